@@ -1,0 +1,43 @@
+"""The exceptions postlingo raises; the CLI turns them into one-line messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PostlingoError(Exception):
+    """A problem with one file, reported as ``<file>:<line>: <message>``.
+
+    ``path`` and ``line`` are optional: a problem that belongs to no file
+    (a missing dependency, a lock held by another run) carries neither.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = Path(path) if path is not None else None
+        self.line = line
+
+    def location(self) -> str:
+        if self.path is None:
+            return ""
+        return f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+
+    def __str__(self) -> str:
+        return f"{self.location()}{self.message}"
+
+
+class ConfigError(PostlingoError):
+    """The configuration or the command line is wrong: exit code 2."""
+
+    exit_code = 2
+
+
+class InputError(PostlingoError):
+    """A post, template or catalogue cannot be read: the file is skipped."""
+
+
+class TranslationError(PostlingoError):
+    """A translation would break the variant it belongs to."""

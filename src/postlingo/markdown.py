@@ -1,0 +1,196 @@
+"""Markdown body → segments, through markdown-it-py's token stream and its source maps.
+
+Each rule below turns one kind of block into segments; everything that is not a segment
+(code, HTML, Liquid, link definitions, markers and indentation) stays fixed material.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .post import Post
+from .segment import HARD_BREAK, InlineText, Segment, TextBlock, Underline
+
+# Liquid tags alone on a line, and kramdown attribute lists ({: .class}, {:toc}).
+_LIQUID_LINE = re.compile(r"[ \t]*(\{%-?\s*(\w+)[^%]*?-?%\}[ \t]*)+")
+_KRAMDOWN_IAL = re.compile(r"[ \t]*\{:[^}]*\}[ \t]*")
+_LIQUID_BLOCKS = ("highlight", "raw", "comment")
+_LIST_MARKER = re.compile(r"(\d{1,9}[.)]|[-+*])(?=[ \t]|$)")
+_TASK_BOX = re.compile(r"\[[ xX]\][ \t]+")
+# What is not prose: code spans, Liquid, HTML tags, link destinations, URLs, entities.
+_NOT_WORDS = re.compile(
+    r"(`+).*?\1|\{\{.*?\}\}|\{%.*?%\}|<[^>]*>|\]\([^)]*\)|https?://\S+|&\w+;|&#\w+;",
+    re.DOTALL,
+)
+
+
+def _liquid_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """Liquid tag lines and kramdown attribute lists: copied, never translated."""
+    if state.sCount[start] - state.blkIndent >= 4:
+        return False
+    begin = state.bMarks[start] + state.tShift[start]
+    line = state.src[begin : state.eMarks[start]]
+    liquid = _LIQUID_LINE.fullmatch(line)
+    if not liquid and not _KRAMDOWN_IAL.fullmatch(line):
+        return False
+    if silent:
+        return True
+    last = start
+    name = liquid.group(2) if liquid else ""
+    if name in _LIQUID_BLOCKS and not re.search(r"\{%-?\s*end" + name + r"\b", line):
+        closing = re.compile(r"\{%-?\s*end" + name + r"\b")
+        while last + 1 < end:
+            last += 1
+            if closing.search(state.src[state.bMarks[last] : state.eMarks[last]]):
+                break
+    token = state.push("liquid_block", "", 0)
+    token.map = [start, last + 1]
+    token.content = state.getLines(start, last + 1, state.blkIndent, True)
+    state.line = last + 1
+    return True
+
+
+@lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.block.ruler.before(
+        "fence", "liquid", _liquid_rule, {"alt": ["paragraph", "reference", "blockquote", "list"]}
+    )
+    return md
+
+
+def body_segments(post: Post) -> list[Segment]:
+    """The segments of ``post``'s Markdown body, in source order."""
+    tokens = parser().parse(post.body)
+    offset = post.body_first_line
+    segments = [seg for seg in _segments(tokens, post, offset) if has_words(seg.msgid)]
+    return sorted(segments, key=lambda seg: seg.start)
+
+
+def has_words(text: str) -> bool:
+    """Whether ``text`` holds anything to translate outside code, markup and URLs."""
+    return any(ch.isalpha() for ch in _NOT_WORDS.sub(" ", text))
+
+
+def _segments(tokens: list[Token], post: Post, offset: int) -> Iterator[Segment]:
+    for index, token in enumerate(tokens):
+        if token.type != "inline" or token.map is None or index == 0:
+            continue
+        opener = tokens[index - 1]
+        first = token.map[0] + offset
+        last = token.map[1] + offset
+        if opener.type == "paragraph_open":
+            in_item = index >= 2 and tokens[index - 2].type == "list_item_open"
+            segment = _text_block(post, token.content, first, last, in_item)
+        elif opener.type == "heading_open" and opener.markup.startswith("#"):
+            segment = _atx_heading(post, token.content, first)
+        elif opener.type == "heading_open":
+            segment = _text_block(post, token.content, first, last - 1, False, setext=True)
+        else:
+            continue  # table cells come with the fidelity rules
+        if segment is not None:
+            yield segment
+
+
+@dataclass
+class _Line:
+    prefix: str
+    content: str
+    trailing: str
+    start: int  # offset of the content in the post
+
+
+def _split_line(post: Post, index: int, content: str) -> _Line:
+    """Split source line ``index`` into container prefix, ``content`` and trailing blanks."""
+    text = post.line_text(index)
+    stripped = text.rstrip()
+    wanted = content.strip()
+    if wanted and stripped.endswith(wanted):
+        col = len(stripped) - len(wanted)
+    else:  # tabs expanded by the parser: fall back to the first non-blank character
+        col = len(text) - len(text.lstrip())
+    return _Line(text[:col], stripped[col:], text[len(stripped) :], post.lines[index].start + col)
+
+
+def _text_block(
+    post: Post, content: str, first: int, last: int, in_item: bool, setext: bool = False
+) -> Segment | None:
+    parts = content.split("\n")
+    if len(parts) != last - first:
+        return None  # the parser saw other lines than the map says: leave as is
+    lines = [_split_line(post, first + k, part) for k, part in enumerate(parts)]
+    if in_item and _TASK_BOX.match(lines[0].content):
+        box = _TASK_BOX.match(lines[0].content)
+        assert box is not None
+        lines[0] = _Line(
+            lines[0].prefix + box.group(), lines[0].content[box.end() :], lines[0].trailing,
+            lines[0].start + box.end(),
+        )
+    msgid, breaks = _join(lines)
+    end = lines[-1].start + len(lines[-1].content)
+    underline = None
+    if setext:
+        under = _split_line(post, last, post.line_text(last).strip())
+        widest = max(len(line.content) for line in lines)
+        underline = Underline(under.prefix, under.content[0], len(under.content),
+                              len(under.content) == widest)
+        end = under.start + len(under.content)
+    soft_wrapped = len(lines) > len(breaks) + 1
+    shape = TextBlock(
+        eol=post.lines[first].eol or post.eol,
+        prefixes=tuple(line.prefix for line in lines[1:]),
+        continuation=_continuation(lines[0].prefix),
+        breaks=tuple(breaks),
+        width=max(len(line.prefix + line.content) for line in lines) if soft_wrapped else 0,
+        first_prefix_width=len(lines[0].prefix),
+        underline=underline,
+    )
+    kind = "heading" if setext else "paragraph"
+    return Segment(msgid, first + 1, lines[0].start, end, shape, kind=kind)
+
+
+def _join(lines: list[_Line]) -> tuple[str, list[str]]:
+    """The msgid of a block's lines: soft breaks become spaces, hard breaks ``HARD_BREAK``."""
+    msgid, breaks = "", []
+    for k, line in enumerate(lines):
+        text = line.content.strip()
+        if k == len(lines) - 1:
+            msgid += text
+            break
+        backslashes = len(text) - len(text.rstrip("\\"))
+        if backslashes % 2:
+            breaks.append("\\")
+            msgid += text[:-1].rstrip() + HARD_BREAK
+        elif line.trailing.startswith("  ") and line.trailing.strip(" ") == "":
+            breaks.append(line.trailing)
+            msgid += text + HARD_BREAK
+        else:
+            msgid += text + " "
+    return msgid, breaks
+
+
+def _continuation(prefix: str) -> str:
+    """The prefix of a container's later lines: list markers become blanks, '>' stays."""
+    return _LIST_MARKER.sub(lambda m: " " * len(m.group()), prefix)
+
+
+def _atx_heading(post: Post, content: str, index: int) -> Segment | None:
+    text = post.line_text(index)
+    match = re.compile(r"#+[ \t]*").search(text)
+    if match is None or not content:
+        return None
+    col = text.find(content, match.end())
+    if col < 0:
+        return None
+    start = post.lines[index].start + col
+    return Segment(content, index + 1, start, start + len(content), InlineText("heading"),
+                   kind="heading")

@@ -1,0 +1,146 @@
+"""A post as postlingo reads it: exact text, its lines, and where front matter and body lie."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from frontmatter.default_handlers import YAMLHandler
+
+from .errors import InputError
+from .fileio import read_text
+
+BOM = "\ufeff"
+# CommonMark's line endings; str.splitlines() would also split on U+2028 and friends.
+_LINE = re.compile(r"[^\r\n]*(\r\n|\r|\n|$)")
+_TOML_BOUNDARY = re.compile(r"^\+{3}[ \t]*$")
+_YAML_CLOSE = re.compile(r"^(?:-{3}|\.{3})[ \t]*$")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One source line: ``text[start:end]`` is its content, ``eol`` its ending ('' on the last)."""
+
+    start: int
+    end: int
+    eol: str
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """Where the front matter sits: its content lies between the delimiter lines."""
+
+    format: str  # "yaml" or "toml"
+    first_line: int  # index of the first content line (after the opening delimiter)
+    content_start: int  # offset of the content in the post text
+    content_end: int  # offset just after the content (start of the closing delimiter line)
+    close_end: int  # offset just after the closing delimiter's line ending
+
+    @property
+    def insert_at(self) -> int:
+        """Where a new key line goes: just before the closing delimiter."""
+        return self.content_end
+
+
+@dataclass(frozen=True)
+class Post:
+    """A source post. Offsets and line numbers refer to ``text`` (the file without its BOM)."""
+
+    path: Path  # as found, relative to the project root
+    name: str  # path below the posts folder, without extension: names its catalogues
+    text: str
+    bom: str = ""
+    lines: tuple[Line, ...] = field(default=(), repr=False)
+    front_matter: FrontMatter | None = None
+
+    @cached_property
+    def body_start(self) -> int:
+        return self.front_matter.close_end if self.front_matter else 0
+
+    @cached_property
+    def body_first_line(self) -> int:
+        """Index of the first body line."""
+        if self.front_matter is None:
+            return 0
+        return self.line_at(self.front_matter.close_end) if self.body else len(self.lines)
+
+    @property
+    def body(self) -> str:
+        return self.text[self.body_start :]
+
+    @cached_property
+    def eol(self) -> str:
+        """The post's line ending, for lines postlingo adds."""
+        return next((line.eol for line in self.lines if line.eol), "\n")
+
+    def line_at(self, offset: int) -> int:
+        """Index of the line holding ``offset``."""
+        low, high = 0, len(self.lines) - 1
+        while low < high:
+            mid = (low + high + 1) // 2
+            if self.lines[mid].start <= offset:
+                low = mid
+            else:
+                high = mid - 1
+        return low
+
+    def line_text(self, index: int) -> str:
+        line = self.lines[index]
+        return self.text[line.start : line.end]
+
+
+def split_lines(text: str) -> tuple[Line, ...]:
+    lines = []
+    for match in _LINE.finditer(text):
+        if match.start() == len(text) and lines and not match.group(1):
+            break  # the empty match after a final line ending
+        lines.append(Line(match.start(), match.end() - len(match.group(1)), match.group(1)))
+        if match.end() == len(text):
+            break
+    return tuple(lines)
+
+
+def parse_post(text: str, path: Path, name: str) -> Post:
+    """Split ``text`` into lines and locate its front matter; nothing is normalised."""
+    bom = BOM if text.startswith(BOM) else ""
+    text = text[len(bom) :]
+    lines = split_lines(text)
+    front = _find_front_matter(text, lines, path)
+    return Post(path=path, name=name, text=text, bom=bom, lines=lines, front_matter=front)
+
+
+def read_post(path: Path, name: str, display: Path | None = None) -> Post:
+    shown = display or path
+    try:
+        text = read_text(path)
+    except InputError as exc:
+        raise InputError(exc.message, shown, exc.line) from None
+    return parse_post(text, shown, name)
+
+
+def _find_front_matter(text: str, lines: tuple[Line, ...], path: Path) -> FrontMatter | None:
+    if not lines:
+        return None
+    first = text[lines[0].start : lines[0].end]
+    if YAMLHandler.FM_BOUNDARY.fullmatch(first.rstrip(" \t")) and first.startswith("---"):
+        fmt, closing = "yaml", _YAML_CLOSE
+    elif _TOML_BOUNDARY.match(first):
+        fmt, closing = "toml", _TOML_BOUNDARY
+    else:
+        return None
+    if first.rstrip(" \t") not in ("---", "+++"):
+        return None  # "----" is a thematic break, not front matter
+    for index in range(1, len(lines)):
+        line = lines[index]
+        if closing.match(text[line.start : line.end]):
+            return FrontMatter(
+                format=fmt,
+                first_line=1,
+                content_start=lines[1].start,
+                content_end=line.start,
+                close_end=line.end + len(line.eol),
+            )
+    raise InputError(f"front matter opened on line 1 is never closed (no {first.strip()} line)",
+                     path, 1)

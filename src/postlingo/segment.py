@@ -1,0 +1,224 @@
+"""Segments: the units of translatable text, and how a translation takes a segment's place.
+
+A segment knows the region ``[start, end)`` of the post text its source occupies and the
+*shape* of that region (line prefixes, hard-break markers, line width, quoting). Building a
+variant replaces each region by ``segment.render(translation)``; a segment whose translation
+equals its msgid keeps its source bytes, which is what makes identity builds byte-exact.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import yaml
+
+from .errors import TranslationError
+
+HARD_BREAK = "\n"  # how a hard line break appears in a msgid
+
+
+class Shape(Protocol):
+    def render(self, text: str) -> str:
+        """The text that replaces the segment's region when ``text`` is its translation."""
+        ...
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One translatable text of a post."""
+
+    msgid: str
+    line: int  # 1-based line in the file where the text starts (front matter included)
+    start: int  # region of the post text the source occupies
+    end: int
+    shape: Shape = field(compare=False, repr=False)
+    kind: str = "paragraph"  # paragraph, heading, table-cell, front-matter
+    context: str | None = None  # msgctxt: the front-matter key, None for body text
+    notes: tuple[str, ...] = ()  # extracted comments for translators
+
+    @property
+    def key(self) -> tuple[str | None, str]:
+        return (self.context, self.msgid)
+
+    def render(self, translation: str) -> str:
+        return self.shape.render(translation)
+
+
+# --- Markdown text over one or more lines -------------------------------------------------
+
+# A line beginning like this would start a block of another kind: write the mark escaped.
+_BLOCK_STARTS = [
+    re.compile(r"^(#{1,6})(?=[ \t]|$)"),  # ATX heading
+    re.compile(r"^(>)"),  # block quote
+    re.compile(r"^([-+*])(?=[ \t]|$)"),  # bullet list item, thematic break
+    re.compile(r"^\d{1,9}([.)])(?=[ \t]|$)"),  # ordered list item
+    re.compile(r"^(=)+[ \t]*$"),  # setext underline
+    re.compile(r"^([_*-])(?:[ \t]*[_*-]){2,}[ \t]*$"),  # thematic break
+    re.compile(r"^(`){3,}|^(~){3,}"),  # code fence
+    re.compile(r"^(\[)[^\]]+\]:"),  # link reference or footnote definition
+    re.compile(r"^(\{)[%:]"),  # Liquid tag line, kramdown attribute list
+    re.compile(r"^(\|)"),  # table row
+]
+# Spans a line must not be broken inside: code, Liquid, HTML tags, link destinations.
+_UNBREAKABLE = re.compile(
+    r"(`+)[^`]*?\1|\{\{.*?\}\}|\{%.*?%\}|<[^>\n]*>|\]\([^)\n]*\)|\]\[[^\]\n]*\]"
+)
+
+
+def escape_block_start(line: str) -> str:
+    """Escape the mark that would make ``line`` start another kind of block."""
+    for pattern in _BLOCK_STARTS:
+        match = pattern.match(line)
+        if match:
+            group = next(i for i in range(1, (pattern.groups or 0) + 1) if match.group(i))
+            pos = match.start(group)
+            return line[:pos] + "\\" + line[pos:]
+    return line
+
+
+def _starts_block(line: str) -> bool:
+    return escape_block_start(line) != line
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Greedy wrap at spaces, never inside code, Liquid, HTML or a link destination, and
+    never so that a continuation line would start another block."""
+    if width <= 0 or len(text) <= width:
+        return [text]
+    protected = [(m.start(), m.end()) for m in _UNBREAKABLE.finditer(text)]
+    breaks = [
+        i for i, ch in enumerate(text)
+        if ch == " " and not any(a < i < b for a, b in protected)
+    ]
+    lines: list[str] = []
+    begin, last = 0, None
+    for pos in breaks:
+        rest = text[pos + 1 :].lstrip(" ")
+        if not rest or _starts_block(rest):
+            continue
+        if pos - begin > width and last is not None:
+            lines.append(text[begin:last].rstrip(" "))
+            begin = last + 1
+        last = pos
+    if len(text) - begin > width and last is not None and last >= begin:
+        lines.append(text[begin:last].rstrip(" "))
+        begin = last + 1
+    lines.append(text[begin:].strip(" "))
+    return [line for line in lines if line]
+
+
+@dataclass(frozen=True)
+class Underline:
+    """A setext heading's underline, rewritten to the translation's width if it matched."""
+
+    prefix: str
+    char: str
+    length: int
+    fits_text: bool  # the source underline was as wide as the text: keep it so
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """Paragraph-like text: the first line's prefix lies outside the region, later lines
+    get ``prefixes`` (as in the source) or ``continuation`` (the container's prefix)."""
+
+    eol: str
+    prefixes: tuple[str, ...] = ()  # prefixes of source lines 1..n-1
+    continuation: str = ""
+    breaks: tuple[str, ...] = ()  # the source's hard-break markers, in order
+    width: int = 0  # re-wrap to this many columns (0: one line per hard line)
+    first_prefix_width: int = 0
+    underline: Underline | None = None
+
+    def render(self, text: str) -> str:
+        hard_lines = [part.strip() for part in text.split(HARD_BREAK)]
+        if any(not part for part in hard_lines) and text.strip():
+            raise TranslationError("an empty line in the translation would end the paragraph")
+        out: list[str] = []
+        for index, hard in enumerate(hard_lines):
+            pieces = wrap(hard, self.width - self._prefix_width(len(out))) if self.width else [hard]
+            pieces = [escape_block_start(pieces[0]), *pieces[1:]]
+            if index < len(hard_lines) - 1:
+                pieces[-1] += self._break_marker(index)
+            out.extend(pieces)
+        text_out = "".join(
+            (self._prefix(i) if i else "") + piece + (self.eol if i < len(out) - 1 else "")
+            for i, piece in enumerate(out)
+        )
+        if self.underline:
+            text_out += self.eol + self._underline(out)
+        return text_out
+
+    def _prefix(self, index: int) -> str:
+        if index - 1 < len(self.prefixes):
+            return self.prefixes[index - 1]
+        return self.continuation
+
+    def _prefix_width(self, index: int) -> int:
+        return self.first_prefix_width if index == 0 else len(self._prefix(index))
+
+    def _break_marker(self, index: int) -> str:
+        if index < len(self.breaks):
+            return self.breaks[index]
+        return self.breaks[-1] if self.breaks else "\\"
+
+    def _underline(self, lines: list[str]) -> str:
+        line = self.underline
+        assert line is not None
+        length = max(len(text) for text in lines) if line.fits_text else line.length
+        return line.prefix + line.char * max(length, 1)
+
+
+@dataclass(frozen=True)
+class InlineText:
+    """Text on one line: an ATX heading or a table cell."""
+
+    kind: str = "heading"
+
+    def render(self, text: str) -> str:
+        if HARD_BREAK in text.strip():
+            raise TranslationError(f"a {self.kind} cannot hold a line break")
+        text = text.strip()
+        if self.kind == "heading":
+            # A closing run of #s would be read as the heading's closing sequence.
+            text = re.sub(r"(^|[ \t])(#+)$", r"\1\\\2", text)
+        else:
+            text = re.sub(r"(?<!\\)\|", r"\\|", text)
+        return text
+
+
+# --- YAML front-matter values -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YamlScalar:
+    """A string value in YAML front matter, written back in the source's quoting style where
+    that style can hold the translation; PyYAML's emitter decides what is safe."""
+
+    style: str | None  # None (plain), "'" or '"'
+    lead: str = ""  # whitespace inside the value around the translatable text
+    trail: str = ""
+
+    def render(self, text: str) -> str:
+        return yaml_scalar(self.lead + text + self.trail, self.style)
+
+
+def yaml_scalar(value: str, style: str | None = None) -> str:
+    """``value`` as a one-line YAML scalar that loads back to exactly ``value``."""
+    if style not in (None, "'", '"'):
+        style = '"'
+    out = _emit(value, style)
+    if "\n" in out:
+        out = _emit(value, '"')
+    return out
+
+
+def _emit(value: str, style: str | None) -> str:
+    out = yaml.safe_dump(
+        value, default_style=style, allow_unicode=True, width=float("inf"), explicit_end=False
+    )
+    if out.endswith("\n...\n"):
+        out = out[: -len("\n...\n")]
+    return out.rstrip("\n")

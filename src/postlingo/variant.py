@@ -1,0 +1,116 @@
+"""Variants: a post with its segments replaced by their translations.
+
+Only the regions of translated segments and the metadata keys change; every other byte of
+the source is copied. Before a variant is accepted, its front matter must load back to the
+translated values and its Markdown must parse to the same block structure as the source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import yaml
+
+from .catalogue import Translation
+from .errors import InputError, TranslationError
+from .front_matter import Edit, metadata_edits, parse_yaml
+from .markdown import parser
+from .post import Post, parse_post
+from .segment import Segment
+
+Key = tuple[str | None, str]
+_STR = "tag:yaml.org,2002:str"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A localized post: its text and how much of it is translated."""
+
+    post: Post
+    language: str
+    text: str  # with the source's BOM, ready to write
+    translated: int  # segments whose translation was used
+    total: int
+
+
+def build_variant(
+    post: Post,
+    segments: list[Segment],
+    translations: Mapping[Key, Translation],
+    language: str,
+    metadata: dict[str, str],
+) -> Variant:
+    """Replace every translated segment of ``post``; raise ``TranslationError`` naming the
+    catalogue line of a translation that would break the post."""
+    edits: list[tuple[Edit, Segment, Translation]] = []
+    used = 0
+    for segment in segments:
+        found = translations.get(segment.key)
+        if found is None:
+            continue
+        used += 1
+        if found.text == segment.msgid:
+            continue  # same text: the source's own bytes
+        try:
+            text = segment.render(found.text)
+        except TranslationError as exc:
+            raise TranslationError(exc.message, found.path, found.line) from None
+        edits.append((Edit(segment.start, segment.end, text), segment, found))
+    meta = metadata_edits(post, metadata)
+    text = apply(post.text, [edit for edit, _, _ in edits] + meta)
+    if edits:
+        _verify(post, text, edits, meta)
+    return Variant(post, language, post.bom + text, used, len(segments))
+
+
+def apply(text: str, edits: list[Edit]) -> str:
+    out, pos = [], 0
+    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+        out.append(text[pos : edit.start])
+        out.append(edit.text)
+        pos = edit.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _verify(post: Post, text: str, edits: list[tuple[Edit, Segment, Translation]],
+            meta: list[Edit]) -> None:
+    """Find the translation that changed the post's structure, if any, and name it."""
+    expected = _structure(post, apply(post.text, meta))
+    if _structure(post, text) == expected:
+        return
+    for edit, segment, found in edits:
+        if _structure(post, apply(post.text, [edit, *meta])) != expected:
+            where = "front matter" if segment.context else "Markdown structure"
+            raise TranslationError(
+                f"this translation would change the {where} of {post.path}:{segment.line}",
+                found.path, found.line,
+            )
+    raise TranslationError(f"the translations together would change the structure of {post.path}")
+
+
+def _structure(post: Post, text: str) -> tuple[object, ...]:
+    """What a translation must not change: front-matter keys and types, Markdown blocks."""
+    try:
+        variant = parse_post(text, post.path, post.name)
+        head = _shape(parse_yaml(variant))
+    except InputError as exc:
+        return ("unreadable", exc.message)
+    blocks = tuple(
+        (token.type, token.tag, token.markup, token.level)
+        for token in parser().parse(variant.body)
+        if token.type != "inline"
+    )
+    return (head, blocks)
+
+
+def _shape(node: yaml.Node | None) -> object:
+    """A YAML node tree with the text of string values left out."""
+    if isinstance(node, yaml.MappingNode):
+        return tuple((getattr(key, "value", None), _shape(value)) for key, value in node.value)
+    if isinstance(node, yaml.SequenceNode):
+        return tuple(_shape(item) for item in node.value)
+    if isinstance(node, yaml.ScalarNode):
+        return node.tag if node.tag == _STR else (node.tag, node.value)
+    return None
