@@ -6,12 +6,15 @@ Each rule below turns one kind of block into segments; everything that is not a 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import normalizeReference
 from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
@@ -25,11 +28,7 @@ _KRAMDOWN_IAL = re.compile(r"[ \t]*\{:[^}]*\}[ \t]*")
 _LIQUID_BLOCKS = ("highlight", "raw", "comment")
 _LIST_MARKER = re.compile(r"(\d{1,9}[.)]|[-+*])(?=[ \t]|$)")
 _TASK_BOX = re.compile(r"\[[ xX]\][ \t]+")
-# What is not prose: code spans, Liquid, HTML tags, link destinations, URLs, entities.
-_NOT_WORDS = re.compile(
-    r"(`+).*?\1|\{\{.*?\}\}|\{%.*?%\}|<[^>]*>|\]\([^)]*\)|https?://\S+|&\w+;|&#\w+;",
-    re.DOTALL,
-)
+_LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 
 
 def _liquid_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
@@ -60,7 +59,8 @@ def _liquid_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
 
 @lru_cache(maxsize=1)
 def parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    md = MarkdownIt("commonmark", {"html": True, "linkify": True})
+    md.enable(["table", "strikethrough", "linkify"])
     md.use(footnote_plugin)
     md.block.ruler.before(
         "fence", "liquid", _liquid_rule, {"alt": ["paragraph", "reference", "blockquote", "list"]}
@@ -70,24 +70,101 @@ def parser() -> MarkdownIt:
 
 def body_segments(post: Post) -> list[Segment]:
     """The segments of ``post``'s Markdown body, in source order."""
-    tokens = parser().parse(post.body)
+    env: dict[str, Any] = {}
+    tokens = parser().parse(post.body, env)
     offset = post.body_first_line
-    segments = [seg for seg in _segments(tokens, post, offset) if has_words(seg.msgid)]
+    references = set(env.get("references", {}))
+    segments = []
+    for segment in _segments(tokens, post, offset):
+        if has_words(segment.msgid):
+            msgid = explicit_references(segment.msgid, references)
+            segments.append(dataclasses.replace(segment, msgid=msgid))
     return sorted(segments, key=lambda seg: seg.start)
 
 
+def explicit_references(text: str, labels: set[str]) -> str:
+    """Write shortcut and collapsed reference links as full ones (``[text][label]``), so
+    that translating the link text cannot change the label the link points to."""
+    if not labels or "[" not in text:
+        return text
+    out: list[str] = []
+    pos = 0
+    while pos < len(text):
+        skip = _INERT.match(text, pos)
+        if skip:
+            out.append(skip.group())
+            pos = skip.end()
+            continue
+        close = _closing_bracket(text, pos) if text[pos] == "[" else None
+        if close is None:
+            out.append(text[pos])
+            pos += 1
+            continue
+        label, after = text[pos + 1 : close], close + 1
+        known = not label.startswith("^") and normalizeReference(label) in labels
+        if text.startswith("(", after) or (text.startswith("[", after)
+                                             and not text.startswith("[]", after)):
+            out.append("[")  # inline or full reference link: its text may hold images
+            pos += 1
+        elif known:
+            out.append(f"[{label}][{label}]")
+            pos = after + 2 if text.startswith("[]", after) else after
+        else:
+            out.append("[")
+            pos += 1
+    return "".join(out)
+
+
+def _closing_bracket(text: str, start: int) -> int | None:
+    depth, pos = 0, start
+    while pos < len(text):
+        skip = _INERT.match(text, pos)
+        if skip and pos > start:
+            pos = skip.end()
+            continue
+        if text[pos] == "[":
+            depth += 1
+        elif text[pos] == "]":
+            depth -= 1
+            if depth == 0:
+                return pos
+        pos += 1
+    return None
+
+
+# Backslash escapes, code spans and angle-bracket spans: brackets inside them are no links.
+_INERT = re.compile(r"\\.|(`+)[\s\S]*?(?<!`)\1(?!`)|<[^<>\n]*>")
+
+
 def has_words(text: str) -> bool:
-    """Whether ``text`` holds anything to translate outside code, markup and URLs."""
-    return any(ch.isalpha() for ch in _NOT_WORDS.sub(" ", text))
+    """Whether ``text`` holds prose: letters in its text outside code, HTML, Liquid and
+    autolinks, as markdown-it reads it."""
+    autolink = False
+    for token in _inline_tokens(parser().parseInline(_LIQUID.sub(" ", text))):
+        if token.type == "link_open":
+            autolink = token.markup == "autolink"
+        elif token.type == "link_close":
+            autolink = False
+        elif token.type == "text" and not autolink and any(ch.isalpha() for ch in token.content):
+            return True
+    return False
+
+
+def _inline_tokens(tokens: list[Token]) -> Iterator[Token]:
+    for token in tokens:
+        yield token
+        if token.children:
+            yield from _inline_tokens(token.children)
 
 
 def _segments(tokens: list[Token], post: Post, offset: int) -> Iterator[Segment]:
     for index, token in enumerate(tokens):
-        if token.type != "inline" or token.map is None or index == 0:
+        if token.type != "inline" or index == 0 or tokens[index - 1].map is None:
             continue
         opener = tokens[index - 1]
-        first = token.map[0] + offset
-        last = token.map[1] + offset
+        assert opener.map is not None
+        first = opener.map[0] + offset
+        last = opener.map[1] + offset
         if opener.type == "paragraph_open":
             in_item = index >= 2 and tokens[index - 2].type == "list_item_open"
             segment = _text_block(post, token.content, first, last, in_item)
@@ -139,7 +216,9 @@ def _text_block(
     end = lines[-1].start + len(lines[-1].content)
     underline = None
     if setext:
-        under = _split_line(post, last, post.line_text(last).strip())
+        run = re.search(r"(=+|-+)[ \t]*$", post.line_text(last))
+        assert run is not None, "a setext underline ends in = or -"
+        under = _split_line(post, last, run.group(1))
         widest = max(len(line.content) for line in lines)
         underline = Underline(under.prefix, under.content[0], len(under.content),
                               len(under.content) == widest)
