@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -89,11 +90,14 @@ def explicit_references(text: str, labels: set[str]) -> str:
         return text
     out: list[str] = []
     pos = 0
+    labels_at: dict[int, int] = {}  # the [label] parts of full references: copied as they are
     while pos < len(text):
         skip = _INERT.match(text, pos)
-        if skip:
-            out.append(skip.group())
-            pos = skip.end()
+        end = labels_at.get(pos)
+        if skip or end:
+            end = end or skip.end()  # type: ignore[union-attr]
+            out.append(text[pos:end])
+            pos = end
             continue
         close = _closing_bracket(text, pos) if text[pos] == "[" else None
         if close is None:
@@ -102,13 +106,15 @@ def explicit_references(text: str, labels: set[str]) -> str:
             continue
         label, after = text[pos + 1 : close], close + 1
         known = not label.startswith("^") and normalizeReference(label) in labels
-        if text.startswith("(", after) or (text.startswith("[", after)
-                                             and not text.startswith("[]", after)):
+        second = _closing_bracket(text, after) if text.startswith("[", after) else None
+        if text.startswith("(", after) or (second is not None and second > after + 1):
+            if second is not None:
+                labels_at[after] = second + 1
             out.append("[")  # inline or full reference link: its text may hold images
             pos += 1
         elif known:
             out.append(f"[{label}][{label}]")
-            pos = after + 2 if text.startswith("[]", after) else after
+            pos = after + 2 if second == after + 1 else after
         else:
             out.append("[")
             pos += 1
@@ -158,10 +164,23 @@ def _inline_tokens(tokens: list[Token]) -> Iterator[Token]:
 
 
 def _segments(tokens: list[Token], post: Post, offset: int) -> Iterator[Segment]:
+    row: list[tuple[int, int]] = []  # cell spans of the current table row
+    row_line, cell = 0, 0
     for index, token in enumerate(tokens):
-        if token.type != "inline" or index == 0 or tokens[index - 1].map is None:
+        if token.type == "tr_open" and token.map is not None:
+            row_line, cell = token.map[0] + offset, 0
+            row = _cell_spans(post.line_text(row_line))
+        if token.type != "inline" or index == 0:
+            continue
+        if tokens[index - 1].type in ("th_open", "td_open"):
+            segment = _table_cell(post, token.content, row_line, row, cell)
+            cell += 1
+            if segment is not None:
+                yield segment
             continue
         opener = tokens[index - 1]
+        if opener.map is None:
+            continue
         assert opener.map is not None
         first = opener.map[0] + offset
         last = opener.map[1] + offset
@@ -173,7 +192,7 @@ def _segments(tokens: list[Token], post: Post, offset: int) -> Iterator[Segment]
         elif opener.type == "heading_open":
             segment = _text_block(post, token.content, first, last - 1, False, setext=True)
         else:
-            continue  # table cells come with the fidelity rules
+            continue
         if segment is not None:
             yield segment
 
@@ -273,3 +292,44 @@ def _atx_heading(post: Post, content: str, index: int) -> Segment | None:
     start = post.lines[index].start + col
     return Segment(content, index + 1, start, start + len(content), InlineText("heading"),
                    kind="heading")
+
+
+# Container marks before a table row: block quote markers, a list item's marker.
+_ROW_PREFIX = re.compile(r"(?:[ \t]*(?:>|[-+*]|\d{1,9}[.)])(?=[ \t]|$))*[ \t]*")
+
+
+def _cell_spans(line: str) -> list[tuple[int, int]]:
+    """Columns of each cell's text in a table row, split as GFM splits it: at pipes not
+    escaped by a backslash; a leading and a trailing pipe only delimit."""
+    begin = _ROW_PREFIX.match(line).end()  # type: ignore[union-attr]
+    end = len(line.rstrip())
+    pipes = [i for i in range(begin, end) if line[i] == "|" and _unescaped(line, i)]
+    edges = [begin - 1, *pipes, end]
+    if pipes and pipes[0] == begin:
+        edges = edges[1:]
+    if pipes and pipes[-1] == end - 1:
+        edges = edges[:-1]
+    spans = []
+    for left, right in pairwise(edges):
+        text = line[left + 1 : right]
+        lead = len(text) - len(text.lstrip())
+        spans.append((left + 1 + lead, left + 1 + len(text.rstrip())))
+    return spans
+
+
+def _unescaped(line: str, index: int) -> bool:
+    backslashes = len(line[:index]) - len(line[:index].rstrip("\\"))
+    return backslashes % 2 == 0
+
+
+def _table_cell(post: Post, content: str, index: int, row: list[tuple[int, int]], cell: int
+                ) -> Segment | None:
+    if cell >= len(row) or not content:
+        return None
+    left, right = row[cell]
+    source = post.line_text(index)[left:right]
+    if source.replace("\\|", "|") != content:
+        return None  # the row is not split as we think: leave it as it is
+    start = post.lines[index].start + left
+    return Segment(content, index + 1, start, start + len(source), InlineText("table cell"),
+                   kind="table-cell")

@@ -61,6 +61,8 @@ _BLOCK_STARTS = [
     re.compile(r"^(\{)[%:]"),  # Liquid tag line, kramdown attribute list
     re.compile(r"^(\|)"),  # table row
 ]
+# HTML that may interrupt a paragraph: never put it at the start of a continuation line.
+_HTML_START = re.compile(r"<(?:[!?]|/?[A-Za-z])")
 # Spans a line must not be broken inside: code, Liquid, HTML tags, link destinations.
 _UNBREAKABLE = re.compile(
     r"(`+)[^`]*?\1|\{\{.*?\}\}|\{%.*?%\}|<[^>\n]*>|\]\([^)\n]*\)|\]\[[^\]\n]*\]"
@@ -95,18 +97,26 @@ def wrap(text: str, width: int) -> list[str]:
     lines: list[str] = []
     begin, last = 0, None
     for pos in breaks:
-        rest = text[pos + 1 :].lstrip(" ")
-        if not rest or _starts_block(rest):
-            continue
-        if pos - begin > width and last is not None:
-            lines.append(text[begin:last].rstrip(" "))
+        if pos - begin > width and last is not None and last > begin:
+            lines.append(text[begin:last])
             begin = last + 1
         last = pos
-    if len(text) - begin > width and last is not None and last >= begin:
-        lines.append(text[begin:last].rstrip(" "))
+    if len(text) - begin > width and last is not None and last > begin:
+        lines.append(text[begin:last])
         begin = last + 1
-    lines.append(text[begin:].strip(" "))
-    return [line for line in lines if line]
+    lines.append(text[begin:])
+    return _join_unsafe([line.strip(" ") for line in lines if line.strip(" ")])
+
+
+def _join_unsafe(lines: list[str]) -> list[str]:
+    """Join each continuation line that would start a block onto the line before it."""
+    out = lines[:1]
+    for line in lines[1:]:
+        if _starts_block(line) or _HTML_START.match(line):
+            out[-1] += " " + line
+        else:
+            out.append(line)
+    return out
 
 
 @dataclass(frozen=True)
