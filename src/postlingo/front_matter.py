@@ -6,14 +6,22 @@ text, so every untouched line of the front matter stays byte-identical.
 
 from __future__ import annotations
 
+import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
 from .errors import InputError
 from .post import Post
-from .segment import Segment, YamlScalar, yaml_scalar
+from .segment import Segment, TomlString, YamlScalar, toml_string, yaml_scalar
 
 _STR_TAG = "tag:yaml.org,2002:str"
 
@@ -29,6 +37,8 @@ class Edit:
 
 def front_matter_segments(post: Post, keys: list[str]) -> list[Segment]:
     """Segments for the front-matter values named by ``keys`` (dotted paths for nesting)."""
+    if post.front_matter is not None and post.front_matter.format == "toml":
+        return _toml_segments(post, keys)
     root = parse_yaml(post)
     if root is None:
         return []
@@ -128,6 +138,63 @@ def _segment(post: Post, key: str, node: yaml.ScalarNode) -> Segment | None:
     return Segment(text, _line(post, node), start, end, shape, kind="front-matter", context=key)
 
 
+# --- TOML (Hugo) --------------------------------------------------------------------------
+
+_TOML_TABLE = re.compile(r"[ \t]*\[([^\[\]]+)\][ \t]*(?:#.*)?")
+_TOML_KEY = re.compile(r"[ \t]*([A-Za-z0-9_-]+|\"[^\"]*\")[ \t]*=[ \t]*")
+
+
+def parse_toml(post: Post) -> dict[str, Any]:
+    front = post.front_matter
+    assert front is not None
+    try:
+        return tomllib.loads(post.text[front.content_start : front.content_end])
+    except tomllib.TOMLDecodeError as exc:
+        line = front.first_line + (getattr(exc, "lineno", None) or 1)
+        raise InputError(f"front matter: {exc}", post.path, line) from None
+
+
+def _toml_segments(post: Post, keys: list[str]) -> list[Segment]:
+    """Single-line string values of ``keys``, found line by line and confirmed by tomllib."""
+    parse_toml(post)  # a broken front matter is an error, not an empty one
+    front = post.front_matter
+    assert front is not None
+    segments, table = [], ""
+    for index in range(front.first_line, post.line_at(front.content_end)):
+        text = post.line_text(index)
+        header = _TOML_TABLE.fullmatch(text)
+        if header:
+            table = header.group(1).strip() + "."
+            continue
+        match = _TOML_KEY.match(text)
+        if not match or (table + match.group(1).strip('"')) not in keys:
+            continue
+        found = _toml_string(text[match.end() :])
+        if found is None or not found[1].strip():
+            continue
+        literal, value = found
+        start = post.lines[index].start + match.end()
+        lead = value[: len(value) - len(value.lstrip())]
+        trail = value[len(value.rstrip()) :]
+        shape = TomlString(literal.startswith("'"), lead, trail)
+        segments.append(Segment(value.strip(), index + 1, start, start + len(literal), shape,
+                                kind="front-matter", context=table + match.group(1).strip('"')))
+    return segments
+
+
+def _toml_string(rest: str) -> tuple[str, str] | None:
+    """The string literal at the start of ``rest`` (a value, maybe followed by a comment)."""
+    cuts = [i for i, ch in enumerate(rest) if ch == "#"] + [len(rest)]
+    for cut in cuts:
+        literal = rest[:cut].rstrip()
+        try:
+            value = tomllib.loads(f"v = {literal}")["v"]
+        except tomllib.TOMLDecodeError:
+            continue
+        return (literal, value) if isinstance(value, str) and "\n" not in literal else None
+    return None
+
+
 def metadata_edits(post: Post, values: dict[str, str]) -> list[Edit]:
     """Edits that set top-level ``values`` (e.g. ``lang``): existing keys get the new value,
     missing ones a new line before the closing delimiter."""
@@ -137,6 +204,8 @@ def metadata_edits(post: Post, values: dict[str, str]) -> list[Edit]:
     if post.front_matter is None:
         lines = "".join(f"{key}: {yaml_scalar(value)}{eol}" for key, value in values.items())
         return [Edit(0, 0, f"---{eol}{lines}---{eol}")]
+    if post.front_matter.format == "toml":
+        return _toml_metadata(post, values)
     root = parse_yaml(post)
     edits, added = [], ""
     for key, value in values.items():
@@ -153,3 +222,16 @@ def metadata_edits(post: Post, values: dict[str, str]) -> list[Edit]:
             added = eol + added
         edits.append(Edit(at, at, added))
     return edits
+
+
+def _toml_metadata(post: Post, values: dict[str, str]) -> list[Edit]:
+    assert post.front_matter is not None
+    existing = parse_toml(post)
+    added = "".join(
+        f"{key} = {toml_string(value)}{post.eol}" for key, value in values.items()
+        if key not in existing
+    )
+    # Keys set in the source keep their value: a new line would be a duplicate key. Top-level
+    # keys must come before the first [table], so they go right after the opening line.
+    at = post.front_matter.content_start
+    return [Edit(at, at, added)] if added else []

@@ -27,30 +27,36 @@ from .segment import HARD_BREAK, InlineText, Segment, TextBlock, Underline
 _LIQUID_LINE = re.compile(r"[ \t]*(\{%-?\s*(\w+)[^%]*?-?%\}[ \t]*)+")
 _KRAMDOWN_IAL = re.compile(r"[ \t]*\{:[^}]*\}[ \t]*")
 _LIQUID_BLOCKS = ("highlight", "raw", "comment")
-_LIST_MARKER = re.compile(r"(\d{1,9}[.)]|[-+*])(?=[ \t]|$)")
+# Author control: <!-- postlingo: off -->, <!-- postlingo: on -->, <!-- postlingo: note … -->
+_CONTROL = re.compile(r"<!--\s*postlingo:\s*(off|on|note)\b([\s\S]*?)-->")
 _TASK_BOX = re.compile(r"\[[ xX]\][ \t]+")
 _LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 
 
 def _liquid_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
-    """Liquid tag lines and kramdown attribute lists: copied, never translated."""
+    """Liquid tag lines and blocks, $$ math blocks, kramdown attribute lists: copied,
+    never translated."""
     if state.sCount[start] - state.blkIndent >= 4:
         return False
     begin = state.bMarks[start] + state.tShift[start]
     line = state.src[begin : state.eMarks[start]]
     liquid = _LIQUID_LINE.fullmatch(line)
-    if not liquid and not _KRAMDOWN_IAL.fullmatch(line):
+    math = line.startswith("$$")
+    if not liquid and not math and not _KRAMDOWN_IAL.fullmatch(line):
         return False
     if silent:
         return True
     last = start
     name = liquid.group(2) if liquid else ""
+    closing = None
     if name in _LIQUID_BLOCKS and not re.search(r"\{%-?\s*end" + name + r"\b", line):
         closing = re.compile(r"\{%-?\s*end" + name + r"\b")
-        while last + 1 < end:
-            last += 1
-            if closing.search(state.src[state.bMarks[last] : state.eMarks[last]]):
-                break
+    elif math and not (len(line.rstrip()) > 2 and line.rstrip().endswith("$$")):
+        closing = re.compile(r"\$\$[ \t]*$")
+    while closing is not None and last + 1 < end:
+        last += 1
+        if closing.search(state.src[state.bMarks[last] : state.eMarks[last]]):
+            break
     token = state.push("liquid_block", "", 0)
     token.map = [start, last + 1]
     token.content = state.getLines(start, last + 1, state.blkIndent, True)
@@ -164,9 +170,28 @@ def _inline_tokens(tokens: list[Token]) -> Iterator[Token]:
 
 
 def _segments(tokens: list[Token], post: Post, offset: int) -> Iterator[Segment]:
+    """Segments in token order, minus those in ``postlingo: off`` regions, with notes."""
+    off, notes = False, []
+    for token, segment in _raw_segments(tokens, post, offset):
+        if token.type in ("html_block", "html_inline") or segment is None:
+            for command, text in _CONTROL.findall(token.content):
+                if command in ("off", "on"):
+                    off = command == "off"
+                else:
+                    notes.append(" ".join(text.split()))
+            continue
+        if not off:
+            yield dataclasses.replace(segment, notes=tuple(notes)) if notes else segment
+            notes = []
+
+
+def _raw_segments(tokens: list[Token], post: Post, offset: int
+                  ) -> Iterator[tuple[Token, Segment | None]]:
     row: list[tuple[int, int]] = []  # cell spans of the current table row
     row_line, cell = 0, 0
     for index, token in enumerate(tokens):
+        if token.type == "html_block":
+            yield token, None
         if token.type == "tr_open" and token.map is not None:
             row_line, cell = token.map[0] + offset, 0
             row = _cell_spans(post.line_text(row_line))
@@ -176,7 +201,7 @@ def _segments(tokens: list[Token], post: Post, offset: int) -> Iterator[Segment]
             segment = _table_cell(post, token.content, row_line, row, cell)
             cell += 1
             if segment is not None:
-                yield segment
+                yield token, segment
             continue
         opener = tokens[index - 1]
         if opener.map is None:
@@ -194,7 +219,7 @@ def _segments(tokens: list[Token], post: Post, offset: int) -> Iterator[Segment]
         else:
             continue
         if segment is not None:
-            yield segment
+            yield token, segment
 
 
 @dataclass
@@ -243,10 +268,11 @@ def _text_block(
                               len(under.content) == widest)
         end = under.start + len(under.content)
     soft_wrapped = len(lines) > len(breaks) + 1
+    continuation = _continuation(lines[0].prefix)
     shape = TextBlock(
         eol=post.lines[first].eol or post.eol,
-        prefixes=tuple(line.prefix for line in lines[1:]),
-        continuation=_continuation(lines[0].prefix),
+        prefixes=tuple(_unlazy(line.prefix, continuation) for line in lines[1:]),
+        continuation=continuation,
         breaks=tuple(breaks),
         width=max(len(line.prefix + line.content) for line in lines) if soft_wrapped else 0,
         first_prefix_width=len(lines[0].prefix),
@@ -277,8 +303,14 @@ def _join(lines: list[_Line]) -> tuple[str, list[str]]:
 
 
 def _continuation(prefix: str) -> str:
-    """The prefix of a container's later lines: list markers become blanks, '>' stays."""
-    return _LIST_MARKER.sub(lambda m: " " * len(m.group()), prefix)
+    """The prefix of a container's later lines: quote marks stay, every other mark (list
+    markers, task boxes, footnote labels) becomes blanks."""
+    return re.sub(r"[^>\s]", " ", prefix)
+
+
+def _unlazy(prefix: str, continuation: str) -> str:
+    """A lazy continuation line's prefix lacks the quote marks: give it the container's."""
+    return continuation if prefix.count(">") < continuation.count(">") else prefix
 
 
 def _atx_heading(post: Post, content: str, index: int) -> Segment | None:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import tomlkit
 import yaml
 
 from .errors import TranslationError
@@ -232,3 +233,25 @@ def _emit(value: str, style: str | None) -> str:
     if out.endswith("\n...\n"):
         out = out[: -len("\n...\n")]
     return out.rstrip("\n")
+
+
+# --- TOML front-matter values (Hugo) ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TomlString:
+    """A one-line TOML string value; tomlkit writes it with the escapes TOML needs."""
+
+    literal: bool  # the source used 'single quotes'
+    lead: str = ""
+    trail: str = ""
+
+    def render(self, text: str) -> str:
+        return toml_string(self.lead + text + self.trail, self.literal)
+
+
+def toml_string(value: str, literal: bool = False) -> str:
+    """``value`` as a one-line TOML string that loads back to exactly ``value``."""
+    if literal and "'" not in value and "\n" not in value and value.isprintable():
+        return tomlkit.string(value, literal=True).as_string()
+    return tomlkit.string(value).as_string()

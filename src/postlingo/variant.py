@@ -14,7 +14,7 @@ import yaml
 
 from .catalogue import Translation
 from .errors import InputError, TranslationError
-from .front_matter import Edit, metadata_edits, parse_yaml
+from .front_matter import Edit, metadata_edits, parse_toml, parse_yaml
 from .markdown import parser
 from .post import Post, parse_post
 from .segment import Segment
@@ -94,7 +94,9 @@ def _structure(post: Post, text: str) -> tuple[object, ...]:
     """What a translation must not change: front-matter keys and types, Markdown blocks."""
     try:
         variant = parse_post(text, post.path, post.name)
-        head = _shape(parse_yaml(variant))
+        front = variant.front_matter
+        toml = front is not None and front.format == "toml"
+        head = _toml_shape(parse_toml(variant)) if toml else _shape(parse_yaml(variant))
     except InputError as exc:
         return ("unreadable", exc.message)
     blocks = tuple(
@@ -103,6 +105,15 @@ def _structure(post: Post, text: str) -> tuple[object, ...]:
         if token.type != "inline"
     )
     return (head, blocks)
+
+
+def _toml_shape(value: object) -> object:
+    """Loaded TOML with the text of strings left out."""
+    if isinstance(value, dict):
+        return tuple((key, _toml_shape(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return tuple(_toml_shape(item) for item in value)
+    return "str" if isinstance(value, str) else repr(value)
 
 
 def _shape(node: yaml.Node | None) -> object:

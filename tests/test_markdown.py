@@ -1,0 +1,89 @@
+"""Segmentation and rendering cases from fixture files (tests/fixtures/markdown/*.md).
+
+Each case: a title line and a '.' line, then four parts ended by a line holding a single '.': the source,
+the msgids it yields (one JSON string per line), their translations (same order), and the
+post built with those translations.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from markdown_tree import build_body
+
+from postlingo.markdown import body_segments, explicit_references, has_words
+from postlingo.post import parse_post
+
+FIXTURES = Path(__file__).parent / "fixtures" / "markdown"
+
+
+def read_cases(path: Path) -> list[tuple[str, str, list[str], list[str], str]]:
+    cases, lines = [], path.read_text(encoding="utf-8").split("\n")
+    pos = 0
+    while pos < len(lines):
+        if not lines[pos].strip():
+            pos += 1
+            continue
+        title, pos, parts = lines[pos], pos + 2, []  # the title's own '.' line
+        for _ in range(4):
+            end = lines.index(".", pos)
+            parts.append("\n".join(lines[pos:end]))
+            pos = end + 1
+        source, msgids, translations, expected = parts
+        cases.append((title, source + "\n", _json_lines(msgids), _json_lines(translations),
+                      expected + "\n"))
+    return cases
+
+
+def _json_lines(text: str) -> list[str]:
+    return [json.loads(line) for line in text.split("\n") if line]
+
+
+CASES = [
+    pytest.param(*case[1:], id=f"{path.stem}: {case[0]}")
+    for path in sorted(FIXTURES.glob("*.md"))
+    for case in read_cases(path)
+]
+
+
+@pytest.mark.parametrize(("source", "msgids", "translations", "expected"), CASES)
+def test_fixture(source: str, msgids: list[str], translations: list[str], expected: str
+                 ) -> None:
+    post = parse_post(source, Path("post.md"), "post")
+    assert [segment.msgid for segment in body_segments(post)] == msgids
+    table = dict(zip(msgids, translations, strict=True))
+    assert build_body(source, lambda msgid, _refs: table[msgid]) == expected
+
+
+def test_fixtures_exist() -> None:
+    assert len(CASES) >= 10
+
+
+def test_same_text_twice_is_two_segments_with_one_msgid() -> None:
+    post = parse_post("Hallo.\n\nHallo.\n", Path("post.md"), "post")
+    segments = body_segments(post)
+    assert [(s.msgid, s.line) for s in segments] == [("Hallo.", 1), ("Hallo.", 3)]
+
+
+def test_lines_count_front_matter() -> None:
+    post = parse_post("---\ntitle: x\n---\n\nText.\n", Path("post.md"), "post")
+    assert [s.line for s in body_segments(post)] == [5]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("`code` only", True), ("`code`", False), ("{{ page.title }}", False),
+     ("<https://example.com>", False), ("![](bild.png)", False), ("![Ein Bild](b.png)", True),
+     ("42", False), ("<span>Text</span>", True)],
+)
+def test_has_words(text: str, expected: bool) -> None:
+    assert has_words(text) is expected
+
+
+def test_explicit_references_leaves_inline_links_and_unknown_labels() -> None:
+    labels = {"QUELLE"}
+    assert explicit_references("[a](b) [c] [Quelle] [Quelle][]", labels) == (
+        "[a](b) [c] [Quelle][Quelle] [Quelle][Quelle]"
+    )
