@@ -1,8 +1,8 @@
 """Segmentation and rendering cases from fixture files (tests/fixtures/markdown/*.md).
 
-Each case: a title line and a '.' line, then four parts ended by a line holding a single '.': the source,
-the msgids it yields (one JSON string per line), their translations (same order), and the
-post built with those translations.
+Each case: a title line and a '.' line, then four parts ended by a line holding a single
+'.': the source, the msgids it yields (one JSON string per line), their translations (same
+order), and the post built with those translations.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import json
 from pathlib import Path
 
 import pytest
-from markdown_tree import build_body
 
+from markdown_tree import build_body
 from postlingo.markdown import body_segments, explicit_references, has_words
 from postlingo.post import parse_post
 
