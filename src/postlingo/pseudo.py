@@ -44,6 +44,9 @@ FIXED = re.compile(
 )
 
 
+_LIQUID = re.compile(r"\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}")
+
+
 def pseudo_translate(text: str, references: dict[str, Any] | None = None) -> str:
     """``text`` with the letters of its prose accented, and bracketed.
 
@@ -107,7 +110,8 @@ def untranslated_prose(text: str, env: dict[str, Any] | None = None) -> list[str
             in_autolink = token.markup in ("autolink", "linkify")
         elif token.type == "link_close":
             in_autolink = False
-        elif token.type == "text" and not in_autolink and untranslated_letters(token.content):
+        elif (token.type == "text" and not in_autolink
+              and untranslated_letters(_LIQUID.sub("", token.content))):
             found.append(token.content)
     return found
 
