@@ -1,32 +1,182 @@
-"""Where a site generator wants each variant, and the metadata that links it to its source."""
+"""Where a site generator wants each variant, and the metadata that links it to its source.
+
+Each layout answers four questions: the variant's path, whether a file found by the posts
+globs is a variant (never a source), where to look for variants (to find orphans), and which
+front-matter keys a variant gets. ``slug`` is the translated slug when slugs are translated.
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from .config import Config
+from .errors import ConfigError
+
+_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae",
+                                  "Ö": "Oe", "Ü": "Ue", "æ": "ae", "ø": "oe", "å": "aa",
+                                  "œ": "oe", "ł": "l", "đ": "d", "þ": "th"})
+_DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
+
+
+def slugify(text: str) -> str:
+    """A URL slug: transliterated (ä → ae, ß → ss), accents dropped, lower case, hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATION))
+    ascii_text = ascii_text.encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 @dataclass(frozen=True)
 class Layout:
     """jekyll-polyglot: ``_posts/<lang>/<file>`` with ``lang: <lang>``; polyglot links the
-    variants by their equal URLs."""
+    variants by their equal URLs, or by ``page_id`` where a translated slug changes it."""
 
-    name: str = "jekyll-polyglot"
+    config: Config
 
-    def variant_path(self, posts_dir: PurePosixPath, relative: PurePosixPath, lang: str
+    @property
+    def targets(self) -> list[str]:
+        return self.config.languages
+
+    def variant_path(self, relative: PurePosixPath, posts_dir: PurePosixPath, lang: str
                      ) -> PurePosixPath:
-        """The variant of the post at ``posts_dir / relative`` in ``lang``."""
-        return posts_dir / lang / relative
+        """The variant in ``lang`` of the post at ``relative`` (both relative to the root)."""
+        return posts_dir / lang / relative.relative_to(posts_dir)
 
-    def is_variant(self, relative: PurePosixPath, languages: list[str]) -> bool:
-        """Whether a file found below a posts folder is a generated variant."""
-        return len(relative.parts) > 1 and relative.parts[0] in languages
+    def is_variant(self, relative: PurePosixPath, posts_dir: PurePosixPath,
+                   languages: list[str]) -> bool:
+        below = relative.relative_to(posts_dir)
+        return len(below.parts) > 1 and below.parts[0] in languages
 
-    def metadata(self, lang: str) -> dict[str, str]:
-        return {"lang": lang}
+    def variant_patterns(self, posts_dir: PurePosixPath, lang: str) -> list[str]:
+        """Globs (relative to the root) under which this layout's variants lie."""
+        return [f"{posts_dir}/{lang}/**/*.md", f"{posts_dir}/{lang}/**/*.markdown"]
+
+    def metadata(self, key: str, lang: str, slug: str | None) -> dict[str, str]:
+        values = {"lang": lang}
+        if slug:
+            values.update(slug=slug, page_id=key)
+        return values
+
+    def source_metadata(self, key: str) -> dict[str, str]:
+        """Keys the source itself needs to be linked (written only with ``link_source``)."""
+        return {"page_id": key} if self.config.slug == "translate" else {}
+
+
+class Jekyll(Layout):
+    """Plain Jekyll: ``<site>/<lang>/_posts/<file>``; Jekyll gives the variant the category
+    ``<lang>`` and so a ``/<lang>/`` URL; ``ref`` links the variants."""
+
+    def variant_path(self, relative: PurePosixPath, posts_dir: PurePosixPath, lang: str
+                     ) -> PurePosixPath:
+        parts = relative.parts
+        if "_posts" not in parts:
+            raise ConfigError(f"layout 'jekyll' needs posts in a _posts folder: {relative}")
+        at = parts.index("_posts")
+        return PurePosixPath(*parts[:at], lang, *parts[at:])
+
+    def is_variant(self, relative: PurePosixPath, posts_dir: PurePosixPath,
+                   languages: list[str]) -> bool:
+        parts = relative.parts
+        return any(parts[i] == "_posts" and parts[i - 1] in languages
+                   for i in range(1, len(parts)))
+
+    def variant_patterns(self, posts_dir: PurePosixPath, lang: str) -> list[str]:
+        parts = posts_dir.parts
+        site = PurePosixPath(*parts[: parts.index("_posts")]) if "_posts" in parts else posts_dir
+        return [f"{site}/{lang}/_posts/**/*.md", f"{site}/{lang}/_posts/**/*.markdown"]
+
+    def metadata(self, key: str, lang: str, slug: str | None) -> dict[str, str]:
+        values = {"lang": lang, "ref": key}
+        if slug:
+            values["slug"] = slug
+        return values
+
+    def source_metadata(self, key: str) -> dict[str, str]:
+        return {"lang": self.config.source_language, "ref": key}
+
+
+class Hugo(Layout):
+    """Hugo: ``post.<lang>.md`` beside the source (``index.<lang>.md`` in page bundles), or
+    ``content/<lang>/…`` mirroring ``content/<source>/…``. Hugo links translations by path;
+    a translated slug goes into ``slug``, so the path, and the link, stay."""
+
+    @property
+    def by_directory(self) -> bool:
+        return self.config.hugo_content == "directory"
+
+    def variant_path(self, relative: PurePosixPath, posts_dir: PurePosixPath, lang: str
+                     ) -> PurePosixPath:
+        if self.by_directory:
+            parts = list(relative.parts)
+            if self.config.source_language not in parts:
+                raise ConfigError(f"layout 'hugo' by directory needs posts under a "
+                                  f"'{self.config.source_language}' folder: {relative}")
+            parts[parts.index(self.config.source_language)] = lang
+            return PurePosixPath(*parts)
+        stem = relative.stem.removesuffix(f".{self.config.source_language}")
+        return relative.with_name(f"{stem}.{lang}{relative.suffix}")
+
+    def is_variant(self, relative: PurePosixPath, posts_dir: PurePosixPath,
+                   languages: list[str]) -> bool:
+        if self.by_directory:
+            return any(part in languages for part in relative.parts)
+        return PurePosixPath(relative.stem).suffix.lstrip(".") in languages
+
+    def variant_patterns(self, posts_dir: PurePosixPath, lang: str) -> list[str]:
+        if self.by_directory:
+            parts = [lang if p == self.config.source_language else p for p in posts_dir.parts]
+            return [f"{PurePosixPath(*parts)}/**/*.md"]
+        return [f"{posts_dir}/**/*.{lang}.md"]
+
+    def metadata(self, key: str, lang: str, slug: str | None) -> dict[str, str]:
+        return {"slug": slug} if slug else {}
+
+    def source_metadata(self, key: str) -> dict[str, str]:
+        return {}
+
+
+class Custom(Layout):
+    """A path template with {lang}, {dir}, {stem}, {ext}, {name}; keys from ``metadata``
+    with {lang}, {key} and {slug}."""
+
+    def variant_path(self, relative: PurePosixPath, posts_dir: PurePosixPath, lang: str
+                     ) -> PurePosixPath:
+        stem = relative.stem
+        return PurePosixPath(self.config.path.format(
+            lang=lang, dir=relative.parent, stem=stem, ext=relative.suffix,
+            name=relative.relative_to(posts_dir).with_suffix(""), slug=_DATE_PREFIX.sub("", stem),
+        ))
+
+    def is_variant(self, relative: PurePosixPath, posts_dir: PurePosixPath,
+                   languages: list[str]) -> bool:
+        return any(self._pattern(lang).fullmatch(str(relative)) for lang in languages)
+
+    def _pattern(self, lang: str) -> re.Pattern[str]:
+        pieces = re.split(r"(\{\w+\})", self.config.path)
+        regex = "".join(
+            re.escape(lang) if piece == "{lang}" else ".+" if piece.startswith("{")
+            else re.escape(piece) for piece in pieces
+        )
+        return re.compile(regex)
+
+    def variant_patterns(self, posts_dir: PurePosixPath, lang: str) -> list[str]:
+        glob = re.sub(r"\{(dir|name)\}", "**", self.config.path.replace("{lang}", lang))
+        return [re.sub(r"\{\w+\}", "*", glob)]
+
+    def metadata(self, key: str, lang: str, slug: str | None) -> dict[str, str]:
+        return {k: v.format(lang=lang, key=key, slug=slug or "")
+                for k, v in self.config.metadata.items()}
+
+    def source_metadata(self, key: str) -> dict[str, str]:
+        return {}
+
+
+_LAYOUTS: dict[str, type[Layout]] = {
+    "jekyll-polyglot": Layout, "jekyll": Jekyll, "hugo": Hugo, "custom": Custom,
+}
 
 
 def layout_for(config: Config) -> Layout:
-    return Layout(config.layout)
+    return _LAYOUTS[config.layout](config)
