@@ -3,17 +3,38 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from . import __version__
+from .check import Options
+from .check import check as check_project
 from .config import Config, load_config, with_languages
+from .draft import DraftOptions, DraftReport, draft, plan_lines
+from .draft import summary as draft_summary
 from .errors import PostlingoError
 from .project import Outcome, build, extract, sync, update
+from .report import (
+    FINDING_FORMATS,
+    print_wide,
+    rules_help,
+    status_csv,
+    status_json,
+    status_table,
+    summary,
+)
+from .status import orphan_catalogues
 from .status import status as catalogue_status
 
 app = typer.Typer(
@@ -65,6 +86,10 @@ def _fail(exc: PostlingoError) -> typer.Exit:
 def _finish(outcome: Outcome, verb: str) -> None:
     for path in outcome.written:
         out.print(f"{verb} {path}", markup=False, soft_wrap=True)
+    for path in outcome.removed:
+        out.print(f"removed {path}", markup=False, soft_wrap=True)
+    for problem in outcome.warnings:
+        err.print(f"warning: {problem}", markup=False, soft_wrap=True)
     for problem in outcome.errors:
         err.print(f"error: {problem}", markup=False, soft_wrap=True)
     if outcome.errors:
@@ -78,15 +103,39 @@ def extract_command(root: Root = Path(".")) -> None:
 
 
 @app.command("update")
-def update_command(root: Root = Path("."), lang: Lang = None) -> None:
-    """Merge templates into every language's catalogues (PO), creating missing ones."""
-    _finish(update(_config(root, lang)), "updated")
+def update_command(
+    root: Root = Path("."),
+    lang: Lang = None,
+    check: Annotated[bool, typer.Option(
+        "--check", help="Write nothing; exit 1 if any catalogue would change.")] = False,
+    prune: Annotated[bool, typer.Option(
+        "--prune", help="Remove templates and catalogues whose post is gone.")] = False,
+    obsolete: Annotated[bool, typer.Option(
+        "--obsolete/--no-obsolete", help="Keep translations of removed text as #~ entries.")
+    ] = True,
+) -> None:
+    """Merge templates into every language's catalogues (PO), creating missing ones
+    (--lang adds a language). A renamed post's catalogues move to its new name."""
+    outcome = update(_config(root, lang), check=check, prune=prune, keep_obsolete=obsolete)
+    for path in outcome.removed:
+        out.print(f"{'would remove' if check else 'removed'} {path}", markup=False,
+                  soft_wrap=True)
+    _finish(outcome, "would update" if check else "updated")
+    if check and (outcome.written or outcome.removed):
+        raise typer.Exit(1)
 
 
 @app.command("build")
-def build_command(root: Root = Path("."), lang: Lang = None, include_fuzzy: Fuzzy = False) -> None:
+def build_command(
+    root: Root = Path("."),
+    lang: Lang = None,
+    include_fuzzy: Fuzzy = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Remove variants whose source post is gone.")
+    ] = False,
+) -> None:
     """Write the localized variant of every post."""
-    _finish(build(_config(root, lang), include_fuzzy), "built")
+    _finish(build(_config(root, lang), include_fuzzy, prune), "built")
 
 
 @app.command("sync")
@@ -95,19 +144,130 @@ def sync_command(root: Root = Path("."), lang: Lang = None, include_fuzzy: Fuzzy
     _finish(sync(_config(root, lang), include_fuzzy), "wrote")
 
 
+class StatusFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class CheckFormat(str, Enum):  # the keys of report.FINDING_FORMATS
+    text = "text"
+    json = "json"
+    github = "github"
+    junit = "junit"
+
+
 @app.command("status")
-def status_command(root: Root = Path("."), lang: Lang = None) -> None:
-    """How far each post is translated, per language."""
-    rows, errors = catalogue_status(_config(root, lang))
-    table = Table("post", "lang", "translated", "fuzzy", "untranslated", "obsolete", "%")
-    for row in rows:
-        if not row.exists:
-            table.add_row(row.name, row.language, "-", "-", "-", "-", "no catalogue")
-            continue
-        table.add_row(row.name, row.language, str(row.translated), str(row.fuzzy),
-                      str(row.untranslated), str(row.obsolete), f"{row.percent:.0f}")
-    out.print(table)
+def status_command(
+    root: Root = Path("."),
+    lang: Lang = None,
+    include_fuzzy: Fuzzy = False,
+    output: Annotated[
+        StatusFormat, typer.Option("--format", help="Output format.")
+    ] = StatusFormat.table,
+) -> None:
+    """How far each post is translated, per language, and whether its variant is current."""
+    config = _config(root, lang)
+    rows, errors = catalogue_status(config, include_fuzzy)
+    orphans = orphan_catalogues(config)
+    if output is StatusFormat.table:
+        print_wide(out, status_table(rows, orphans, config.locales_dir))
+    else:
+        writer = status_json if output is StatusFormat.json else status_csv
+        typer.echo(writer(rows, orphans, config.locales_dir), nl=False)
     _finish(Outcome(errors=errors), "")
+
+
+@app.command("check", epilog=rules_help())
+def check_command(
+    root: Root = Path("."),
+    lang: Lang = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fuzzy and untranslated entries are errors.")
+    ] = False,
+    min_percent: Annotated[
+        Optional[float],  # noqa: UP045 - typer needs Optional on Python 3.10
+        typer.Option("--min-percent", min=0, max=100,
+                     help="Fail below this percentage translated over all posts and languages."),
+    ] = None,
+    include_fuzzy: Annotated[
+        bool, typer.Option("--include-fuzzy", help="Check fuzzy translations, as build uses them.")
+    ] = False,
+    output: Annotated[
+        CheckFormat, typer.Option("--format", help="Output format.")
+    ] = CheckFormat.text,
+) -> None:
+    """Check catalogues, translations and variants for CI: exit 1 when a rule fails."""
+    config = _config(root, lang)
+    try:
+        report = check_project(config, Options(strict, min_percent, include_fuzzy))
+    except PostlingoError as exc:
+        _fail(exc)
+    typer.echo(FINDING_FORMATS[output.value](report), nl=False)
+    if output is CheckFormat.text:
+        err.print(summary(report), markup=False, soft_wrap=True)
+    raise typer.Exit(1 if report.failed else 0)
+
+
+class _DraftProgress:
+    """A progress bar on stderr: segments done, characters sent."""
+
+    def __init__(self, progress: Progress):
+        self.progress, self.task = progress, None
+        self.characters = 0
+
+    def start(self, total: int) -> None:
+        self.task = self.progress.add_task("drafting", total=total, characters="0")
+
+    def advance(self, segments: int, characters: int) -> None:
+        self.characters += characters
+        self.progress.update(self.task, advance=segments, characters=f"{self.characters:,}")
+
+
+@app.command("draft")
+def draft_command(
+    root: Root = Path("."),
+    lang: Lang = None,
+    engine: Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Optional
+        "--engine", "-e", help="Engine: google, deepl, microsoft, mymemory, libre, yandex, "
+        "memory, pseudo (default: 'engine' in the configuration).")] = None,
+    post: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--post", help="Only posts whose path, name or file name match this glob.")] = None,
+    limit: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        "--limit", min=1, help="Draft at most this many entries.")] = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Send nothing; print per engine what would be sent.")] = False,
+) -> None:
+    """Fill untranslated entries with machine drafts, marked fuzzy for review."""
+    config = _config(root, lang)
+    options = DraftOptions(engine=engine, post=post, limit=limit, dry_run=dry_run)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("segments, {task.fields[characters]} characters sent"),
+               TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=err, transient=True,
+                      disable=not err.is_terminal) as progress:
+            report = draft(config, options, _DraftProgress(progress))
+    except PostlingoError as exc:
+        _fail(exc)
+    _finish_draft(report, dry_run)
+
+
+def _finish_draft(report: DraftReport, dry_run: bool) -> None:
+    for line in plan_lines(report):
+        out.print(line, markup=False, soft_wrap=True)
+    for path in report.written:
+        out.print(f"drafted {path}", markup=False, soft_wrap=True)
+    for failure in report.failed:
+        err.print(f"warning: {failure.path}:{failure.line}: left untranslated: "
+                  f"{failure.reason}", markup=False, soft_wrap=True)
+    if not dry_run:
+        err.print(draft_summary(report), markup=False, soft_wrap=True)
+    problems = [*report.errors, *([report.stopped] if report.stopped else [])]
+    for problem in problems:
+        err.print(f"error: {problem}", markup=False, soft_wrap=True)
+    if problems:
+        raise typer.Exit(max(problem.exit_code for problem in problems))
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
-from .errors import ConfigError
+from .errors import ConfigError, toml_problem
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -18,7 +18,14 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 CONFIG_FILE = "postlingo.toml"
-LAYOUTS = ("jekyll-polyglot",)
+LAYOUTS = ("jekyll-polyglot", "jekyll", "hugo", "custom")
+# Keys whose value must be one of a few words.
+_CHOICES = {
+    "layout": LAYOUTS,
+    "hugo_content": ("suffix", "directory"),
+    "slug": ("keep", "translate"),
+    "below_threshold": ("keep", "unpublish"),
+}
 
 
 @dataclass(frozen=True)
@@ -31,12 +38,41 @@ class Config:
     posts: list[str] = field(default_factory=lambda: ["content/_posts/**/*.md"])
     locales: str = "locales"
     layout: str = "jekyll-polyglot"
+    # hugo: "suffix" (post.en.md, index.en.md beside the source) or "directory"
+    # (content/<source>/… → content/<lang>/…)
+    hugo_content: str = "suffix"
+    path: str = ""  # custom layout: "{dir}/{lang}/{stem}{ext}", relative to the root
+    metadata: dict[str, str] = field(default_factory=dict)  # custom: keys to add ("{lang}")
+    slug: str = "keep"  # or "translate": the translated title, fixed once written
+    threshold: float = 0.0  # percent translated below which a variant is not published
+    below_threshold: str = "keep"  # an existing variant below it: "keep" or "unpublish"
+    link_source: bool = False  # jekyll layout: write the shared `ref` on the source too
     front_matter: list[str] = field(
         default_factory=lambda: ["title", "description", "excerpt", "subtitle", "summary"]
     )
     project: str = ""
-    wrap_width: int = 79
-    fuzzy_threshold: float = 0.6
+    wrap_width: int = 79  # PO line width, as msgcat -w; 0: no wrapping (msgcat --no-wrap)
+    fuzzy_threshold: float = 0.6  # msgmerge's: how alike a changed text must be to inherit
+    # Front-matter keys whose terms share one catalogue (taxonomy.po), e.g. tags, categories.
+    taxonomy: list[str] = field(default_factory=list)
+    # postlingo check: minimum percentage of translated entries, over the whole site,
+    # per language (all its posts) and per post in each language; 0 switches it off.
+    min_percent: float = 0.0
+    min_percent_language: float = 0.0
+    min_percent_post: float = 0.0
+    localized_urls: bool = False  # translations may change link and image URLs
+    glossary: str = ""  # CSV file, may hold {lang}; see postlingo.check
+    check: dict[str, str] = field(default_factory=dict)  # rule -> "error"|"warning"|"off"
+    # postlingo draft (see postlingo.engines): the default engine, per-engine options
+    # ([engines.libre] url = "…", key_env = "…"; never keys themselves), the request policy,
+    # the translation memory's compendia ({lang} allowed) and threshold, the answer cache.
+    engine: str = "google"
+    engines: dict[str, dict[str, Any]] = field(default_factory=dict)
+    engine_timeout: float = 30.0  # seconds without an answer before a request fails
+    engine_retries: int = 3  # further attempts after a connection error, HTTP 429 or 5xx
+    compendia: list[str] = field(default_factory=list)
+    memory_threshold: float = 0.75
+    draft_cache: str = ""  # folder of the engines' answers; "": <locales>/.cache/drafts
 
     @property
     def locales_dir(self) -> Path:
@@ -55,10 +91,31 @@ _TYPES: dict[str, tuple[type, type | None]] = {
     "posts": (list, str),
     "locales": (str, None),
     "layout": (str, None),
+    "hugo_content": (str, None),
+    "path": (str, None),
+    "metadata": (dict, str),
+    "slug": (str, None),
+    "threshold": (float, None),
+    "below_threshold": (str, None),
+    "link_source": (bool, None),
     "front_matter": (list, str),
     "project": (str, None),
     "wrap_width": (int, None),
     "fuzzy_threshold": (float, None),
+    "taxonomy": (list, str),
+    "min_percent": (float, None),
+    "min_percent_language": (float, None),
+    "min_percent_post": (float, None),
+    "localized_urls": (bool, None),
+    "glossary": (str, None),
+    "check": (dict, str),
+    "engine": (str, None),
+    "engines": (dict, dict),
+    "engine_timeout": (float, None),
+    "engine_retries": (int, None),
+    "compendia": (list, str),
+    "memory_threshold": (float, None),
+    "draft_cache": (str, None),
 }
 
 
@@ -94,8 +151,8 @@ def _parse(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise ConfigError(f"invalid TOML: {exc}", path, line) from None
+        message, line = toml_problem(exc)
+        raise ConfigError(f"invalid TOML: {message}", path, line) from None
     except UnicodeDecodeError:
         raise ConfigError("not valid UTF-8", path) from None
 
@@ -109,19 +166,27 @@ def _check(key: str, value: Any, source: Path | None) -> None:
         return
     ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
     if ok and item is not None:
-        ok = all(isinstance(element, item) for element in value)
+        elements = value.values() if isinstance(value, dict) else value
+        ok = all(isinstance(element, item) for element in elements)
     if not ok:
         wanted = f"a list of {item.__name__}" if item else kind.__name__
+        if kind is dict:
+            wanted = f"a table of {item.__name__} values" if item else "a table"
         raise ConfigError(f"configuration key {key!r} must be {wanted}, not {value!r}", source)
 
 
 def _check_semantics(config: Config, source: Path | None) -> None:
-    if config.layout not in LAYOUTS:
-        raise ConfigError(
-            f"configuration key 'layout' must be one of {', '.join(LAYOUTS)}, "
-            f"not {config.layout!r}",
-            source,
-        )
+    for key, choices in _CHOICES.items():
+        if getattr(config, key) not in choices:
+            raise ConfigError(
+                f"configuration key {key!r} must be one of {', '.join(choices)}, "
+                f"not {getattr(config, key)!r}",
+                source,
+            )
+    if config.layout == "custom" and "{lang}" not in config.path:
+        raise ConfigError("layout 'custom' needs a 'path' template holding {lang}", source)
+    if not 0 <= config.threshold <= 100:
+        raise ConfigError("configuration key 'threshold' must be in [0, 100]", source)
     for code in [config.source_language, *config.languages]:
         try:
             Locale.parse(code.replace("-", "_"))
@@ -133,6 +198,44 @@ def _check_semantics(config: Config, source: Path | None) -> None:
         raise ConfigError("configuration key 'fuzzy_threshold' must be in (0, 1]", source)
     if config.wrap_width < 0:
         raise ConfigError("configuration key 'wrap_width' must be 0 or more", source)
+    for key in ("min_percent", "min_percent_language", "min_percent_post"):
+        if not 0 <= getattr(config, key) <= 100:
+            raise ConfigError(f"configuration key {key!r} must be in [0, 100]", source)
+    _check_rule_levels(config.check, source)
+    _check_draft(config, source)
+
+
+def _check_draft(config: Config, source: Path | None) -> None:
+    from .engines import ENGINES, check_options  # the engine table lives with the engines
+
+    if config.engine not in ENGINES:
+        known = ", ".join(sorted(ENGINES))
+        raise ConfigError(f"unknown engine {config.engine!r} in 'engine' (known: {known})",
+                          source)
+    problem = check_options(config.engines)
+    if problem:
+        raise ConfigError(problem, source)
+    if config.engine_timeout <= 0:
+        raise ConfigError("configuration key 'engine_timeout' must be more than 0", source)
+    if config.engine_retries < 0:
+        raise ConfigError("configuration key 'engine_retries' must be 0 or more", source)
+    if not 0 < config.memory_threshold <= 1:
+        raise ConfigError("configuration key 'memory_threshold' must be in (0, 1]", source)
+
+
+def _check_rule_levels(levels: dict[str, str], source: Path | None) -> None:
+    if not levels:
+        return
+    from .check import LEVELS, RULES  # the rule table lives with the rules (a cycle at the top)
+
+    for rule, level in levels.items():
+        if rule not in RULES:
+            known = ", ".join(sorted(RULES))
+            raise ConfigError(f"unknown rule {rule!r} in 'check' (known: {known})", source)
+        if level not in LEVELS:
+            raise ConfigError(
+                f"check.{rule} must be one of {', '.join(LEVELS)}, not {level!r}", source
+            )
 
 
 def with_languages(config: Config, languages: list[str] | None) -> Config:

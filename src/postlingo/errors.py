@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 
@@ -41,3 +42,13 @@ class InputError(PostlingoError):
 
 class TranslationError(PostlingoError):
     """A translation would break the variant it belongs to."""
+
+
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column \d+\)")
+
+
+def toml_problem(exc: Exception) -> tuple[str, int | None]:
+    """A TOML error's message and line: tomllib has no ``lineno`` before Python 3.14, so
+    the line is read from the message's "(at line N, column M)"."""
+    found = _TOML_AT.search(str(exc))
+    return _TOML_AT.sub("", str(exc)), int(found.group(1)) if found else None

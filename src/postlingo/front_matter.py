@@ -19,7 +19,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-from .errors import InputError
+from .errors import InputError, toml_problem
 from .post import Post
 from .segment import Segment, TomlString, YamlScalar, toml_string, yaml_scalar
 
@@ -64,8 +64,13 @@ def parse_yaml(post: Post) -> yaml.MappingNode | None:
         root = yaml.compose(content, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        at_end = mark is not None and mark.index >= len(content.rstrip())
+        if at_end and exc.context_mark is not None:
+            mark = exc.context_mark  # "unexpected end": the mistake is where it started
         line = front.first_line + 1 + (mark.line if mark else 0)
         problem = exc.problem or "invalid YAML"
+        if exc.context:
+            problem = f"{problem} ({exc.context})"
         raise InputError(f"front matter: {problem}", post.path, line) from None
     except yaml.YAMLError as exc:
         raise InputError(f"front matter: {exc}", post.path, front.first_line + 1) from None
@@ -135,7 +140,10 @@ def _segment(post: Post, key: str, node: yaml.ScalarNode) -> Segment | None:
     lead = value[: len(value) - len(value.lstrip())]
     trail = value[len(value.rstrip()) :]
     shape = YamlScalar(node.style, lead, trail)
-    return Segment(text, _line(post, node), start, end, shape, kind="front-matter", context=key)
+    line = _line(post, node)
+    if node.style in ("|", ">"):
+        line += 1  # the text starts on the line after the indicator
+    return Segment(text, line, start, end, shape, kind="front-matter", context=key)
 
 
 # --- TOML (Hugo) --------------------------------------------------------------------------
@@ -150,16 +158,26 @@ def parse_toml(post: Post) -> dict[str, Any]:
     try:
         return tomllib.loads(post.text[front.content_start : front.content_end])
     except tomllib.TOMLDecodeError as exc:
-        line = front.first_line + (getattr(exc, "lineno", None) or 1)
-        raise InputError(f"front matter: {exc}", post.path, line) from None
+        message, line = toml_problem(exc)
+        line = front.first_line + (line or 1)
+        raise InputError(f"front matter: {message}", post.path, line) from None
 
 
-def _toml_segments(post: Post, keys: list[str]) -> list[Segment]:
-    """Single-line string values of ``keys``, found line by line and confirmed by tomllib."""
+@dataclass(frozen=True)
+class _TomlValue:
+    key: str  # dotted: table.key
+    line: int  # line index
+    start: int  # offset of the literal in the post
+    literal: str
+    value: object
+
+
+def _toml_values(post: Post) -> Iterator[_TomlValue]:
+    """The one-line values of the front matter, found line by line, confirmed by tomllib."""
     parse_toml(post)  # a broken front matter is an error, not an empty one
     front = post.front_matter
     assert front is not None
-    segments, table = [], ""
+    table = ""
     for index in range(front.first_line, post.line_at(front.content_end)):
         text = post.line_text(index)
         header = _TOML_TABLE.fullmatch(text)
@@ -167,42 +185,66 @@ def _toml_segments(post: Post, keys: list[str]) -> list[Segment]:
             table = header.group(1).strip() + "."
             continue
         match = _TOML_KEY.match(text)
-        if not match or (table + match.group(1).strip('"')) not in keys:
+        found = _toml_literal(text[match.end() :]) if match else None
+        if match and found:
+            start = post.lines[index].start + match.end()
+            yield _TomlValue(table + match.group(1).strip('"'), index, start, *found)
+
+
+def _toml_segments(post: Post, keys: list[str]) -> list[Segment]:
+    """Single-line string values of ``keys``."""
+    segments = []
+    for item in _toml_values(post):
+        value = item.value
+        if item.key not in keys or not isinstance(value, str) or not value.strip():
             continue
-        found = _toml_string(text[match.end() :])
-        if found is None or not found[1].strip():
-            continue
-        literal, value = found
-        start = post.lines[index].start + match.end()
+        if "\n" in item.literal:
+            continue  # an escaped newline: the msgid would not match the line's text
         lead = value[: len(value) - len(value.lstrip())]
         trail = value[len(value.rstrip()) :]
-        shape = TomlString(literal.startswith("'"), lead, trail)
-        segments.append(Segment(value.strip(), index + 1, start, start + len(literal), shape,
-                                kind="front-matter", context=table + match.group(1).strip('"')))
+        shape = TomlString(item.literal.startswith("'"), lead, trail)
+        segments.append(Segment(value.strip(), item.line + 1, item.start,
+                                item.start + len(item.literal), shape, kind="front-matter",
+                                context=item.key))
     return segments
 
 
-def _toml_string(rest: str) -> tuple[str, str] | None:
-    """The string literal at the start of ``rest`` (a value, maybe followed by a comment)."""
+def _toml_literal(rest: str) -> tuple[str, object] | None:
+    """The value literal at the start of ``rest`` (maybe followed by a comment)."""
     cuts = [i for i, ch in enumerate(rest) if ch == "#"] + [len(rest)]
     for cut in cuts:
         literal = rest[:cut].rstrip()
         try:
-            value = tomllib.loads(f"v = {literal}")["v"]
+            return literal, tomllib.loads(f"v = {literal}")["v"]
         except tomllib.TOMLDecodeError:
             continue
-        return (literal, value) if isinstance(value, str) and "\n" not in literal else None
     return None
 
 
-def metadata_edits(post: Post, values: dict[str, str]) -> list[Edit]:
+def existing_value(post: Post, key: str) -> str | None:
+    """The string value of a top-level front-matter key, if the post has one."""
+    front = post.front_matter
+    if front is None:
+        return None
+    if front.format == "toml":
+        value = parse_toml(post).get(key)
+        return value if isinstance(value, str) else None
+    root = parse_yaml(post)
+    node = _lookup(root, [key]) if root is not None else None
+    return node.value if isinstance(node, yaml.ScalarNode) and node.tag == _STR_TAG else None
+
+
+Value = str | bool
+
+
+def metadata_edits(post: Post, values: dict[str, Value]) -> list[Edit]:
     """Edits that set top-level ``values`` (e.g. ``lang``): existing keys get the new value,
     missing ones a new line before the closing delimiter."""
     if not values:
         return []
     eol = post.eol
     if post.front_matter is None:
-        lines = "".join(f"{key}: {yaml_scalar(value)}{eol}" for key, value in values.items())
+        lines = "".join(f"{key}: {_yaml_value(value)}{eol}" for key, value in values.items())
         return [Edit(0, 0, f"---{eol}{lines}---{eol}")]
     if post.front_matter.format == "toml":
         return _toml_metadata(post, values)
@@ -211,11 +253,11 @@ def metadata_edits(post: Post, values: dict[str, str]) -> list[Edit]:
     for key, value in values.items():
         node = _lookup(root, [key]) if root is not None else None
         if isinstance(node, yaml.ScalarNode):
-            if node.value != value:
+            if yaml.safe_load(yaml.serialize(node)) != value:
                 edits.append(Edit(_offset(post, node.start_mark), _offset(post, node.end_mark),
-                                  yaml_scalar(value)))
+                                  _yaml_value(value)))
         else:
-            added += f"{key}: {yaml_scalar(value)}{eol}"
+            added += f"{key}: {_yaml_value(value)}{eol}"
     if added:
         at = post.front_matter.insert_at
         if at > 0 and post.text[at - 1] not in "\r\n":
@@ -224,14 +266,26 @@ def metadata_edits(post: Post, values: dict[str, str]) -> list[Edit]:
     return edits
 
 
-def _toml_metadata(post: Post, values: dict[str, str]) -> list[Edit]:
+def _yaml_value(value: Value) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else yaml_scalar(value)
+
+
+def _toml_metadata(post: Post, values: dict[str, Value]) -> list[Edit]:
     assert post.front_matter is not None
-    existing = parse_toml(post)
+    existing = {item.key: item for item in _toml_values(post) if "." not in item.key}
+    edits = [
+        Edit(existing[key].start, existing[key].start + len(existing[key].literal),
+             _toml_value(value))
+        for key, value in values.items() if key in existing and existing[key].value != value
+    ]
     added = "".join(
-        f"{key} = {toml_string(value)}{post.eol}" for key, value in values.items()
-        if key not in existing
+        f"{key} = {_toml_value(value)}{post.eol}" for key, value in values.items()
+        if key not in parse_toml(post)
     )
-    # Keys set in the source keep their value: a new line would be a duplicate key. Top-level
-    # keys must come before the first [table], so they go right after the opening line.
+    # Top-level keys must come before the first [table]: new ones go after the opening line.
     at = post.front_matter.content_start
-    return [Edit(at, at, added)] if added else []
+    return [*edits, Edit(at, at, added)] if added else edits
+
+
+def _toml_value(value: Value) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else toml_string(value)

@@ -162,8 +162,13 @@ class Custom(Layout):
         return re.compile(regex)
 
     def variant_patterns(self, posts_dir: PurePosixPath, lang: str) -> list[str]:
-        glob = re.sub(r"\{(dir|name)\}", "**", self.config.path.replace("{lang}", lang))
-        return [re.sub(r"\{\w+\}", "*", glob)]
+        # {dir} is posts_dir or a folder below it and {name} a path below it; the other
+        # placeholders are parts of one name ("{stem}{ext}" → "*.md", never "**", which
+        # pathlib reads as "folders only" or rejects). Only posts: never an asset in en/.
+        glob = self.config.path.replace("{lang}", lang).replace("{dir}", f"{posts_dir}/**")
+        glob = re.sub(r"(?<![^/])\{name\}", "**/*", glob)
+        return [re.sub(r"(\{\w+\})+", "*", glob.replace("{ext}", ext))
+                for ext in (".md", ".markdown")]
 
     def metadata(self, key: str, lang: str, slug: str | None) -> dict[str, str]:
         return {k: v.format(lang=lang, key=key, slug=slug or "")

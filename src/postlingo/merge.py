@@ -3,28 +3,56 @@
 Nothing a translator wrote is lost: exact matches keep their msgstr, comments and flags;
 changed text inherits the closest old translation as fuzzy with its previous msgid;
 text that left the template becomes obsolete, and comes back if the text returns.
+
+Differences from GNU msgmerge 0.21 on the same files (tests/golden/*/msgmerge.diff):
+- a template flag (``md-text``) is added to entries postlingo creates (new, inherited,
+  revived) but never re-added to an unchanged entry a gettext tool stripped it from;
+- a catalogue's own flags (``no-wrap``, custom flags) are kept; msgmerge drops them;
+- an entry that becomes obsolete loses its previous msgid (msgmerge writes ``#~|``, which
+  Babel cannot read and polib skips);
+- similarity is difflib's ratio, not gettext's ``fstrcmp``; both are 2·matches/length and
+  pick the same old text except in near ties, which go to the same context, then the
+  earlier entry.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 from difflib import SequenceMatcher
 
 import polib
 
-from .catalogue import BODY_FLAG, GENERATOR, gettext_language, now, plural_forms
+from .catalogue import (
+    BODY_FLAG,
+    GENERATOR,
+    Key,
+    gettext_language,
+    language_name,
+    new_file,
+    now,
+    plural_forms,
+)
+from .poformat import GnuPOEntry, GnuPOFile
 
+FUZZY = "fuzzy"
 # Header fields the template owns; every other field belongs to the translators' tools.
-_TEMPLATE_FIELDS = ("Project-Id-Version", "POT-Creation-Date")
-_TEMPLATE_FLAGS = {BODY_FLAG}
+_TEMPLATE_FIELDS = ("Report-Msgid-Bugs-To", "POT-Creation-Date")
+_HEADER_ORDER = ["Project-Id-Version", "Report-Msgid-Bugs-To", "POT-Creation-Date",
+                 "PO-Revision-Date", "Last-Translator", "Language-Team", "Language",
+                 "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Plural-Forms"]
+_TEMPLATE_FLAGS = frozenset({BODY_FLAG})
+_TEMPLATE_PREFIX = "Translatable text of "
 
-Key = tuple[str | None, str]
 
-
-def new_catalogue(template: polib.POFile, language: str) -> polib.POFile:
+def new_catalogue(template: polib.POFile, language: str) -> GnuPOFile:
     """An empty catalogue for ``language``: msgstrs stay empty (never copies of msgids)."""
-    po = polib.POFile(wrapwidth=template.wrapwidth, check_for_duplicates=False)
-    po.header = template.header.replace("Translatable text", f"{language} translation")
+    po = new_file(template.wrapwidth)
+    name = language_name(language)
+    if template.header.startswith(_TEMPLATE_PREFIX):
+        po.header = f"{name} translation of {template.header[len(_TEMPLATE_PREFIX):]}"
+    else:
+        po.header = f"{name} translation. {template.header}".strip()
     po.metadata = {
         "Project-Id-Version": template.metadata.get("Project-Id-Version", ""),
         "Report-Msgid-Bugs-To": template.metadata.get("Report-Msgid-Bugs-To", ""),
@@ -45,93 +73,164 @@ def new_catalogue(template: polib.POFile, language: str) -> polib.POFile:
 def merge(
     po: polib.POFile, template: polib.POFile, language: str, threshold: float = 0.6,
     keep_obsolete: bool = True,
-) -> polib.POFile:
+) -> GnuPOFile:
     """A new catalogue: ``template``'s entries, in its order, with ``po``'s translations."""
-    result = polib.POFile(wrapwidth=po.wrapwidth, check_for_duplicates=False)
+    result = new_file(po.wrapwidth)
     result.header = po.header
     result.metadata = _header(po, template, language)
     result.metadata_is_fuzzy = po.metadata_is_fuzzy
-    old = {(entry.msgctxt, entry.msgid): entry for entry in po}
+    old = {_key(entry): entry for entry in po}
     used: set[Key] = set()
-    unmatched: list[polib.POEntry] = []
+    unmatched: list[GnuPOEntry] = []
     for proto in template:
-        key = (proto.msgctxt, proto.msgid)
-        if key in old:
-            result.append(_carry(old[key], proto))
-            used.add(key)
-        else:
+        if proto.obsolete:
+            continue
+        match = old.get(_key(proto))
+        if match is None:
             entry = _fresh(proto)
-            result.append(entry)
             unmatched.append(entry)
-    candidates = [e for e in po if not e.obsolete and e.msgstr]
-    for entry in unmatched:
-        match = closest(entry, candidates, threshold)
+        elif match.obsolete:
+            entry = _revive(match, proto)
+        else:
+            entry = _carry(match, proto)
         if match is not None:
-            _inherit(entry, match)
-            used.add((match.msgctxt, match.msgid))
+            used.add(_key(match))
+        result.append(entry)
+    candidates = [entry for entry in po if entry.msgstr]
+    for entry in unmatched:
+        found = closest(entry, candidates, threshold)
+        if found is not None:
+            _inherit(entry, found)
+            used.add(_key(found))
     if keep_obsolete:
-        for entry in po:
-            if (entry.msgctxt, entry.msgid) not in used and (entry.msgstr or entry.obsolete):
-                gone = copy.deepcopy(entry)
-                gone.obsolete = True
-                gone.occurrences = []
-                result.append(gone)
+        result.extend(_obsolete(e) for e in po if _key(e) not in used and e.msgstr)
     return result
 
 
+def _key(entry: polib.POEntry) -> Key:
+    return (entry.msgctxt, entry.msgid)
+
+
 def _header(po: polib.POFile, template: polib.POFile, language: str) -> dict[str, str]:
+    """The catalogue's header as it is, with the template's fields and any missing one in
+    its usual place, as msgmerge does."""
     header = dict(po.metadata)
     for field in _TEMPLATE_FIELDS:
         if field in template.metadata:
-            header[field] = template.metadata[field]
-    header.setdefault("Language", gettext_language(language))
-    header.setdefault("Content-Type", "text/plain; charset=UTF-8")
-    header.setdefault("Content-Transfer-Encoding", "8bit")
-    header.setdefault("Plural-Forms", plural_forms(language))
+            header = _with_field(header, field, template.metadata[field])
+    missing = {
+        "Language": gettext_language(language),
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": plural_forms(language),
+        "X-Generator": GENERATOR,
+    }
+    for field, value in missing.items():
+        if not header.get(field):
+            header = _with_field(header, field, value)
     return header
 
 
-def _fresh(proto: polib.POEntry) -> polib.POEntry:
-    return polib.POEntry(
+def _with_field(header: dict[str, str], field: str, value: str) -> dict[str, str]:
+    """``header`` with ``field`` set: in place if present, else before the first field
+    that gettext writes after it."""
+    if field in header:
+        return {**header, field: value}
+    later = _HEADER_ORDER[_HEADER_ORDER.index(field) + 1:] if field in _HEADER_ORDER else []
+    at = next((i for i, key in enumerate(header) if key in later), len(header))
+    items = list(header.items())
+    return dict([*items[:at], (field, value), *items[at:]])
+
+
+def _fresh(proto: polib.POEntry) -> GnuPOEntry:
+    return GnuPOEntry(
         msgid=proto.msgid, msgstr="", msgctxt=proto.msgctxt, occurrences=list(proto.occurrences),
-        flags=list(proto.flags), comment=proto.comment,
+        flags=[f for f in proto.flags if f != FUZZY], comment=proto.comment,
     )
 
 
-def _carry(old: polib.POEntry, proto: polib.POEntry) -> polib.POEntry:
-    """The old entry with the template's references, notes and flags; the rest untouched."""
-    entry = copy.deepcopy(old)
-    entry.obsolete = False
+def _carry(old: polib.POEntry, proto: polib.POEntry) -> GnuPOEntry:
+    """The old entry with the template's references and notes; what translators and their
+    tools wrote (msgstr, comments, flags) untouched. A previous msgid only stays while the
+    entry is fuzzy: it tells what changed since the translation was checked."""
+    entry = GnuPOEntry.of(copy.deepcopy(old))
     entry.occurrences = list(proto.occurrences)
     entry.comment = proto.comment
-    entry.flags = [f for f in old.flags if f not in _TEMPLATE_FLAGS] + [
-        f for f in proto.flags if f in _TEMPLATE_FLAGS
-    ]
+    if not entry.fuzzy:
+        entry.previous_msgctxt = entry.previous_msgid = entry.previous_msgid_plural = None
     return entry
 
 
-def _inherit(entry: polib.POEntry, match: polib.POEntry) -> None:
+def _revive(old: polib.POEntry, proto: polib.POEntry) -> GnuPOEntry:
+    """An obsolete entry whose text is back: its translation, as it was."""
+    entry = _carry(old, proto)
+    entry.obsolete = False
+    entry.flags = _flags(entry.fuzzy, entry.flags, proto.flags)
+    return entry
+
+
+def _inherit(entry: GnuPOEntry, match: polib.POEntry) -> None:
+    """Give a new entry the translation of a similar old one, to be checked (fuzzy)."""
     entry.msgstr = match.msgstr
     entry.tcomment = match.tcomment
-    entry.flags.append("fuzzy")
+    entry.flags = _flags(True, match.flags, entry.flags)
     entry.previous_msgid = match.msgid
-    if match.msgctxt != entry.msgctxt:
-        entry.previous_msgctxt = match.msgctxt
+    entry.previous_msgctxt = match.msgctxt if match.msgctxt != entry.msgctxt else None
+
+
+def _flags(fuzzy: bool, own: Iterable[str], template: Iterable[str]) -> list[str]:
+    """fuzzy first (as gettext writes it), then the entry's own flags, then the template's."""
+    flags = [FUZZY] if fuzzy else []
+    for flag in [*(f for f in own if f not in _TEMPLATE_FLAGS), *template]:
+        if flag != FUZZY and flag not in flags:
+            flags.append(flag)
+    return flags
+
+
+def _obsolete(old: polib.POEntry) -> GnuPOEntry:
+    """An entry whose text left the template, kept with its translation (``#~``); gettext
+    writes no references, notes or flags but ``fuzzy`` on obsolete entries. Entries that
+    were obsolete already stay as they are."""
+    entry = GnuPOEntry.of(copy.deepcopy(old))
+    if old.obsolete:
+        return entry
+    entry.obsolete = True
+    entry.occurrences = []
+    entry.comment = ""
+    entry.flags = [FUZZY] if old.fuzzy else []
+    # Unlike msgmerge, no "#~| msgid": Babel cannot read it, and a removed text's earlier
+    # version helps no one.
+    entry.previous_msgctxt = entry.previous_msgid = entry.previous_msgid_plural = None
+    return entry
+
+
+def similarity(a: str, b: str, at_least: float = 0.0) -> float:
+    """How alike two texts are, 0..1 (difflib's ratio); 0 when surely below ``at_least``."""
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < at_least or matcher.quick_ratio() < at_least:
+        return 0.0
+    return matcher.ratio()
 
 
 def closest(
     entry: polib.POEntry, candidates: list[polib.POEntry], threshold: float
 ) -> polib.POEntry | None:
     """The candidate whose msgid is most like ``entry``'s, if at least ``threshold`` alike.
-    Front-matter values only match values of the same key; body text only body text."""
-    best, best_score = None, threshold
+    As msgmerge, any context may match (the old context goes to ``#| msgctxt``); on equal
+    scores the same context wins, then the earlier entry."""
+    best, best_rank = None, (threshold, False)
     for candidate in candidates:
-        if candidate.msgctxt != entry.msgctxt:
-            continue
-        matcher = SequenceMatcher(None, entry.msgid, candidate.msgid, autojunk=False)
-        if matcher.real_quick_ratio() < best_score or matcher.quick_ratio() < best_score:
-            continue
-        score = matcher.ratio()
-        if score >= best_score:
-            best, best_score = candidate, score
+        score = similarity(entry.msgid, candidate.msgid, best_rank[0])
+        rank = (score, candidate.msgctxt == entry.msgctxt)
+        if score >= threshold and (best is None or rank > best_rank):
+            best, best_rank = candidate, rank
     return best
+
+
+def overlap(po: polib.POFile, template: polib.POFile) -> float:
+    """How much of ``template`` ``po`` holds translated, 0..1: finds the catalogue of a
+    renamed post."""
+    wanted = {_key(entry) for entry in template if not entry.obsolete}
+    held = {_key(entry) for entry in po if entry.msgstr}
+    return len(wanted & held) / len(wanted) if wanted else 0.0

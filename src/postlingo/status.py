@@ -1,21 +1,42 @@
-"""How far each catalogue is translated."""
+"""How far each catalogue is translated, whether its variant is current, and what is left over.
+
+Nothing is written: the variant state compares what ``build`` would write with the file.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import polib
 
-from .catalogue import catalogue_path, load_catalogue
+from .catalogue import (
+    catalogue_names,
+    catalogue_path,
+    gettext_language,
+    load_catalogue,
+    template_names,
+    template_path,
+)
 from .config import Config
 from .errors import PostlingoError
-from .project import find_sources
+from .post import Post
+from .project import Source, find_sources, planned_variant, read_segments
+from .segment import Segment
+from .taxonomy import NAME as TAXONOMY
+
+# Variant states: what ``build`` would do with the variant file.
+CURRENT, MISSING, OUTDATED, BROKEN = "current", "missing", "outdated", "fails"
+UNPUBLISHED = "below threshold"  # build writes no variant
+TOTAL, ALL = "(total)", "(all)"  # the name of total rows, the language of the grand total
 
 
 @dataclass(frozen=True)
 class CatalogueStatus:
-    """Counts of one catalogue's entries (obsolete entries are not part of the total)."""
+    """Counts of one catalogue's entries (obsolete entries are not part of the total) and the
+    state of its variant ("" when there is nothing to build)."""
 
     name: str
     language: str
@@ -27,6 +48,9 @@ class CatalogueStatus:
     obsolete: int = 0
     words: int = 0
     words_translated: int = 0
+    words_fuzzy: int = 0
+    words_untranslated: int = 0
+    variant: str = ""
 
     @property
     def total(self) -> int:
@@ -38,35 +62,112 @@ class CatalogueStatus:
 
 
 def count(po: polib.POFile, name: str, language: str, path: Path) -> CatalogueStatus:
-    translated = fuzzy = untranslated = obsolete = words = words_done = 0
+    """Entries and words (of the msgids) translated, fuzzy, untranslated; obsolete entries."""
+    entries = {"translated": 0, "fuzzy": 0, "untranslated": 0, "obsolete": 0}
+    words = {"translated": 0, "fuzzy": 0, "untranslated": 0}
     for entry in po:
         if entry.obsolete:
-            obsolete += 1
+            entries["obsolete"] += 1
             continue
-        size = len(entry.msgid.split())
-        words += size
-        if entry.fuzzy and entry.msgstr:
-            fuzzy += 1
-        elif entry.msgstr:
-            translated += 1
-            words_done += size
-        else:
-            untranslated += 1
-    return CatalogueStatus(name, language, path, True, translated, fuzzy, untranslated,
-                           obsolete, words, words_done)
+        kind = "untranslated" if not entry.msgstr else "fuzzy" if entry.fuzzy else "translated"
+        entries[kind] += 1
+        words[kind] += len(entry.msgid.split())
+    return CatalogueStatus(
+        name, language, path, True, **entries, words=sum(words.values()),
+        words_translated=words["translated"], words_fuzzy=words["fuzzy"],
+        words_untranslated=words["untranslated"],
+    )
 
 
-def status(config: Config) -> tuple[list[CatalogueStatus], list[PostlingoError]]:
-    """The status of every post's catalogue in every language."""
-    rows, errors = [], []
+_SUMMED = ("translated", "fuzzy", "untranslated", "obsolete", "words", "words_translated",
+           "words_fuzzy", "words_untranslated")
+
+
+def totals(rows: Iterable[CatalogueStatus], language: str | None, locales: Path
+           ) -> CatalogueStatus:
+    """The sums of ``rows`` (of one language, or of all when ``language`` is None)."""
+    chosen = [row for row in rows if language is None or row.language == language]
+    sums = {name: sum(getattr(row, name) for row in chosen) for name in _SUMMED}
+    where = locales / gettext_language(language) if language else locales
+    return CatalogueStatus(TOTAL, language or ALL, where, True, **sums)
+
+
+def variant_state(config: Config, source: Source, post: Post, segments: list[Segment],
+                  language: str, po: polib.POFile, include_fuzzy: bool = False
+                  ) -> tuple[Path, str, str]:
+    """Where the variant goes, its state and the text ``build`` would write ("" when it
+    writes none); raises ``TranslationError`` where build would reject a translation."""
+    path, text = planned_variant(config, source, post, segments, language, po, include_fuzzy)
+    if text is None:
+        return path, UNPUBLISHED, ""
+    if not path.exists():
+        return path, MISSING, text
+    return path, CURRENT if path.read_bytes() == text.encode("utf-8") else OUTDATED, text
+
+
+def status(config: Config, include_fuzzy: bool = False
+           ) -> tuple[list[CatalogueStatus], list[PostlingoError]]:
+    """The status of every post's catalogue and variant in every language."""
+    rows: list[CatalogueStatus] = []
+    errors: list[PostlingoError] = []
     for source in find_sources(config):
+        try:
+            post: Post | None
+            post, segments = read_segments(config, source)
+        except PostlingoError as exc:
+            errors.append(exc)
+            post, segments = None, []
         for language in config.languages:
             path = catalogue_path(config.locales_dir, source.name, language)
             if not path.exists():
                 rows.append(CatalogueStatus(source.name, language, path, False))
                 continue
             try:
-                rows.append(count(load_catalogue(path), source.name, language, path))
+                po = load_catalogue(path)
             except PostlingoError as exc:
                 errors.append(exc)
+                continue
+            row = count(po, source.name, language, path)
+            if post is not None:
+                try:
+                    state = variant_state(config, source, post, segments, language, po,
+                                          include_fuzzy)[1]
+                except PostlingoError as exc:
+                    errors.append(exc)
+                    state = BROKEN
+                row = dataclasses.replace(row, variant=state)
+            rows.append(row)
+    if config.taxonomy:
+        rows += _shared_rows(config, TAXONOMY, errors)
     return rows, errors
+
+
+def _shared_rows(config: Config, name: str, errors: list[PostlingoError]
+                 ) -> list[CatalogueStatus]:
+    """The rows of a catalogue every post shares (it has no variant of its own)."""
+    rows = []
+    for language in config.languages:
+        path = catalogue_path(config.locales_dir, name, language)
+        if not path.exists():
+            rows.append(CatalogueStatus(name, language, path, False))
+            continue
+        try:
+            rows.append(count(load_catalogue(path), name, language, path))
+        except PostlingoError as exc:
+            errors.append(exc)
+    return rows
+
+
+def orphan_catalogues(config: Config, sources: list[Source] | None = None) -> list[Path]:
+    """Templates, and catalogues of the configured languages, that no source post names
+    (nor the shared taxonomy catalogue)."""
+    names = {source.name for source in (find_sources(config) if sources is None else sources)}
+    if config.taxonomy:
+        names.add(TAXONOMY)
+    locales = config.locales_dir
+    found = [template_path(locales, name) for name in template_names(locales)
+             if name not in names]
+    for language in config.languages:
+        found += [catalogue_path(locales, name, language)
+                  for name in catalogue_names(locales, language) if name not in names]
+    return found

@@ -39,7 +39,7 @@ def build_variant(
     segments: list[Segment],
     translations: Mapping[Key, Translation],
     language: str,
-    metadata: dict[str, str],
+    metadata: Mapping[str, str | bool],
 ) -> Variant:
     """Replace every translated segment of ``post``; raise ``TranslationError`` naming the
     catalogue line of a translation that would break the post."""
@@ -57,7 +57,7 @@ def build_variant(
         except TranslationError as exc:
             raise TranslationError(exc.message, found.path, found.line) from None
         edits.append((Edit(segment.start, segment.end, text), segment, found))
-    meta = metadata_edits(post, metadata)
+    meta = metadata_edits(post, dict(metadata))
     text = apply(post.text, [edit for edit, _, _ in edits] + meta)
     if edits:
         _verify(post, text, edits, meta)

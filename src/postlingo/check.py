@@ -1,0 +1,514 @@
+"""``postlingo check``: the rules a CI run applies to catalogues, templates and variants.
+
+Every rule has a name, a default level (``error``, ``warning`` or ``off``; the ``check``
+table of the configuration changes it) and one small function or block of the runner:
+
+- *entry rules* (``postlingo.entry_rules``) compare one translation with its msgid and
+  yield messages; the finding points at the entry's line in the PO file. Only translations
+  that ``build`` would use are checked (fuzzy ones with ``include_fuzzy``);
+- *file rules* look at whole files: unreadable files, ``msgfmt -c``, fuzzy and untranslated
+  entries, completeness thresholds, and whether ``extract``, ``update`` or ``build`` would
+  change a template, catalogue or variant (an out-of-date catalogue is one whose entries,
+  translations, comments or flags would change; formatting alone does not count).
+
+Glossary (``glossary = "glossary.csv"`` or ``"locales/{lang}/glossary.csv"``): a UTF-8 CSV
+file whose first row is the header ``source,target`` (more columns, such as ``note``, are
+ignored). Each further row is a term: where a msgid contains ``source`` (case-insensitive,
+at the start of a word, so ``Werkzeug`` also matches ``Werkzeuge``) the translation must
+contain ``target`` (likewise). An empty ``target`` means *do not translate*: the translation
+must contain ``source`` exactly as written. With ``{lang}`` in its name each language has
+its own file and a missing file means no glossary for that language; without it the file
+must exist and applies to every language.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from itertools import zip_longest
+from pathlib import Path
+from typing import Any
+
+import polib
+
+from . import entry_rules as rules
+from .catalogue import catalogue_path, gettext_language, load_catalogue, template_path
+from .config import Config
+from .entry_rules import Pair, Settings, Term, make_pair
+from .errors import ConfigError, InputError, PostlingoError, TranslationError
+from .fileio import read_text
+from .markdown import parser
+from .post import BOM, Post
+from .project import (
+    Source,
+    find_sources,
+    orphan_variants,
+    planned_catalogue,
+    planned_template,
+    read_segments,
+)
+from .segment import Segment
+from .status import (
+    MISSING,
+    OUTDATED,
+    CatalogueStatus,
+    count,
+    orphan_catalogues,
+    totals,
+    variant_state,
+)
+from .taxonomy import NAME as TAXONOMY
+
+LEVELS = ("error", "warning", "off")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem: which rule, how serious, and where (the PO line for entry rules)."""
+
+    rule: str
+    level: str  # "error" or "warning"
+    message: str
+    path: Path | None = None
+    line: int | None = None
+
+    def sort_key(self) -> tuple[str, int, str]:
+        return (str(self.path or ""), self.line or 0, self.rule)
+
+
+# --- the rule table --------------------------------------------------------------------------
+
+EntryRule = Callable[[Pair], Iterator[str]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule's default level, what it checks, and its function for entry rules."""
+
+    level: str
+    summary: str
+    entry: EntryRule | None = None
+
+
+RULES: dict[str, Rule] = {
+    "links": Rule("error", "link URLs as in the source", rules.links),
+    "images": Rule("error", "image URLs as in the source", rules.images),
+    "code": Rule("error", "inline code copied unchanged", rules.code),
+    "liquid": Rule("error", "the same Liquid tags; none added", rules.liquid),
+    "html": Rule("error", "the same inline HTML tags", rules.html),
+    "emphasis": Rule("error", "balanced emphasis, as many spans as the source", rules.emphasis),
+    "brackets": Rule("error", "balanced brackets", rules.brackets),
+    "footnotes": Rule("error", "the same footnote references", rules.footnotes),
+    "numbers": Rule("warning", "the same numbers", rules.numbers),
+    "whitespace": Rule("error", "the same leading and trailing whitespace", rules.whitespace),
+    "same-as-source": Rule("warning", "a translation equal to its source", rules.same_as_source),
+    "glossary": Rule("error", "glossary terms", rules.glossary),
+    "msgfmt": Rule("error", "GNU msgfmt -c --check-format accepts the catalogue"),
+    "unreadable": Rule("error", "posts, templates and catalogues can be read"),
+    "fuzzy": Rule("off", "fuzzy entries (an error with --strict)"),
+    "untranslated": Rule("off", "untranslated entries (an error with --strict)"),
+    "completeness": Rule("error", "min_percent, min_percent_language, min_percent_post"),
+    "catalogue-outdated": Rule("error", "extract or update would change a template or catalogue"),
+    "variant-outdated": Rule("error", "build would write or change a variant"),
+    "build": Rule("error", "build would reject a translation (it breaks the post)"),
+    "orphan": Rule("warning", "a template, catalogue or variant without a source post"),
+}
+ENTRY_RULES = {name: rule.entry for name, rule in RULES.items() if rule.entry is not None}
+
+
+# --- glossary files -------------------------------------------------------------------------
+
+
+def load_glossary(config: Config, language: str) -> tuple[Term, ...]:
+    """The glossary terms for ``language``, or ``ConfigError`` naming the file and line."""
+    if not config.glossary:
+        return ()
+    path = config.root / config.glossary.replace("{lang}", language)
+    if not path.is_file():
+        if "{lang}" in config.glossary:
+            return ()
+        raise ConfigError("glossary file not found (configuration key 'glossary')", path)
+    try:
+        text = read_text(path).removeprefix(BOM)
+    except InputError as exc:
+        raise ConfigError(exc.message, path, exc.line) from None
+    return tuple(_terms(csv.reader(io.StringIO(text, newline="")), path))
+
+
+def _terms(rows: Any, path: Path) -> Iterator[Term]:  # rows: a csv.reader
+    header = [cell.strip().lower() for cell in next(rows, [])]
+    if header[:2] != ["source", "target"]:
+        raise ConfigError("a glossary's first row must be the header 'source,target'", path, 1)
+    for row in rows:
+        if not any(cell.strip() for cell in row):
+            continue
+        source = row[0].strip()
+        if not source:
+            raise ConfigError("glossary row without a source term", path, rows.line_num)
+        target = row[1].strip() if len(row) > 1 else ""
+        yield Term(source, target, path, rows.line_num)
+
+
+# --- msgfmt ---------------------------------------------------------------------------------
+
+_MSGFMT_LINE = re.compile(r"(?P<line>\d+): (?:(?P<warning>warning): )?(?P<message>.*)")
+_HEADER_FIELDS = ("Project-Id-Version", "PO-Revision-Date", "Last-Translator", "Language-Team",
+                  "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Language")
+
+MsgfmtResult = list[tuple[int | None, bool, str]]  # line, warning?, message
+
+
+def run_msgfmt(path: Path) -> MsgfmtResult:
+    """GNU ``msgfmt -c --check-format`` on ``path``; its findings with their lines. Without
+    msgfmt, the same checks of header fields and newlines are made here."""
+    program = shutil.which("msgfmt")
+    if program is None:
+        return msgfmt_like(load_catalogue(path))
+    result = subprocess.run(
+        [program, "-c", "--check-format", "-o", os.devnull, str(path)],
+        capture_output=True, text=True, errors="replace", check=False,
+        env={**os.environ, "LC_ALL": "C.UTF-8", "LANGUAGE": ""},
+    )
+    found: MsgfmtResult = []
+    prefix = f"{path}:"
+    for text in result.stderr.splitlines():
+        match = _MSGFMT_LINE.fullmatch(text[len(prefix):]) if text.startswith(prefix) else None
+        if match:
+            found.append((int(match["line"]), bool(match["warning"]), match["message"]))
+    if result.returncode and not any(not warning for _, warning, _ in found):
+        found.append((None, False, result.stderr.strip() or f"exit code {result.returncode}"))
+    return found
+
+
+def msgfmt_like(po: polib.POFile) -> MsgfmtResult:
+    """msgfmt -c's header and newline checks, for machines without gettext."""
+    found: MsgfmtResult = [
+        (1, True, f"header field '{name}' missing in header")
+        for name in _HEADER_FIELDS if name not in po.metadata
+    ]
+    for entry in po:
+        if entry.obsolete or not entry.msgstr:
+            continue
+        for end, test in (("begin", str.startswith), ("end", str.endswith)):
+            if test(entry.msgid, "\n") != test(entry.msgstr, "\n"):
+                found.append((entry.linenum, False,
+                              f"'msgid' and 'msgstr' entries do not both {end} with '\\n'"))
+    return found
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the command line adds to the configuration."""
+
+    strict: bool = False  # fuzzy and untranslated entries are errors
+    min_percent: float | None = None  # overrides the configuration's min_percent
+    include_fuzzy: bool = False  # as for build: fuzzy translations are used, so checked
+
+
+@dataclass
+class Report:
+    findings: list[Finding]
+    checked: list[Path]  # catalogues looked at
+
+    @property
+    def errors(self) -> int:
+        return sum(finding.level == "error" for finding in self.findings)
+
+    @property
+    def warnings(self) -> int:
+        return sum(finding.level == "warning" for finding in self.findings)
+
+    @property
+    def failed(self) -> bool:
+        return self.errors > 0
+
+
+def rule_levels(config: Config, options: Options) -> dict[str, str]:
+    levels = {name: rule.level for name, rule in RULES.items()}
+    levels.update(config.check)
+    if options.strict:
+        levels["fuzzy"] = levels["untranslated"] = "error"
+    return levels
+
+
+@dataclass
+class _Run:
+    config: Config
+    options: Options
+    levels: dict[str, str]
+    settings: dict[str, Settings]  # per language
+    findings: list[Finding] = field(default_factory=list)
+    stats: list[CatalogueStatus] = field(default_factory=list)
+    catalogues: list[Path] = field(default_factory=list)
+
+    def on(self, rule: str) -> bool:
+        return self.levels[rule] != "off"
+
+    def add(self, rule: str, message: str, path: Path | None = None, line: int | None = None,
+            level: str | None = None) -> None:
+        level = level or self.levels[rule]
+        if self.on(rule):
+            self.findings.append(Finding(rule, level, message, path, line))
+
+    def problem(self, exc: PostlingoError) -> None:
+        rule = "build" if isinstance(exc, TranslationError) else "unreadable"
+        self.add(rule, exc.message, exc.path, exc.line)
+
+    def load(self, path: Path) -> polib.POFile | None:
+        """The catalogue at ``path``, now one of the checked; None if it cannot be read."""
+        try:
+            po = load_catalogue(path)
+        except PostlingoError as exc:
+            self.problem(exc)
+            return None
+        self.catalogues.append(path)
+        return po
+
+
+def _settings(config: Config, language: str) -> Settings:
+    return Settings(gettext_language(config.source_language), gettext_language(language),
+                    config.localized_urls, load_glossary(config, language))
+
+
+def check(config: Config, options: Options | None = None) -> Report:
+    """Apply every rule that is not off to the project; nothing is written."""
+    options = options or Options()
+    settings = {language: _settings(config, language) for language in config.languages}
+    run = _Run(config, options, rule_levels(config, options), settings)
+    sources = find_sources(config)
+    for source in sources:
+        _check_source(run, source)
+    if config.taxonomy:
+        _check_taxonomy(run)
+    for path in orphan_catalogues(config, sources):
+        run.add("orphan", "no source post has this name", path)
+    for path in orphan_variants(config):
+        run.add("orphan", "a variant without a source post ('build --prune' removes it)", path)
+    _check_totals(run)
+    if run.on("msgfmt"):
+        _check_msgfmt(run)
+    return Report(sorted(run.findings, key=Finding.sort_key), run.catalogues)
+
+
+def _check_source(run: _Run, source: Source) -> None:
+    config = run.config
+    post: Post | None = None
+    segments: list[Segment] = []
+    template: polib.POFile | None = None
+    env: dict[str, Any] = {}  # the post's link reference definitions and footnotes
+    try:
+        post, segments = read_segments(config, source)
+        parser().parse(post.body, env)
+        template = _check_template(run, source, segments)
+    except PostlingoError as exc:
+        run.problem(exc)
+    for language in config.languages:
+        path = catalogue_path(config.locales_dir, source.name, language)
+        if not path.exists():
+            _missing_catalogue(run, source.name, language, path, template)
+            continue
+        po = run.load(path)
+        if po is None:
+            continue
+        _check_catalogue(run, source.name, po, path, language, env)
+        if template is not None and run.on("catalogue-outdated"):
+            _check_merge(run, po, path, language, template)
+        if post is not None:
+            _check_variant(run, source, post, segments, language, po)
+
+
+def _check_taxonomy(run: _Run) -> None:
+    """The shared catalogues of tags and categories: their entries and files. (Whether
+    extract would change the taxonomy template is not checked yet.)"""
+    for language in run.config.languages:
+        path = catalogue_path(run.config.locales_dir, TAXONOMY, language)
+        if not path.exists():
+            _missing_catalogue(run, TAXONOMY, language, path, None)
+            continue
+        po = run.load(path)
+        if po is not None:
+            _check_catalogue(run, TAXONOMY, po, path, language, {})
+
+
+def _check_template(run: _Run, source: Source, segments: list[Segment]) -> polib.POFile:
+    path = template_path(run.config.locales_dir, source.name)
+    template, current = planned_template(run.config, source, segments)
+    if not current:
+        if path.exists():
+            line = _first_change(load_catalogue(path), template)
+            run.add("catalogue-outdated", "'postlingo extract' would change this template "
+                    f"(the source is {source.relative})", path, line)
+        else:
+            run.add("catalogue-outdated", "no template: run 'postlingo extract'", path)
+    return template
+
+
+def _missing_catalogue(run: _Run, name: str, language: str, path: Path,
+                       template: polib.POFile | None) -> None:
+    run.add("catalogue-outdated", "no catalogue: run 'postlingo update'", path)
+    if template is not None:  # counts as untranslated in the totals
+        status = count(template, name, language, path)
+        run.stats.append(dataclasses.replace(status, exists=False))
+        _check_post_percent(run, run.stats[-1])
+
+
+def _check_catalogue(run: _Run, name: str, po: polib.POFile, path: Path, language: str,
+                     env: Mapping[str, Any]) -> None:
+    status = count(po, name, language, path)
+    run.stats.append(status)
+    _check_post_percent(run, status)
+    entry_rules = [(rule_name, rule) for rule_name, rule in ENTRY_RULES.items()
+                   if run.on(rule_name)]
+    for entry in po:
+        if entry.obsolete or entry.msgid_plural:
+            continue
+        if not entry.msgstr:
+            run.add("untranslated", f"not translated yet: {_excerpt(entry.msgid)}", path,
+                    entry.linenum)
+            continue
+        if entry.fuzzy:
+            run.add("fuzzy", f"fuzzy, to be reviewed (then remove the flag): "
+                    f"{_excerpt(entry.msgid)}", path, entry.linenum)
+            if not run.options.include_fuzzy:
+                continue  # build does not use it
+        pair = make_pair(entry, run.settings[language], env)
+        for rule_name, rule in entry_rules:
+            for message in rule(pair):
+                run.add(rule_name, message, path, entry.linenum)
+
+
+def _excerpt(text: str, width: int = 40) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= width else text[: width - 1] + "…")
+
+
+def _check_post_percent(run: _Run, status: CatalogueStatus) -> None:
+    minimum = run.config.min_percent_post
+    if status.percent < minimum:
+        run.add("completeness", f"{_shown_percent(status.percent)}% translated, below "
+                f"min_percent_post = {minimum:g}", status.path)
+
+
+def _check_totals(run: _Run) -> None:
+    config = run.config
+    for language in config.languages:
+        rows = [row for row in run.stats if row.language == language]
+        total = totals(rows, language, config.locales_dir)
+        if rows and total.percent < config.min_percent_language:
+            run.add("completeness", f"{language}: {_shown_percent(total.percent)}% translated, "
+                    f"below min_percent_language = {config.min_percent_language:g}",
+                    config.locales_dir / gettext_language(language))
+    minimum = run.options.min_percent
+    if minimum is None:
+        minimum = config.min_percent
+    total = totals(run.stats, None, config.locales_dir)
+    if run.stats and total.percent < minimum:
+        run.add("completeness", f"{_shown_percent(total.percent)}% of all entries translated, "
+                f"below the minimum of {minimum:g}%")
+
+
+def _shown_percent(value: float) -> str:
+    # Rounded down: 79.96% must not read as "80.0%, below 80".
+    return f"{int(value * 10) / 10:.1f}"
+
+
+def _check_merge(run: _Run, po: polib.POFile, path: Path, language: str,
+                 template: polib.POFile) -> None:
+    planned = planned_catalogue(run.config, template, language, po)
+    line = _first_change(po, planned)
+    if line is not None:
+        run.add("catalogue-outdated", "'postlingo update' would change this catalogue",
+                path, line)
+
+
+# Header fields whose change alone does not make a catalogue out of date.
+_DATES = ("POT-Creation-Date", "PO-Revision-Date")
+
+
+def _entry_key(entry: polib.POEntry) -> tuple[object, ...]:
+    return (entry.obsolete, entry.msgctxt, entry.msgid, entry.msgid_plural, entry.msgstr,
+            sorted(entry.msgstr_plural.items()), entry.flags, entry.occurrences, entry.comment,
+            entry.tcomment, entry.previous_msgctxt, entry.previous_msgid,
+            entry.previous_msgid_plural)
+
+
+def _first_change(old: polib.POFile, new: polib.POFile) -> int | None:
+    """The line of ``old`` where ``new`` starts to differ in content, None if nowhere."""
+    def header(po: polib.POFile) -> tuple[object, ...]:
+        return ({k: v for k, v in po.metadata.items() if k not in _DATES},
+                bool(po.metadata_is_fuzzy), po.header)  # polib reads a list, sets a bool
+
+    if header(old) != header(new):
+        return 1
+    last = 1
+    for before, after in zip_longest(old, new):
+        if before is None:
+            return last
+        if after is None or _entry_key(before) != _entry_key(after):
+            return before.linenum
+        last = before.linenum
+    return None
+
+
+def _check_variant(run: _Run, source: Source, post: Post, segments: list[Segment],
+                   language: str, po: polib.POFile) -> None:
+    if not (run.on("variant-outdated") or run.on("build")):
+        return
+    try:
+        path, state, text = variant_state(run.config, source, post, segments, language, po,
+                                          run.options.include_fuzzy)
+    except PostlingoError as exc:
+        run.problem(exc)
+        return
+    if state == MISSING:
+        run.add("variant-outdated", "missing: run 'postlingo build'", path)
+    elif state == OUTDATED:
+        old = path.read_bytes().decode("utf-8", errors="replace")
+        run.add("variant-outdated", "'postlingo build' would change this variant", path,
+                _first_line_change(old, text))
+
+
+def _first_line_change(old: str, new: str) -> int:
+    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    for number, (before, after) in enumerate(zip_longest(old_lines, new_lines), start=1):
+        if before != after:
+            return number
+    return max(len(old_lines), 1)
+
+
+def _check_msgfmt(run: _Run) -> None:
+    # One msgfmt process per catalogue; they are independent, so run them side by side.
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        results = list(pool.map(_msgfmt_or_problem, run.catalogues))
+    for path, result in zip(run.catalogues, results, strict=True):
+        if isinstance(result, PostlingoError):
+            run.problem(result)
+            continue
+        for line, warning, message in result:
+            level = "warning" if warning else None
+            run.add("msgfmt", message + _MSGFMT_HINTS.get(message, ""), path, line, level)
+
+
+# What to do about msgfmt's findings on fields postlingo writes from the configuration.
+_MSGFMT_HINTS = {
+    "header field 'Project-Id-Version' still has the initial default value":
+        " (set 'project' in the configuration)",
+}
+
+
+def _msgfmt_or_problem(path: Path) -> MsgfmtResult | PostlingoError:
+    try:
+        return run_msgfmt(path)
+    except PostlingoError as exc:
+        return exc

@@ -1,0 +1,541 @@
+"""Machine-translation engines behind one small interface.
+
+Every engine is a class with the same class attributes (``name``, ``needs_key``,
+``key_env_var``, ``max_chars``, the language codes it knows) and one method that sends one
+text, ``_request``; ``translate`` adds what deep-translator lacks: a timeout on every
+request, retries with backoff on connection errors, HTTP 429 and 5xx (``Retry-After`` is
+honoured), and errors that name the engine and never the key.
+
+Remote engines go through deep-translator, but ``deepl``, whose request style deep-translator
+still uses was retired by DeepL: it uses DeepL's own client. ``pseudo`` and ``memory`` work
+offline. Keys come from environment variables only (``key_env`` in ``[engines.<name>]``
+names another variable than the default); they are handed to the client explicitly, never
+read by deep-translator from the environment, never written anywhere.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import time
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, ClassVar
+from urllib.parse import quote, quote_plus
+
+import requests
+from babel import Locale, UnknownLocaleError
+
+from .errors import ConfigError, PostlingoError
+
+MAX_BACKOFF = 30.0  # seconds: the longest wait between two attempts
+MAX_RETRY_AFTER = 120.0  # seconds: a longer Retry-After stops the run instead
+
+
+class EngineError(PostlingoError):
+    """The engine cannot go on (refused key, quota, repeated failures): the run stops."""
+
+
+class NoTranslation(Exception):
+    """This text got no usable answer; the entry stays untranslated, the run goes on."""
+
+
+class Transient(Exception):
+    """A failure worth another attempt: no answer, no connection, HTTP 429 or 5xx."""
+
+    def __init__(self, reason: str, retry_after: float | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """What an engine is given: its ``[engines.<name>]`` options and the request policy."""
+
+    options: Mapping[str, Any] = field(default_factory=dict)
+    timeout: float = 30.0  # seconds without an answer before a request fails
+    retries: int = 3  # further attempts after a transient failure
+    backoff: float = 1.0  # seconds before the first retry; doubles each time
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ, repr=False)
+    sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+
+
+class Engine:
+    """One translation service. Subclasses set the class attributes and ``_request``."""
+
+    name: ClassVar[str] = ""
+    needs_key: ClassVar[bool] = False
+    key_env_var: ClassVar[str] = ""  # where the key is by default
+    max_chars: ClassVar[int] = 5000  # the longest text one request may carry
+    remote: ClassVar[bool] = True  # sends text away: cached, retried, counted by --dry-run
+    whole_entries: ClassVar[bool] = False  # looks at whole entries, not masked text (memory)
+    language_codes: ClassVar[Collection[str]] = ()  # codes the engine knows; empty: any
+    preferred: ClassVar[Mapping[str, str]] = {}  # language -> the engine's code for it
+    options: ClassVar[Mapping[str, type]] = {"max_chars": int}
+
+    def __init__(self, settings: EngineSettings | None = None):
+        self.settings = settings or EngineSettings()
+        self._key = self._find_key()
+
+    # --- what the class knows ----------------------------------------------------------
+
+    @classmethod
+    def code(cls, language: str, target: bool = True) -> str:
+        """The engine's code for ``language`` (``pt-BR``, ``de``): the code itself, its
+        language, ``de-DE``-style, the engine's preference, or the first regional code."""
+        if language in cls.preferred:
+            return cls.preferred[language]
+        if not cls.language_codes:
+            return language
+        known = {code.lower(): code for code in cls.language_codes}
+        base, territory = _parts(language)
+        tries = [language, f"{base}-{territory}" if territory else "", base,
+                 f"{base}-{base.upper()}", cls.preferred.get(base, "")]
+        for candidate in tries:
+            if candidate and candidate.lower() in known:
+                return known[candidate.lower()]
+        regional = sorted(code for code in known if code.startswith(base + "-"))
+        if regional:
+            return known[regional[0]]
+        raise ConfigError(f"engine {cls.name!r} does not translate {language!r}")
+
+    @property
+    def limit(self) -> int:
+        return int(self.settings.options.get("max_chars", self.max_chars))
+
+    @property
+    def identity(self) -> str:
+        return identity(self.name, self.settings.options)
+
+    # --- keys --------------------------------------------------------------------------
+
+    @property
+    def key_variable(self) -> str:
+        return str(self.settings.options.get("key_env", self.key_env_var))
+
+    def _find_key(self) -> str | None:
+        variable = self.key_variable
+        value = self.settings.environ.get(variable) if variable else None
+        named = "key_env" in self.settings.options
+        if not value and (self.needs_key or named):
+            hint = "" if named else f" (or name another one with key_env in [engines.{self.name}])"
+            raise ConfigError(
+                f"engine {self.name!r} needs an API key: set the environment variable "
+                f"{variable}{hint}")
+        return value or None
+
+    def redact(self, text: str) -> str:
+        """``text`` without the key, in any of the forms a URL or a message may hold it."""
+        if self._key:
+            for form in {self._key, quote(self._key, safe=""), quote_plus(self._key)}:
+                text = text.replace(form, "***")
+        return text
+
+    # --- translating -------------------------------------------------------------------
+
+    def translate(self, text: str, source: str, target: str) -> str:
+        """One text (within ``limit``) translated from ``source`` to ``target`` (engine
+        codes), retried on transient failures; ``EngineError`` once they persist."""
+        attempts = self.settings.retries + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._request(text, source, target)
+            except Transient as exc:
+                wait = exc.retry_after
+                if wait is None:
+                    wait = min(self.settings.backoff * 2 ** (attempt - 1), MAX_BACKOFF)
+                if attempt == attempts or wait > MAX_RETRY_AFTER:
+                    tries = f"{attempt} attempt{'s' if attempt > 1 else ''}"
+                    if wait > MAX_RETRY_AFTER:
+                        tries += f", the server asks to wait {wait:g} s"
+                    raise EngineError(self.redact(
+                        f"{self.name}: {exc.reason} ({tries}); stopped")) from None
+                self.settings.sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _request(self, text: str, source: str, target: str) -> str:
+        raise NotImplementedError
+
+
+def identity(name: str, options: Mapping[str, Any]) -> str:
+    """What distinguishes an engine's answers in the cache: its name and server (never
+    the key)."""
+    return "\n".join([name, str(options.get("url", ""))])
+
+
+def _parts(language: str) -> tuple[str, str]:
+    try:
+        locale = Locale.parse(language.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return language.split("-")[0].lower(), ""
+    return locale.language, locale.territory or ""
+
+
+# --- HTTP with a timeout, for clients that set none ---------------------------------------
+
+
+class TimedRequests:
+    """Stands in for the ``requests`` module inside one client module while it translates:
+    the same calls, through one session (connections are reused), always with a timeout,
+    remembering the last status and error so failures can be classified whatever exception
+    the client turns them into. Everything else is the real ``requests``."""
+
+    def __init__(self, timeout: float):
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.status: int | None = None
+        self.headers: Mapping[str, str] = {}
+        self.error: requests.RequestException | None = None
+        self.form_post = False  # send a POST's query parameters as a form body instead
+
+    def reset(self) -> None:
+        self.status, self.headers, self.error = None, {}, None
+
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        kwargs["timeout"] = self.timeout
+        if self.form_post and method == "POST" and not {"data", "json"} & set(kwargs):
+            kwargs["data"] = kwargs.pop("params", None)
+        try:
+            response = self.session.request(method, url, **kwargs)
+        except requests.RequestException as exc:
+            self.error = exc
+            raise
+        self.status, self.headers = response.status_code, response.headers
+        return response
+
+    def get(self, url: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> requests.Response:
+        return self.request("POST", url, **kwargs)
+
+    def Session(self) -> requests.Session:
+        return self.session
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(requests, name)
+
+
+@contextmanager
+def installed(module: ModuleType, http: TimedRequests) -> Iterator[TimedRequests]:
+    """``module`` calls ``http`` for ``requests`` inside the block (drafting is sequential:
+    no other thread uses the module meanwhile)."""
+    real = module.requests
+    module.requests = http
+    http.reset()
+    try:
+        yield http
+    finally:
+        module.requests = real
+
+
+def classify(engine: Engine, exc: BaseException, http: TimedRequests) -> Exception:
+    """What a client's exception means, from what was seen on the wire first: its own
+    exception types differ from client to client and version to version."""
+    timeout = engine.settings.timeout
+    if isinstance(http.error, requests.Timeout):
+        return Transient(f"no answer within {timeout:g} s")
+    if isinstance(http.error, requests.ConnectionError):
+        return Transient("could not connect to the server")
+    if http.error is not None:
+        return Transient(f"the connection failed ({type(http.error).__name__})")
+    status = http.status
+    if status == 429:
+        return Transient("HTTP 429: too many requests", _retry_after(http.headers))
+    if status is not None and status >= 500:
+        return Transient(f"HTTP {status} from the server")
+    if status in (401, 403):
+        return EngineError(f"{engine.name}: HTTP {status}: the server refused the key"
+                           f"{f' in {engine.key_variable}' if engine.key_variable else ''}")
+    if status == 456:
+        return EngineError(f"{engine.name}: HTTP 456: the quota is used up")
+    if status is not None and status >= 400:
+        return EngineError(f"{engine.name}: HTTP {status}: the server rejected the request")
+    if isinstance(exc, ValueError) and "JSON" in type(exc).__name__ + str(exc):
+        return Transient("the answer was not valid JSON")
+    if isinstance(exc, (KeyError, IndexError, TypeError, AttributeError, ValueError)):
+        return Transient(f"the answer could not be read ({type(exc).__name__})")
+    return EngineError(engine.redact(f"{engine.name}: {type(exc).__name__}: {exc}"[:300]))
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    try:
+        return max(0.0, float(headers.get("Retry-After", "")))
+    except ValueError:
+        return None
+
+
+# --- deep-translator ------------------------------------------------------------------------
+
+
+def _deep_codes(constant: str) -> frozenset[str]:
+    constants = importlib.import_module("deep_translator.constants")
+    return frozenset(getattr(constants, constant).values())
+
+
+class DeepTranslatorEngine(Engine):
+    """An engine through one deep-translator class (``client``: ``module:Class``)."""
+
+    client: ClassVar[str] = ""
+
+    def __init__(self, settings: EngineSettings | None = None):
+        super().__init__(settings)
+        self._http = TimedRequests(self.settings.timeout)
+        self._translators: dict[tuple[str, str], Any] = {}
+
+    def _module(self) -> ModuleType:
+        return importlib.import_module(self.client.split(":")[0])
+
+    def _arguments(self) -> dict[str, Any]:
+        """Constructor arguments beyond the languages (the key, passed explicitly)."""
+        return {"api_key": self._key} if self._key else {}
+
+    def _translator(self, module: ModuleType, source: str, target: str) -> Any:
+        made = self._translators.get((source, target))
+        if made is None:
+            made = getattr(module, self.client.split(":")[1])(
+                source=source, target=target, **self._arguments())
+            self._translators[(source, target)] = made
+        return made
+
+    def _request(self, text: str, source: str, target: str) -> str:
+        module = self._module()
+        with installed(module, self._http) as http:
+            try:  # a client may call the network when made (Microsoft does): inside too
+                answer = self._translator(module, source, target).translate(text)
+            except Exception as exc:
+                raise classify(self, exc, http) from None
+        return self._answer(answer)
+
+    def _answer(self, answer: object) -> str:
+        if not isinstance(answer, str) or not answer.strip():
+            raise NoTranslation(f"{self.name} gave no translation")
+        return answer
+
+
+class GoogleEngine(DeepTranslatorEngine):
+    name = "google"
+    client = "deep_translator.google:GoogleTranslator"
+    max_chars = 4999  # deep-translator refuses 5,000 and more
+    language_codes = _deep_codes("GOOGLE_LANGUAGES_TO_CODES")
+    preferred: ClassVar[Mapping[str, str]] = {
+        "zh": "zh-CN", "zh-Hans": "zh-CN", "zh-Hant": "zh-TW", "he": "iw", "jv": "jw",
+        "nb": "no", "nn": "no"}
+
+
+class MyMemoryEngine(DeepTranslatorEngine):
+    name = "mymemory"
+    client = "deep_translator.mymemory:MyMemoryTranslator"
+    max_chars = 499  # deep-translator refuses 500 and more
+    language_codes = _deep_codes("MY_MEMORY_LANGUAGES_TO_CODES")
+    preferred: ClassVar[Mapping[str, str]] = {
+        "en": "en-GB", "pt": "pt-PT", "zh": "zh-CN", "zh-Hans": "zh-CN", "zh-Hant": "zh-TW",
+        "sr": "sr-Latn-RS", "no": "nb-NO"}
+    options: ClassVar[Mapping[str, type]] = {"max_chars": int, "email": str}
+
+    def _arguments(self) -> dict[str, Any]:
+        email = self.settings.options.get("email")  # a larger free quota
+        return {"email": email} if email else {}
+
+    def _answer(self, answer: object) -> str:
+        text = super()._answer(answer)
+        if text.startswith("MYMEMORY WARNING"):  # the quota message comes as a translation
+            raise EngineError(f"{self.name}: the free quota is used up for today")
+        return text
+
+
+class LibreEngine(DeepTranslatorEngine):
+    name = "libre"
+    client = "deep_translator.libre:LibreTranslator"
+    key_env_var = "LIBRE_API_KEY"  # optional: self-hosted servers often need none
+    language_codes = _deep_codes("LIBRE_LANGUAGES_TO_CODES")
+    options: ClassVar[Mapping[str, type]] = {"max_chars": int, "url": str, "key_env": str}
+
+    def __init__(self, settings: EngineSettings | None = None):
+        super().__init__(settings)
+        if not self.settings.options.get("url"):
+            raise ConfigError("engine 'libre' needs its server: set url in [engines.libre]")
+        # deep-translator puts text and key in the URL: long texts exceed what servers take
+        # in a request line, and URLs end up in logs. LibreTranslate reads forms as well.
+        self._http.form_post = True
+
+    def _arguments(self) -> dict[str, Any]:
+        url = str(self.settings.options["url"])
+        # deep-translator insists on a key even where the server wants none.
+        return {"api_key": self._key or "-", "custom_url": url.rstrip("/") + "/"}
+
+    def _translator(self, module: ModuleType, source: str, target: str) -> Any:
+        made = super()._translator(module, source, target)
+        made.api_key = self._key  # no key: send none
+        return made
+
+
+class MicrosoftEngine(DeepTranslatorEngine):
+    name = "microsoft"
+    client = "deep_translator.microsoft:MicrosoftTranslator"
+    needs_key = True
+    key_env_var = "MICROSOFT_API_KEY"
+    max_chars = 10000  # the service takes 50,000 per request; smaller fails faster
+    preferred: ClassVar[Mapping[str, str]] = {
+        "zh": "zh-hans", "zh-CN": "zh-hans", "zh-TW": "zh-hant", "pt-PT": "pt-pt",
+        "pt-BR": "pt", "fr-CA": "fr-ca"}
+    options: ClassVar[Mapping[str, type]] = {"max_chars": int, "key_env": str, "region": str}
+
+    @classmethod
+    def code(cls, language: str, target: bool = True) -> str:
+        # The service's list comes with its first answer: map to its lower-case codes.
+        return cls.preferred.get(language) or _parts(language)[0]
+
+    def _arguments(self) -> dict[str, Any]:
+        region = self.settings.options.get("region")
+        return {"api_key": self._key, **({"region": region} if region else {})}
+
+
+class YandexEngine(DeepTranslatorEngine):
+    name = "yandex"
+    client = "deep_translator.yandex:YandexTranslator"
+    needs_key = True
+    key_env_var = "YANDEX_API_KEY"
+    max_chars = 10000
+    options: ClassVar[Mapping[str, type]] = {"max_chars": int, "key_env": str}
+
+    @classmethod
+    def code(cls, language: str, target: bool = True) -> str:
+        return _parts(language)[0]
+
+
+# --- DeepL, through its own client ------------------------------------------------------
+
+
+class DeeplEngine(Engine):
+    """DeepL through the ``deepl`` package (deep-translator sends the key as a query
+    parameter, which DeepL no longer accepts)."""
+
+    name = "deepl"
+    needs_key = True
+    key_env_var = "DEEPL_AUTH_KEY"
+    max_chars = 30000  # DeepL takes 128 KiB per request
+    # Target codes that need a variant; sources are plain languages.
+    variants: ClassVar[Mapping[str, str]] = {
+        "en": "EN-GB", "en-GB": "EN-GB", "en-US": "EN-US", "pt": "PT-PT", "pt-PT": "PT-PT",
+        "pt-BR": "PT-BR", "zh": "ZH-HANS", "zh-Hans": "ZH-HANS", "zh-Hant": "ZH-HANT",
+        "zh-TW": "ZH-HANT", "es-419": "ES-419"}
+    options: ClassVar[Mapping[str, type]] = {"max_chars": int, "key_env": str, "url": str}
+
+    def __init__(self, settings: EngineSettings | None = None):
+        super().__init__(settings)
+        self._client: Any = None
+
+    @classmethod
+    def code(cls, language: str, target: bool = True) -> str:
+        if target and language in cls.variants:
+            return cls.variants[language]
+        return _parts(language)[0].upper()
+
+    def _request(self, text: str, source: str, target: str) -> str:
+        import deepl
+
+        # The client retries by itself and waits at least min_connection_timeout: hand both
+        # to postlingo's policy (they are the module's documented settings). Its first
+        # attempt waits at least its initial backoff (1 s), whatever the timeout.
+        deepl.http_client.max_network_retries = 0
+        deepl.http_client.min_connection_timeout = self.settings.timeout
+        try:
+            if self._client is None:
+                url = self.settings.options.get("url")
+                self._client = deepl.Translator(str(self._key), server_url=url,
+                                                send_platform_info=False)
+            result = self._client.translate_text(
+                text, source_lang=source, target_lang=target, preserve_formatting=True)
+        except deepl.ConnectionException:
+            raise Transient("no answer or no connection") from None
+        except deepl.DeepLException as exc:
+            raise self._failure(exc.http_status_code) from None
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+            raise Transient("the answer could not be read") from None
+        answer = getattr(result, "text", None)
+        if not isinstance(answer, str) or not answer.strip():
+            raise NoTranslation("deepl gave no translation")
+        return answer
+
+    def _failure(self, status: int | None) -> Exception:
+        if status == 429 or (status is not None and status >= 500):
+            return Transient(f"HTTP {status} from the server")
+        if status == 403:
+            return EngineError(f"deepl: HTTP 403: the server refused the key in "
+                               f"{self.key_variable}")
+        if status == 456:
+            return EngineError("deepl: HTTP 456: the quota is used up")
+        return EngineError(f"deepl: HTTP {status}: the server rejected the request")
+
+
+# --- offline engines ----------------------------------------------------------------------
+
+
+class PseudoEngine(Engine):
+    """Pseudo-translation (accented letters): shows which texts a layout translates."""
+
+    name = "pseudo"
+    remote = False
+    max_chars = 1_000_000
+    options: ClassVar[Mapping[str, type]] = {}
+
+    def _request(self, text: str, source: str, target: str) -> str:
+        from .pseudo import pseudo_translate
+
+        return pseudo_translate(text)
+
+
+class MemoryEngine(Engine):
+    """Translations the project already has (see ``postlingo.memory``); drafts whole
+    entries, so ``draft`` asks ``postlingo.memory`` instead of calling ``translate``."""
+
+    name = "memory"
+    remote = False
+    whole_entries = True
+    options: ClassVar[Mapping[str, type]] = {}
+
+    def _request(self, text: str, source: str, target: str) -> str:
+        raise NoTranslation("the memory engine drafts whole entries")
+
+
+ENGINES: dict[str, type[Engine]] = {engine.name: engine for engine in (
+    GoogleEngine, DeeplEngine, MicrosoftEngine, MyMemoryEngine, LibreEngine, YandexEngine,
+    PseudoEngine, MemoryEngine)}
+_SECRET_OPTIONS = {"key", "api_key", "auth_key", "apikey", "token", "secret"}
+
+
+def check_options(table: Mapping[str, Any]) -> str | None:
+    """What is wrong with an ``[engines]`` configuration table, or None."""
+    for name, options in table.items():
+        if name not in ENGINES:
+            return f"unknown engine {name!r} in 'engines' (known: {', '.join(sorted(ENGINES))})"
+        if not isinstance(options, dict):
+            return f"engines.{name} must be a table"
+        known = ENGINES[name].options
+        for option, value in options.items():
+            if option.lower() in _SECRET_OPTIONS:
+                return (f"engines.{name}.{option}: keys never go in configuration files; put the "
+                        f"key in an environment variable and name it with key_env")
+            if option not in known:
+                allowed = ", ".join(sorted(known)) or "none"
+                return f"unknown option {option!r} in engines.{name} (known: {allowed})"
+            kind = known[option]
+            if not isinstance(value, kind) or isinstance(value, bool):
+                return f"engines.{name}.{option} must be {kind.__name__}, not {value!r}"
+            if option == "max_chars" and value < 1:
+                return f"engines.{name}.max_chars must be 1 or more"
+            if option == "url" and not value.startswith(("http://", "https://")):
+                return f"engines.{name}.url must start with http:// or https://"
+    return None
+
+
+def make_engine(name: str, options: Mapping[str, Any], **policy: Any) -> Engine:
+    """The engine called ``name`` with its options; ``ConfigError`` if unknown or its key
+    is missing."""
+    if name not in ENGINES:
+        raise ConfigError(f"unknown engine {name!r} (known: {', '.join(sorted(ENGINES))})")
+    return ENGINES[name](EngineSettings(options=dict(options), **policy))

@@ -1,0 +1,353 @@
+"""Entry rules: one translation against its msgid, one small function per rule.
+
+Each rule takes a ``Pair`` (the entry, both sides read as ``Text``, and the ``Settings`` of
+the run) and yields a message per problem; ``postlingo.check`` turns them into findings at
+the entry's line and holds the table of rules with their levels. Body text is read with the
+project's markdown-it parser (``postlingo.markdown.parser``), given the link reference
+definitions and footnotes of its post; front-matter values (entries with a msgctxt) are
+plain text. Liquid is matched in the raw text: Jekyll runs it before Markdown, inside code
+spans too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache, cached_property
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import polib
+from babel.numbers import NumberFormatError, format_decimal, parse_decimal
+from markdown_it.token import Token
+
+from .markdown import parser
+
+# --- the two sides of an entry --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """A glossary row; ``target`` empty: the term must stay as it is."""
+
+    source: str
+    target: str
+    path: Path
+    line: int
+
+    @property
+    def where(self) -> str:
+        return f"glossary {self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What entry rules need to know beyond the entry: locales, URL policy, glossary."""
+
+    source_locale: str
+    target_locale: str
+    localized_urls: bool = False
+    glossary: tuple[Term, ...] = ()
+
+
+@dataclass
+class Text:
+    """One side of an entry: the raw string and, for body text, its inline tokens."""
+
+    raw: str
+    markdown: bool
+    env: Mapping[str, Any] = field(default_factory=dict)  # the post's references, footnotes
+
+    @cached_property
+    def tokens(self) -> list[Token]:
+        """Every inline token, an image's alt-text tokens after the image."""
+        if not self.markdown:
+            return []
+        # parseInline records footnote uses in env: give it a copy.
+        blocks = parser().parseInline(self.raw, copy.deepcopy(dict(self.env)))
+        return list(_flatten(blocks[0].children or []))
+
+    @cached_property
+    def prose(self) -> str:
+        """The words a reader sees: text tokens, without code, HTML or URLs."""
+        if not self.markdown:
+            return self.raw
+        parts = []
+        for token in self.tokens:
+            if token.type == "text":
+                parts.append(token.content)
+            elif token.type in ("softbreak", "hardbreak", "code_inline", "html_inline"):
+                parts.append(" ")
+        return "".join(parts)
+
+    def attrs(self, token_type: str, name: str) -> list[str]:
+        return [str(t.attrs.get(name, "")) for t in self.tokens if t.type == token_type]
+
+    def contents(self, token_type: str) -> list[str]:
+        return [t.content for t in self.tokens if t.type == token_type]
+
+
+def _flatten(tokens: Iterable[Token]) -> Iterator[Token]:
+    for token in tokens:
+        yield token
+        yield from _flatten(token.children or [])
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A translated entry as the entry rules see it."""
+
+    entry: polib.POEntry
+    source: Text
+    target: Text
+    settings: Settings
+
+
+def make_pair(entry: polib.POEntry, settings: Settings, env: Mapping[str, Any]) -> Pair:
+    markdown = entry.msgctxt is None  # body text; front-matter values carry their key
+    return Pair(entry, Text(entry.msgid, markdown, env), Text(entry.msgstr, markdown, env),
+                settings)
+
+
+def _differences(what: str, source: list[str], target: list[str]) -> Iterator[str]:
+    """Messages for the items (counted, in any order) only one side has."""
+    for item in Counter(source) - Counter(target):
+        yield f"{what} '{item}' of the source is missing"
+    for item in Counter(target) - Counter(source):
+        yield f"{what} '{item}' is not in the source"
+
+
+def _counts(what: str, source: int, target: int) -> Iterator[str]:
+    if source != target:
+        yield f"{target} {what} where the source has {source}"
+
+
+# --- entry rules -----------------------------------------------------------------------------
+
+
+def links(pair: Pair) -> Iterator[str]:
+    """Links point where the source's do (with ``localized_urls``: as many links)."""
+    source, target = pair.source.attrs("link_open", "href"), pair.target.attrs("link_open", "href")
+    if pair.settings.localized_urls:
+        yield from _counts("links", len(source), len(target))
+    else:
+        yield from _differences("link URL", source, target)
+
+
+def images(pair: Pair) -> Iterator[str]:
+    """Images show what the source's do (with ``localized_urls``: as many images)."""
+    source, target = pair.source.attrs("image", "src"), pair.target.attrs("image", "src")
+    if pair.settings.localized_urls:
+        yield from _counts("images", len(source), len(target))
+    else:
+        yield from _differences("image URL", source, target)
+
+
+def code(pair: Pair) -> Iterator[str]:
+    """Inline code is copied, never translated."""
+    yield from _differences("code span", pair.source.contents("code_inline"),
+                            pair.target.contents("code_inline"))
+
+
+# Liquid runs before Markdown, inside code spans too: look at the raw text.
+_LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+
+
+def _liquid_tags(text: str) -> list[str]:
+    """Liquid tags with their inner whitespace normalised: ``{{x}}`` is ``{{ x }}``."""
+    tags = []
+    for match in _LIQUID.finditer(text):
+        tag = match.group()
+        tags.append(f"{tag[:2]} {' '.join(tag[2:-2].split())} {tag[-2:]}")
+    return tags
+
+
+def _unclosed_liquid(text: str) -> bool:
+    rest = _LIQUID.sub("", text)
+    return "{{" in rest or "{%" in rest
+
+
+def liquid(pair: Pair) -> Iterator[str]:
+    """The same Liquid tags: an added one would run on the site, an unclosed one breaks it."""
+    source, target = _liquid_tags(pair.source.raw), _liquid_tags(pair.target.raw)
+    for tag in Counter(target) - Counter(source):
+        yield f"adds the Liquid tag '{tag}', which would run on the site"
+    for tag in Counter(source) - Counter(target):
+        yield f"drops the Liquid tag '{tag}' of the source"
+    if _unclosed_liquid(pair.target.raw) and not _unclosed_liquid(pair.source.raw):
+        yield "an unclosed Liquid tag ('{{' or '{%' without its end) would break the site build"
+
+
+# Attribute values people translate; the attribute itself must stay.
+_TRANSLATABLE_ATTRIBUTES = {"alt", "title", "aria-label", "aria-description", "placeholder"}
+
+
+class _Tags(HTMLParser):
+    """Collects HTML tags as comparable strings: translatable attribute values left out."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.tags: list[str] = []
+
+    def _shape(self, tag: str, attrs: list[tuple[str, str | None]], close: str) -> str:
+        parts = [tag]
+        for name, value in attrs:
+            parts.append(name if name in _TRANSLATABLE_ATTRIBUTES or value is None
+                         else f'{name}="{value}"')
+        return "<" + " ".join(parts) + close + ">"
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(self._shape(tag, attrs, ""))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(self._shape(tag, attrs, " /"))
+
+    def handle_endtag(self, tag: str) -> None:
+        self.tags.append(f"</{tag}>")
+
+    def handle_comment(self, data: str) -> None:
+        self.tags.append("<!-- -->")
+
+
+def _html_tags(text: Text) -> list[str]:
+    tags = _Tags()
+    for content in text.contents("html_inline"):
+        tags.feed(content)
+    tags.close()
+    return tags.tags
+
+
+def html(pair: Pair) -> Iterator[str]:
+    """The same inline HTML tags and attributes (translatable attribute values aside)."""
+    yield from _differences("HTML tag", _html_tags(pair.source), _html_tags(pair.target))
+
+
+_SPANS = {"em_open": "emphasis", "strong_open": "strong emphasis", "s_open": "strikethrough"}
+_DELIMITERS = ("*", "_", "~~")
+
+
+def emphasis(pair: Pair) -> Iterator[str]:
+    """As many emphasis spans of each kind, and no delimiter left unmatched."""
+    for token_type, name in _SPANS.items():
+        yield from _counts(f"{name} spans", len(pair.source.contents(token_type)),
+                           len(pair.target.contents(token_type)))
+    for mark in _DELIMITERS:
+        if pair.target.prose.count(mark) > pair.source.prose.count(mark):
+            yield f"an unmatched '{mark}': emphasis opened but not closed?"
+
+
+_CLOSING = {")": "(", "]": "[", "}": "{"}
+
+
+def _unbalanced(text: str) -> str | None:
+    """The first bracket without its partner, if any."""
+    stack: list[str] = []
+    for char in text:
+        if char in "([{":
+            stack.append(char)
+        elif char in _CLOSING and (not stack or stack.pop() != _CLOSING[char]):
+            return char
+    return stack[0] if stack else None
+
+
+def brackets(pair: Pair) -> Iterator[str]:
+    """Brackets in the text pair up wherever they do in the source."""
+    if _unbalanced(pair.source.prose) is None:
+        bad = _unbalanced(pair.target.prose)
+        if bad is not None:
+            yield f"unbalanced '{bad}' in the translation"
+
+
+def footnotes(pair: Pair) -> Iterator[str]:
+    """The same footnote references."""
+    def labels(text: Text) -> list[str]:
+        return [f"[^{t.meta.get('label', '')}]" for t in text.tokens if t.type == "footnote_ref"]
+
+    yield from _differences("footnote reference", labels(pair.source), labels(pair.target))
+
+
+_NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f']\d+)*")
+
+
+@cache
+def _number_values(text: str, locale: str) -> tuple[object, ...]:
+    """What a written number may mean: in its own locale's notation first, then in English;
+    the text itself if neither reads it."""
+    values: list[object] = []
+    for where in dict.fromkeys((locale, "en")):
+        with contextlib.suppress(NumberFormatError):
+            values.append(parse_decimal(text, where, strict=True))
+    return tuple(values) or (text,)
+
+
+def _numbers(text: str, locale: str) -> list[tuple[str, tuple[object, ...]]]:
+    return [(m.group(), _number_values(m.group(), locale)) for m in _NUMBER.finditer(text)]
+
+
+def numbers(pair: Pair) -> Iterator[str]:
+    """The same numbers, each read in its own language's notation (195,4 = 195.4)."""
+    settings = pair.settings
+    target = _numbers(pair.target.prose, settings.target_locale)
+    missing = []
+    for written, values in _numbers(pair.source.prose, settings.source_locale):
+        same = next((k for k, (_, other) in enumerate(target) if set(values) & set(other)),
+                    None)
+        if same is None:
+            missing.append((written, values))
+        else:
+            del target[same]
+    for written, values in missing:
+        copied = next((k for k, (other, _) in enumerate(target) if other == written), None)
+        if copied is not None and isinstance(values[0], Decimal):
+            del target[copied]
+            local = format_decimal(values[0], locale=settings.target_locale)
+            yield f"'{written}' is a different number in {settings.target_locale}: write '{local}'"
+        else:
+            yield f"the number '{written}' of the source is missing"
+    for written, _ in target:
+        yield f"the number '{written}' is not in the source"
+
+
+def _ends(text: str) -> tuple[str, str]:
+    body = text.strip()
+    if not body:
+        return text, ""
+    start = text.index(body)
+    return text[:start], text[start + len(body):]
+
+
+def whitespace(pair: Pair) -> Iterator[str]:
+    """The same leading and trailing whitespace."""
+    source, target = _ends(pair.entry.msgid), _ends(pair.entry.msgstr)
+    for side, before, after in zip(("leading", "trailing"), source, target, strict=True):
+        if before != after:
+            yield f"{side} whitespace {after!r} where the source has {before!r}"
+
+
+def same_as_source(pair: Pair) -> Iterator[str]:
+    """A translation identical to its msgid may be an oversight."""
+    if pair.entry.msgstr == pair.entry.msgid:
+        yield "the translation is the same as the source"
+
+
+@cache
+def _term_pattern(term: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + re.escape(term), re.IGNORECASE)
+
+
+def glossary(pair: Pair) -> Iterator[str]:
+    """Glossary terms translated as the glossary says; do-not-translate terms kept."""
+    for term in pair.settings.glossary:
+        if not _term_pattern(term.source).search(pair.source.prose):
+            continue
+        if not term.target:
+            if term.source not in pair.target.prose:
+                yield f"'{term.source}' must stay untranslated ({term.where})"
+        elif not _term_pattern(term.target).search(pair.target.prose):
+            yield f"'{term.source}' should be translated as '{term.target}' ({term.where})"

@@ -1,0 +1,105 @@
+"""Taxonomy: the tags and categories of all posts in one shared catalogue.
+
+A term is translated once, in ``locales/<lang>/LC_MESSAGES/taxonomy.po``, and the same
+translation serves every post that uses it. The entry's context is the front-matter key
+(``tags``, ``categories``): Jekyll puts categories in URLs, so the two may well differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .catalogue import (
+    catalogue_path,
+    load_catalogue,
+    new_file,
+    template_header,
+    template_path,
+    translations,
+)
+from .front_matter import parse_yaml
+from .poformat import GnuPOEntry, GnuPOFile
+from .post import Post
+
+NAME = "taxonomy"  # names the shared template and catalogues
+_STR_TAG = "tag:yaml.org,2002:str"
+_NOTE = ("A {key} value shared by all posts. Jekyll splits a {key} string at spaces: "
+         "a term written without spaces stays one term.")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One use of a taxonomy term in a post."""
+
+    key: str  # the front-matter key: tags, categories, ...
+    text: str
+    source: str  # the post, relative to the project root
+    line: int
+
+
+def post_terms(post: Post, source: str, keys: Iterable[str]) -> list[Term]:
+    """The terms a post lists under ``keys``, as Jekyll reads them: each item of a YAML
+    list is one term; a string is split at whitespace."""
+    root = parse_yaml(post)
+    if root is None or post.front_matter is None:
+        return []
+    first_line = post.front_matter.first_line + 1
+    found = []
+    for key in keys:
+        node = _value(root, key)
+        if isinstance(node, yaml.ScalarNode) and node.tag == _STR_TAG:
+            words = node.value.split()
+            found += [Term(key, word, source, first_line + node.start_mark.line)
+                      for word in words]
+        elif isinstance(node, yaml.SequenceNode):
+            found += [Term(key, item.value.strip(), source, first_line + item.start_mark.line)
+                      for item in node.value
+                      if isinstance(item, yaml.ScalarNode) and item.value.strip()]
+    return found
+
+
+def _value(root: yaml.MappingNode, key: str) -> yaml.Node | None:
+    for name, value in root.value:
+        if isinstance(name, yaml.ScalarNode) and name.value == key:
+            return value
+    return None
+
+
+def taxonomy_template(terms: Iterable[Term], project: str, wrap_width: int) -> GnuPOFile:
+    """The shared template: one entry per distinct (key, term), in order of first use,
+    referencing every post that uses it."""
+    pot = new_file(wrap_width)
+    pot.header = "Translatable text of the tags and categories of all posts."
+    pot.metadata = template_header(project)
+    pot.metadata_is_fuzzy = True
+    entries: dict[tuple[str, str], GnuPOEntry] = {}
+    for term in terms:
+        entry = entries.get((term.key, term.text))
+        if entry is None:
+            entry = GnuPOEntry(msgid=term.text, msgstr="", msgctxt=term.key,
+                               comment=_NOTE.format(key=term.key))
+            entries[(term.key, term.text)] = entry
+            pot.append(entry)
+        reference = (term.source, str(term.line))
+        if reference not in entry.occurrences:
+            entry.occurrences.append(reference)
+    return pot
+
+
+def taxonomy_translations(locales: Path, language: str, include_fuzzy: bool = False
+                          ) -> dict[tuple[str, str], str]:
+    """The translations of the taxonomy terms in ``language``: (key, term) → translation.
+    Empty when the language has no taxonomy catalogue yet."""
+    path = catalogue_path(locales, NAME, language)
+    if not path.exists():
+        return {}
+    found = translations(load_catalogue(path), path, include_fuzzy)
+    return {(key or "", msgid): item.text for (key, msgid), item in found.items()}
+
+
+def taxonomy_template_path(locales: Path) -> Path:
+    return template_path(locales, NAME)

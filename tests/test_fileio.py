@@ -1,0 +1,80 @@
+"""Strict reading and atomic writing (postlingo.fileio)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from postlingo.errors import InputError
+from postlingo.fileio import read_text, write_atomic, write_if_changed
+
+
+def test_read_text_keeps_bom_and_line_endings(tmp_path: Path) -> None:
+    path = tmp_path / "p.md"
+    path.write_bytes(b"\xef\xbb\xbfA\r\nB\rC\n\xe2\x80\xa8")
+    assert read_text(path) == "\ufeffA\r\nB\rC\n\u2028"
+
+
+def test_read_text_rejects_invalid_utf8_naming_line_and_byte(tmp_path: Path) -> None:
+    path = tmp_path / "p.md"
+    path.write_bytes(b"eins\nzwei\nGr\xfc\xdfe\n")
+    with pytest.raises(InputError) as caught:
+        read_text(path)
+    assert caught.value.line == 3
+    assert caught.value.path == path
+    assert "0xfc" in caught.value.message
+
+
+def test_read_text_rejects_nul_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "p.md"
+    path.write_bytes(b"eins\n\x00\n")
+    with pytest.raises(InputError) as caught:
+        read_text(path)
+    assert caught.value.line == 2
+
+
+def test_write_atomic_creates_parents_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    path = tmp_path / "a/b/c.po"
+    write_atomic(path, b"x")
+    assert path.read_bytes() == b"x"
+    assert os.listdir(path.parent) == ["c.po"]
+    assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_write_atomic_keeps_the_mode_of_an_existing_file(tmp_path: Path) -> None:
+    path = tmp_path / "c.po"
+    path.write_bytes(b"old")
+    path.chmod(0o600)
+    write_atomic(path, b"new")
+    assert path.read_bytes() == b"new"
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_write_atomic_failure_keeps_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "c.po"
+    path.write_bytes(b"old")
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        write_atomic(path, b"new")
+    assert path.read_bytes() == b"old"
+    assert os.listdir(tmp_path) == ["c.po"]
+
+
+def test_write_if_changed(tmp_path: Path) -> None:
+    path = tmp_path / "v.md"
+    assert write_if_changed(path, "Grüße\r\n") is True
+    assert path.read_bytes() == "Grüße\r\n".encode()
+    os.utime(path, ns=(1, 1))
+    assert write_if_changed(path, "Grüße\r\n") is False
+    assert path.stat().st_mtime_ns == 1
+    assert write_if_changed(path, "Hallo\n") is True
+    assert path.read_bytes() == b"Hallo\n"
+    assert path.stat().st_mtime_ns != 1
