@@ -107,38 +107,10 @@ TITLES = {"plain": "Hallo Welt", "single": "'Hallo Welt'", "double": '"Hallo Wel
           "crlf": "Hallo Welt", "flow": "Hallo Welt"}
 TOML_STYLES = {"basic": '"Hallo Welt"', "literal": "'Hallo Welt'"}
 
-# Known bugs: (tests, cases, styles, reason). Each such case is a strict xfail: it fails
-# now, and passes (so fails the run) once postlingo is fixed, when its mark must go.
-_PSYCH = {"datetime", "mixed-case-true", "mixed-case-null", "symbol", "comma-integer",
-          "short-date", "plus-float"}
-KNOWN_BUGS = [
-    # Plain items of a flow list are written with block-context rules: `[?why, Two]` is a
-    # mapping, `[1,000, Two]` three integers; build refuses the translation.
-    ({"loads", "jekyll", "lines"}, {"question", "comma-bracket", "comma-integer", "symbol"},
-     {"flow"}, "bug: flow-list items written with block-context rules"),
-    # load_catalogue parses the PO text with polib.pofile(text), which splits it with
-    # str.splitlines, also at U+2028 and U+0085: a msgstr loses its start, or the file is
-    # refused. Behind it, yaml_scalar keeps U+0085 in a plain or single-quoted scalar,
-    # where YAML folds it into a space.
-    ({"loads", "jekyll", "lines", "toml"}, {"line-separator", "next-line"},
-     {*STYLES, *TOML_STYLES}, "bug: load_catalogue splits PO lines at U+2028/U+0085"),
-    # PyYAML finds these safe as plain scalars (image.alt, plain titles); Jekyll's Psych
-    # reads a Time, Date, boolean, nil or number, or refuses a Symbol.
-    ({"jekyll"}, _PSYCH, set(STYLES), "bug: Jekyll's Psych reads these plain scalars "
-     "as another type"),
-]
-
-
 def _cases(test: str, hostile: list[tuple[str, str]], styles: list[str]) -> list[object]:
-    """(case, value, style) parameters of ``test``, known bugs marked."""
-    cases = []
-    for case, value in hostile:
-        for style in styles:
-            marks = [pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)
-                     for tests, names, where, reason in KNOWN_BUGS
-                     if test in tests and case in names and style in where][:1]
-            cases.append(pytest.param(case, value, style, marks=marks, id=f"{case}-{style}"))
-    return cases
+    """(case, value, style) parameters of ``test``."""
+    return [pytest.param(case, value, style, id=f"{case}-{style}")
+            for case, value in hostile for style in styles]
 
 
 def _lines(text: str) -> list[str]:

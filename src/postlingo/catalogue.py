@@ -18,7 +18,7 @@ from babel.messages.plurals import get_plural
 from . import __version__
 from .errors import InputError
 from .fileio import read_text, write_if_changed
-from .poformat import GnuPOEntry, GnuPOFile, entry_content, keep_lines, parse
+from .poformat import GnuPOEntry, GnuPOFile, entry_content, keep_lines, parse, po_lines
 from .segment import Segment
 
 BODY_FLAG = "md-text"  # tells Weblate to run its Markdown checks on body entries
@@ -163,7 +163,7 @@ _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"\s*')
 def _check_strings(text: str) -> None:
     """Reject a string line whose quotes do not close: polib would cut its last character
     (``msgctxt "title`` reads as ``titl``) where gettext reports the error."""
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(po_lines(text), 1):
         match = _STRING_LINE.match(line)
         if match and not _QUOTED.fullmatch(line, match.end() - 1):
             raise ValueError(f"unterminated or malformed string (line {number})")

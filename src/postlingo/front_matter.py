@@ -47,8 +47,8 @@ def front_matter_segments(post: Post, keys: list[str]) -> list[Segment]:
         node = _lookup(root, key.split("."))
         if node is None:
             continue
-        for scalar in _strings(node):
-            segment = _segment(post, key, scalar)
+        for scalar, in_flow in _strings(node):
+            segment = _segment(post, key, scalar, in_flow)
             if segment is not None:
                 segments.append(segment)
     return sorted(segments, key=lambda seg: seg.start)
@@ -110,12 +110,14 @@ def _lookup(node: yaml.Node, path: list[str]) -> yaml.Node | None:
     return node
 
 
-def _strings(node: yaml.Node) -> Iterator[yaml.ScalarNode]:
+def _strings(node: yaml.Node, in_flow: bool = False) -> Iterator[tuple[yaml.ScalarNode, bool]]:
+    """The string scalars of a value (one, or a list's items), and whether each stands in a
+    flow collection, where plain scalars follow stricter rules."""
     if isinstance(node, yaml.ScalarNode) and node.tag == _STR_TAG:
-        yield node
+        yield node, in_flow
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            yield from _strings(item)
+            yield from _strings(item, in_flow or bool(node.flow_style))
 
 
 def _offset(post: Post, mark: yaml.Mark) -> int:
@@ -128,7 +130,7 @@ def _line(post: Post, node: yaml.Node) -> int:
     return post.front_matter.first_line + 1 + node.start_mark.line
 
 
-def _segment(post: Post, key: str, node: yaml.ScalarNode) -> Segment | None:
+def _segment(post: Post, key: str, node: yaml.ScalarNode, in_flow: bool) -> Segment | None:
     value = node.value
     text = value.strip()
     if not text:
@@ -139,7 +141,7 @@ def _segment(post: Post, key: str, node: yaml.ScalarNode) -> Segment | None:
         end = start + len(post.text[start:end].rstrip("\r\n"))
     lead = value[: len(value) - len(value.lstrip())]
     trail = value[len(value.rstrip()) :]
-    shape = YamlScalar(node.style, lead, trail)
+    shape = YamlScalar(node.style, lead, trail, in_flow)
     line = _line(post, node)
     if node.style in ("|", ">"):
         line += 1  # the text starts on the line after the indicator

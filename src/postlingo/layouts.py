@@ -1,8 +1,8 @@
 """Where a site generator wants each variant, and the metadata that links it to its source.
 
-Each layout answers four questions: the variant's path, whether a file found by the posts
-globs is a variant (never a source), where to look for variants (to find orphans), and which
-front-matter keys a variant gets. ``slug`` is the translated slug when slugs are translated.
+Each layout answers three questions: the variant's path, whether a file found by the posts
+globs is a variant (never a source), and which front-matter keys a variant (and, to link
+the two, the source) gets. ``slug`` is the translated slug when slugs are translated.
 """
 
 from __future__ import annotations
@@ -35,10 +35,6 @@ class Layout:
 
     config: Config
 
-    @property
-    def targets(self) -> list[str]:
-        return self.config.languages
-
     def variant_path(self, relative: PurePosixPath, posts_dir: PurePosixPath, lang: str
                      ) -> PurePosixPath:
         """The variant in ``lang`` of the post at ``relative`` (both relative to the root)."""
@@ -48,10 +44,6 @@ class Layout:
                    languages: list[str]) -> bool:
         below = relative.relative_to(posts_dir)
         return len(below.parts) > 1 and below.parts[0] in languages
-
-    def variant_patterns(self, posts_dir: PurePosixPath, lang: str) -> list[str]:
-        """Globs (relative to the root) under which this layout's variants lie."""
-        return [f"{posts_dir}/{lang}/**/*.md", f"{posts_dir}/{lang}/**/*.markdown"]
 
     def metadata(self, key: str, lang: str, slug: str | None) -> dict[str, str]:
         values = {"lang": lang}
@@ -81,11 +73,6 @@ class Jekyll(Layout):
         parts = relative.parts
         return any(parts[i] == "_posts" and parts[i - 1] in languages
                    for i in range(1, len(parts)))
-
-    def variant_patterns(self, posts_dir: PurePosixPath, lang: str) -> list[str]:
-        parts = posts_dir.parts
-        site = PurePosixPath(*parts[: parts.index("_posts")]) if "_posts" in parts else posts_dir
-        return [f"{site}/{lang}/_posts/**/*.md", f"{site}/{lang}/_posts/**/*.markdown"]
 
     def metadata(self, key: str, lang: str, slug: str | None) -> dict[str, str]:
         values = {"lang": lang, "ref": key}
@@ -124,12 +111,6 @@ class Hugo(Layout):
             return any(part in languages for part in relative.parts)
         return PurePosixPath(relative.stem).suffix.lstrip(".") in languages
 
-    def variant_patterns(self, posts_dir: PurePosixPath, lang: str) -> list[str]:
-        if self.by_directory:
-            parts = [lang if p == self.config.source_language else p for p in posts_dir.parts]
-            return [f"{PurePosixPath(*parts)}/**/*.md"]
-        return [f"{posts_dir}/**/*.{lang}.md"]
-
     def metadata(self, key: str, lang: str, slug: str | None) -> dict[str, str]:
         return {"slug": slug} if slug else {}
 
@@ -161,18 +142,9 @@ class Custom(Layout):
         )
         return re.compile(regex)
 
-    def variant_patterns(self, posts_dir: PurePosixPath, lang: str) -> list[str]:
-        # {dir} is posts_dir or a folder below it and {name} a path below it; the other
-        # placeholders are parts of one name ("{stem}{ext}" → "*.md", never "**", which
-        # pathlib reads as "folders only" or rejects). Only posts: never an asset in en/.
-        glob = self.config.path.replace("{lang}", lang).replace("{dir}", f"{posts_dir}/**")
-        glob = re.sub(r"(?<![^/])\{name\}", "**/*", glob)
-        return [re.sub(r"(\{\w+\})+", "*", glob.replace("{ext}", ext))
-                for ext in (".md", ".markdown")]
-
     def metadata(self, key: str, lang: str, slug: str | None) -> dict[str, str]:
-        return {k: v.format(lang=lang, key=key, slug=slug or "")
-                for k, v in self.config.metadata.items()}
+        slug = slug or _DATE_PREFIX.sub("", PurePosixPath(key).name)  # kept: the source's
+        return {k: v.format(lang=lang, key=key, slug=slug) for k, v in self.config.metadata.items()}
 
     def source_metadata(self, key: str) -> dict[str, str]:
         return {}

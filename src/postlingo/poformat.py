@@ -153,9 +153,25 @@ def _header_content(po: polib.POFile) -> tuple[object, ...]:
     return ("header", po.header, tuple(po.metadata.items()), bool(po.metadata_is_fuzzy))
 
 
+def po_lines(text: str) -> list[str]:
+    """The lines of PO text, split where gettext splits them: at \n only (str.splitlines
+    would also split at U+2028, U+0085 and others that a msgstr may hold)."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return [line.removesuffix("\r") for line in lines]
+
+
+class _PoText(str):
+    """PO text that polib splits into lines the way gettext does."""
+
+    def splitlines(self, keepends: bool = False) -> list[str]:  # type: ignore[override]
+        return po_lines(self)
+
+
 def parse(text: str, **options: Any) -> GnuPOFile:
     """Parse PO text with polib into a ``GnuPOFile`` (polib's errors pass through)."""
-    return polib.pofile(text, klass=GnuPOFile, **options)
+    return polib.pofile(_PoText(text), klass=GnuPOFile, **options)
 
 
 # --- comments -------------------------------------------------------------------------------

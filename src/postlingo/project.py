@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import product
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -321,6 +322,7 @@ def build(config: Config, include_fuzzy: bool = False, prune: bool = False) -> O
     """Write the variant of every post in every language that has a catalogue; with
     ``prune``, remove variants whose source is gone."""
     outcome = Outcome()
+    _link_sources(config, outcome)
     for source, post, segments in _each(config, outcome):
         for language in config.languages:
             _guard(outcome, lambda s=source, p=post, g=segments, lang=language: _build_one(
@@ -351,18 +353,27 @@ def variant_path(config: Config, source: Source, language: str) -> Path:
 
 
 def orphan_variants(config: Config) -> list[Path]:
-    """Variant files in the layout's places for which no source post exists any more."""
-    layout = layout_for(config)
-    sources = find_sources(config)
-    expected = {variant_path(config, s, lang).resolve() for s in sources
-                for lang in config.languages}
-    found: set[Path] = set()
-    for posts_dir in {_fixed_prefix(pattern) for pattern in config.posts}:
-        for lang in config.languages:
-            for pattern in layout.variant_patterns(posts_dir, lang):
-                found.update(p for p in config.root.glob(pattern) if p.is_file())
-    sources_at = {(config.root / s.relative).resolve() for s in sources}
-    return sorted(p for p in found if p.resolve() not in expected | sources_at)
+    """Variants of posts that are gone: files where the variant of a post with a template
+    or catalogue would be, while that post is not there. A hand-written post in a language
+    folder has no catalogue, so it is never taken for an orphan."""
+    sources = {s.name for s in find_sources(config)}
+    names = set(template_names(config.locales_dir))
+    for language in config.languages:
+        names.update(catalogue_names(config.locales_dir, language))
+    names -= sources | {TAXONOMY}
+    found = []
+    for pattern in config.posts:
+        posts_dir = _fixed_prefix(pattern)
+        for name, ext in product(sorted(names), (".md", ".markdown")):
+            gone = Source(posts_dir / f"{name}{ext}", posts_dir, name)
+            for language in config.languages:
+                try:
+                    path = variant_path(config, gone, language)
+                except PostlingoError:
+                    continue  # reported where a post's variant is built
+                if path.is_file() and path not in found:
+                    found.append(path)
+    return found
 
 
 def _build_one(config: Config, source: Source, post: Post, segments: list[Segment],
@@ -374,8 +385,6 @@ def _build_one(config: Config, source: Source, post: Post, segments: list[Segmen
                                  load_catalogue(po_path), include_fuzzy, outcome.warnings)
     if text is not None:
         outcome.record(path, write_if_changed(path, text))
-    if config.link_source:
-        _link_source(config, source, post, outcome)
 
 
 def planned_variant(config: Config, source: Source, post: Post, segments: list[Segment],
@@ -400,6 +409,8 @@ def planned_variant(config: Config, source: Source, post: Post, segments: list[S
         return path, None
     if config.below_threshold == "unpublish":
         metadata["published"] = False
+        if warnings is not None:
+            warnings.append(PostlingoError(f"{note}: marked 'published: false'", path))
         return path, build_variant(post, segments, found, language, metadata).text
     if warnings is not None:
         warnings.append(PostlingoError(f"{note}: kept as it was", path))
@@ -429,14 +440,20 @@ def _slug(config: Config, post: Post, segments: list[Segment],
     return None
 
 
-def _link_source(config: Config, source: Source, post: Post, outcome: Outcome) -> None:
-    """Write the layout's link key into the source post itself (``link_source``)."""
-    values = layout_for(config).source_metadata(source.name)
-    edits = [e for e in metadata_edits(post, dict(values))]
-    if edits:
-        text = post.bom + apply(post.text, edits)
-        path = config.root / source.relative
-        outcome.record(path, write_if_changed(path, text))
+def _link_sources(config: Config, outcome: Outcome) -> None:
+    """Write the layout's link keys into the source posts themselves (``link_source``),
+    before they are read for anything else, so templates see them from the start."""
+    if not config.link_source:
+        return
+    layout = layout_for(config)
+    for source in find_sources(config):
+        def link(s: Source = source) -> None:
+            post = read_post(config.root / s.relative, s.name, config.root / s.relative)
+            edits = metadata_edits(post, dict(layout.source_metadata(s.name)))
+            if edits:
+                path = config.root / s.relative
+                outcome.record(path, write_if_changed(path, post.bom + apply(post.text, edits)))
+        _guard(outcome, link)
 
 
 # --- sync ---------------------------------------------------------------------------------
@@ -445,6 +462,7 @@ def _link_source(config: Config, source: Source, post: Post, outcome: Outcome) -
 def sync(config: Config, include_fuzzy: bool = False) -> Outcome:
     """extract, update and build, post by post, reading each file once."""
     outcome = Outcome()
+    _link_sources(config, outcome)
     terms: list[Term] = []
     for source, post, segments in _each(config, outcome):
         def one(s: Source = source, p: Post = post, g: list[Segment] = segments) -> None:

@@ -211,19 +211,38 @@ class YamlScalar:
     style: str | None  # None (plain), "'" or '"'
     lead: str = ""  # whitespace inside the value around the translatable text
     trail: str = ""
+    in_flow: bool = False  # an item of a [flow, list] or {flow: map}
 
     def render(self, text: str) -> str:
-        return yaml_scalar(self.lead + text + self.trail, self.style)
+        return yaml_scalar(self.lead + text + self.trail, self.style, self.in_flow)
 
 
-def yaml_scalar(value: str, style: str | None = None) -> str:
-    """``value`` as a one-line YAML scalar that loads back to exactly ``value``."""
-    if style not in (None, "'", '"'):
+# Plain scalars that Ruby's Psych (Jekyll) reads as something else than PyYAML does, or
+# not at all: YAML 1.1 booleans and nulls in any case, numbers with commas or signs,
+# loose dates, :symbols. A plain value must start with a letter and be none of these.
+_PSYCH_WORDS = re.compile(r"(?i)(y|n|yes|no|on|off|true|false|null|nil|~)")
+_PLAIN_START = re.compile(r"[^\W\d_]")
+# Inside a flow collection a plain scalar must also avoid the flow indicators.
+_FLOW_SAFE = re.compile(r"[\w .\-/()]*")
+# Characters YAML reads as line breaks, and controls: only double quotes can hold them.
+_BREAKS = re.compile(r"[\n\r\x85\u2028\u2029\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def yaml_scalar(value: str, style: str | None = None, in_flow: bool = False) -> str:
+    """``value`` as a one-line YAML scalar that PyYAML and Jekyll's Psych both load back to
+    exactly ``value``."""
+    if style not in (None, "'", '"') or _BREAKS.search(value):
+        style = '"'
+    if style is None and not _plain_safe(value, in_flow):
         style = '"'
     out = _emit(value, style)
-    if "\n" in out:
-        out = _emit(value, '"')
-    return out
+    return out if "\n" not in out else _emit(value, '"')
+
+
+def _plain_safe(value: str, in_flow: bool) -> bool:
+    if not _PLAIN_START.match(value) or _PSYCH_WORDS.fullmatch(value.strip()):
+        return False
+    return not in_flow or bool(_FLOW_SAFE.fullmatch(value))
 
 
 def _emit(value: str, style: str | None) -> str:
