@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from postlingo.catalogue import catalogue_path, save_catalogue
+import yaml
+
+from postlingo.catalogue import catalogue_path, load_catalogue, save_catalogue
+from postlingo.config import load_config
 from postlingo.merge import new_catalogue
 from postlingo.post import parse_post
+from postlingo.project import Outcome, build, sync
 from postlingo.taxonomy import Term, post_terms, taxonomy_template, taxonomy_translations
 
 POST = """\
@@ -55,5 +59,61 @@ def test_term_translations_for_a_language(tmp_path: Path) -> None:
     po[0].msgstr = "Sales (B2B)"
     po[1].msgstr, po[1].flags = "Sales", ["fuzzy"]
     save_catalogue(po, catalogue_path(tmp_path, "taxonomy", "en"), 79)
-    assert taxonomy_translations(tmp_path, "en") == {("tags", "Vertrieb"): "Sales (B2B)"}
-    assert taxonomy_translations(tmp_path, "en", include_fuzzy=True)[("tags", "Sales")] == "Sales"
+    found = taxonomy_translations(tmp_path, "en")
+    assert {key: item.text for key, item in found.items()} == {("tags", "Vertrieb"): "Sales (B2B)"}
+    assert taxonomy_translations(tmp_path, "en", include_fuzzy=True)[("tags", "Sales")].text == (
+        "Sales")
+
+
+SITE_POST = """\
+---
+title: Ein Beitrag
+tags: Vertrieb Sales  Marketing # Schlagworte
+categories: [Arbeitskultur, "Digitale Werkzeuge"]
+---
+Text.
+"""
+
+
+def _site(tmp_path: Path, terms: dict[str, str]) -> tuple[Path, Outcome]:
+    """A site with taxonomy on, its shared catalogue translated by ``terms``, then built."""
+    root = tmp_path / "site"
+    (root / "content/_posts").mkdir(parents=True)
+    (root / "content/_posts/2021-01-05-beitrag.md").write_text(SITE_POST, encoding="utf-8")
+    (root / "postlingo.toml").write_text('taxonomy = ["tags", "categories"]\n', encoding="utf-8")
+    config = load_config(root)
+    assert sync(config).ok
+    path = catalogue_path(config.locales_dir, "taxonomy", "en")
+    po = load_catalogue(path)
+    for entry in po:
+        entry.msgstr = terms.get(entry.msgid, "")
+    save_catalogue(po, path, 79)
+    return root, build(config)
+
+
+def test_variants_carry_translated_terms_in_the_source_form(tmp_path: Path) -> None:
+    root, outcome = _site(tmp_path, {"Vertrieb": "Sales", "Marketing": "Marketing",
+                                     "Digitale Werkzeuge": "Digital tools: a list"})
+    assert outcome.ok, outcome.errors
+    text = (root / "content/_posts/en/2021-01-05-beitrag.md").read_text(encoding="utf-8")
+    lines = text.split("\n")
+    assert lines[2] == "tags: Sales Sales  Marketing # Schlagworte"
+    assert lines[3] == 'categories: [Arbeitskultur, "Digital tools: a list"]'
+    front = yaml.safe_load(text.split("---\n")[1])
+    assert front["categories"] == ["Arbeitskultur", "Digital tools: a list"]
+
+
+def test_a_term_with_a_space_in_a_string_of_tags_is_an_error_not_two_tags(
+        tmp_path: Path) -> None:
+    root, outcome = _site(tmp_path, {"Vertrieb": "Sales department"})
+    assert [str(e) for e in outcome.errors] == [
+        f"{root}/locales/en/LC_MESSAGES/taxonomy.po:{_line(root, 'Vertrieb')}: "
+        "'Sales department' would become several tags: tags is a space-separated string "
+        "here; write the term without spaces"]
+    variant = root / "content/_posts/en/2021-01-05-beitrag.md"
+    assert "department" not in variant.read_text(encoding="utf-8")  # the sync's, untouched
+
+
+def _line(root: Path, msgid: str) -> int:
+    po = load_catalogue(root / "locales/en/LC_MESSAGES/taxonomy.po")
+    return next(entry.linenum for entry in po if entry.msgid == msgid)

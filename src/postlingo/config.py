@@ -185,6 +185,10 @@ def _check_semantics(config: Config, source: Path | None) -> None:
             )
     if config.layout == "custom" and "{lang}" not in config.path:
         raise ConfigError("layout 'custom' needs a 'path' template holding {lang}", source)
+    both = sorted(set(config.taxonomy) & set(config.front_matter))
+    if both:
+        raise ConfigError(f"{', '.join(both)}: in 'taxonomy' and in 'front_matter'; a key "
+                          "is translated by one of them", source)
     if not 0 <= config.threshold <= 100:
         raise ConfigError("configuration key 'threshold' must be in [0, 100]", source)
     for code in [config.source_language, *config.languages]:

@@ -36,7 +36,7 @@ from .merge import merge, new_catalogue, overlap
 from .post import Post, read_post
 from .segment import Segment
 from .taxonomy import NAME as TAXONOMY
-from .taxonomy import Term, post_terms, taxonomy_template
+from .taxonomy import Term, post_terms, taxonomy_edits, taxonomy_template, taxonomy_translations
 from .variant import apply, build_variant
 
 _GLOB_CHARS = set("*?[")
@@ -400,7 +400,9 @@ def planned_variant(config: Config, source: Source, post: Post, segments: list[S
     slug = _slug(config, post, segments, found, existing)
     layout = layout_for(config)
     metadata: dict[str, str | bool] = dict(layout.metadata(source.name, language, slug))
-    variant = build_variant(post, segments, found, language, metadata)
+    terms = taxonomy_edits(post, config.taxonomy, taxonomy_translations(
+        config.locales_dir, language, include_fuzzy)) if config.taxonomy else []
+    variant = build_variant(post, segments, found, language, metadata, terms)
     percent = 100.0 * variant.translated / variant.total if variant.total else 100.0
     if percent >= config.threshold:
         return path, variant.text
@@ -411,7 +413,7 @@ def planned_variant(config: Config, source: Source, post: Post, segments: list[S
         metadata["published"] = False
         if warnings is not None:
             warnings.append(PostlingoError(f"{note}: marked 'published: false'", path))
-        return path, build_variant(post, segments, found, language, metadata).text
+        return path, build_variant(post, segments, found, language, metadata, terms).text
     if warnings is not None:
         warnings.append(PostlingoError(f"{note}: kept as it was", path))
     return path, existing.bom + existing.text

@@ -7,13 +7,16 @@ translation serves every post that uses it. The entry's context is the front-mat
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
 from .catalogue import (
+    Translation,
     catalogue_path,
     load_catalogue,
     new_file,
@@ -21,9 +24,11 @@ from .catalogue import (
     template_path,
     translations,
 )
-from .front_matter import parse_yaml
+from .errors import TranslationError
+from .front_matter import Edit, parse_yaml
 from .poformat import GnuPOEntry, GnuPOFile
 from .post import Post
+from .segment import yaml_scalar
 
 NAME = "taxonomy"  # names the shared template and catalogues
 _STR_TAG = "tag:yaml.org,2002:str"
@@ -91,14 +96,59 @@ def taxonomy_template(terms: Iterable[Term], project: str, wrap_width: int) -> G
 
 
 def taxonomy_translations(locales: Path, language: str, include_fuzzy: bool = False
-                          ) -> dict[tuple[str, str], str]:
-    """The translations of the taxonomy terms in ``language``: (key, term) → translation.
+                          ) -> dict[tuple[str | None, str], Translation]:
+    """The translations of the taxonomy terms in ``language``, keyed by (key, term).
     Empty when the language has no taxonomy catalogue yet."""
     path = catalogue_path(locales, NAME, language)
     if not path.exists():
         return {}
-    found = translations(load_catalogue(path), path, include_fuzzy)
-    return {(key or "", msgid): item.text for (key, msgid), item in found.items()}
+    stat = path.stat()
+    return dict(_translations(path, stat.st_mtime_ns, stat.st_size, include_fuzzy))
+
+
+@lru_cache(maxsize=8)
+def _translations(path: Path, mtime: int, size: int, include_fuzzy: bool
+                  ) -> tuple[tuple[tuple[str | None, str], Translation], ...]:
+    """Read once per build, not once per post (the file's mtime and size key the cache)."""
+    return tuple(translations(load_catalogue(path), path, include_fuzzy).items())
+
+
+def taxonomy_edits(post: Post, keys: Iterable[str],
+                   found: Mapping[tuple[str | None, str], Translation]) -> list[Edit]:
+    """Edits that put the translated terms into a variant's front matter. A string stays a
+    string of whitespace-separated terms, so a translated term must not hold a space (Jekyll
+    would read two terms); a list's items are replaced one by one."""
+    root = parse_yaml(post)
+    if root is None or post.front_matter is None:
+        return []
+    base = post.front_matter.content_start
+    edits = []
+    for key in keys:
+        node = _value(root, key)
+        if isinstance(node, yaml.ScalarNode) and node.tag == _STR_TAG:
+            parts = re.split(r"(\s+)", node.value)
+            for index in range(0, len(parts), 2):
+                found_term = found.get((key, parts[index]))
+                if found_term is not None and re.search(r"\s", found_term.text.strip()):
+                    raise TranslationError(
+                        f"{found_term.text.strip()!r} would become several {key}: {key} is "
+                        "a space-separated string here; write the term without spaces",
+                        found_term.path, found_term.line)
+                if found_term is not None:
+                    parts[index] = found_term.text.strip()
+            value = "".join(parts)
+            if value != node.value:
+                edits.append(Edit(base + node.start_mark.index, base + node.end_mark.index,
+                                  yaml_scalar(value, node.style)))
+        elif isinstance(node, yaml.SequenceNode):
+            for item in node.value:
+                term = found.get((key, item.value.strip())) if isinstance(
+                    item, yaml.ScalarNode) and item.tag == _STR_TAG else None
+                if term is not None and term.text.strip() != item.value.strip():
+                    edits.append(Edit(base + item.start_mark.index, base + item.end_mark.index,
+                                      yaml_scalar(term.text.strip(), item.style,
+                                                  bool(node.flow_style))))
+    return edits
 
 
 def taxonomy_template_path(locales: Path) -> Path:

@@ -40,9 +40,11 @@ def build_variant(
     translations: Mapping[Key, Translation],
     language: str,
     metadata: Mapping[str, str | bool],
+    extra: list[Edit] | None = None,
 ) -> Variant:
-    """Replace every translated segment of ``post``; raise ``TranslationError`` naming the
-    catalogue line of a translation that would break the post."""
+    """Replace every translated segment of ``post``, set ``metadata`` and apply ``extra``
+    edits (translated taxonomy terms); raise ``TranslationError`` naming the catalogue line
+    of a translation that would break the post."""
     edits: list[tuple[Edit, Segment, Translation]] = []
     used = 0
     for segment in segments:
@@ -57,7 +59,7 @@ def build_variant(
         except TranslationError as exc:
             raise TranslationError(exc.message, found.path, found.line) from None
         edits.append((Edit(segment.start, segment.end, text), segment, found))
-    meta = metadata_edits(post, dict(metadata))
+    meta = metadata_edits(post, dict(metadata)) + (extra or [])
     text = apply(post.text, [edit for edit, _, _ in edits] + meta)
     if edits:
         _verify(post, text, edits, meta)
