@@ -80,8 +80,19 @@ class Config:
 
     @property
     def project_name(self) -> str:
-        # xgettext's placeholder: stable wherever the site is checked out.
-        return self.project or "PACKAGE VERSION"
+        """``Project-Id-Version``: the configured project, else the posts' folder name,
+        which is stable wherever the site is checked out (xgettext's "PACKAGE VERSION"
+        placeholder would make ``msgfmt -c`` warn about every catalogue)."""
+        if self.project:
+            return self.project
+        return _fixed_folder(self.posts[0]) if self.posts else "posts"
+
+
+def _fixed_folder(pattern: str) -> str:
+    """The last folder of a glob before its first wildcard: ``_posts`` for
+    ``content/_posts/**/*.md``."""
+    fixed = [part for part in pattern.split("/")[:-1] if not set("*?[") & set(part)]
+    return fixed[-1] if fixed else "posts"
 
 
 # What each key must hold: (python type, element type for lists).
