@@ -107,11 +107,11 @@ def test_polib_would_have_broken_before_the_space_gettext_breaks_after_it() -> N
     polib_lines = polib.POEntry(msgid=text).__unicode__(79).splitlines()
     assert '"Geschäftsreisen von deutschen Unternehmen. Bei circa 60% dieser Reisen hat es"' \
         in polib_lines
-    assert wrap_field("", "msgid", text, 79) == [
+    assert wrap_field("", "msgid", text, 79) == (
         'msgid ""',
         '"Geschäftsreisen von deutschen Unternehmen. Bei circa 60% dieser Reisen hat "',
         '"es sich dabei um Tagesreisen ohne Übernachtung gehandelt."',
-    ]
+    )
 
 
 def test_comments_are_never_wrapped_and_header_fields_keep_their_order() -> None:
@@ -147,7 +147,8 @@ def test_the_fallback_line_breaker_agrees_with_libunistring_on_prose() -> None:
     texts = [*POST_LINES, *(line.upper() for line in POST_LINES)]
     for width in (79, 60, 40):
         for text in texts:
-            chars, overrides = poformat._escaped(text)
+            escaped = text.translate(poformat._ESCAPE_TABLE)
+            prohibited = poformat._prohibited(escaped)
             for start in (0, 6):
-                assert poformat._fallback_breaks(chars, overrides, width, start) == \
-                    poformat._breaker()(chars, overrides, width, start), (width, text)
+                assert poformat._fallback_breaks(escaped, prohibited, width, start) == \
+                    poformat._breaker()(escaped, prohibited, width, start), (width, text)

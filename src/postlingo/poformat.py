@@ -21,7 +21,8 @@ import ctypes.util
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import cache, lru_cache
+from itertools import pairwise
 from typing import Any
 
 import polib
@@ -73,7 +74,7 @@ class GnuPOEntry(polib.POEntry):
             lines += self._field(prefix, "msgstr", self.msgstr, wrapwidth)
         return "\n".join(lines) + "\n"
 
-    def _field(self, prefix: str, name: str, value: str, wrapwidth: int) -> list[str]:
+    def _field(self, prefix: str, name: str, value: str, wrapwidth: int) -> tuple[str, ...]:
         width = NO_WRAP if wrapwidth <= 0 or "no-wrap" in self.flags else wrapwidth
         return wrap_field(prefix, name, value, width)
 
@@ -204,56 +205,60 @@ def _reference_lines(occurrences: Iterable[tuple[str, str]], page_width: int) ->
 # --- strings --------------------------------------------------------------------------------
 
 
-def wrap_field(prefix: str, name: str, value: str, page_width: int) -> list[str]:
+@lru_cache(maxsize=65536)
+def wrap_field(prefix: str, name: str, value: str, page_width: int) -> tuple[str, ...]:
     """The lines of ``name "value"`` as gettext's ``wrap()`` writes them: one run of lines
-    per ``\\n``-terminated portion, each line at most ``page_width`` columns wide."""
+    per ``\\n``-terminated portion, each line at most ``page_width`` columns wide. (Cached:
+    a msgid is written to its template and to every language's catalogue.)"""
     # Columns count from after the prefix and the opening quote; keep one for the closing.
     width = page_width - 2 - len(prefix)
+    escaped = value.translate(_ESCAPE_TABLE)
+    if "\n" not in value and _fits(escaped, width - len(name) - 1):
+        return (f'{prefix}{name} "{escaped}"',)
     portions = re.findall(r"[^\n]*\n|[^\n]+", value) or [""]
     lines: list[str] = []
     first = True
     for index, portion in enumerate(portions):
-        chars, overrides = _escaped(portion)
+        text = portion.translate(_ESCAPE_TABLE)
+        prohibited = _prohibited(text)
         start = len(name) + 1 if first else 0
-        breaks = _linebreaks(chars, overrides, width, start)
-        if first and chars and (index < len(portions) - 1 or start > width or any(breaks)):
+        cuts = _linebreaks(text, prohibited, width, start)
+        if first and text and (index < len(portions) - 1 or start > width or cuts):
             # A string that will not fit on the keyword's line starts on the next one.
             lines.append(f'{prefix}{name} ""')
             first = False
-            breaks = _linebreaks(chars, overrides, width, 0)
+            cuts = _linebreaks(text, prohibited, width, 0)
         head = f"{prefix}{name} " if first else prefix
         first = False
-        pieces = [""]
-        for char, brk in zip(chars, breaks, strict=True):
-            if brk:
-                pieces.append("")
-            pieces[-1] += char
+        pieces = [text[a:b] for a, b in pairwise([0, *cuts, len(text)])]
         lines += [f'{head if i == 0 else prefix}"{piece}"' for i, piece in enumerate(pieces)]
-    return lines
+    return tuple(lines)
 
 
-def _escaped(portion: str) -> tuple[list[str], list[int]]:
-    """The portion as written (escapes as two-character units) with gettext's overrides:
-    never break inside an escape, nor just before a final ``\\n``."""
-    chars, overrides = [], []
-    for char in portion:
-        if char in _ESCAPES:
-            chars += ["\\", _ESCAPES[char]]
-            overrides += [_UNDEFINED, _PROHIBITED]
-        else:
-            chars.append(char)
-            overrides.append(_UNDEFINED)
-    if portion.endswith("\n"):
-        overrides[-2] = _PROHIBITED
-    return chars, overrides
+_ESCAPE_TABLE = str.maketrans({char: "\\" + code for char, code in _ESCAPES.items()})
 
 
-def _linebreaks(chars: list[str], overrides: list[int], width: int, start: int) -> list[bool]:
-    """For each character, whether a line break goes before it."""
-    return _breaker()(chars, overrides, width, start) if chars else []
+def _fits(escaped: str, width: int) -> bool:
+    """Whether the escaped string surely fits in ``width`` columns: every character below
+    U+1100 is at most one column wide (wide East Asian characters start there)."""
+    return len(escaped) <= width and (escaped.isascii() or max(escaped) < "\u1100")
 
 
-Breaker = Callable[[list[str], list[int], int, int], list[bool]]
+def _prohibited(text: str) -> list[int]:
+    """Where gettext never breaks an escaped string: inside an escape, nor just before a
+    final ``\\n``."""
+    positions = [match.start() + 1 for match in _ESCAPE_PAIR.finditer(text)]
+    if text.endswith("\\n") and positions and positions[-1] == len(text) - 1:
+        positions.append(len(text) - 2)
+    return positions
+
+
+def _linebreaks(text: str, prohibited: list[int], width: int, start: int) -> list[int]:
+    """The indices of ``text`` before which a line break goes."""
+    return _breaker()(text, prohibited, width, start) if text else []
+
+
+Breaker = Callable[[str, list[int], int, int], list[int]]
 
 
 @cache
@@ -266,19 +271,26 @@ def _breaker() -> Breaker:
     function.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
                          ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p]
 
-    def breaks(chars: list[str], overrides: list[int], width: int, start: int) -> list[bool]:
-        data, marks, owners = bytearray(), bytearray(), []
-        for char, override in zip(chars, overrides, strict=True):
-            encoded = char.encode("utf-8")
-            data += encoded
-            marks += bytes([override]) + bytes([_PROHIBITED]) * (len(encoded) - 1)
-            owners.append(len(data) - len(encoded))
+    def breaks(text: str, prohibited: list[int], width: int, start: int) -> list[int]:
+        data = text.encode("utf-8")
+        ascii_only = len(data) == len(text)
+        marks = bytearray(data.translate(_CONTINUATION_BYTES))
+        for index in prohibited:
+            marks[index if ascii_only else len(text[:index].encode("utf-8"))] = _PROHIBITED
         out = ctypes.create_string_buffer(len(data))
-        function(bytes(data), len(data), width, start, 0, bytes(marks), b"UTF-8", out)
-        raw = out.raw
-        return [raw[offset] == _POSSIBLE for offset in owners]
+        function(data, len(data), width, start, 0, bytes(marks), b"UTF-8", out)
+        offsets = [match.start() for match in _POSSIBLE_BYTE.finditer(out.raw)]
+        if ascii_only:
+            return offsets
+        return [len(data[:offset].decode("utf-8")) for offset in offsets]
 
     return breaks
+
+
+# UTF-8 continuation bytes get "prohibited" (libunistring wants a mark on every byte).
+_CONTINUATION_BYTES = bytes(_PROHIBITED if 0x80 <= b < 0xC0 else _UNDEFINED for b in range(256))
+_POSSIBLE_BYTE = re.compile(bytes([_POSSIBLE]))
+_ESCAPE_PAIR = re.compile(r"\\.")
 
 
 def _libunistring() -> ctypes.CDLL | None:
@@ -301,10 +313,12 @@ def _width(char: str) -> int:
     return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
 
 
-def _fallback_breaks(chars: list[str], overrides: list[int], width: int,
-                     start: int) -> list[bool]:
+def _fallback_breaks(text: str, prohibited: list[int], width: int, start: int) -> list[int]:
     """Greedy filling with break opportunities after spaces and after a hyphen between
     letters; the same piece-by-piece rule as libunistring's ``u8_width_linebreaks``."""
+    chars, overrides = list(text), [_UNDEFINED] * len(text)
+    for index in prohibited:
+        overrides[index] = _PROHIBITED
     result = [False] * len(chars)
     last, column, piece = None, start, 0
     for index, char in enumerate(chars):
@@ -319,7 +333,7 @@ def _fallback_breaks(chars: list[str], overrides: list[int], width: int,
         piece += _width(char)
     if last is not None and column + piece > width:
         result[last] = True
-    return result
+    return [index for index, cut in enumerate(result) if cut]
 
 
 def _may_break(chars: list[str], index: int) -> bool:
