@@ -10,6 +10,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -54,6 +55,14 @@ def front_matter_segments(post: Post, keys: list[str]) -> list[Segment]:
     return sorted(segments, key=lambda seg: seg.start)
 
 
+@lru_cache(maxsize=64)
+def _compose(content: str) -> yaml.Node | None:
+    """The node tree of YAML text; a post's front matter is read by several stages (its
+    segments, taxonomy, metadata, the variant's check), so it is composed once. The nodes
+    are never changed."""
+    return yaml.compose(content, Loader=yaml.SafeLoader)
+
+
 def parse_yaml(post: Post) -> yaml.MappingNode | None:
     """The front matter's node tree (never constructed: no tags are executed)."""
     front = post.front_matter
@@ -61,7 +70,7 @@ def parse_yaml(post: Post) -> yaml.MappingNode | None:
         return None
     content = post.text[front.content_start : front.content_end]
     try:
-        root = yaml.compose(content, Loader=yaml.SafeLoader)
+        root = _compose(content)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         at_end = mark is not None and mark.index >= len(content.rstrip())

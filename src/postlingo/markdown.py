@@ -31,6 +31,9 @@ _LIQUID_BLOCKS = ("highlight", "raw", "comment")
 _CONTROL = re.compile(r"<!--\s*postlingo:\s*(off|on|note)\b([\s\S]*?)-->")
 _TASK_BOX = re.compile(r"\[[ xX]\][ \t]+")
 _LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+# Spans that may hide what looks like words: code, tags and autolinks, link targets, URLs.
+_MARKUP = re.compile(r"(`+)[\s\S]*?\1|<[^>]*>|\]\([^)]*\)|\]\[[^\]]*\]|\S*[:@/.]\S*")
+_TWO_WORDS = re.compile(r"(?<!\S)[^\W\d_]{2,}[,;]?\s+[^\W\d_]{2,}(?!\S)")
 
 
 def _liquid_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
@@ -75,10 +78,17 @@ def parser() -> MarkdownIt:
     return md
 
 
+@lru_cache(maxsize=16)
+def parse_body(body: str) -> tuple[list[Token], dict[str, Any]]:
+    """markdown-it's tokens and environment (link references, footnotes) of a body. Cached:
+    segmentation and the variant's structure check read the same source body."""
+    env: dict[str, Any] = {}
+    return parser().parse(body, env), env
+
+
 def body_segments(post: Post) -> list[Segment]:
     """The segments of ``post``'s Markdown body, in source order."""
-    env: dict[str, Any] = {}
-    tokens = parser().parse(post.body, env)
+    tokens, env = parse_body(post.body)
     offset = post.body_first_line
     references = set(env.get("references", {}))
     segments = []
@@ -151,10 +161,13 @@ _INERT = re.compile(r"\\.|(`+)[\s\S]*?(?<!`)\1(?!`)|<[^<>\n]*>")
 def has_words(text: str) -> bool:
     """Whether ``text`` holds prose: letters in its text outside code, HTML, Liquid and
     autolinks, as markdown-it reads it."""
+    text = _LIQUID.sub(" ", text)
+    if _TWO_WORDS.search(_MARKUP.sub(" ", text)):
+        return True  # two words side by side outside any markup: prose, no need to parse
     autolink = False
-    for token in _inline_tokens(parser().parseInline(_LIQUID.sub(" ", text))):
+    for token in _inline_tokens(parser().parseInline(text)):
         if token.type == "link_open":
-            autolink = token.markup == "autolink"
+            autolink = token.markup in ("autolink", "linkify")
         elif token.type == "link_close":
             autolink = False
         elif token.type == "text" and not autolink and any(ch.isalpha() for ch in token.content):

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import yaml
 
 from .catalogue import Translation
 from .errors import InputError, TranslationError
 from .front_matter import Edit, metadata_edits, parse_toml, parse_yaml
-from .markdown import parser
+from .markdown import parse_body
 from .post import Post, parse_post
 from .segment import Segment
 
@@ -101,12 +102,18 @@ def _structure(post: Post, text: str) -> tuple[object, ...]:
         head = _toml_shape(parse_toml(variant)) if toml else _shape(parse_yaml(variant))
     except InputError as exc:
         return ("unreadable", exc.message)
-    blocks = tuple(
+    return (head, block_structure(variant.body))
+
+
+@lru_cache(maxsize=64)
+def block_structure(body: str) -> tuple[tuple[str, str, str, int], ...]:
+    """The Markdown blocks of a body. Cached: the source's body is the reference for every
+    language, and a variant whose body no translation touched has the source's body."""
+    return tuple(
         (token.type, token.tag, token.markup, token.level)
-        for token in parser().parse(variant.body)
+        for token in parse_body(body)[0]
         if token.type != "inline"
     )
-    return (head, blocks)
 
 
 def _toml_shape(value: object) -> object:
