@@ -6,7 +6,7 @@ import random
 import sys
 from pathlib import Path
 
-WORDS = (
+_VOCABULARY = (
     "Kunde Kunden Werkzeug Werkzeuge Besprechung Arbeit Unternehmen Organisation Treffen "
     "digital online schnell gemeinsam heute morgen Lösung Lösungen Herausforderung Team "
     "Entwicklung Zusammenarbeit Projekt Projekte Erfahrung Sicherheit Daten Datenschutz "
@@ -15,7 +15,8 @@ WORDS = (
     "der die das ein eine einen dem den des nicht auch noch schon sehr viel wenig immer "
     "ist sind war waren wird werden hat haben kann können muss müssen soll sollen "
     "natürlich wirklich eigentlich bisher endlich zuerst danach schließlich außerdem"
-).split()
+)
+WORDS = _VOCABULARY.split()
 
 
 def sentence(rng: random.Random, inline: bool = True) -> str:
@@ -74,8 +75,9 @@ def post(rng: random.Random, index: int) -> tuple[str, str]:
     name = f"{year}-{month:02d}-{day:02d}-beitrag-{index:05d}.md"
     width = rng.choice([None, None, 72, 80])
     body = "\n\n".join(block(rng, width) for _ in range(rng.randint(8, 16)))
+    date = f"{year}-{month:02d}-{day:02d}"
     front = (
-        f"---\nlayout: post\ntitle: \"{title}\"\ndate: {year}-{month:02d}-{day:02d} 10:00:00 +0100\n"
+        f"---\nlayout: post\ntitle: \"{title}\"\ndate: {date} 10:00:00 +0100\n"
         f"description: {sentence(rng, False)}\ntags: [Vertrieb, Kultur]\n---\n"
     )
     return name, front + body + "\n"

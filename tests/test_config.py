@@ -96,7 +96,9 @@ def test_unknown_key_is_a_one_line_usage_error(tmp_path: Path, command: str, whe
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith(f"error: {tmp_path / where}: "), lines[0]
+    text = (tmp_path / where).read_text(encoding="utf-8").splitlines()
+    line = next(number for number, row in enumerate(text, 1) if row.startswith("colour"))
+    assert lines[0].startswith(f"error: {tmp_path / where}:{line}: "), lines[0]
     assert "'colour'" in lines[0]
 
 

@@ -196,8 +196,11 @@ def yaml_site(tmp_path_factory: pytest.TempPathFactory) -> Built:
                 "Hallo Welt": value, "Ein Bild": value, "Eins": _keyword(value, style),
                 "Zwei": "Two", "Ein Absatz.": "Ein Absatz.",
             }
+    # The values test quoting, not the security policy (tests/test_security.py): the
+    # Liquid case may add tags.
     return _build_site(tmp_path_factory.mktemp("yaml") / "site",
-                       f"front_matter = {json.dumps(YAML_KEYS)}\n", posts, tables)
+                       f"front_matter = {json.dumps(YAML_KEYS)}\nallow_unsafe = [\"liquid\"]\n",
+                       posts, tables)
 
 
 def _yaml_texts(site: Built, case: str, style: str) -> tuple[str, str]:
@@ -311,7 +314,7 @@ def toml_site(tmp_path_factory: pytest.TempPathFactory) -> Built:
             tables[_name(case, style)] = {"Hallo Welt": value, "Ein Untertitel": value,
                                           "Ein Absatz.": "Ein Absatz."}
     config = ('layout = "hugo"\nposts = ["content/posts/**/*.md"]\n'
-              'front_matter = ["title", "params.subtitle"]\n')
+              'front_matter = ["title", "params.subtitle"]\nallow_unsafe = ["liquid"]\n')
     return _build_site(tmp_path_factory.mktemp("toml") / "site", config, posts, tables)
 
 

@@ -6,18 +6,20 @@ Poedit and postlingo can take turns on a catalogue without reformatting each oth
 
 from __future__ import annotations
 
+import gettext
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 import polib
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.messages.plurals import get_plural
 
 from . import __version__
 from .errors import InputError
-from .fileio import read_text, write_if_changed
+from .fileio import read_text, reading, write_if_changed
 from .poformat import GnuPOEntry, GnuPOFile, entry_content, keep_lines, parse, po_lines
 from .segment import Segment
 
@@ -137,36 +139,176 @@ def same_template(old: polib.POFile, new: polib.POFile) -> bool:
     return content(old) == content(new)
 
 
-def load_catalogue(path: Path, display: Path | None = None) -> GnuPOFile:
-    """Parse a PO or POT file, or raise ``InputError`` naming the line."""
+def load_catalogue(path: Path, display: Path | None = None, language: str | None = None
+                   ) -> GnuPOFile:
+    """Parse a PO or POT file, or raise ``InputError`` naming the line: syntax errors,
+    duplicate entries, a header that declares another charset than UTF-8, a malformed
+    ``Plural-Forms`` and, given the ``language`` the catalogue is for, a ``Language`` header
+    naming another language. A UTF-8 BOM (which gettext cannot read) is dropped."""
     shown = display or path
     try:
         text = read_text(path)
     except InputError as exc:
-        raise InputError(exc.message, shown, exc.line) from None
-    try:
-        _check_strings(text)
-        return parse(text, wrapwidth=79, check_for_duplicates=True)
-    except (OSError, ValueError) as exc:
-        message = str(exc)
-        match = re.search(r"line (\d+)", message)
-        line = int(match.group(1)) if match else None
-        message = re.sub(r"\s*\(line \d+\)|\s*on line \d+", "", message)
-        raise InputError(f"invalid PO file: {message}", shown, line) from None
+        raise InputError(exc.message + _charset_hint(path), shown, exc.line) from None
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise InputError("empty file, not a catalogue (delete it: 'postlingo update' makes a "
+                         "new one)", shown, 1)
+    with reading(shown):  # what polib raises beyond its syntax errors
+        try:
+            po = parse(_check_strings(text), wrapwidth=79, check_for_duplicates=False)
+        except (OSError, ValueError) as exc:
+            message = str(exc)
+            match = re.search(r"line (\d+)", message)
+            line = int(match.group(1)) if match else None
+            message = re.sub(r"\s*\(line \d+\)|\s*on line \d+", "", message)
+            raise InputError(f"invalid PO file: {message}", shown, line) from None
+    if not po.metadata and not len(po):
+        raise InputError("neither a header nor any entry: not a catalogue", shown, 1)
+    _check_duplicates(po, text, shown)
+    _check_header(po, text, shown, language)
+    po.check_for_duplicates = True
+    return po
 
 
 # A line holding a string: keyword or continuation, live, obsolete (#~) or previous (#|).
 _STRING_LINE = re.compile(r'(#~\s*)?(#~?\|\s*)?(msgctxt|msgid|msgid_plural|msgstr(\[\d+\])?)?\s*"')
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"\s*')
+# An escape sequence as gettext reads it: octal, hex, \a, or one character.
+_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|(.))")
+_POLIB_ESCAPES = set('ntrvbf"\\')  # what polib reads; it would keep any other backslash
+_AS_POLIB = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def _check_strings(text: str) -> None:
+def _check_strings(text: str) -> str:
     """Reject a string line whose quotes do not close: polib would cut its last character
-    (``msgctxt "title`` reads as ``titl``) where gettext reports the error."""
-    for number, line in enumerate(po_lines(text), 1):
+    (``msgctxt "title`` reads as ``titl``) where gettext reports the error. Escapes gettext
+    reads and polib does not (``\\a``, octal, hex: polib would write them back changed)
+    are given to polib as the characters they stand for; unknown ones are an error.
+    Returns the text for polib."""
+    lines = po_lines(text)
+    for number, line in enumerate(lines, 1):
         match = _STRING_LINE.match(line)
-        if match and not _QUOTED.fullmatch(line, match.end() - 1):
+        if not match:
+            continue
+        if not _QUOTED.fullmatch(line, match.end() - 1):
             raise ValueError(f"unterminated or malformed string (line {number})")
+        if "\\" in line:
+            lines[number - 1] = line[: match.end()] + _ESCAPE.sub(
+                lambda escape, n=number: _for_polib(escape, n), line[match.end() :])
+    return "\n".join(lines) + "\n"
+
+
+def _for_polib(escape: re.Match[str], line: int) -> str:
+    octal, hexadecimal, other = escape.groups()
+    if other is not None and other in _POLIB_ESCAPES:
+        return escape.group()
+    if other is not None and other != "a":
+        raise ValueError(f"unknown escape sequence '\\{other}' (line {line})")
+    code = 7 if other == "a" else int(octal, 8) if octal else int(hexadecimal, 16)
+    if code == 0:
+        raise ValueError(f"escape sequence '{escape.group()}' stands for a NUL byte (line {line})")
+    return _AS_POLIB.get(chr(code), chr(code))
+
+
+def _check_duplicates(po: polib.POFile, text: str, path: Path) -> None:
+    """Two live (or two obsolete) entries with one context and msgid: gettext's error."""
+    if any(entry.msgid == "" and entry.msgctxt is None and not entry.obsolete for entry in po):
+        raise InputError("duplicate message definition: a second header entry (msgid \"\")",
+                         path, _second_header_line(text))
+    seen: dict[tuple[bool, str | None, str], int] = {}
+    for entry in po:
+        key = (entry.obsolete, entry.msgctxt, entry.msgid)
+        if key in seen:
+            raise InputError(f"duplicate message definition: {_short(entry.msgid)} already "
+                             f"exists on line {seen[key]}", path, entry.linenum)
+        seen[key] = max(entry.linenum, 1)  # polib numbers a file's very first entry 0
+
+
+def _second_header_line(text: str) -> int | None:
+    """The line of the second ``msgid ""`` that no continuation line follows."""
+    lines = po_lines(text)
+    empty = [number for number, line in enumerate(lines, 1) if line.strip() == 'msgid ""'
+             and not (number < len(lines) and lines[number].lstrip().startswith('"'))]
+    return empty[1] if len(empty) > 1 else None
+
+
+def _short(text: str, width: int = 40) -> str:
+    text = " ".join(text.split())
+    return repr(text if len(text) <= width else text[: width - 1] + "…")
+
+
+_CHARSET = re.compile(r"charset\s*=\s*([\w.:-]+)", re.IGNORECASE)
+_UTF8_ALIKE = {"utf-8", "utf8", "charset", "ascii", "us-ascii"}  # CHARSET: xgettext's blank
+_PLURAL_FORMS = re.compile(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*([^;]+?)\s*;?\s*")
+
+
+def _charset_hint(path: Path) -> str:
+    """For a catalogue that is not UTF-8: what its header declares, and what to do."""
+    try:
+        found = _CHARSET.search(path.read_bytes()[:4096].decode("ascii", errors="replace"))
+    except OSError:
+        return ""
+    if found is None or found.group(1).lower() in _UTF8_ALIKE:
+        return ""
+    return (f"; the header declares charset={found.group(1)}: convert the catalogue with "
+            "'msgconv -t UTF-8'")
+
+
+def _header_line(text: str, field: str) -> int:
+    """The line of the header where ``field`` is written (1 if not found)."""
+    for number, line in enumerate(po_lines(text), 1):
+        if f'"{field}:' in line:
+            return number
+        if number > 1 and not line.strip():
+            break  # the header entry ends at the first blank line
+    return 1
+
+
+def _check_header(po: polib.POFile, text: str, path: Path, language: str | None) -> None:
+    charset = _CHARSET.search(po.metadata.get("Content-Type", ""))
+    if charset and charset.group(1).lower() not in _UTF8_ALIKE:
+        raise InputError(f"the header declares charset={charset.group(1)}, but postlingo "
+                         "reads and writes UTF-8: convert it with 'msgconv -t UTF-8'", path,
+                         _header_line(text, "Content-Type"))
+    declared = po.metadata.get("Language", "").strip()
+    if language and declared:
+        try:
+            same = Locale.parse(declared.replace("-", "_")).language == Locale.parse(
+                gettext_language(language)).language
+        except (ValueError, TypeError, UnknownLocaleError):
+            raise InputError(f"unknown language {declared!r} in the Language header", path,
+                             _header_line(text, "Language")) from None
+        if not same:
+            raise InputError(f"the Language header says {declared!r}, but this is the "
+                             f"catalogue of {language!r}", path, _header_line(text, "Language"))
+    forms = po.metadata.get("Plural-Forms", "").strip()
+    if forms:
+        problem = plural_forms_problem(forms)
+        if problem:
+            raise InputError(f"Plural-Forms header: {problem}", path,
+                             _header_line(text, "Plural-Forms"))
+
+
+@lru_cache(maxsize=32)
+def plural_forms_problem(forms: str) -> str | None:
+    """What is wrong with a ``Plural-Forms`` value, as ``msgfmt -c`` would see it; None if
+    nothing."""
+    match = _PLURAL_FORMS.fullmatch(forms)
+    if match is None:
+        return f"{forms!r} is not 'nplurals=N; plural=EXPRESSION;'"
+    count = int(match.group(1))
+    try:
+        # gettext's own parser of C plural expressions; it accepts nothing but their tokens.
+        plural = gettext.c2py(match.group(2))
+        values = {plural(n) for n in range(1000)}
+    except (ValueError, SyntaxError, ZeroDivisionError, RecursionError, TypeError) as exc:
+        return f"the plural expression {match.group(2)!r} is not valid ({exc})"
+    if count < 1 or max(values) >= count or min(values) < 0:
+        return (f"the plural expression gives values up to {max(values)}, but nplurals is "
+                f"{count}")
+    return None
+
 
 
 def render(po: polib.POFile, wrap_width: int) -> str:
@@ -188,7 +330,7 @@ def save_catalogue(po: polib.POFile, path: Path, wrap_width: int, write: bool = 
     whether the file changed (with ``write=False``: whether it would change). Entries the
     file already holds keep their lines, as the tool that last saved it wrapped them."""
     try:
-        old = read_text(path)
+        old = read_text(path).removeprefix("\ufeff")  # written back without: gettext chokes
     except (FileNotFoundError, InputError):
         old = ""
     gnu = po if isinstance(po, GnuPOFile) else _as_gnu(po)

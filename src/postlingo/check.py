@@ -43,7 +43,7 @@ from . import entry_rules as rules
 from .catalogue import catalogue_path, gettext_language, load_catalogue, template_path
 from .config import Config
 from .entry_rules import Pair, Settings, Term, make_pair
-from .errors import ConfigError, InputError, PostlingoError, TranslationError
+from .errors import ConfigError, InputError, PostlingoError, TranslationError, unexpected
 from .fileio import read_text
 from .markdown import parser
 from .post import BOM, Post
@@ -55,6 +55,7 @@ from .project import (
     planned_template,
     read_segments,
 )
+from .security import UnsafeTranslation
 from .segment import Segment
 from .status import (
     MISSING,
@@ -102,7 +103,9 @@ RULES: dict[str, Rule] = {
     "links": Rule("error", "link URLs as in the source", rules.links),
     "images": Rule("error", "image URLs as in the source", rules.images),
     "code": Rule("error", "inline code copied unchanged", rules.code),
-    "liquid": Rule("error", "the same Liquid tags; none added", rules.liquid),
+    "liquid": Rule("error", "the Liquid tags of the source, none unclosed", rules.liquid),
+    "security": Rule("error", "no Liquid, <script>, on…= handlers or javascript: URLs the "
+                     "source lacks (build refuses them; see allow_unsafe)", rules.security),
     "html": Rule("error", "the same inline HTML tags", rules.html),
     "emphasis": Rule("error", "balanced emphasis, as many spans as the source", rules.emphasis),
     "brackets": Rule("error", "balanced brackets", rules.brackets),
@@ -262,13 +265,15 @@ class _Run:
             self.findings.append(Finding(rule, level, message, path, line))
 
     def problem(self, exc: PostlingoError) -> None:
+        if isinstance(exc, UnsafeTranslation) and exc.line and self.on("security"):
+            return  # the security rule reports it, at this very entry
         rule = "build" if isinstance(exc, TranslationError) else "unreadable"
         self.add(rule, exc.message, exc.path, exc.line)
 
-    def load(self, path: Path) -> polib.POFile | None:
+    def load(self, path: Path, language: str | None = None) -> polib.POFile | None:
         """The catalogue at ``path``, now one of the checked; None if it cannot be read."""
         try:
-            po = load_catalogue(path)
+            po = load_catalogue(path, language=language)
         except PostlingoError as exc:
             self.problem(exc)
             return None
@@ -278,7 +283,8 @@ class _Run:
 
 def _settings(config: Config, language: str) -> Settings:
     return Settings(gettext_language(config.source_language), gettext_language(language),
-                    config.localized_urls, load_glossary(config, language))
+                    config.localized_urls, load_glossary(config, language),
+                    tuple(config.allow_unsafe))
 
 
 def check(config: Config, options: Options | None = None) -> Report:
@@ -311,14 +317,14 @@ def _check_source(run: _Run, source: Source) -> None:
         post, segments = read_segments(config, source)
         parser().parse(post.body, env)
         template = _check_template(run, source, segments)
-    except PostlingoError as exc:
-        run.problem(exc)
+    except Exception as exc:  # one post's problem never stops the check of the others
+        run.problem(unexpected(exc, config.root / source.relative))
     for language in config.languages:
         path = catalogue_path(config.locales_dir, source.name, language)
         if not path.exists():
             _missing_catalogue(run, source.name, language, path, template)
             continue
-        po = run.load(path)
+        po = run.load(path, language)
         if po is None:
             continue
         _check_catalogue(run, source.name, po, path, language, env)
@@ -336,7 +342,7 @@ def _check_taxonomy(run: _Run) -> None:
         if not path.exists():
             _missing_catalogue(run, TAXONOMY, language, path, None)
             continue
-        po = run.load(path)
+        po = run.load(path, language)
         if po is not None:
             _check_catalogue(run, TAXONOMY, po, path, language, {})
 

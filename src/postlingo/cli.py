@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+import traceback
+from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -21,9 +23,8 @@ from . import __version__
 from .check import Options
 from .check import check as check_project
 from .config import Config, load_config, with_languages
-from .draft import DraftOptions, DraftReport, draft, plan_lines
-from .draft import summary as draft_summary
-from .errors import PostlingoError
+from .errors import InternalError, PostlingoError
+from .lock import site_lock
 from .project import Outcome, build, extract, sync, update
 from .report import (
     FINDING_FORMATS,
@@ -37,14 +38,44 @@ from .report import (
 from .status import orphan_catalogues
 from .status import status as catalogue_status
 
+if TYPE_CHECKING:
+    from .draft import DraftReport
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+# The command-line library's own exceptions (exits, usage errors) pass the boundary. Its
+# base class is found through typer: typer vendors click since 0.28 and re-exports it before.
+_CLI_EXCEPTIONS = (typer.Exit, typer.Abort, *(
+    klass for klass in typer.BadParameter.__mro__ if klass.__name__ == "ClickException"))
+_options = {"debug": False}  # the global options of the running command
+
+
+class _ErrorBoundary(typer.core.TyperGroup):
+    """The one place where errors become messages: a ``PostlingoError`` prints
+    ``error: <file>:<line>: <message>`` and exits with its code; any other exception prints
+    one line too (exit 1). ``--debug`` adds the traceback."""
+
+    def invoke(self, ctx: typer.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except _CLI_EXCEPTIONS:
+            raise
+        except PostlingoError as exc:
+            _fail(exc)
+        except Exception as exc:
+            _fail(InternalError(f"unexpected {type(exc).__name__}: {exc} (--debug shows "
+                                "where)", details=_traceback(exc)))
+
+
 app = typer.Typer(
+    cls=_ErrorBoundary,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
     help="Translate Markdown blog posts through gettext catalogues.",
 )
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
 
 Root = Annotated[Path, typer.Option("--root", help="The site's project folder.")]
 Lang = Annotated[
@@ -67,8 +98,28 @@ def main_options(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the traceback of unexpected errors.")
+    ] = False,
 ) -> None:
     """Translate Markdown blog posts through gettext catalogues."""
+    _options["debug"] = debug
+
+
+def _traceback(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(exc)).rstrip()
+
+
+def _error(problem: PostlingoError) -> None:
+    """``error: <file>:<line>: <message>``, and under --debug how it came about."""
+    one_line = " ".join(str(problem).splitlines())  # a parser's message may span lines
+    err.print(f"error: {one_line}", markup=False, soft_wrap=True)
+    if not _options["debug"]:
+        return
+    details = getattr(problem, "details", "") or (
+        _traceback(problem.__cause__) if problem.__cause__ else "")
+    if details:
+        err.print(details, markup=False, soft_wrap=True, highlight=False)
 
 
 def _config(root: Path, languages: list[str] | None = None) -> Config:
@@ -79,7 +130,7 @@ def _config(root: Path, languages: list[str] | None = None) -> Config:
 
 
 def _fail(exc: PostlingoError) -> typer.Exit:
-    err.print(f"error: {exc}", markup=False, soft_wrap=True)
+    _error(exc)
     raise typer.Exit(exc.exit_code)
 
 
@@ -88,12 +139,17 @@ def _finish(outcome: Outcome, verb: str) -> None:
         out.print(f"{verb} {path}", markup=False, soft_wrap=True)
     for path in outcome.removed:
         out.print(f"removed {path}", markup=False, soft_wrap=True)
-    for problem in outcome.warnings:
+    for problem in _distinct(outcome.warnings):
         err.print(f"warning: {problem}", markup=False, soft_wrap=True)
-    for problem in outcome.errors:
-        err.print(f"error: {problem}", markup=False, soft_wrap=True)
+    for problem in _distinct(outcome.errors):
+        _error(problem)
     if outcome.errors:
         raise typer.Exit(max(problem.exit_code for problem in outcome.errors))
+
+
+def _distinct(problems: list[PostlingoError]) -> list[PostlingoError]:
+    """Each problem once: sync meets a broken catalogue when it updates and when it builds."""
+    return list({str(problem): problem for problem in reversed(problems)}.values())[::-1]
 
 
 @app.command("extract")
@@ -240,13 +296,18 @@ def draft_command(
 ) -> None:
     """Fill untranslated entries with machine drafts, marked fuzzy for review."""
     config = _config(root, lang)
+    # The engines' HTTP clients take a while to import: only drafting loads them.
+    from .draft import DraftOptions, draft
+
     options = DraftOptions(engine=engine, post=post, limit=limit, dry_run=dry_run)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("segments, {task.fields[characters]} characters sent"),
                TimeElapsedColumn())
+    # A dry run writes nothing; a real one holds the site's lock as the other writers do.
+    lock = nullcontext() if dry_run else site_lock(config.root, config.lock_wait)
     try:
-        with Progress(*columns, console=err, transient=True,
-                      disable=not err.is_terminal) as progress:
+        with lock, Progress(*columns, console=err, transient=True,
+                            disable=not err.is_terminal) as progress:
             report = draft(config, options, _DraftProgress(progress))
     except PostlingoError as exc:
         _fail(exc)
@@ -254,6 +315,9 @@ def draft_command(
 
 
 def _finish_draft(report: DraftReport, dry_run: bool) -> None:
+    from .draft import plan_lines
+    from .draft import summary as draft_summary
+
     for line in plan_lines(report):
         out.print(line, markup=False, soft_wrap=True)
     for path in report.written:

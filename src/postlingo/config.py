@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,8 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
-from .errors import ConfigError, toml_problem
+from .errors import ConfigError, InputError, toml_problem
+from .fileio import read_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -73,6 +75,10 @@ class Config:
     compendia: list[str] = field(default_factory=list)
     memory_threshold: float = 0.75
     draft_cache: str = ""  # folder of the engines' answers; "": <locales>/.cache/drafts
+    # Reliability and security (see postlingo.lock, postlingo.security).
+    lock_wait: float = 10.0  # seconds a command waits for another run on the site to end
+    allow_unsafe: list[str] = field(default_factory=list)  # kinds translations may add
+    max_post_size: int = 2_000_000  # bytes; a larger post is an error, not read
 
     @property
     def locales_dir(self) -> Path:
@@ -127,6 +133,9 @@ _TYPES: dict[str, tuple[type, type | None]] = {
     "compendia": (list, str),
     "memory_threshold": (float, None),
     "draft_cache": (str, None),
+    "lock_wait": (float, None),
+    "allow_unsafe": (list, str),
+    "max_post_size": (int, None),
 }
 
 
@@ -137,11 +146,36 @@ def load_config(root: Path | str = ".", **overrides: Any) -> Config:
         raise ConfigError(f"--root {root}: not a folder")
     values, source = _read_table(root)
     values.update({k: v for k, v in overrides.items() if v is not None})
-    for key, value in values.items():
-        _check(key, value, source)
-    config = Config(root=root, **values)
-    _check_semantics(config, source)
+    try:
+        for key, value in values.items():
+            _check(key, value, source)
+        config = Config(root=root, **values)
+        _check_semantics(config, source)
+    except ConfigError as exc:
+        if exc.line is None and source is not None and exc.path == source:
+            exc.line = _line_of_problem(source, exc.message)
+        raise
     return config
+
+
+def _line_of_problem(source: Path, message: str) -> int | None:
+    """Where the setting a message speaks of is: the first quoted name (or check.<rule>)
+    that the file sets as a key, else the first that it holds as a value."""
+    words = re.findall(r"check\.([\w-]+)|'([^']+)'", message)
+    names = [rule or quoted for rule, quoted in words]
+    for name in names:
+        line = key_line(source, name)
+        if line:
+            return line
+    try:
+        lines = read_text(source).splitlines()
+    except (OSError, InputError):
+        return None
+    for name in names:
+        for number, line in enumerate(lines, 1):
+            if f'"{name}"' in line or f"'{name}'" in line:
+                return number
+    return None
 
 
 def _read_table(root: Path) -> tuple[dict[str, Any], Path | None]:
@@ -150,7 +184,8 @@ def _read_table(root: Path) -> tuple[dict[str, Any], Path | None]:
         return _parse(own), own
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
-        table = _parse(pyproject).get("tool", {}).get("postlingo")
+        tool = _parse(pyproject).get("tool", {})
+        table = tool.get("postlingo") if isinstance(tool, dict) else None
         if table is not None:
             if not isinstance(table, dict):
                 raise ConfigError("[tool.postlingo] must be a table", pyproject)
@@ -160,18 +195,22 @@ def _read_table(root: Path) -> tuple[dict[str, Any], Path | None]:
 
 def _parse(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        text = read_text(path).removeprefix("\ufeff")  # editors' BOM: TOML has no use for it
+        return tomllib.loads(text)
+    except InputError as exc:
+        raise ConfigError(exc.message, path, exc.line) from None
     except tomllib.TOMLDecodeError as exc:
         message, line = toml_problem(exc)
         raise ConfigError(f"invalid TOML: {message}", path, line) from None
-    except UnicodeDecodeError:
-        raise ConfigError("not valid UTF-8", path) from None
+    except RecursionError:
+        raise ConfigError("invalid TOML: nested too deeply", path) from None
 
 
 def _check(key: str, value: Any, source: Path | None) -> None:
     if key not in _TYPES:
         known = ", ".join(sorted(_TYPES))
-        raise ConfigError(f"unknown configuration key {key!r} (known: {known})", source)
+        raise ConfigError(f"unknown configuration key {key!r} (known: {known})", source,
+                          key_line(source, key))
     kind, item = _TYPES[key]
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return
@@ -183,7 +222,8 @@ def _check(key: str, value: Any, source: Path | None) -> None:
         wanted = f"a list of {item.__name__}" if item else kind.__name__
         if kind is dict:
             wanted = f"a table of {item.__name__} values" if item else "a table"
-        raise ConfigError(f"configuration key {key!r} must be {wanted}, not {value!r}", source)
+        raise ConfigError(f"configuration key {key!r} must be {wanted}, not {value!r}", source,
+                          key_line(source, key))
 
 
 def _check_semantics(config: Config, source: Path | None) -> None:
@@ -218,10 +258,49 @@ def _check_semantics(config: Config, source: Path | None) -> None:
             raise ConfigError(f"configuration key {key!r} must be in [0, 100]", source)
     _check_rule_levels(config.check, source)
     _check_draft(config, source)
+    _check_safety(config, source)
+
+
+def _check_safety(config: Config, source: Path | None) -> None:
+    from .security import KINDS  # the kinds live with their checks
+
+    for kind in config.allow_unsafe:
+        if kind not in KINDS:
+            raise ConfigError(f"unknown kind {kind!r} in 'allow_unsafe' (known: "
+                              f"{', '.join(KINDS)})", source)
+    if config.lock_wait < 0:
+        raise ConfigError("configuration key 'lock_wait' must be 0 or more", source)
+    if config.max_post_size <= 0:
+        raise ConfigError("configuration key 'max_post_size' must be more than 0", source)
+
+
+def key_line(source: Path | None, key: str) -> int | None:
+    """The line where ``source`` sets ``key`` (tomllib keeps no positions), if found."""
+    if source is None:
+        return None
+    pattern = re.compile(rf"\s*(?:{re.escape(key)}|\"{re.escape(key)}\")\s*=")
+    try:
+        lines = read_text(source).splitlines()
+    except (OSError, InputError):
+        return None
+    return next((number for number, line in enumerate(lines, 1) if pattern.match(line)), None)
 
 
 def _check_draft(config: Config, source: Path | None) -> None:
-    from .engines import ENGINES, check_options  # the engine table lives with the engines
+    if config.engine != Config.engine or config.engines:
+        _check_engines(config, source)
+    if config.engine_timeout <= 0:
+        raise ConfigError("configuration key 'engine_timeout' must be more than 0", source)
+    if config.engine_retries < 0:
+        raise ConfigError("configuration key 'engine_retries' must be 0 or more", source)
+    if not 0 < config.memory_threshold <= 1:
+        raise ConfigError("configuration key 'memory_threshold' must be in (0, 1]", source)
+
+
+def _check_engines(config: Config, source: Path | None) -> None:
+    # The engine table lives with the engines, whose clients take a while to import: a
+    # command that drafts nothing does not load them for the default engine.
+    from .engines import ENGINES, check_options
 
     if config.engine not in ENGINES:
         known = ", ".join(sorted(ENGINES))
@@ -230,12 +309,6 @@ def _check_draft(config: Config, source: Path | None) -> None:
     problem = check_options(config.engines)
     if problem:
         raise ConfigError(problem, source)
-    if config.engine_timeout <= 0:
-        raise ConfigError("configuration key 'engine_timeout' must be more than 0", source)
-    if config.engine_retries < 0:
-        raise ConfigError("configuration key 'engine_retries' must be 0 or more", source)
-    if not 0 < config.memory_threshold <= 1:
-        raise ConfigError("configuration key 'memory_threshold' must be in (0, 1]", source)
 
 
 def _check_rule_levels(levels: dict[str, str], source: Path | None) -> None:

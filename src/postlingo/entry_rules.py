@@ -28,6 +28,7 @@ from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 from markdown_it.token import Token
 
 from .markdown import parser
+from .security import liquid_tags, unclosed_liquid, unsafe_additions
 
 # --- the two sides of an entry --------------------------------------------------------------
 
@@ -54,6 +55,7 @@ class Settings:
     target_locale: str
     localized_urls: bool = False
     glossary: tuple[Term, ...] = ()
+    allow_unsafe: tuple[str, ...] = ()  # kinds of code translations may add (security)
 
 
 @dataclass
@@ -155,33 +157,24 @@ def code(pair: Pair) -> Iterator[str]:
                             pair.target.contents("code_inline"))
 
 
-# Liquid runs before Markdown, inside code spans too: look at the raw text.
-_LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
-
-
-def _liquid_tags(text: str) -> list[str]:
-    """Liquid tags with their inner whitespace normalised: ``{{x}}`` is ``{{ x }}``."""
-    tags = []
-    for match in _LIQUID.finditer(text):
-        tag = match.group()
-        tags.append(f"{tag[:2]} {' '.join(tag[2:-2].split())} {tag[-2:]}")
-    return tags
-
-
-def _unclosed_liquid(text: str) -> bool:
-    rest = _LIQUID.sub("", text)
-    return "{{" in rest or "{%" in rest
-
-
 def liquid(pair: Pair) -> Iterator[str]:
-    """The same Liquid tags: an added one would run on the site, an unclosed one breaks it."""
-    source, target = _liquid_tags(pair.source.raw), _liquid_tags(pair.target.raw)
-    for tag in Counter(target) - Counter(source):
-        yield f"adds the Liquid tag '{tag}', which would run on the site"
+    """The Liquid tags of the source, none unclosed (which breaks the site build). Liquid
+    runs before Markdown, inside code spans too: the raw text is read. An added tag is the
+    ``security`` rule's finding."""
+    source, target = liquid_tags(pair.source.raw), liquid_tags(pair.target.raw)
     for tag in Counter(source) - Counter(target):
         yield f"drops the Liquid tag '{tag}' of the source"
-    if _unclosed_liquid(pair.target.raw) and not _unclosed_liquid(pair.source.raw):
+    if unclosed_liquid(pair.target.raw) and not unclosed_liquid(pair.source.raw):
         yield "an unclosed Liquid tag ('{{' or '{%' without its end) would break the site build"
+
+
+def security(pair: Pair) -> Iterator[str]:
+    """No code the source lacks: Liquid tags, <script> and other active elements, event
+    handlers, javascript: URLs; no permalink or slug leading out of the site
+    (``postlingo.security``; build refuses them too)."""
+    for added in unsafe_additions(pair.entry.msgid, pair.entry.msgstr,
+                                  pair.settings.allow_unsafe, pair.entry.msgctxt):
+        yield added.message
 
 
 # Attribute values people translate; the attribute itself must stay.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import traceback
 from pathlib import Path
 
 
@@ -20,6 +21,10 @@ class PostlingoError(Exception):
         self.message = message
         self.path = Path(path) if path is not None else None
         self.line = line
+
+    def __reduce__(self) -> tuple[type[PostlingoError], tuple[str, Path | None, int | None]]:
+        # Errors travel back from worker processes: keep the file and line, not only args.
+        return (type(self), (self.message, self.path, self.line))
 
     def location(self) -> str:
         if self.path is None:
@@ -42,6 +47,37 @@ class InputError(PostlingoError):
 
 class TranslationError(PostlingoError):
     """A translation would break the variant it belongs to."""
+
+
+class InternalError(PostlingoError):
+    """An exception postlingo did not expect while it read or processed a file: reported
+    in one line naming the file; ``details`` keeps the traceback for ``--debug``."""
+
+    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None,
+                 details: str = ""):
+        super().__init__(message, path, line)
+        self.details = details
+
+    def __reduce__(self) -> tuple[type[InternalError], tuple[str, Path | None, int | None, str]]:
+        return (type(self), (self.message, self.path, self.line, self.details))
+
+
+def unexpected(exc: BaseException, path: Path | str | None = None, doing: str = "processed"
+               ) -> PostlingoError:
+    """``exc`` as a one-line error about the file at ``path`` (a ``PostlingoError`` as it
+    is): deep nesting and exhausted memory say so, anything else names the exception."""
+    if isinstance(exc, PostlingoError):
+        return exc
+    if isinstance(exc, RecursionError):
+        message = f"nested too deeply to be {doing}"
+    elif isinstance(exc, MemoryError):
+        message = f"too large to be {doing} (out of memory)"
+    else:
+        message = f"cannot be {doing}: {type(exc).__name__}: {exc}"
+    error = InternalError(message, path,
+                          details="".join(traceback.format_exception(exc)).rstrip())
+    error.__cause__ = exc
+    return error
 
 
 _TOML_AT = re.compile(r"\s*\(at line (\d+), column \d+\)")

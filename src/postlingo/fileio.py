@@ -1,18 +1,43 @@
-"""Reading and atomically writing the files postlingo owns."""
+"""Reading and atomically writing the files postlingo owns.
+
+Writes go to a temporary file in the target's folder (``.<name>.<random>.postlingo-tmp``),
+are flushed to disk and then renamed over the target, so a file is always either its old or
+its new complete version, whenever the process dies. While a command holds the site's lock
+(``postlingo.lock``) writes are *confined* to the site: a path whose folder resolves outside
+the root (a symbolic link leading out of it) is refused.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, PostlingoError, unexpected
+
+TEMP_SUFFIX = ".postlingo-tmp"
+# Byte order marks of encodings postlingo does not read, for a helpful message.
+_OTHER_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+               (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+_confined_to: ContextVar[Path | None] = ContextVar("postlingo_confined_to", default=None)
 
 
 def read_text(path: Path) -> str:
-    """Decode a UTF-8 file exactly (BOM and line endings kept), or fail naming the line."""
-    data = path.read_bytes()
+    """Decode a UTF-8 file exactly (BOM and line endings kept), or fail naming the line.
+    A missing file raises ``FileNotFoundError``; any other failure is an ``InputError``."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise InputError(f"cannot be read: {exc.strerror or exc}", path) from None
+    for bom, encoding in _OTHER_BOMS:
+        if data.startswith(bom):
+            raise InputError(f"{encoding} text: postlingo reads UTF-8 only (save the file as "
+                             "UTF-8)", path, 1)
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise InputError("NUL byte: not a text file", path, line)
@@ -23,10 +48,63 @@ def read_text(path: Path) -> str:
         raise InputError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", path, line) from None
 
 
+@contextlib.contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """Report any failure while parsing ``path`` as an ``InputError`` naming it: deep
+    nesting (``RecursionError``), memory, and the parsers' own exceptions become one line
+    about the file instead of a traceback. The original stays as ``__cause__`` (--debug)."""
+    try:
+        yield
+    except PostlingoError:
+        raise
+    except Exception as exc:  # RecursionError and MemoryError included
+        raise unexpected(exc, path, "read") from exc
+
+
+@contextlib.contextmanager
+def confined(root: Path) -> Iterator[None]:
+    """Refuse writes and removals whose folder resolves outside ``root`` while inside."""
+    token = _confined_to.set(root.resolve())
+    try:
+        yield
+    finally:
+        _confined_to.reset(token)
+
+
+def check_inside(path: Path) -> None:
+    """Raise ``InputError`` if writes are confined and ``path``'s folder leads out."""
+    root = _confined_to.get()
+    if root is not None and not path.parent.resolve().is_relative_to(root):
+        raise InputError(f"not written: its folder leads outside the project ({root}) "
+                         "through a symbolic link", path)
+
+
+def remove(path: Path) -> None:
+    """Delete a file postlingo wrote (confined as writes are)."""
+    check_inside(path)
+    path.unlink()
+
+
+def remove_stale_temporaries(root: Path) -> list[Path]:
+    """Delete the temporary files a killed run left below ``root`` (hidden folders such as
+    .git are not searched); only call this while holding the site's lock."""
+    removed = []
+    for folder, folders, files in os.walk(root):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        for name in files:
+            if name.startswith(".") and name.endswith(TEMP_SUFFIX):
+                path = Path(folder) / name
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+                    removed.append(path)
+    return removed
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` so that ``path`` is either its old or its new complete version."""
+    check_inside(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

@@ -25,6 +25,10 @@ from .post import Post
 from .segment import Segment, TomlString, YamlScalar, toml_string, yaml_scalar
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_PROPERTIES = re.compile(r"(?:[&!][^\s]*\s+)*")  # a node's anchor and tag before its value
+# Scalars whose value PyYAML's safe loader constructs (a metadata key's value is compared).
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in
+               ("str", "bool", "int", "float", "null", "timestamp")}
 
 
 @dataclass(frozen=True)
@@ -44,15 +48,21 @@ def front_matter_segments(post: Post, keys: list[str]) -> list[Segment]:
     if root is None:
         return []
     segments = []
+    used: set[int] = set()  # an alias (*name) is its anchor's node: one segment, not two
     for key in keys:
         node = _lookup(root, key.split("."))
         if node is None:
             continue
         for scalar, in_flow in _strings(node):
-            segment = _segment(post, key, scalar, in_flow)
+            segment = _segment(post, key, scalar, in_flow) if id(scalar) not in used else None
+            used.add(id(scalar))
             if segment is not None:
                 segments.append(segment)
     return sorted(segments, key=lambda seg: seg.start)
+
+
+# libyaml's loader (5x faster) where PyYAML was built with it; its marks count characters too.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @lru_cache(maxsize=64)
@@ -60,7 +70,11 @@ def _compose(content: str) -> yaml.Node | None:
     """The node tree of YAML text; a post's front matter is read by several stages (its
     segments, taxonomy, metadata, the variant's check), so it is composed once. The nodes
     are never changed."""
-    return yaml.compose(content, Loader=yaml.SafeLoader)
+    try:
+        return yaml.compose(content, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        # Report the problem as PyYAML's own loader words it, on every machine.
+        return yaml.compose(content, Loader=yaml.SafeLoader)
 
 
 def parse_yaml(post: Post) -> yaml.MappingNode | None:
@@ -81,18 +95,65 @@ def parse_yaml(post: Post) -> yaml.MappingNode | None:
         if exc.context:
             problem = f"{problem} ({exc.context})"
         raise InputError(f"front matter: {problem}", post.path, line) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow
+        line = front.first_line + 1 + content[: exc.position].count("\n")
+        raise InputError(f"front matter: character #x{exc.character:04x} is not allowed in "
+                         "YAML", post.path, line) from None
     except yaml.YAMLError as exc:
         raise InputError(f"front matter: {exc}", post.path, front.first_line + 1) from None
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise InputError(f"front matter: collections nested too deeply (more than {MAX_DEPTH} "
+                         "levels)", post.path, front.first_line + 1) from None
     if root is None:
         return None
     if not isinstance(root, yaml.MappingNode):
         raise InputError("front matter is not a mapping of keys to values", post.path,
                          front.first_line + 1 + root.start_mark.line)
-    _check_duplicates(post, root)
+    size, depth = _measure(root)
+    if depth > MAX_DEPTH:
+        raise InputError(f"front matter: collections nested too deeply (more than {MAX_DEPTH} "
+                         "levels)", post.path, front.first_line + 1)
+    if size > MAX_VALUES:
+        raise InputError(f"front matter: its aliases expand to more than {MAX_VALUES} values",
+                         post.path, front.first_line + 1)
+    _check_duplicates(post, root, set())
     return root
 
 
-def _check_duplicates(post: Post, node: yaml.Node) -> None:
+MAX_DEPTH = 64  # nesting levels of front-matter collections (the readers below recurse)
+MAX_VALUES = 100_000  # values the front matter may hold once its aliases are expanded
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
+
+
+def _measure(root: yaml.Node) -> tuple[int, int]:
+    """How many values ``root`` holds with aliases expanded, and how deep it nests. Each
+    shared node is visited once (a "billion laughs" of nested aliases is measured, not
+    walked), without recursion (the depth is what is being measured)."""
+    found: dict[int, tuple[int, int]] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in found:
+            continue
+        children = _children(node)
+        if ready:
+            found[id(node)] = (1 + sum(found[id(child)][0] for child in children),
+                               1 + max((found[id(child)][1] for child in children), default=0))
+        else:
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in found)
+    return found[id(root)]
+
+
+def _check_duplicates(post: Post, node: yaml.Node, done: set[int]) -> None:
+    if id(node) in done:
+        return  # an alias of a node already checked
+    done.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key, value in node.value:
@@ -101,10 +162,10 @@ def _check_duplicates(post: Post, node: yaml.Node) -> None:
                     line = _line(post, key)
                     raise InputError(f"front matter: duplicate key {key.value!r}", post.path, line)
                 seen.add(key.value)
-            _check_duplicates(post, value)
+            _check_duplicates(post, value, done)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            _check_duplicates(post, item)
+            _check_duplicates(post, item, done)
 
 
 def _lookup(node: yaml.Node, path: list[str]) -> yaml.Node | None:
@@ -146,6 +207,8 @@ def _segment(post: Post, key: str, node: yaml.ScalarNode, in_flow: bool) -> Segm
         return None
     start = _offset(post, node.start_mark)
     end = _offset(post, node.end_mark)
+    # The node's marks include its anchor (&name) and tag (!!str): they stay in the text.
+    start += len(_PROPERTIES.match(post.text, start, end).group())  # type: ignore[union-attr]
     if node.style in ("|", ">"):
         end = start + len(post.text[start:end].rstrip("\r\n"))
     lead = value[: len(value) - len(value.lstrip())]
@@ -263,6 +326,11 @@ def metadata_edits(post: Post, values: dict[str, Value]) -> list[Edit]:
     edits, added = [], ""
     for key, value in values.items():
         node = _lookup(root, [key]) if root is not None else None
+        if node is not None and not (isinstance(node, yaml.ScalarNode)
+                                     and node.tag in _PLAIN_TAGS):
+            raise InputError(f"front matter: postlingo sets {key!r} in each variant, but here "
+                             f"it holds a value it cannot replace ({node.tag})", post.path,
+                             _line(post, node))
         if isinstance(node, yaml.ScalarNode):
             if yaml.safe_load(yaml.serialize(node)) != value:
                 edits.append(Edit(_offset(post, node.start_mark), _offset(post, node.end_mark),

@@ -20,6 +20,7 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .errors import InputError
 from .post import Post
 from .segment import HARD_BREAK, InlineText, Segment, TextBlock, Underline
 
@@ -90,6 +91,7 @@ def body_segments(post: Post) -> list[Segment]:
     """The segments of ``post``'s Markdown body, in source order."""
     tokens, env = parse_body(post.body)
     offset = post.body_first_line
+    _check_depth(tokens, post)
     references = set(env.get("references", {}))
     segments = []
     for segment in _segments(tokens, post, offset):
@@ -97,6 +99,20 @@ def body_segments(post: Post) -> list[Segment]:
             msgid = explicit_references(segment.msgid, references)
             segments.append(dataclasses.replace(segment, msgid=msgid))
     return sorted(segments, key=lambda seg: seg.start)
+
+
+_CONTAINERS = ("blockquote_open", "list_item_open", "footnote_open")  # blocks of blocks
+
+
+def _check_depth(tokens: list[Token], post: Post) -> None:
+    """markdown-it skips what lies deeper than its nesting limit (instead of recursing
+    without end): say so rather than leave that text out of the catalogue unnoticed."""
+    limit = parser().options.maxNesting
+    deep = next((t for t in tokens if t.type in _CONTAINERS and t.level + 1 >= limit), None)
+    if deep is not None and deep.map:
+        raise InputError(f"Markdown nested too deeply (over {limit} levels of block quotes, "
+                         "lists and list items): the text inside would not be translated",
+                         post.path, post.body_first_line + deep.map[0] + 1)
 
 
 def explicit_references(text: str, labels: set[str]) -> str:

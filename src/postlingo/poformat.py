@@ -93,8 +93,11 @@ class GnuPOFile(polib.POFile):
         header = self.metadata_as_entry()
         header.tcomment = self.header
         parts = [self.kept.get(_header_content(self)) or self._text(header)]
+        line = 2 + parts[0].count("\n")  # entries are separated by one blank line
         for entry in [*(e for e in self if not e.obsolete), *self.obsolete_entries()]:
             parts.append(self.kept.get(entry_content(entry)) or self._text(entry))
+            entry.linenum = line  # as polib would read it back: messages can name the line
+            line += 1 + parts[-1].count("\n")
         return "\n".join(parts)
 
     def _text(self, entry: polib.POEntry) -> str:

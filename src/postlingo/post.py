@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -111,8 +112,17 @@ def parse_post(text: str, path: Path, name: str) -> Post:
     return Post(path=path, name=name, text=text, bom=bom, lines=lines, front_matter=front)
 
 
-def read_post(path: Path, name: str, display: Path | None = None) -> Post:
+def read_post(path: Path, name: str, display: Path | None = None,
+              max_size: int | None = None) -> Post:
+    """Read the post at ``path`` (shown as ``display`` in messages). A file larger than
+    ``max_size`` bytes is an ``InputError``: it is not read."""
     shown = display or path
+    if max_size is not None:
+        with contextlib.suppress(OSError):  # reading will tell what is wrong
+            size = path.stat().st_size
+            if size > max_size:
+                raise InputError(f"{size / 1e6:.1f} MB: larger than max_post_size "
+                                 f"({max_size / 1e6:g} MB), not read", shown)
     try:
         text = read_text(path)
     except InputError as exc:

@@ -6,11 +6,19 @@ problems of the ones it cannot process, and reports what it wrote in an ``Outcom
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import functools
+import multiprocessing
+import os
+import signal
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import product
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 import polib
 
@@ -27,19 +35,23 @@ from .catalogue import (
     translations,
 )
 from .config import Config
-from .errors import InputError, PostlingoError
-from .fileio import write_if_changed
+from .errors import InputError, PostlingoError, unexpected
+from .fileio import reading, remove, write_if_changed
 from .front_matter import existing_value, front_matter_segments, metadata_edits
 from .layouts import layout_for, slugify
+from .lock import site_lock
 from .markdown import body_segments
 from .merge import merge, new_catalogue, overlap
 from .post import Post, read_post
 from .segment import Segment
+from .state import Record, State, record, settings_key
 from .taxonomy import NAME as TAXONOMY
 from .taxonomy import Term, post_terms, taxonomy_edits, taxonomy_template, taxonomy_translations
 from .variant import apply, build_variant
 
 _GLOB_CHARS = set("*?[")
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -87,11 +99,12 @@ def find_sources(config: Config) -> list[Source]:
     # catalogues are still variants, not posts.
     languages = [*config.languages, *catalogue_languages(config.locales_dir)]
     found: dict[PurePosixPath, Source] = {}
+    root = config.root.resolve()
     for pattern in config.posts:
         posts_dir = _fixed_prefix(pattern)
         for path in sorted(config.root.glob(pattern)):
-            if not path.is_file():
-                continue
+            if not path.is_file() or not path.resolve().is_relative_to(root):
+                continue  # a symbolic link out of the project is not followed
             relative = PurePosixPath(path.relative_to(config.root).as_posix())
             below = relative.relative_to(posts_dir)
             if layout.is_variant(relative, posts_dir, languages):
@@ -112,8 +125,12 @@ def _fixed_prefix(pattern: str) -> PurePosixPath:
 
 def read_segments(config: Config, source: Source) -> tuple[Post, list[Segment]]:
     """Read a post and cut it into segments: front-matter values first, then the body."""
-    post = read_post(config.root / source.relative, source.name, _shown(config, source.relative))
-    segments = front_matter_segments(post, config.front_matter) + body_segments(post)
+    shown = _shown(config, source.relative)
+    post = read_post(config.root / source.relative, source.name, shown, config.max_post_size)
+    if not post.text.strip():
+        raise InputError("empty post: nothing to translate", shown, 1)
+    with reading(shown):  # whatever the parsers raise is a problem of this post
+        segments = front_matter_segments(post, config.front_matter) + body_segments(post)
     return post, segments
 
 
@@ -126,29 +143,44 @@ def _each(config: Config, outcome: Outcome) -> Iterator[tuple[Source, Post, list
     for source in find_sources(config):
         try:
             post, segments = read_segments(config, source)
-        except PostlingoError as exc:
-            outcome.errors.append(exc)
+        except Exception as exc:  # one post's failure never stops the others
+            outcome.errors.append(unexpected(exc, _shown(config, source.relative), "read"))
             continue
         yield source, post, segments
 
 
-def _guard(outcome: Outcome, action: Callable[[], None]) -> None:
+def _guard(outcome: Outcome, action: Callable[[], None], path: Path | None = None) -> None:
+    """Run ``action``; its problem (about ``path`` if unexpected) goes to ``outcome``."""
     try:
         action()
-    except PostlingoError as exc:
-        outcome.errors.append(exc)
+    except Exception as exc:  # one post's failure never stops the others
+        outcome.errors.append(unexpected(exc, path))
+
+
+def _locking(command: Callable[..., Outcome]) -> Callable[..., Outcome]:
+    """Run ``command`` holding the site's lock (``postlingo.lock``) unless it only checks
+    (``check=True``): one run at a time writes to a site."""
+    @functools.wraps(command)
+    def locked(config: Config, *args: Any, **options: Any) -> Outcome:
+        if options.get("check"):
+            return command(config, *args, **options)
+        with site_lock(config.root, config.lock_wait):
+            return command(config, *args, **options)
+    return locked
 
 
 # --- extract ------------------------------------------------------------------------------
 
 
+@_locking
 def extract(config: Config) -> Outcome:
     """Write the template of every post (only where its entries changed), and the shared
     taxonomy template when the configuration names taxonomy keys."""
     outcome = Outcome()
     terms: list[Term] = []
     for source, post, segments in _each(config, outcome):
-        _guard(outcome, lambda s=source, g=segments: _write_template(config, s, g, outcome))
+        _guard(outcome, lambda s=source, g=segments: _write_template(config, s, g, outcome),
+               _shown(config, source.relative))
         terms += _terms(config, source, post)
     if config.taxonomy:
         _guard(outcome, lambda: _write_taxonomy(config, terms, outcome))
@@ -171,7 +203,10 @@ def _current_template(path: Path, template: polib.POFile) -> tuple[polib.POFile,
     """The file at ``path`` if it holds ``template``'s entries (and with them its
     POT-Creation-Date, which changes only with the content), else ``template``."""
     if path.exists():
-        old = load_catalogue(path)
+        try:
+            old = load_catalogue(path)
+        except InputError:
+            return template, False  # a generated file: a broken one is written anew
         if same_template(old, template):
             return old, True
     return template, False
@@ -217,7 +252,7 @@ class UpdateRun:
 
     def remove(self, path: Path) -> None:
         if self.write:
-            path.unlink()
+            remove(path)
             _remove_empty_folders(path.parent, self.config.locales_dir)
         self.outcome.removed.append(path)
 
@@ -226,7 +261,8 @@ class UpdateRun:
         post), taken away from the orphans; None if there is none."""
         best, best_name, best_score = None, "", RENAME_OVERLAP
         for name in self.orphans.get(language, []):
-            po = load_catalogue(catalogue_path(self.config.locales_dir, name, language))
+            po = load_catalogue(catalogue_path(self.config.locales_dir, name, language),
+                                language=language)
             score = overlap(po, template)
             if score > best_score or (best is None and score >= best_score):
                 best, best_name, best_score = po, name, score
@@ -237,6 +273,7 @@ class UpdateRun:
         return best
 
 
+@_locking
 def update(config: Config, check: bool = False, prune: bool = False,
            keep_obsolete: bool = True) -> Outcome:
     """Merge every template into the catalogue of every language, creating missing ones;
@@ -263,18 +300,24 @@ def update(config: Config, check: bool = False, prune: bool = False,
 
 
 def _update_all(config: Config, name: str, template: polib.POFile, outcome: Outcome,
-                run: UpdateRun | None = None) -> None:
+                run: UpdateRun | None = None) -> dict[str, polib.POFile]:
+    """Update the catalogues of every language; the merged catalogues, as saved."""
     run = run or UpdateRun(config, outcome)
+    merged: dict[str, polib.POFile] = {}
     for language in config.languages:
-        _guard(outcome, lambda lang=language: _update_one(config, name, template, lang, run))
+        _guard(outcome, lambda lang=language: merged.__setitem__(
+            lang, _update_one(config, name, template, lang, run)))
+    return merged
 
 
 def _update_one(config: Config, name: str, template: polib.POFile, language: str,
-                run: UpdateRun) -> None:
+                run: UpdateRun) -> polib.POFile:
     path = catalogue_path(config.locales_dir, name, language)
-    existing = load_catalogue(path) if path.exists() else run.renamed(template, language)
+    existing = (load_catalogue(path, language=language) if path.exists()
+                else run.renamed(template, language))
     merged = planned_catalogue(config, template, language, existing, run.keep_obsolete)
     run.save(merged, path)
+    return merged
 
 
 def planned_catalogue(config: Config, template: polib.POFile, language: str,
@@ -318,6 +361,7 @@ def _remove_empty_folders(folder: Path, top: Path) -> None:
 # --- build --------------------------------------------------------------------------------
 
 
+@_locking
 def build(config: Config, include_fuzzy: bool = False, prune: bool = False) -> Outcome:
     """Write the variant of every post in every language that has a catalogue; with
     ``prune``, remove variants whose source is gone."""
@@ -326,15 +370,16 @@ def build(config: Config, include_fuzzy: bool = False, prune: bool = False) -> O
     for source, post, segments in _each(config, outcome):
         for language in config.languages:
             _guard(outcome, lambda s=source, p=post, g=segments, lang=language: _build_one(
-                config, s, p, g, lang, include_fuzzy, outcome))
+                config, s, p, g, lang, include_fuzzy, outcome), _shown(config, source.relative))
     _guard(outcome, lambda: _orphan_variants(config, prune, outcome))
     return outcome
 
 
-def _orphan_variants(config: Config, prune: bool, outcome: Outcome) -> None:
-    for path in orphan_variants(config):
+def _orphan_variants(config: Config, prune: bool, outcome: Outcome,
+                     sources: list[Source] | None = None) -> None:
+    for path in orphan_variants(config, sources):
         if prune:
-            path.unlink()
+            remove(path)
             outcome.removed.append(path)
         else:
             outcome.warnings.append(PostlingoError(
@@ -352,15 +397,15 @@ def variant_path(config: Config, source: Source, language: str) -> Path:
     return path
 
 
-def orphan_variants(config: Config) -> list[Path]:
+def orphan_variants(config: Config, sources: list[Source] | None = None) -> list[Path]:
     """Variants of posts that are gone: files where the variant of a post with a template
     or catalogue would be, while that post is not there. A hand-written post in a language
     folder has no catalogue, so it is never taken for an orphan."""
-    sources = {s.name for s in find_sources(config)}
     names = set(template_names(config.locales_dir))
     for language in config.languages:
         names.update(catalogue_names(config.locales_dir, language))
-    names -= sources | {TAXONOMY}
+    names -= {s.name for s in (find_sources(config) if sources is None else sources)}
+    names.discard(TAXONOMY)
     found = []
     for pattern in config.posts:
         posts_dir = _fixed_prefix(pattern)
@@ -377,12 +422,16 @@ def orphan_variants(config: Config) -> list[Path]:
 
 
 def _build_one(config: Config, source: Source, post: Post, segments: list[Segment],
-               language: str, include_fuzzy: bool, outcome: Outcome) -> None:
+               language: str, include_fuzzy: bool, outcome: Outcome,
+               catalogue: polib.POFile | None = None) -> None:
+    """Build one variant, from ``catalogue`` as just saved by ``update`` or from its file."""
     po_path = catalogue_path(config.locales_dir, source.name, language)
-    if not po_path.exists():
-        return
-    path, text = planned_variant(config, source, post, segments, language,
-                                 load_catalogue(po_path), include_fuzzy, outcome.warnings)
+    if catalogue is None:
+        if not po_path.exists():
+            return
+        catalogue = load_catalogue(po_path, language=language)
+    path, text = planned_variant(config, source, post, segments, language, catalogue,
+                                 include_fuzzy, outcome.warnings)
     if text is not None:
         outcome.record(path, write_if_changed(path, text))
 
@@ -402,7 +451,8 @@ def planned_variant(config: Config, source: Source, post: Post, segments: list[S
     metadata: dict[str, str | bool] = dict(layout.metadata(source.name, language, slug))
     terms = taxonomy_edits(post, config.taxonomy, taxonomy_translations(
         config.locales_dir, language, include_fuzzy)) if config.taxonomy else []
-    variant = build_variant(post, segments, found, language, metadata, terms)
+    variant = build_variant(post, segments, found, language, metadata, terms,
+                            config.allow_unsafe)
     percent = 100.0 * variant.translated / variant.total if variant.total else 100.0
     if percent >= config.threshold:
         return path, variant.text
@@ -413,7 +463,8 @@ def planned_variant(config: Config, source: Source, post: Post, segments: list[S
         metadata["published"] = False
         if warnings is not None:
             warnings.append(PostlingoError(f"{note}: marked 'published: false'", path))
-        return path, build_variant(post, segments, found, language, metadata, terms).text
+        return path, build_variant(post, segments, found, language, metadata, terms,
+                                   config.allow_unsafe).text
     if warnings is not None:
         warnings.append(PostlingoError(f"{note}: kept as it was", path))
     return path, existing.bom + existing.text
@@ -461,22 +512,94 @@ def _link_sources(config: Config, outcome: Outcome) -> None:
 # --- sync ---------------------------------------------------------------------------------
 
 
-def sync(config: Config, include_fuzzy: bool = False) -> Outcome:
-    """extract, update and build, post by post, reading each file once."""
+@_locking
+def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None) -> Outcome:
+    """extract, update and build, post by post, reading each file once. Posts whose files
+    did not change since the last sync are skipped (``state``); the others are spread over
+    ``jobs`` processes (default: one per core, when there is enough work)."""
     outcome = Outcome()
     _link_sources(config, outcome)
-    terms: list[Term] = []
-    for source, post, segments in _each(config, outcome):
-        def one(s: Source = source, p: Post = post, g: list[Segment] = segments) -> None:
-            template = _write_template(config, s, g, outcome)
-            _update_all(config, s.name, template, outcome)
-            for language in config.languages:
-                _guard(outcome, lambda lang=language: _build_one(
-                    config, s, p, g, lang, include_fuzzy, outcome))
-        _guard(outcome, one)
-        terms += _terms(config, source, post)
+    state = State.load(config.locales_dir, _settings(config, include_fuzzy))
+    sources = find_sources(config)
+    todo = [s for s in sources
+            if s.name not in state.posts or not state.posts[s.name].fresh(config.root)]
+    work = partial(_sync_post, config, include_fuzzy)
+    for source, (result, kept) in zip(todo, parallel_map(work, todo, jobs), strict=True):
+        outcome.extend(result)
+        if kept is None:
+            state.posts.pop(source.name, None)
+        else:
+            state.posts[source.name] = kept
+    names = {source.name for source in sources}
+    state.posts = {name: kept for name, kept in state.posts.items() if name in names}
+    for source in sources:
+        if source not in todo:
+            outcome.warnings += state.posts[source.name].replay()
     if config.taxonomy:
+        terms = [Term(*fields) for source in sources if source.name in state.posts
+                 for fields in state.posts[source.name].terms]
         _guard(outcome, lambda: _update_all(config, TAXONOMY, _write_taxonomy(
             config, terms, outcome), outcome))
-    _guard(outcome, lambda: _orphan_variants(config, False, outcome))
+    _guard(outcome, lambda: _orphan_variants(config, False, outcome, sources))
+    if sources or state.path.exists():
+        _guard(outcome, state.save)
     return outcome
+
+
+def _settings(config: Config, include_fuzzy: bool) -> str:
+    """What every post's sync depends on besides its own files."""
+    shared = {lang: sorted((k, v.text) for k, v in taxonomy_translations(
+        config.locales_dir, lang, include_fuzzy).items()) for lang in config.languages
+    } if config.taxonomy else {}
+    options = {k: v for k, v in vars(config).items() if k != "root"}
+    return settings_key(sorted(options.items()), include_fuzzy, shared)
+
+
+def _sync_post(config: Config, include_fuzzy: bool, source: Source
+               ) -> tuple[Outcome, Record | None]:
+    """Sync one post; its record for the state, or None if anything failed."""
+    outcome = Outcome()
+    try:
+        post, segments = read_segments(config, source)
+        template = _write_template(config, source, segments, outcome)
+        merged = _update_all(config, source.name, template, outcome)
+        for language in config.languages:
+            _guard(outcome, lambda lang=language: _build_one(
+                config, source, post, segments, lang, include_fuzzy, outcome,
+                merged.get(lang)))
+        terms = [list(vars(term).values()) for term in _terms(config, source, post)]
+        files = [config.root / source.relative, template_path(config.locales_dir, source.name)]
+        for language in config.languages:
+            files += [catalogue_path(config.locales_dir, source.name, language),
+                      variant_path(config, source, language)]
+    except Exception as exc:  # one post's failure never stops the others
+        outcome.errors.append(unexpected(exc, _shown(config, source.relative)))
+    if outcome.errors:
+        return outcome, None
+    return outcome, record(config.root, files, terms, outcome.warnings)
+
+
+def parallel_map(work: Callable[[T], R], items: list[T], jobs: int | None = None) -> list[R]:
+    """``[work(item) for item in items]``, spread over processes when there is enough work
+    for more than one (forked workers start at once, with everything imported)."""
+    jobs = jobs or os.cpu_count() or 1
+    jobs = min(jobs, len(items) // _MIN_BATCH)
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [work(item) for item in items]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_die_with,
+                             initargs=(os.getpid(),)) as pool:
+        return list(pool.map(work, items, chunksize=max(1, len(items) // (jobs * 8))))
+
+
+def _die_with(parent: int) -> None:
+    """Make a worker end with the run that started it: a killed run's workers would
+    otherwise live on, and one busy writing would write after the next run took the lock.
+    Linux ends them itself (PR_SET_PDEATHSIG); elsewhere they stop at their next task."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the run died before that took effect
+        os._exit(1)
+
+
+_MIN_BATCH = 40  # posts a worker process must have to be worth its start

@@ -231,6 +231,7 @@ _BREAKS = re.compile(r"[\n\r\x85\u2028\u2029\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def yaml_scalar(value: str, style: str | None = None, in_flow: bool = False) -> str:
     """``value`` as a one-line YAML scalar that PyYAML and Jekyll's Psych both load back to
     exactly ``value``."""
+    style = style or None  # libyaml's loader says "" for plain
     if style not in (None, "'", '"') or _BREAKS.search(value):
         style = '"'
     if style is None and not _plain_safe(value, in_flow):

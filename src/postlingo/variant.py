@@ -7,7 +7,7 @@ translated values and its Markdown must parse to the same block structure as the
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,6 +18,7 @@ from .errors import InputError, TranslationError
 from .front_matter import Edit, metadata_edits, parse_toml, parse_yaml
 from .markdown import parse_body
 from .post import Post, parse_post
+from .security import UnsafeTranslation, leads_out, unsafe_additions
 from .segment import Segment
 
 Key = tuple[str | None, str]
@@ -42,10 +43,12 @@ def build_variant(
     language: str,
     metadata: Mapping[str, str | bool],
     extra: list[Edit] | None = None,
+    allow_unsafe: Collection[str] = (),
 ) -> Variant:
     """Replace every translated segment of ``post``, set ``metadata`` and apply ``extra``
     edits (translated taxonomy terms); raise ``TranslationError`` naming the catalogue line
-    of a translation that would break the post."""
+    of a translation that would break the post, or that adds code to it (``security``;
+    ``allow_unsafe`` lists the kinds of code a translation may add)."""
     edits: list[tuple[Edit, Segment, Translation]] = []
     used = 0
     for segment in segments:
@@ -55,16 +58,38 @@ def build_variant(
         used += 1
         if found.text == segment.msgid:
             continue  # same text: the source's own bytes
+        refuse_unsafe(segment.msgid, found, allow_unsafe, segment.context)
         try:
             text = segment.render(found.text)
         except TranslationError as exc:
             raise TranslationError(exc.message, found.path, found.line) from None
         edits.append((Edit(segment.start, segment.end, text), segment, found))
+    for key, value in metadata.items():
+        if isinstance(value, str) and leads_out(key, value) and "path" not in allow_unsafe:
+            raise UnsafeTranslation(f"the layout sets {key} to '{value}', which would lead "
+                                    "out of the site; the variant is not built", post.path)
     meta = metadata_edits(post, dict(metadata)) + (extra or [])
     text = apply(post.text, [edit for edit, _, _ in edits] + meta)
     if edits:
         _verify(post, text, edits, meta)
+    if edits or extra:
+        # Pieces from several translations (or terms) could make up what none holds alone.
+        added = unsafe_additions(post.text, text, allow_unsafe)
+        if added:
+            raise UnsafeTranslation(f"the variant in {language} {added[0].message}; it is "
+                                    "not built", post.path)
     return Variant(post, language, post.bom + text, used, len(segments))
+
+
+def refuse_unsafe(msgid: str, found: Translation, allow_unsafe: Collection[str] = (),
+                  key: str | None = None) -> None:
+    """Raise ``UnsafeTranslation`` naming the catalogue line if ``found`` (the value of the
+    front-matter ``key``, if any) adds code or leads out of the site."""
+    added = unsafe_additions(msgid, found.text, allow_unsafe, key)
+    if added:
+        raise UnsafeTranslation(
+            f"{added[0].message}; not built (to accept it: allow_unsafe = "
+            f"[\"{added[0].kind}\"] in the configuration)", found.path, found.line)
 
 
 def apply(text: str, edits: list[Edit]) -> str:

@@ -1,0 +1,155 @@
+"""Benchmarks: postlingo on generated sites of N varied German posts.
+
+    python bench/run.py                     # 1,000 posts, one language, 3 runs each
+    python bench/run.py --posts 10000 --runs 1 --languages en fr
+    python bench/run.py --compare-translate-toolkit --json bench.json
+
+Each figure is the median wall time of --runs runs, with the peak resident memory of the
+process (its workers included) — measured from outside, as a user sees the commands:
+cold ``sync``; ``sync`` with nothing changed (and whether it wrote any file); ``sync`` after
+one post changed; ``status``; ``check``. With --compare-translate-toolkit, translate-toolkit's
+md2po → pot2po → po2md cycle runs on the same posts, and the ratio is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sitegen import generate
+
+
+def measure(command: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall seconds and peak RSS (MiB) of one command."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed with exit code {code}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+def snapshot(root: Path) -> dict[str, int]:
+    return {str(p): p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()
+            and ".cache" not in p.parts}
+
+
+def median_of(runs: int, prepare, command: list[str], cwd: Path) -> dict[str, float]:
+    times, peaks = [], []
+    for _ in range(runs):
+        prepare()
+        elapsed, peak = measure(command, cwd)
+        times.append(elapsed)
+        peaks.append(peak)
+    return {"seconds": round(statistics.median(times), 3), "peak_mib": max(peaks)}
+
+
+def bench_postlingo(posts: int, languages: list[str], runs: int, work: Path) -> dict[str, object]:
+    cli = [sys.executable, "-m", "postlingo"]
+    site = work / "site"
+    pristine = work / "pristine"
+    generate(pristine, posts, languages)
+    results: dict[str, object] = {}
+
+    def fresh_copy() -> None:
+        shutil.rmtree(site, ignore_errors=True)
+        shutil.copytree(pristine, site)
+
+    results["cold sync"] = median_of(runs, fresh_copy, [*cli, "sync"], site)
+    fresh_copy()
+    measure([*cli, "sync"], site)
+    before = snapshot(site)
+    results["sync, nothing changed"] = median_of(runs, lambda: None, [*cli, "sync"], site)
+    results["sync, nothing changed"]["files_written"] = sum(
+        1 for path, mtime in snapshot(site).items() if before.get(path) != mtime)
+    victim = sorted((site / "content" / "_posts").glob("*.md"))[posts // 2]
+    counter = iter(range(10**6))
+
+    def touch_one() -> None:
+        with victim.open("a", encoding="utf-8") as handle:
+            handle.write(f"\nEin neuer Absatz, Nummer {next(counter)}.\n")
+
+    results["sync, one post changed"] = median_of(runs, touch_one, [*cli, "sync"], site)
+    results["status"] = median_of(runs, lambda: None, [*cli, "status", "--format", "json"], site)
+    results["check"] = median_of(runs, lambda: None, [*cli, "check"], site)
+    return results
+
+
+def bench_translate_toolkit(posts: int, work: Path) -> dict[str, object]:
+    if not shutil.which("md2po"):
+        return {"skipped": "translate-toolkit (md2po) is not installed"}
+    site = work / "tt"
+    generate(site, posts, ["en"])
+    source = site / "content" / "_posts"
+    steps = {
+        "md2po": ["md2po", "--pot", "-i", str(source), "-o", str(site / "pot")],
+        "pot2po": ["pot2po", "-i", str(site / "pot"), "-o", str(site / "po")],
+        "po2md": ["po2md", "-i", str(site / "po"), "-t", str(source), "-o", str(site / "out")],
+    }
+    results: dict[str, object] = {}
+    total = 0.0
+    for name, command in steps.items():
+        elapsed, peak = measure(command, site)
+        results[name] = {"seconds": round(elapsed, 3), "peak_mib": peak}
+        total += elapsed
+    results["cycle"] = {"seconds": round(total, 3)}
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--posts", type=int, default=1000)
+    parser.add_argument("--languages", nargs="+", default=["en"])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--compare-translate-toolkit", action="store_true")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="postlingo-bench-") as folder:
+        work = Path(folder)
+        report: dict[str, object] = {
+            "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                        "system": platform.platform()},
+            "posts": args.posts, "languages": args.languages, "runs": args.runs,
+            "postlingo": bench_postlingo(args.posts, args.languages, args.runs, work),
+        }
+        if args.compare_translate_toolkit:
+            report["translate-toolkit"] = bench_translate_toolkit(args.posts, work)
+    print_table(report)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+def print_table(report: dict[str, object]) -> None:
+    print(f"{report['posts']} posts, languages {', '.join(report['languages'])}, "
+          f"median of {report['runs']} runs, {report['machine']['cpus']} CPUs")
+    results = report["postlingo"]
+    cold = results["cold sync"]["seconds"]
+    print(f"{'postlingo':32} {'seconds':>9} {'of cold':>8} {'peak MiB':>9}")
+    for name, figures in results.items():
+        extra = f"  ({figures['files_written']} files written)" if "files_written" in figures \
+            else ""
+        print(f"{name:32} {figures['seconds']:9.2f} {figures['seconds'] / cold:8.1%} "
+              f"{figures['peak_mib']:9}{extra}")
+    tt = report.get("translate-toolkit")
+    if tt and "cycle" in tt:
+        for name in ("md2po", "pot2po", "po2md"):
+            print(f"translate-toolkit {name:14} {tt[name]['seconds']:9.2f}")
+        cycle = tt["cycle"]["seconds"]
+        print(f"translate-toolkit cycle          {cycle:9.2f}   postlingo cold sync is "
+              f"{cycle / cold:.1f}x faster")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,5 @@
+"""``python -m postlingo``: the command line."""
+
+from .cli import main
+
+main()

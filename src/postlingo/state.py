@@ -1,0 +1,112 @@
+"""What the last ``sync`` left behind, so that the next one skips the posts where nothing
+changed: for each post, the size, time and digest of its source, template, catalogues and
+variants as they were when it was last processed, its taxonomy terms and its warnings.
+
+A post is processed again as soon as any of its files differs (a translator saved a
+catalogue, an author edited the post, a variant was removed) or a setting that affects every
+post did (the configuration, postlingo itself, the shared taxonomy catalogue). A post whose
+processing failed is not recorded, so its error is reported again on every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import PostlingoError
+from .fileio import write_if_changed
+
+STATE_FILE = Path(".cache") / "sync-state.json"
+_IGNORE_ALL = "# postlingo's caches: not for version control\n*\n"
+
+Print = list[Any]  # [size, mtime_ns, digest], or None for a file that does not exist
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def fingerprint(path: Path) -> Print | None:
+    try:
+        stat = path.stat()
+        return [stat.st_size, stat.st_mtime_ns, digest(path.read_bytes())]
+    except FileNotFoundError:
+        return None
+
+
+def unchanged(path: Path, known: Print | None) -> bool:
+    """Whether ``path`` still is what ``known`` describes (its digest is read only when
+    its size matches but its time does not)."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return known is None
+    if known is None or stat.st_size != known[0]:
+        return False
+    return stat.st_mtime_ns == known[1] or digest(path.read_bytes()) == known[2]
+
+
+@dataclass
+class Record:
+    """One post as the last sync left it."""
+
+    files: dict[str, Print | None]
+    terms: list[list[Any]] = field(default_factory=list)  # taxonomy terms, as Term fields
+    warnings: list[list[Any]] = field(default_factory=list)  # [message, path, line]
+
+    def fresh(self, root: Path) -> bool:
+        return all(unchanged(root / name, known) for name, known in self.files.items())
+
+    def replay(self) -> list[PostlingoError]:
+        return [PostlingoError(message, path, line) for message, path, line in self.warnings]
+
+
+def record(root: Path, files: list[Path], terms: list[list[Any]],
+           warnings: list[PostlingoError]) -> Record:
+    """The record of a post just processed: its files as they are now."""
+    return Record(
+        {path.relative_to(root).as_posix(): fingerprint(path) for path in files},
+        terms,
+        [[w.message, str(w.path) if w.path else None, w.line] for w in warnings],
+    )
+
+
+@dataclass
+class State:
+    """The records of all posts, valid for one set of settings."""
+
+    path: Path
+    settings: str
+    posts: dict[str, Record] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, locales: Path, settings: str) -> State:
+        path = locales / STATE_FILE
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls(path, settings)
+        if data.get("settings") != settings:
+            return cls(path, settings)
+        posts = {name: Record(**item) for name, item in data.get("posts", {}).items()}
+        return cls(path, settings, posts)
+
+    def save(self) -> None:
+        ignore = self.path.parent / ".gitignore"
+        if not ignore.exists():
+            write_if_changed(ignore, _IGNORE_ALL)
+        data = {"settings": self.settings,
+                "posts": {name: vars(item) for name, item in sorted(self.posts.items())}}
+        write_if_changed(self.path, json.dumps(data, ensure_ascii=False, indent=0) + "\n")
+
+
+def settings_key(*parts: object) -> str:
+    """The digest of everything that affects every post: the configuration, options,
+    postlingo's version and code, shared catalogues."""
+    code = Path(__file__).parent
+    stamps = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in code.glob("*.py"))
+    return digest(repr((__version__, stamps, *parts)).encode("utf-8"))
