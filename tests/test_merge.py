@@ -179,3 +179,12 @@ def test_edits_and_translations_never_lose_or_misplace_a_translation(
         _check(po, after, template)
         assert render(merge(after, template, "en"), 79) == text  # idempotent
         po = after
+
+
+def test_a_live_translation_wins_over_an_obsolete_one_of_the_same_msgid() -> None:
+    before = parse('msgid "Hallo"\nmsgstr "Hello (current)"\n\n'
+                   '#~ msgid "Hallo"\n#~ msgstr "Hi (old)"\n')
+    template = parse('msgid "Hallo"\nmsgstr ""\n')
+    merged = merge(before, template, "en")
+    assert [(e.msgid, e.msgstr, e.obsolete) for e in merged] == [
+        ("Hallo", "Hello (current)", False)]

@@ -19,10 +19,11 @@ from hypothesis import strategies as st
 
 from conftest import CATALOGUE, POSTS, TEMPLATE, invoke, make_site, msgfmt_check
 from postlingo import markdown, project
-from postlingo.catalogue import Translation, load_catalogue, same_template
+from postlingo.catalogue import Translation, load_catalogue, render, same_template
 from postlingo.config import load_config
 from postlingo.errors import InputError, PostlingoError, TranslationError
 from postlingo.front_matter import front_matter_segments
+from postlingo.poformat import entry_content
 from postlingo.post import parse_post, read_post
 from postlingo.project import sync
 from postlingo.security import unsafe_additions
@@ -99,7 +100,7 @@ def generated_cases() -> list[Case]:
                       0, "invalid TOML: nested too deeply"))
     cases.append(Case("catalogues", "10000-continuations.po", _catalogue_header()
                       + b'msgid "Eins"\nmsgstr ""\n' + b'"x\\q"\n' * DEEP, 19,
-                      "invalid PO file: unsupported escape sequence"))
+                      "invalid PO file: unknown escape sequence '\\q'"))
     return cases
 
 
@@ -262,6 +263,50 @@ def test_a_catalogue_with_a_bom_is_read_and_written_without_it(synced: Path,
     result = invoke("update", "--root", root)
     assert result.exit_code == 0, result.output
     assert (root / CATALOGUE).read_bytes() == good
+
+
+def test_gettext_escapes_polib_does_not_know_are_read_and_kept(tmp_path: Path) -> None:
+    path = tmp_path / "escapes.po"
+    path.write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                    'msgid "a"\nmsgstr "\\a \\101 \\x41 \\042 \\\\a"\n', encoding="utf-8")
+    po = load_catalogue(path)
+    assert po[0].msgstr == '\a A A " \\a'
+    again = tmp_path / "again.po"
+    again.write_text(render(po, 79), encoding="utf-8")
+    assert load_catalogue(again)[0].msgstr == po[0].msgstr
+    assert msgfmt_check(again).returncode == 0
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("lang:", "lang: en"), ("lang: # Sprache", "lang: en # Sprache"), ("lang: ~", "lang: en"),
+])
+def test_an_empty_language_value_is_set(tmp_path: Path, line: str, expected: str) -> None:
+    """Found by fuzz/fuzz_roundtrip.py: an empty value crashed the comparison."""
+    post = parse_post(f"---\ntitle: x\n{line}\n---\nA.\n", tmp_path / "p.md", "p")
+    variant = build_variant(post, [], {}, "en", {"lang": "en"})
+    assert variant.text == f"---\ntitle: x\n{expected}\n---\nA.\n"
+
+
+def test_a_catalogue_reads_the_same_after_postlingo_wrote_it(tmp_path: Path) -> None:
+    """Found by fuzz/fuzz_catalogue.py: a "#|" line before an obsolete entry was attached
+    to it, written as "#~|" and lost on the next read."""
+    path = tmp_path / "odd.po"
+    path.write_text('msgid ""\nmsgstr "Language: en\\n"\n\n#, fuzzy\n#| msgid "Alt"\n\n'
+                    '#~ msgid "Weg"\n#~ msgstr "Gone"\n', encoding="utf-8")
+    po = load_catalogue(path)
+    again = tmp_path / "again.po"
+    again.write_text(render(po, 79), encoding="utf-8")
+    assert [entry_content(e) for e in load_catalogue(again)] == [entry_content(e) for e in po]
+
+
+def test_a_broken_plural_formula_is_reported_in_one_line(tmp_path: Path) -> None:
+    """Found by fuzz/fuzz_catalogue.py: the parser's message held the line break it found."""
+    path = tmp_path / "plural.po"
+    path.write_text('msgid ""\nmsgstr ""\n"Plural-Forms: nplurals=2; plural=(n\\n= 1);\\n"\n',
+                    encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_catalogue(path)
+    assert caught.value.line == 3 and "\n" not in caught.value.message
 
 
 # --- unexpected exceptions ------------------------------------------------------------------

@@ -123,3 +123,12 @@ def test_parallel_map_keeps_order_and_uses_processes() -> None:
 
 def _pid_and_square(n: int) -> tuple[int, int]:
     return os.getpid(), n * n
+
+
+def test_an_unreadable_variant_is_rewritten_not_an_error(site: Path) -> None:
+    variant = sorted((site / "content/_posts/en").glob("*.md"))[1]
+    expected = variant.read_bytes()
+    variant.write_bytes(b"\x00broken")
+    outcome = sync(load_config(site))
+    assert outcome.ok and outcome.written == [variant]
+    assert variant.read_bytes() == expected

@@ -167,6 +167,10 @@ def load_catalogue(path: Path, display: Path | None = None, language: str | None
         raise InputError("neither a header nor any entry: not a catalogue", shown, 1)
     _check_duplicates(po, text, shown)
     _check_header(po, text, shown, language)
+    for entry in po.obsolete_entries():
+        # polib skips gettext's "#~|" lines; a "#|" it attached to an obsolete entry would
+        # be written back as one and lost on the next read: gone now rather than later.
+        entry.previous_msgctxt = entry.previous_msgid = entry.previous_msgid_plural = None
     po.check_for_duplicates = True
     return po
 
@@ -303,7 +307,8 @@ def plural_forms_problem(forms: str) -> str | None:
         plural = gettext.c2py(match.group(2))
         values = {plural(n) for n in range(1000)}
     except (ValueError, SyntaxError, ZeroDivisionError, RecursionError, TypeError) as exc:
-        return f"the plural expression {match.group(2)!r} is not valid ({exc})"
+        reason = repr(str(exc))[1:-1]  # one line: the offending token may be a line break
+        return f"the plural expression {match.group(2)!r} is not valid ({reason})"
     if count < 1 or max(values) >= count or min(values) < 0:
         return (f"the plural expression gives values up to {max(values)}, but nplurals is "
                 f"{count}")

@@ -195,9 +195,18 @@ def build_command(
 
 
 @app.command("sync")
-def sync_command(root: Root = Path("."), lang: Lang = None, include_fuzzy: Fuzzy = False) -> None:
-    """Extract, update and build in one go."""
-    _finish(sync(_config(root, lang), include_fuzzy), "wrote")
+def sync_command(
+    root: Root = Path("."),
+    lang: Lang = None,
+    include_fuzzy: Fuzzy = False,
+    jobs: Annotated[
+        Optional[int],  # noqa: UP045 - typer needs Optional on Python 3.10
+        typer.Option("--jobs", "-j", min=1, help="Processes to use (default: one per core)."),
+    ] = None,
+) -> None:
+    """Extract, update and build in one go; posts unchanged since the last sync are
+    skipped."""
+    _finish(sync(_config(root, lang), include_fuzzy, jobs), "wrote")
 
 
 class StatusFormat(str, Enum):

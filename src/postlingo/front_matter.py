@@ -332,9 +332,11 @@ def metadata_edits(post: Post, values: dict[str, Value]) -> list[Edit]:
                              f"it holds a value it cannot replace ({node.tag})", post.path,
                              _line(post, node))
         if isinstance(node, yaml.ScalarNode):
-            if yaml.safe_load(yaml.serialize(node)) != value:
-                edits.append(Edit(_offset(post, node.start_mark), _offset(post, node.end_mark),
-                                  _yaml_value(value)))
+            if yaml.SafeLoader("").construct_object(node) != value:
+                start, end = _offset(post, node.start_mark), _offset(post, node.end_mark)
+                # An empty value (`lang:`) is a point right after the colon: add a space.
+                space = " " if start == end else ""
+                edits.append(Edit(start, end, space + _yaml_value(value)))
         else:
             added += f"{key}: {_yaml_value(value)}{eol}"
     if added:

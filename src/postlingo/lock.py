@@ -98,8 +98,10 @@ def site_lock(root: Path, wait: float = 10.0, command: str | None = None) -> Ite
 
 
 def _command() -> str:
+    """What this process is, for the message another run shows: ``postlingo sync``."""
     name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
-    return " ".join([name, *sys.argv[1:2]])
+    verb = next((word for word in sys.argv[1:] if not word.startswith("-")), "")
+    return f"{name} {verb}".strip()
 
 
 def _acquire(path: Path, wait: float, command: str) -> bool:

@@ -33,7 +33,9 @@ _CONTROL = re.compile(r"<!--\s*postlingo:\s*(off|on|note)\b([\s\S]*?)-->")
 _TASK_BOX = re.compile(r"\[[ xX]\][ \t]+")
 _LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 # Spans that may hide what looks like words: code, tags and autolinks, link targets, URLs.
-_MARKUP = re.compile(r"(`+)[\s\S]*?\1|<[^>]*>|\]\([^)]*\)|\]\[[^\]]*\]|\S*[:@/.]\S*")
+# (Each alternative stops at the next opening mark, so a long run of marks stays linear.)
+_MARKUP = re.compile(r"(`+)[^`]*\1|<[^<>]*>|\]\([^()]*\)|\]\[[^\[\]]*\]")
+_URLISH = re.compile(r"(?<!\S)\S*[:@/.]\S*")  # whole words only: linear
 _TWO_WORDS = re.compile(r"(?<!\S)[^\W\d_]{2,}[,;]?\s+[^\W\d_]{2,}(?!\S)")
 
 
@@ -178,7 +180,7 @@ def has_words(text: str) -> bool:
     """Whether ``text`` holds prose: letters in its text outside code, HTML, Liquid and
     autolinks, as markdown-it reads it."""
     text = _LIQUID.sub(" ", text)
-    if _TWO_WORDS.search(_MARKUP.sub(" ", text)):
+    if _TWO_WORDS.search(_URLISH.sub(" ", _MARKUP.sub(" ", text))):
         return True  # two words side by side outside any markup: prose, no need to parse
     autolink = False
     for token in _inline_tokens(parser().parseInline(text)):

@@ -79,7 +79,8 @@ def merge(
     result.header = po.header
     result.metadata = _header(po, template, language)
     result.metadata_is_fuzzy = po.metadata_is_fuzzy
-    old = {_key(entry): entry for entry in po}
+    # A msgid both live and obsolete (a file edited by hand): the live translation wins.
+    old = {_key(entry): entry for entry in sorted(po, key=lambda e: not e.obsolete)}
     used: set[Key] = set()
     unmatched: list[GnuPOEntry] = []
     for proto in template:

@@ -471,9 +471,10 @@ def planned_variant(config: Config, source: Source, post: Post, segments: list[S
 
 
 def _read_existing(path: Path) -> Post | None:
+    """The variant as it is, or None if there is none, or none readable (it is rewritten)."""
     try:
         return read_post(path, path.stem)
-    except FileNotFoundError:
+    except (FileNotFoundError, InputError):
         return None
 
 
