@@ -60,6 +60,14 @@ def new_catalogue(template: polib.POFile, language: str) -> GnuPOFile:
         "PO-Revision-Date": now(),
         "Last-Translator": "",
         "Language-Team": "",
+        **_language_fields(language),
+    }
+    return merge(po, template, language)
+
+
+def _language_fields(language: str) -> dict[str, str]:
+    """The header fields a catalogue of ``language`` must have, in gettext's order."""
+    return {
         "Language": gettext_language(language),
         "MIME-Version": "1.0",
         "Content-Type": "text/plain; charset=UTF-8",
@@ -67,7 +75,6 @@ def new_catalogue(template: polib.POFile, language: str) -> GnuPOFile:
         "Plural-Forms": plural_forms(language),
         "X-Generator": GENERATOR,
     }
-    return merge(po, template, language)
 
 
 def merge(
@@ -119,15 +126,7 @@ def _header(po: polib.POFile, template: polib.POFile, language: str) -> dict[str
     for field in _TEMPLATE_FIELDS:
         if field in template.metadata:
             header = _with_field(header, field, template.metadata[field])
-    missing = {
-        "Language": gettext_language(language),
-        "MIME-Version": "1.0",
-        "Content-Type": "text/plain; charset=UTF-8",
-        "Content-Transfer-Encoding": "8bit",
-        "Plural-Forms": plural_forms(language),
-        "X-Generator": GENERATOR,
-    }
-    for field, value in missing.items():
+    for field, value in _language_fields(language).items():
         if not header.get(field):
             header = _with_field(header, field, value)
     return header
