@@ -102,14 +102,13 @@ def find_sources(config: Config) -> list[Source]:
     root = config.root.resolve()
     for pattern in config.posts:
         posts_dir = _fixed_prefix(pattern)
-        for path in sorted(config.root.glob(pattern)):
-            if not path.is_file() or not path.resolve().is_relative_to(root):
-                continue  # a symbolic link out of the project is not followed
+        for path in config.root.glob(pattern):
             relative = PurePosixPath(path.relative_to(config.root).as_posix())
-            below = relative.relative_to(posts_dir)
-            if layout.is_variant(relative, posts_dir, languages):
+            if layout.is_variant(relative, posts_dir, languages) or not path.is_file():
                 continue
-            name = below.with_suffix("").as_posix()
+            if not path.resolve().is_relative_to(root):
+                continue  # a symbolic link out of the project is not followed
+            name = relative.relative_to(posts_dir).with_suffix("").as_posix()
             found.setdefault(relative, Source(relative, posts_dir, name))
     return sorted(found.values(), key=lambda source: source.relative)
 
@@ -532,9 +531,12 @@ def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None) -
         else:
             state.posts[source.name] = kept
     names = {source.name for source in sources}
+    known = len(state.posts)
     state.posts = {name: kept for name, kept in state.posts.items() if name in names}
+    changed = bool(todo) or len(state.posts) != known
+    done = {source.name for source in todo}
     for source in sources:
-        if source not in todo:
+        if source.name not in done:
             outcome.warnings += state.posts[source.name].replay()
     if config.taxonomy:
         terms = [Term(*fields) for source in sources if source.name in state.posts
@@ -542,7 +544,7 @@ def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None) -
         _guard(outcome, lambda: _update_all(config, TAXONOMY, _write_taxonomy(
             config, terms, outcome), outcome))
     _guard(outcome, lambda: _orphan_variants(config, False, outcome, sources))
-    if sources or state.path.exists():
+    if changed or (sources and not state.path.exists()):
         _guard(outcome, state.save)
     return outcome
 
