@@ -44,6 +44,16 @@ def make_site(root: Path) -> Path:
 
 
 @pytest.fixture
+def example(tmp_path: Path) -> Path:
+    """The repository's example site as it is: posts, variants, catalogues, configuration."""
+    root = tmp_path / "example"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "locales", root / "locales")
+    shutil.copy2(REPO / "postlingo.toml", root / "postlingo.toml")
+    return root
+
+
+@pytest.fixture
 def site(tmp_path: Path) -> Path:
     """A copy of the example site, no variants."""
     return make_site(tmp_path / "site")

@@ -29,16 +29,6 @@ ENTRY_RULES = {name for name, rule in RULES.items() if rule.entry is not None}
 # --- sites -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def example(tmp_path: Path) -> Path:
-    """The repository's example site as it is: posts, variants, catalogues, configuration."""
-    root = tmp_path / "example"
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "locales", root / "locales")
-    shutil.copy2(REPO / "postlingo.toml", root / "postlingo.toml")
-    return root
-
-
 def _header_lines(po: polib.POFile, key: str) -> list[str]:
     prefix = f"{key}: "
     return [line[len(prefix):] for line in po.header.splitlines() if line.startswith(prefix)]

@@ -11,20 +11,10 @@ from pathlib import Path
 import polib
 import pytest
 
-from conftest import CATALOGUE, POST_NAME, REPO, TEMPLATE, VARIANT, invoke, write_post
+from conftest import CATALOGUE, POST_NAME, TEMPLATE, VARIANT, invoke, write_post
 from postlingo.config import load_config
 from postlingo.project import sync
 from postlingo.status import ALL, TOTAL, orphan_catalogues, status, totals
-
-
-@pytest.fixture
-def example(tmp_path: Path) -> Path:
-    """The repository's example site as it is: posts, variants, catalogues, configuration."""
-    root = tmp_path / "example"
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "locales", root / "locales")
-    shutil.copy2(REPO / "postlingo.toml", root / "postlingo.toml")
-    return root
 
 
 def words(text: str) -> int:
