@@ -132,12 +132,16 @@ def test_taking_over_a_stale_lock_removes_the_killed_runs_temporary_files(
     hidden = tmp_path / ".git" / f".x{TEMP_SUFFIX}"  # hidden folders are not searched
     hidden.parent.mkdir()
     hidden.write_text("x")
+    state = tmp_path / "locales/.cache" / f".sync-state.json.abc{TEMP_SUFFIX}"  # postlingo's
+    state.parent.mkdir()
+    state.write_text("{")
     with site_lock(tmp_path):
         assert leftover.exists()  # no stale lock: nothing is cleaned
     write_lock(tmp_path)
     with site_lock(tmp_path):
         pass
-    assert not leftover.exists() and own.exists() and hidden.exists()
+    assert not leftover.exists() and not state.exists()
+    assert own.exists() and hidden.exists()
 
 
 def test_a_reused_process_id_does_not_keep_a_lock(tmp_path: Path) -> None:

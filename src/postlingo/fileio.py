@@ -87,10 +87,11 @@ def remove(path: Path) -> None:
 
 def remove_stale_temporaries(root: Path) -> list[Path]:
     """Delete the temporary files a killed run left below ``root`` (hidden folders such as
-    .git are not searched); only call this while holding the site's lock."""
+    .git are not searched, but for postlingo's own ``.cache``, where the sync state and the
+    draft cache are written); only call this while holding the site's lock."""
     removed = []
     for folder, folders, files in os.walk(root):
-        folders[:] = [name for name in folders if not name.startswith(".")]
+        folders[:] = [name for name in folders if not name.startswith(".") or name == ".cache"]
         for name in files:
             if name.startswith(".") and name.endswith(TEMP_SUFFIX):
                 path = Path(folder) / name
