@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -92,6 +93,14 @@ class Runs:
         os.kill(pid, signal.SIGKILL)
         return self.wait(pid)
 
+    def duration(self, root: Path, scratch: Path) -> float:
+        """How long a sync of ``root`` runs (after start-up): timed on a copy, so that the
+        kills can be spread over a run's length however fast the machine is."""
+        shutil.copytree(root, scratch)
+        start = time.perf_counter()
+        assert self.wait(self.start("sync", "--root", str(scratch))) == 0
+        return time.perf_counter() - start
+
     def close(self) -> None:
         self.server.kill()
         self.server.wait()
@@ -162,7 +171,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def test_killing_sync_loses_nothing(site: Path, runs: Runs) -> None:
+def test_killing_sync_loses_nothing(site: Path, runs: Runs, tmp_path: Path) -> None:
     rng = random.Random(8)
     posts = sorted((site / "content/_posts").glob("*.md"))
     kills = caught = 0
@@ -172,7 +181,9 @@ def test_killing_sync_loses_nothing(site: Path, runs: Runs) -> None:
                 handle.write(f"\nRunde {number}: ein neuer Absatz.\n")
         old = outputs(site)
         seen = []
-        window = 0.45 if changed < 100 else 1.1  # about the run's length after start-up
+        # Kills spread over the first three quarters of a run: a run that ends before its
+        # kill leaves the rest of the round nothing to do.
+        window = 0.75 * runs.duration(site, tmp_path / f"round-{number}")
         for _ in range(KILLS_PER_ROUND):
             code = runs.kill_after(rng.uniform(0.0, window), "sync", "--root", str(site))
             assert code in (-signal.SIGKILL, 0), code  # killed, or done before the kill
@@ -184,7 +195,7 @@ def test_killing_sync_loses_nothing(site: Path, runs: Runs) -> None:
         caught += check_round(old, seen, new)
         assert not list(site.rglob(f"*{TEMP_SUFFIX}")), "a killed run's temporary files"
         assert not (site / LOCK_FILE).exists()
-    assert kills >= 50
+    assert kills >= 0.6 * KILLS_PER_ROUND * len(ROUNDS)
     assert caught > 0  # some kills came after writes: the test saw work in progress
     # Nothing is left to do, and the site checks clean of structural problems.
     assert "wrote" not in finish(site, "sync").stdout

@@ -45,7 +45,7 @@ from .config import Config
 from .entry_rules import Pair, Settings, Term, make_pair
 from .errors import ConfigError, InputError, PostlingoError, TranslationError, unexpected
 from .fileio import read_text
-from .markdown import parser
+from .markdown import parse_env
 from .post import BOM, Post
 from .project import (
     Source,
@@ -315,7 +315,7 @@ def _check_source(run: _Run, source: Source) -> None:
     env: dict[str, Any] = {}  # the post's link reference definitions and footnotes
     try:
         post, segments = read_segments(config, source)
-        parser().parse(post.body, env)
+        env = parse_env(post.body)
         template = _check_template(run, source, segments)
     except Exception as exc:  # one post's problem never stops the check of the others
         run.problem(unexpected(exc, config.root / source.relative))

@@ -29,7 +29,7 @@ from .check import load_glossary
 from .config import Config
 from .engines import ENGINES, Engine, EngineError, NoTranslation, identity, make_engine
 from .errors import ConfigError, InputError, PostlingoError
-from .markdown import parser
+from .markdown import parse_env
 from .memory import Memory, load_memory
 from .merge import FUZZY
 from .post import read_post
@@ -162,8 +162,7 @@ def _job(config: Config, source: Source, language: str) -> Job:
     po = load_catalogue(path)
     entries = [entry for entry in po if untranslated(entry)]
     post = read_post(config.root / source.relative, source.name, config.root / source.relative)
-    env: dict[str, Any] = {}
-    parser().parse(post.body, env)
+    env = parse_env(post.body)
     return Job(source, language, path, po, entries, env)
 
 

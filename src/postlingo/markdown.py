@@ -6,6 +6,7 @@ Each rule below turns one kind of block into segments; everything that is not a 
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import re
 from collections.abc import Iterator
@@ -70,10 +71,13 @@ def _liquid_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     return True
 
 
-@lru_cache(maxsize=1)
-def parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True, "linkify": True})
-    md.enable(["table", "strikethrough", "linkify"])
+@lru_cache(maxsize=2)
+def parser(linkify: bool = True) -> MarkdownIt:
+    """The parser of postlingo's Markdown. ``linkify`` finds bare URLs in inline text; a
+    whole body is parsed without it, since only its blocks and references are read there
+    (and linkify's scan of every text costs as much as the rest of the parse)."""
+    md = MarkdownIt("commonmark", {"html": True, "linkify": linkify})
+    md.enable(["table", "strikethrough", *(["linkify"] if linkify else [])])
     md.use(footnote_plugin)
     md.block.ruler.before(
         "fence", "liquid", _liquid_rule, {"alt": ["paragraph", "reference", "blockquote", "list"]}
@@ -81,12 +85,18 @@ def parser() -> MarkdownIt:
     return md
 
 
+def parse_env(body: str) -> dict[str, Any]:
+    """The environment of a body: its link reference definitions and footnotes (a copy:
+    inline parsing records footnote uses in it)."""
+    return copy.deepcopy(parse_body(body)[1])
+
+
 @lru_cache(maxsize=16)
 def parse_body(body: str) -> tuple[list[Token], dict[str, Any]]:
-    """markdown-it's tokens and environment (link references, footnotes) of a body. Cached:
-    segmentation and the variant's structure check read the same source body."""
+    """markdown-it's block tokens and environment (link references, footnotes) of a body.
+    Cached: segmentation and the variant's structure check read the same source body."""
     env: dict[str, Any] = {}
-    return parser().parse(body, env), env
+    return parser(linkify=False).parse(body, env), env
 
 
 def body_segments(post: Post) -> list[Segment]:
