@@ -23,13 +23,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sitegen import generate
 
 
 def measure(command: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MiB) of one command."""
+    """Wall seconds and peak RSS (MiB) of one command. The disk is synced first, so that
+    no earlier command's writing is timed with it."""
+    os.sync()
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
@@ -46,10 +49,13 @@ def snapshot(root: Path) -> dict[str, int]:
             and ".cache" not in p.parts}
 
 
-def median_of(runs: int, prepare, command: list[str], cwd: Path) -> dict[str, float]:
+def median_of(runs: int, prepare: Callable[[], Path | None], command: list[str],
+              cwd: Path) -> dict[str, float]:
+    """Median time and peak memory of ``command``; ``prepare`` runs before each run and
+    may name a new folder to run it in."""
     times, peaks = [], []
     for _ in range(runs):
-        prepare()
+        cwd = prepare() or cwd
         elapsed, peak = measure(command, cwd)
         times.append(elapsed)
         peaks.append(peak)
@@ -58,17 +64,21 @@ def median_of(runs: int, prepare, command: list[str], cwd: Path) -> dict[str, fl
 
 def bench_postlingo(posts: int, languages: list[str], runs: int, work: Path) -> dict[str, object]:
     cli = [sys.executable, "-m", "postlingo"]
-    site = work / "site"
     pristine = work / "pristine"
     generate(pristine, posts, languages)
     results: dict[str, object] = {}
+    copies = iter(range(10**6))
 
-    def fresh_copy() -> None:
-        shutil.rmtree(site, ignore_errors=True)
+    def fresh_copy() -> Path:
+        # A new folder for every run, none deleted until the end: ext4 without a journal
+        # makes file creation slow for a while after many files were deleted (it skips
+        # recently freed inodes), which would time the benchmark's clean-up, not postlingo.
+        site = work / f"site-{next(copies)}"
         shutil.copytree(pristine, site)
+        return site
 
-    results["cold sync"] = median_of(runs, fresh_copy, [*cli, "sync"], site)
-    fresh_copy()
+    results["cold sync"] = median_of(runs, fresh_copy, [*cli, "sync"], pristine)
+    site = fresh_copy()
     measure([*cli, "sync"], site)
     before = snapshot(site)
     results["sync, nothing changed"] = median_of(runs, lambda: None, [*cli, "sync"], site)

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from markdown_tree import build_body, identity, leftovers, pseudo, tree
+from postlingo.markdown import parse_body, parser
 
 word = st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöüß", min_size=1, max_size=9)
 inline = st.one_of(
@@ -18,6 +19,7 @@ inline = st.one_of(
     word.map(lambda w: f"![{w}](bild.png)"),
     word.map(lambda w: f"{{{{ page.{w} }}}}"),
     word.map(lambda w: f"<em>{w}</em>"),
+    word.map(lambda w: f"[^{w[:2]}]"),
 )
 line = st.lists(inline, min_size=1, max_size=8).map(" ".join)
 ending = st.sampled_from(["", " ", "  ", "\\"])
@@ -69,7 +71,8 @@ def table(draw: st.DrawFn) -> str:
 
 
 fence = word.map(lambda w: f"```\n# {w}\n```")
-block = st.one_of(paragraph(), heading(), bullet_list(), quote(), table(), fence,
+footnote = st.builds(lambda w, text: f"[^{w[:2]}]: {text}", word, line)
+block = st.one_of(paragraph(), heading(), bullet_list(), quote(), table(), fence, footnote,
                   st.just("---"), st.just("{% include note.html %}"))
 
 
@@ -96,3 +99,20 @@ def test_pseudo_translation_changes_only_words(markdown: str) -> None:
     output = build_body(markdown, pseudo)
     assert tree(output) == tree(markdown)
     assert leftovers(output) == []
+
+
+# Text full of the characters that make or break links, footnotes, code and HTML.
+marked = st.text(alphabet="ab [[]]^^:()`<>*_\\!-#|\n", max_size=80)
+
+
+@SETTINGS
+@given(st.one_of(document(), marked))
+def test_body_parse_sees_the_blocks_of_a_full_parse(markdown: str) -> None:
+    # A body is parsed with fewer inline rules (only footnote references matter there):
+    # its blocks, footnotes kept and dropped included, must be those of the full parser.
+    full = [t for t in parser().parse(markdown, {}) if t.type != "inline"]
+    fast = [t for t in parse_body(markdown)[0] if t.type != "inline"]
+    assert [(t.type, t.tag, t.markup, t.level, t.map) for t in fast] == \
+        [(t.type, t.tag, t.markup, t.level, t.map) for t in full]
+    assert [t.content for t in parse_body(markdown)[0] if t.type == "inline"] == \
+        [t.content for t in parser().parse(markdown, {}) if t.type == "inline"]

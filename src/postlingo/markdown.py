@@ -32,7 +32,8 @@ _LIQUID_BLOCKS = ("highlight", "raw", "comment")
 # Author control: <!-- postlingo: off -->, <!-- postlingo: on -->, <!-- postlingo: note … -->
 _CONTROL = re.compile(r"<!--\s*postlingo:\s*(off|on|note)\b([\s\S]*?)-->")
 _TASK_BOX = re.compile(r"\[[ xX]\][ \t]+")
-_LIQUID = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+# Liquid, and footnote references (text where the footnote is not defined): never prose.
+_NOT_PROSE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\[\^[^\]\s]+\]", re.DOTALL)
 # Spans that may hide what looks like words: code, tags and autolinks, link targets, URLs.
 # (Each alternative stops at the next opening mark, so a long run of marks stays linear.)
 _MARKUP = re.compile(r"(`+)[^`]*\1|<[^<>]*>|\]\([^()]*\)|\]\[[^\[\]]*\]")
@@ -71,17 +72,27 @@ def _liquid_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     return True
 
 
+# What a body's inline text is parsed for: footnote references (which footnotes are kept)
+# and whatever hides brackets from them. Emphasis, links, entities and linkify are left out:
+# a body is read for its blocks, and those rules would cost as much again as the rest.
+_BODY_INLINE = ["text", "newline", "escape", "backticks", "footnote_inline", "footnote_ref",
+                "autolink", "html_inline"]
+
+
 @lru_cache(maxsize=2)
-def parser(linkify: bool = True) -> MarkdownIt:
-    """The parser of postlingo's Markdown. ``linkify`` finds bare URLs in inline text; a
-    whole body is parsed without it, since only its blocks and references are read there
-    (and linkify's scan of every text costs as much as the rest of the parse)."""
-    md = MarkdownIt("commonmark", {"html": True, "linkify": linkify})
-    md.enable(["table", "strikethrough", *(["linkify"] if linkify else [])])
+def parser(body: bool = False) -> MarkdownIt:
+    """The parser of postlingo's Markdown; ``body``: the one for whole bodies, which parses
+    their inline text only for footnote references."""
+    md = MarkdownIt("commonmark", {"html": True, "linkify": True})
+    md.enable(["table", "strikethrough", "linkify"])
     md.use(footnote_plugin)
     md.block.ruler.before(
         "fence", "liquid", _liquid_rule, {"alt": ["paragraph", "reference", "blockquote", "list"]}
     )
+    if body:
+        md.core.ruler.disable("linkify")
+        md.inline.ruler.enableOnly(_BODY_INLINE)
+        md.inline.ruler2.enableOnly([])
     return md
 
 
@@ -96,7 +107,7 @@ def parse_body(body: str) -> tuple[list[Token], dict[str, Any]]:
     """markdown-it's block tokens and environment (link references, footnotes) of a body.
     Cached: segmentation and the variant's structure check read the same source body."""
     env: dict[str, Any] = {}
-    return parser(linkify=False).parse(body, env), env
+    return parser(body=True).parse(body, env), env
 
 
 def body_segments(post: Post) -> list[Segment]:
@@ -189,7 +200,7 @@ _INERT = re.compile(r"\\.|(`+)[\s\S]*?(?<!`)\1(?!`)|<[^<>\n]*>")
 def has_words(text: str) -> bool:
     """Whether ``text`` holds prose: letters in its text outside code, HTML, Liquid and
     autolinks, as markdown-it reads it."""
-    text = _LIQUID.sub(" ", text)
+    text = _NOT_PROSE.sub(" ", text)
     if _TWO_WORDS.search(_URLISH.sub(" ", _MARKUP.sub(" ", text))):
         return True  # two words side by side outside any markup: prose, no need to parse
     autolink = False
