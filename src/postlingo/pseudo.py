@@ -33,7 +33,8 @@ def pseudo_translate(text: str, references: dict[str, Any] | None = None) -> str
     if inline_shape(fast, env) == shape and not untranslated_prose(fast, env):
         return fast
     chars = list(text)
-    fixed = {index for match in _fixed_spans(text) for index in range(*match.span())}
+    # Liquid and footnote labels: no change there alters the parse, yet each would break.
+    fixed = {index for match in _NOT_PROSE.finditer(text) for index in range(*match.span())}
     for index, char in enumerate(chars):
         accented = char.translate(_ACCENTS)
         if accented != char and index not in fixed:
