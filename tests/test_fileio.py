@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
+from postlingo import fileio
 from postlingo.errors import InputError
-from postlingo.fileio import read_text, write_atomic, write_if_changed
+from postlingo.fileio import batched, read_text, write_atomic, write_if_changed
 
 
 def test_read_text_keeps_bom_and_line_endings(tmp_path: Path) -> None:
@@ -78,3 +80,60 @@ def test_write_if_changed(tmp_path: Path) -> None:
     assert write_if_changed(path, "Hallo\n") is True
     assert path.read_bytes() == b"Hallo\n"
     assert path.stat().st_mtime_ns != 1
+
+
+def test_batched_writes_take_effect_together_at_the_end(tmp_path: Path) -> None:
+    old = tmp_path / "old.po"
+    old.write_bytes(b"old")
+    new = tmp_path / "sub/new.po"
+    with batched():
+        write_atomic(old, b"changed")
+        write_atomic(new, b"created")
+        assert old.read_bytes() == b"old" and not new.exists()  # nothing in place yet
+    assert old.read_bytes() == b"changed" and new.read_bytes() == b"created"
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["new.po", "old.po", "sub"]
+
+
+def test_a_failing_batch_changes_nothing_and_leaves_no_temporary_file(tmp_path: Path) -> None:
+    old = tmp_path / "old.po"
+    old.write_bytes(b"old")
+    with pytest.raises(RuntimeError), batched():
+        write_atomic(old, b"changed")
+        write_atomic(tmp_path / "new.po", b"created")
+        raise RuntimeError("stop")
+    assert old.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["old.po"]
+
+
+def test_a_file_written_twice_in_a_batch_ends_as_last_written(tmp_path: Path) -> None:
+    path = tmp_path / "p.po"
+    path.write_bytes(b"first")
+    with batched():
+        assert write_if_changed(path, "second")
+        assert not write_if_changed(path, "first")  # back to what it is on disk
+    assert path.read_bytes() == b"first"
+    with batched():
+        write_atomic(path, b"second")
+        write_atomic(path, b"third")
+    assert path.read_bytes() == b"third"
+    assert [p.name for p in tmp_path.iterdir()] == ["p.po"]
+
+
+@pytest.mark.parametrize("syncfs", [True, False])
+def test_a_batch_flushes_once_not_per_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           syncfs: bool) -> None:
+    fsyncs: list[int] = []
+    syncs: list[int] = []
+    monkeypatch.setattr(fileio.os, "fsync", lambda fd: fsyncs.append(fd))
+    monkeypatch.setattr(fileio, "_syncfs", lambda: (lambda fd: syncs.append(fd) or 0)
+                        if syncfs else None)
+    with batched():
+        for name in "abc":
+            write_atomic(tmp_path / f"{name}.po", name.encode())
+    assert (len(syncs), len(fsyncs)) == ((1, 0) if syncfs else (0, 3))
+    write_atomic(tmp_path / "d.po", b"d")  # outside a batch: flushed on its own
+    assert len(fsyncs) == (1 if syncfs else 4)
+
+
+def test_the_real_syncfs_is_found_on_linux() -> None:
+    assert (fileio._syncfs() is not None) == sys.platform.startswith("linux")

@@ -121,8 +121,9 @@ def test_parallel_map_keeps_order_and_uses_processes() -> None:
         os.getpid()}  # too little work for a second process
 
 
-def _pid_and_square(n: int) -> tuple[int, int]:
-    return os.getpid(), n * n
+def _pid_and_square(chunk: list[int]) -> list[tuple[int, int]]:
+    assert 0 < len(chunk) <= 50
+    return [(os.getpid(), n * n) for n in chunk]
 
 
 def test_an_unreadable_variant_is_rewritten_not_an_error(site: Path) -> None:

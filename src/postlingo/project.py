@@ -36,7 +36,7 @@ from .catalogue import (
 )
 from .config import Config
 from .errors import InputError, PostlingoError, unexpected
-from .fileio import reading, remove, write_if_changed
+from .fileio import batched, reading, remove, write_if_changed
 from .front_matter import existing_value, front_matter_segments, metadata_edits
 from .layouts import layout_for, slugify
 from .lock import site_lock
@@ -523,7 +523,7 @@ def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None) -
     sources = find_sources(config)
     todo = [s for s in sources
             if s.name not in state.posts or not state.posts[s.name].fresh(config.root)]
-    work = partial(_sync_post, config, include_fuzzy)
+    work = partial(_sync_posts, config, include_fuzzy)
     for source, (result, kept) in zip(todo, parallel_map(work, todo, jobs), strict=True):
         outcome.extend(result)
         if kept is None:
@@ -558,10 +558,35 @@ def _settings(config: Config, include_fuzzy: bool) -> str:
     return settings_key(sorted(options.items()), include_fuzzy, shared)
 
 
+def _sync_posts(config: Config, include_fuzzy: bool, sources: list[Source]
+                ) -> list[tuple[Outcome, Record | None]]:
+    """Sync some posts, their files written together (``batched``); for each post its
+    outcome and its record for the state, or None if anything failed."""
+    done: list[tuple[Outcome, list[Path] | None, list[list[Any]]]] = []
+    try:
+        with batched():
+            done = [_sync_post(config, include_fuzzy, source) for source in sources]
+    except Exception as exc:  # the files could not be put in place: none of them is
+        problem = unexpected(exc)
+        return [(_failed(outcome, problem), None) for outcome, _, _ in done]
+    return [(outcome, None if files is None else
+             record(config.root, files, terms, outcome.warnings))
+            for outcome, files, terms in done]
+
+
+def _failed(outcome: Outcome, problem: PostlingoError) -> Outcome:
+    outcome.errors.append(problem)
+    outcome.written.clear()
+    return outcome
+
+
 def _sync_post(config: Config, include_fuzzy: bool, source: Source
-               ) -> tuple[Outcome, Record | None]:
-    """Sync one post; its record for the state, or None if anything failed."""
+               ) -> tuple[Outcome, list[Path] | None, list[list[Any]]]:
+    """Sync one post; the files its record for the state covers (None if anything
+    failed), and its taxonomy terms."""
     outcome = Outcome()
+    terms: list[list[Any]] = []
+    files: list[Path] = []
     try:
         post, segments = read_segments(config, source)
         template = _write_template(config, source, segments, outcome)
@@ -577,22 +602,27 @@ def _sync_post(config: Config, include_fuzzy: bool, source: Source
                       variant_path(config, source, language)]
     except Exception as exc:  # one post's failure never stops the others
         outcome.errors.append(unexpected(exc, _shown(config, source.relative)))
-    if outcome.errors:
-        return outcome, None
-    return outcome, record(config.root, files, terms, outcome.warnings)
+    return outcome, None if outcome.errors else files, terms
 
 
-def parallel_map(work: Callable[[T], R], items: list[T], jobs: int | None = None) -> list[R]:
-    """``[work(item) for item in items]``, spread over processes when there is enough work
-    for more than one (forked workers start at once, with everything imported)."""
+def parallel_map(work: Callable[[list[T]], list[R]], items: list[T], jobs: int | None = None
+                 ) -> list[R]:
+    """``work(items)``, done in chunks of at most ``_CHUNK`` items, spread over processes
+    when there is enough work for more than one (forked workers start at once, with
+    everything imported). ``work`` returns one result per item."""
     jobs = jobs or os.cpu_count() or 1
     jobs = min(jobs, len(items) // _MIN_BATCH)
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [work(item) for item in items]
+        return [result for chunk in _chunks(items, _CHUNK) for result in work(chunk)]
+    chunks = _chunks(items, max(1, min(_CHUNK, len(items) // (jobs * 8))))
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_die_with,
                              initargs=(os.getpid(),)) as pool:
-        return list(pool.map(work, items, chunksize=max(1, len(items) // (jobs * 8))))
+        return [result for results in pool.map(work, chunks) for result in results]
+
+
+def _chunks(items: list[T], size: int) -> list[list[T]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def _die_with(parent: int) -> None:
@@ -606,3 +636,6 @@ def _die_with(parent: int) -> None:
 
 
 _MIN_BATCH = 40  # posts a worker process must have to be worth its start
+# Posts whose files are written together: one flush of the disk for them all, and what a
+# killed run loses at most.
+_CHUNK = 50
