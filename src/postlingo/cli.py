@@ -135,10 +135,11 @@ def _fail(exc: PostlingoError) -> typer.Exit:
 
 
 def _finish(outcome: Outcome, verb: str) -> None:
-    for path in outcome.written:
-        out.print(f"{verb} {path}", markup=False, soft_wrap=True)
-    for path in outcome.removed:
-        out.print(f"removed {path}", markup=False, soft_wrap=True)
+    # Thousands of plain lines: written at once (rich takes 50 µs a line).
+    lines = [*(f"{verb} {path}" for path in outcome.written),
+             *(f"removed {path}" for path in outcome.removed)]
+    if lines:
+        typer.echo("\n".join(lines))
     for problem in _distinct(outcome.warnings):
         err.print(f"warning: {problem}", markup=False, soft_wrap=True)
     for problem in _distinct(outcome.errors):

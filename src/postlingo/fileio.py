@@ -29,6 +29,8 @@ TEMP_SUFFIX = ".postlingo-tmp"
 _OTHER_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
                (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
 _confined_to: ContextVar[Path | None] = ContextVar("postlingo_confined_to", default=None)
+# Folders found inside the root while confined (a run writes thousands of files to a few).
+_inside: ContextVar[set[Path]] = ContextVar("postlingo_inside")
 
 
 def read_text(path: Path) -> str:
@@ -71,16 +73,22 @@ def reading(path: Path) -> Iterator[None]:
 def confined(root: Path) -> Iterator[None]:
     """Refuse writes and removals whose folder resolves outside ``root`` while inside."""
     token = _confined_to.set(root.resolve())
+    inside = _inside.set(set())
     try:
         yield
     finally:
+        _inside.reset(inside)
         _confined_to.reset(token)
 
 
 def check_inside(path: Path) -> None:
     """Raise ``InputError`` if writes are confined and ``path``'s folder leads out."""
     root = _confined_to.get()
-    if root is not None and not path.parent.resolve().is_relative_to(root):
+    if root is None or path.parent in _inside.get():
+        return
+    if path.parent.resolve().is_relative_to(root):
+        _inside.get().add(path.parent)
+    else:
         raise InputError(f"not written: its folder leads outside the project ({root}) "
                          "through a symbolic link", path)
 

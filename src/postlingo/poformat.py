@@ -92,18 +92,19 @@ class GnuPOFile(polib.POFile):
     def __unicode__(self) -> str:
         header = self.metadata_as_entry()
         header.tcomment = self.header
-        parts = [self.kept.get(_header_content(self)) or self._text(header)]
+        kept = self.kept
+        parts = [kept.get(_header_content(self)) or self._text(header)]
         line = 2 + parts[0].count("\n")  # entries are separated by one blank line
         for entry in [*(e for e in self if not e.obsolete), *self.obsolete_entries()]:
-            parts.append(self.kept.get(entry_content(entry)) or self._text(entry))
+            parts.append((kept and kept.get(entry_content(entry))) or self._text(entry))
             entry.linenum = line  # as polib would read it back: messages can name the line
             line += 1 + parts[-1].count("\n")
         return "\n".join(parts)
 
     def _text(self, entry: polib.POEntry) -> str:
-        old = self.kept.get(_unplaced_content(entry))
+        old = self.kept.get(_unplaced_content(entry)) if self.kept else None
         if old is None:
-            return GnuPOEntry.of(entry).__unicode__(self.wrapwidth)
+            return _entry_text(entry, self.wrapwidth)
         lines = old.splitlines()
         at = next((i for i, line in enumerate(lines) if not _is_tcomment(line)), len(lines))
         rest = [line for line in lines[at:] if not line.startswith(("#.", "#:"))]
@@ -113,6 +114,22 @@ class GnuPOFile(polib.POFile):
 
     def ordered_metadata(self) -> list[tuple[str, str]]:
         return list(self.metadata.items())
+
+
+_RENDERED: dict[tuple[object, ...], str] = {}
+_RENDERED_MAX = 4096
+
+
+def _entry_text(entry: polib.POEntry, wrapwidth: int) -> str:
+    """The lines of ``entry``. Remembered for a while: a new catalogue's entries are its
+    template's, and a template's are written again for every language."""
+    key = (wrapwidth, *entry_content(entry))
+    text = _RENDERED.get(key)
+    if text is None:
+        if len(_RENDERED) >= _RENDERED_MAX:
+            _RENDERED.clear()
+        text = _RENDERED[key] = GnuPOEntry.of(entry).__unicode__(wrapwidth)
+    return text
 
 
 def keep_lines(po: GnuPOFile, old_text: str) -> None:
