@@ -349,7 +349,7 @@ def test_an_unexpected_exception_outside_any_file_is_one_line(
     def broken(*args: object, **options: object) -> None:
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr("postlingo.cli.extract", broken)
+    monkeypatch.setattr("postlingo.project.extract", broken)
     result = invoke("extract", "--root", bare_site)
     assert result.exit_code == 1
     assert result.stderr == ("error: unexpected ZeroDivisionError: division by zero "

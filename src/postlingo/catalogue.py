@@ -7,7 +7,9 @@ Poedit and postlingo can take turns on a catalogue without reformatting each oth
 from __future__ import annotations
 
 import gettext
+import os
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -59,17 +61,32 @@ def catalogue_languages(locales: Path) -> list[str]:
 
 
 def _names(folder: Path, suffix: str) -> list[str]:
-    if not folder.is_dir():
-        return []
-    return sorted(path.relative_to(folder).with_suffix("").as_posix()
-                  for path in folder.rglob(f"*{suffix}") if path.is_file())
+    """The names of the ``suffix`` files below ``folder`` (symbolic links to folders are
+    not followed)."""
+    names: list[str] = []
+    pending = [(str(folder), "")]
+    while pending:
+        path, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(path))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((entry.path, f"{prefix}{entry.name}/"))
+            elif entry.name.endswith(suffix) and len(entry.name) > len(suffix) \
+                    and entry.is_file():
+                names.append(prefix + entry.name[: -len(suffix)])
+    return sorted(names)
 
 
+@lru_cache(maxsize=64)
 def gettext_language(code: str) -> str:
     """``pt-BR`` → ``pt_BR``: the form gettext uses for ``Language`` and folder names."""
     return str(Locale.parse(code.replace("-", "_")))
 
 
+@lru_cache(maxsize=64)
 def language_name(code: str) -> str:
     """The language's name in English (``pt-BR`` → ``Portuguese (Brazil)``)."""
     return Locale.parse(code.replace("-", "_")).english_name or code
@@ -80,7 +97,13 @@ def plural_forms(code: str) -> str:
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).astimezone().strftime(DATE_FORMAT)
+    return _local_time(int(time.time()))
+
+
+@lru_cache(maxsize=1)
+def _local_time(second: int) -> str:
+    # Once a second, not per catalogue: finding the local zone costs more than the rest.
+    return datetime.fromtimestamp(second, timezone.utc).astimezone().strftime(DATE_FORMAT)
 
 
 def new_file(wrap_width: int) -> GnuPOFile:

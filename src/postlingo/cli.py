@@ -20,26 +20,17 @@ from rich.progress import (
 )
 
 from . import __version__
-from .check import Options
-from .check import check as check_project
 from .config import Config, load_config, with_languages
 from .errors import InternalError, PostlingoError
 from .lock import site_lock
-from .project import Outcome, build, extract, sync, update
-from .report import (
-    FINDING_FORMATS,
-    print_wide,
-    rules_help,
-    status_csv,
-    status_json,
-    status_table,
-    summary,
-)
-from .status import orphan_catalogues
-from .status import status as catalogue_status
 
 if TYPE_CHECKING:
     from .draft import DraftReport
+    from .project import Outcome
+
+# Each command imports the part of the library it runs: start-up time is paid on every
+# save where an author runs `postlingo sync`, and the check rules or the engines' HTTP
+# clients are of no use there.
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -156,6 +147,8 @@ def _distinct(problems: list[PostlingoError]) -> list[PostlingoError]:
 @app.command("extract")
 def extract_command(root: Root = Path(".")) -> None:
     """Write the template (POT) of every post."""
+    from .project import extract
+
     _finish(extract(_config(root)), "wrote")
 
 
@@ -173,6 +166,8 @@ def update_command(
 ) -> None:
     """Merge templates into every language's catalogues (PO), creating missing ones
     (--lang adds a language). A renamed post's catalogues move to its new name."""
+    from .project import update
+
     outcome = update(_config(root, lang), check=check, prune=prune, keep_obsolete=obsolete)
     for path in outcome.removed:
         out.print(f"{'would remove' if check else 'removed'} {path}", markup=False,
@@ -192,6 +187,8 @@ def build_command(
     ] = False,
 ) -> None:
     """Write the localized variant of every post."""
+    from .project import build
+
     _finish(build(_config(root, lang), include_fuzzy, prune), "built")
 
 
@@ -207,6 +204,8 @@ def sync_command(
 ) -> None:
     """Extract, update and build in one go; posts unchanged since the last sync are
     skipped."""
+    from .project import sync
+
     _finish(sync(_config(root, lang), include_fuzzy, jobs), "wrote")
 
 
@@ -233,6 +232,11 @@ def status_command(
     ] = StatusFormat.table,
 ) -> None:
     """How far each post is translated, per language, and whether its variant is current."""
+    from .project import Outcome
+    from .report import print_wide, status_csv, status_json, status_table
+    from .status import orphan_catalogues
+    from .status import status as catalogue_status
+
     config = _config(root, lang)
     rows, errors = catalogue_status(config, include_fuzzy)
     orphans = orphan_catalogues(config)
@@ -244,7 +248,21 @@ def status_command(
     _finish(Outcome(errors=errors), "")
 
 
-@app.command("check", epilog=rules_help())
+class _CheckCommand(typer.core.TyperCommand):
+    """The ``check`` command, whose help ends with the table of rules (loaded for it)."""
+
+    @property
+    def epilog(self) -> str:
+        from .report import rules_help
+
+        return rules_help()
+
+    @epilog.setter
+    def epilog(self, value: str | None) -> None:
+        pass  # the rules are the epilog
+
+
+@app.command("check", cls=_CheckCommand)
 def check_command(
     root: Root = Path("."),
     lang: Lang = None,
@@ -264,6 +282,10 @@ def check_command(
     ] = CheckFormat.text,
 ) -> None:
     """Check catalogues, translations and variants for CI: exit 1 when a rule fails."""
+    from .check import Options
+    from .check import check as check_project
+    from .report import FINDING_FORMATS, summary
+
     config = _config(root, lang)
     try:
         report = check_project(config, Options(strict, min_percent, include_fuzzy))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
@@ -297,9 +298,9 @@ def _breaker() -> Breaker:
         marks = bytearray(data.translate(_CONTINUATION_BYTES))
         for index in prohibited:
             marks[index if ascii_only else len(text[:index].encode("utf-8"))] = _PROHIBITED
-        out = ctypes.create_string_buffer(len(data))
+        out = _buffer(len(data))
         function(data, len(data), width, start, 0, bytes(marks), b"UTF-8", out)
-        offsets = [match.start() for match in _POSSIBLE_BYTE.finditer(out.raw)]
+        offsets = [m.start() for m in _POSSIBLE_BYTE.finditer(ctypes.string_at(out, len(data)))]
         if ascii_only:
             return offsets
         return [len(data[:offset].decode("utf-8")) for offset in offsets]
@@ -307,6 +308,16 @@ def _breaker() -> Breaker:
     return breaks
 
 
+def _buffer(size: int) -> ctypes.Array[ctypes.c_char]:
+    """A buffer of at least ``size`` bytes for libunistring's answer, reused (one per
+    thread): allocating one per string cost as much as the call itself."""
+    buffer: ctypes.Array[ctypes.c_char] | None = getattr(_BUFFERS, "buffer", None)
+    if buffer is None or len(buffer) < size:
+        buffer = _BUFFERS.buffer = ctypes.create_string_buffer(max(size, 4096))
+    return buffer
+
+
+_BUFFERS = threading.local()
 # UTF-8 continuation bytes get "prohibited" (libunistring wants a mark on every byte).
 _CONTINUATION_BYTES = bytes(_PROHIBITED if 0x80 <= b < 0xC0 else _UNDEFINED for b in range(256))
 _POSSIBLE_BYTE = re.compile(bytes([_POSSIBLE]))

@@ -99,18 +99,34 @@ def find_sources(config: Config) -> list[Source]:
     # catalogues are still variants, not posts.
     languages = [*config.languages, *catalogue_languages(config.locales_dir)]
     found: dict[PurePosixPath, Source] = {}
-    root = config.root.resolve()
+    inside = _Inside(config.root.resolve())
     for pattern in config.posts:
         posts_dir = _fixed_prefix(pattern)
         for path in config.root.glob(pattern):
             relative = PurePosixPath(path.relative_to(config.root).as_posix())
             if layout.is_variant(relative, posts_dir, languages) or not path.is_file():
                 continue
-            if not path.resolve().is_relative_to(root):
+            if not inside(path):
                 continue  # a symbolic link out of the project is not followed
             name = relative.relative_to(posts_dir).with_suffix("").as_posix()
             found.setdefault(relative, Source(relative, posts_dir, name))
     return sorted(found.values(), key=lambda source: source.relative)
+
+
+@dataclass
+class _Inside:
+    """Whether a path resolves inside ``root``; each folder is resolved once."""
+
+    root: Path
+    folders: dict[Path, bool] = field(default_factory=dict)
+
+    def __call__(self, path: Path) -> bool:
+        if path.is_symlink():
+            return path.resolve().is_relative_to(self.root)
+        folder = path.parent
+        if folder not in self.folders:
+            self.folders[folder] = folder.resolve().is_relative_to(self.root)
+        return self.folders[folder]
 
 
 def _fixed_prefix(pattern: str) -> PurePosixPath:

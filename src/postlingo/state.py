@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,16 +39,19 @@ def fingerprint(path: Path) -> Print | None:
         return None
 
 
-def unchanged(path: Path, known: Print | None) -> bool:
-    """Whether ``path`` still is what ``known`` describes (its digest is read only when
-    its size matches but its time does not)."""
+def unchanged(path: str, known: Print | None) -> bool:
+    """Whether the file at ``path`` still is what ``known`` describes (its digest is read
+    only when its size matches but its time does not)."""
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except FileNotFoundError:
         return known is None
     if known is None or stat.st_size != known[0]:
         return False
-    return stat.st_mtime_ns == known[1] or digest(path.read_bytes()) == known[2]
+    if stat.st_mtime_ns == known[1]:
+        return True
+    with open(path, "rb") as handle:
+        return digest(handle.read()) == known[2]
 
 
 @dataclass
@@ -59,7 +63,8 @@ class Record:
     warnings: list[list[Any]] = field(default_factory=list)  # [message, path, line]
 
     def fresh(self, root: Path) -> bool:
-        return all(unchanged(root / name, known) for name, known in self.files.items())
+        top = f"{root}{os.sep}"  # plain strings: thousands of files are looked at
+        return all(unchanged(top + name, known) for name, known in self.files.items())
 
     def replay(self) -> list[PostlingoError]:
         return [PostlingoError(message, path, line) for message, path, line in self.warnings]
