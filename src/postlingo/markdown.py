@@ -13,17 +13,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
-from typing import Any
-
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import normalizeReference
-from markdown_it.rules_block import StateBlock
-from markdown_it.token import Token
-from mdit_py_plugins.footnote import footnote_plugin
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
 from .post import Post
 from .segment import HARD_BREAK, InlineText, Segment, TextBlock, Underline
+
+if TYPE_CHECKING:  # markdown-it is imported when the first post is parsed (start-up time)
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block import StateBlock
+    from markdown_it.token import Token
 
 # Liquid tags alone on a line, and kramdown attribute lists ({: .class}, {:toc}).
 _LIQUID_LINE = re.compile(r"[ \t]*(\{%-?\s*(\w+)[^%]*?-?%\}[ \t]*)+")
@@ -83,6 +82,9 @@ _BODY_INLINE = ["text", "newline", "escape", "backticks", "footnote_inline", "fo
 def parser(body: bool = False) -> MarkdownIt:
     """The parser of postlingo's Markdown; ``body``: the one for whole bodies, which parses
     their inline text only for footnote references."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+
     md = MarkdownIt("commonmark", {"html": True, "linkify": True})
     md.enable(["table", "strikethrough", "linkify"])
     md.use(footnote_plugin)
@@ -143,6 +145,8 @@ def explicit_references(text: str, labels: set[str]) -> str:
     that translating the link text cannot change the label the link points to."""
     if not labels or "[" not in text:
         return text
+    from markdown_it.common.utils import normalizeReference
+
     out: list[str] = []
     pos = 0
     labels_at: dict[int, int] = {}  # the [label] parts of full references: copied as they are

@@ -5,10 +5,8 @@ from __future__ import annotations
 import contextlib
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
-
-from frontmatter.default_handlers import YAMLHandler
 
 from .errors import InputError
 from .fileio import read_text
@@ -130,11 +128,19 @@ def read_post(path: Path, name: str, display: Path | None = None,
     return parse_post(text, shown, name)
 
 
+@cache
+def _yaml_boundary() -> re.Pattern[str]:
+    """python-frontmatter's YAML delimiter (imported on first use: start-up time)."""
+    from frontmatter.default_handlers import YAMLHandler
+
+    return YAMLHandler.FM_BOUNDARY
+
+
 def _find_front_matter(text: str, lines: tuple[Line, ...], path: Path) -> FrontMatter | None:
     if not lines:
         return None
     first = text[lines[0].start : lines[0].end]
-    if YAMLHandler.FM_BOUNDARY.fullmatch(first.rstrip(" \t")) and first.startswith("---"):
+    if _yaml_boundary().fullmatch(first.rstrip(" \t")) and first.startswith("---"):
         fmt, closing = "yaml", _YAML_CLOSE
     elif _TOML_BOUNDARY.match(first):
         fmt, closing = "toml", _TOML_BOUNDARY

@@ -9,11 +9,9 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import product
@@ -626,6 +624,9 @@ def parallel_map(work: Callable[[list[T]], list[R]], items: list[T], jobs: int |
     """``work(items)``, done in chunks of at most ``_CHUNK`` items, spread over processes
     when there is enough work for more than one (forked workers start at once, with
     everything imported). ``work`` returns one result per item."""
+    import multiprocessing  # (only a run with work to share pays for these imports)
+    from concurrent.futures import ProcessPoolExecutor
+
     jobs = jobs or os.cpu_count() or 1
     jobs = min(jobs, len(items) // _MIN_BATCH)
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():

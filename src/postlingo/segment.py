@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Protocol
 
-import tomlkit
 import yaml
 
 from .errors import TranslationError
@@ -273,5 +273,11 @@ class TomlString:
 def toml_string(value: str, literal: bool = False) -> str:
     """``value`` as a one-line TOML string that loads back to exactly ``value``."""
     if literal and "'" not in value and "\n" not in value and value.isprintable():
-        return tomlkit.string(value, literal=True).as_string()
-    return tomlkit.string(value).as_string()
+        return _tomlkit().string(value, literal=True).as_string()
+    return _tomlkit().string(value).as_string()
+
+
+def _tomlkit() -> ModuleType:
+    import tomlkit  # (only TOML front matter needs it: start-up time)
+
+    return tomlkit
