@@ -14,6 +14,7 @@ md2po → pot2po → po2md cycle runs on the same posts, and the ratio is printe
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -64,6 +65,11 @@ def median_of(runs: int, prepare: Callable[[], Path | None], command: list[str],
 
 def bench_postlingo(posts: int, languages: list[str], runs: int, work: Path) -> dict[str, object]:
     cli = [sys.executable, "-m", "postlingo"]
+    # Bytecode, as pip leaves it when it installs (an editable install under
+    # PYTHONDONTWRITEBYTECODE would otherwise compile postlingo on every run).
+    import postlingo
+
+    compileall.compile_dir(Path(postlingo.__file__).parent, quiet=1)
     pristine = work / "pristine"
     generate(pristine, posts, languages)
     results: dict[str, object] = {}
@@ -77,6 +83,9 @@ def bench_postlingo(posts: int, languages: list[str], runs: int, work: Path) -> 
         shutil.copytree(pristine, site)
         return site
 
+    # Python, typer and postlingo starting up: the floor under every command's time.
+    results["start-up (--version)"] = median_of(runs, lambda: None, [*cli, "--version"],
+                                                pristine)
     results["cold sync"] = median_of(runs, fresh_copy, [*cli, "sync"], pristine)
     site = fresh_copy()
     measure([*cli, "sync"], site)

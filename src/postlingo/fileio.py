@@ -29,6 +29,7 @@ TEMP_SUFFIX = ".postlingo-tmp"
 _OTHER_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
                (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
 _confined_to: ContextVar[Path | None] = ContextVar("postlingo_confined_to", default=None)
+_confined_as: ContextVar[Path | None] = ContextVar("postlingo_confined_as", default=None)
 # Folders found inside the root while confined (a run writes thousands of files to a few).
 _inside: ContextVar[set[Path]] = ContextVar("postlingo_inside")
 
@@ -72,13 +73,22 @@ def reading(path: Path) -> Iterator[None]:
 @contextlib.contextmanager
 def confined(root: Path) -> Iterator[None]:
     """Refuse writes and removals whose folder resolves outside ``root`` while inside."""
-    token = _confined_to.set(root.resolve())
+    token, given = _confined_to.set(root.resolve()), _confined_as.set(root)
     inside = _inside.set(set())
     try:
         yield
     finally:
         _inside.reset(inside)
+        _confined_as.reset(given)
         _confined_to.reset(token)
+
+
+def resolves_inside(path: Path, root: Path) -> bool:
+    """Whether ``path`` leads to a place inside ``root`` (symbolic links followed). While
+    writes are confined to ``root``, a folder found inside before is not resolved again."""
+    if root == _confined_as.get() and path.parent in _inside.get() and not path.is_symlink():
+        return True
+    return path.resolve().is_relative_to(root.resolve())
 
 
 def check_inside(path: Path) -> None:

@@ -22,6 +22,7 @@ from .segment import HARD_BREAK, InlineText, Segment, TextBlock, Underline
 if TYPE_CHECKING:  # markdown-it is imported when the first post is parsed (start-up time)
     from markdown_it import MarkdownIt
     from markdown_it.rules_block import StateBlock
+    from markdown_it.rules_core import StateCore
     from markdown_it.token import Token
 
 # Liquid tags alone on a line, and kramdown attribute lists ({: .class}, {:toc}).
@@ -93,9 +94,20 @@ def parser(body: bool = False) -> MarkdownIt:
     )
     if body:
         md.core.ruler.disable("linkify")
+        md.core.ruler.at("inline", _footnote_inline)
         md.inline.ruler.enableOnly(_BODY_INLINE)
         md.inline.ruler2.enableOnly([])
     return md
+
+
+def _footnote_inline(state: StateCore) -> None:
+    """The inline pass over a body: only a text that may hold a footnote reference or an
+    inline footnote is parsed (with ``_BODY_INLINE``); the others get no children."""
+    for token in state.tokens:
+        if token.type == "inline":
+            token.children = []
+            if "[^" in token.content or "^[" in token.content:
+                state.md.inline.parse(token.content, state.md, state.env, token.children)
 
 
 def parse_env(body: str) -> dict[str, Any]:

@@ -34,11 +34,11 @@ from .catalogue import (
 )
 from .config import Config
 from .errors import InputError, PostlingoError, unexpected
-from .fileio import batched, reading, remove, write_if_changed
+from .fileio import batched, reading, remove, resolves_inside, write_if_changed
 from .front_matter import existing_value, front_matter_segments, metadata_edits
 from .layouts import layout_for, slugify
 from .lock import site_lock
-from .markdown import body_segments
+from .markdown import body_segments, parser
 from .merge import merge, new_catalogue, overlap
 from .post import Post, read_post
 from .segment import Segment
@@ -403,8 +403,7 @@ def variant_path(config: Config, source: Source, language: str) -> Path:
     """Where the variant goes; never outside the project root."""
     relative = layout_for(config).variant_path(source.relative, source.posts_dir, language)
     path = config.root / relative
-    root = config.root.resolve()
-    if not path.resolve().is_relative_to(root):
+    if not resolves_inside(path, config.root):
         raise InputError(f"the {language} variant would be written outside the project: "
                          f"{relative}", config.root / source.relative)
     return path
@@ -537,6 +536,8 @@ def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None) -
     sources = find_sources(config)
     todo = [s for s in sources
             if s.name not in state.posts or not state.posts[s.name].fresh(config.root)]
+    if todo:
+        parser(body=True)  # built once here, not once in every worker process
     work = partial(_sync_posts, config, include_fuzzy)
     for source, (result, kept) in zip(todo, parallel_map(work, todo, jobs), strict=True):
         outcome.extend(result)
@@ -655,4 +656,4 @@ def _die_with(parent: int) -> None:
 _MIN_BATCH = 40  # posts a worker process must have to be worth its start
 # Posts whose files are written together: one flush of the disk for them all, and what a
 # killed run loses at most.
-_CHUNK = 50
+_CHUNK = 20

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import ModuleType
 from typing import Protocol
 
@@ -246,6 +247,7 @@ def _plain_safe(value: str, in_flow: bool) -> bool:
     return not in_flow or bool(_FLOW_SAFE.fullmatch(value))
 
 
+@lru_cache(maxsize=4096)  # every variant sets the same `lang:`
 def _emit(value: str, style: str | None) -> str:
     out = yaml.safe_dump(
         value, default_style=style, allow_unicode=True, width=float("inf"), explicit_end=False

@@ -33,8 +33,9 @@ def digest(data: bytes) -> str:
 
 def fingerprint(path: Path) -> Print | None:
     try:
-        stat = path.stat()
-        return [stat.st_size, stat.st_mtime_ns, digest(path.read_bytes())]
+        with open(path, "rb") as handle:
+            stat = os.fstat(handle.fileno())
+            return [stat.st_size, stat.st_mtime_ns, digest(handle.read())]
     except FileNotFoundError:
         return None
 
