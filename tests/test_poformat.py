@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 from pathlib import Path
 
 import polib
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import REPO, SOURCE
 from po_readers import assert_same_entries
@@ -88,6 +91,25 @@ def test_msgcat_leaves_every_entry_as_postlingo_wrote_it(tmp_path: Path, width: 
     path = tmp_path / "all.po"
     path.write_text(str(po), encoding="utf-8")
     assert _msgcat(path, width) == path.read_text(encoding="utf-8")
+
+
+# Words, spaces, hyphens, slashes, escapes, wide and combining characters: what decides
+# where gettext breaks a line.
+_piece = st.one_of(
+    st.text(alphabet="abcdefäöüß", min_size=1, max_size=14),
+    st.sampled_from([" ", "  ", "-", "/", "\\", '"', "\t", "\n", "中文", "\uff57\uff49",
+                     "e\u0301", "\u00a0", ",", ".", "(", ")", "https://example.com/x"]),
+)
+_prose = st.lists(_piece, max_size=60).map("".join)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(_prose, min_size=40, max_size=40, unique=True), st.sampled_from([79, 40, 100]))
+def test_msgcat_agrees_on_random_text(texts: list[str], width: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "random.po"
+        path.write_text(str(_catalogue(texts, width)), encoding="utf-8")
+        assert _msgcat(path, width) == path.read_text(encoding="utf-8")
 
 
 def test_the_file_reads_back_to_the_same_entries_in_every_parser(tmp_path: Path) -> None:

@@ -240,15 +240,19 @@ def wrap_field(prefix: str, name: str, value: str, page_width: int) -> tuple[str
     lines: list[str] = []
     first = True
     for index, portion in enumerate(portions):
-        text = portion.translate(_ESCAPE_TABLE)
+        text = escaped if len(portions) == 1 else portion.translate(_ESCAPE_TABLE)
         prohibited = _prohibited(text)
         start = len(name) + 1 if first else 0
-        cuts = _linebreaks(text, prohibited, width, start)
+        # Text longer than a whole line breaks on the keyword's line if it breaks at all
+        # (where there is less room): the cuts from column 0 answer both questions.
+        from_zero = first and len(text) > width and not _MAYBE_NARROW.search(text)
+        cuts = _linebreaks(text, prohibited, width, 0 if from_zero else start)
         if first and text and (index < len(portions) - 1 or start > width or cuts):
             # A string that will not fit on the keyword's line starts on the next one.
             lines.append(f'{prefix}{name} ""')
             first = False
-            cuts = _linebreaks(text, prohibited, width, 0)
+            if not from_zero:
+                cuts = _linebreaks(text, prohibited, width, 0)
         head = f"{prefix}{name} " if first else prefix
         first = False
         pieces = [text[a:b] for a, b in pairwise([0, *cuts, len(text)])]
@@ -256,6 +260,10 @@ def wrap_field(prefix: str, name: str, value: str, page_width: int) -> tuple[str
     return tuple(lines)
 
 
+# Characters that may take no column (combining marks, format controls, Hangul vowels...),
+# and so make a text narrower than it is long. Latin-1, the common punctuation (quotes,
+# dashes, ellipsis) and the currency signs take one column each.
+_MAYBE_NARROW = re.compile("[\u00ad\u0300-\u200f\u2028-\u202f\u205f-\u209f\u20c1-\U0010ffff]")
 _ESCAPE_TABLE = str.maketrans({char: "\\" + code for char, code in _ESCAPES.items()})
 
 
