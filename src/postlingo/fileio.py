@@ -129,16 +129,27 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` so that ``path`` is either its old or its new complete version (in a
     ``batched()`` block: once the block ends)."""
     check_inside(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    folder = str(path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder)
+    except FileNotFoundError:  # (the folder is made only when missing: one call less)
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=folder)
     staged = _staged.get()
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
             if staged is None:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.chmod(tmp, path.stat().st_mode & 0o7777 if path.exists() else 0o644)
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            mode = os.stat(path).st_mode & 0o7777
+        except FileNotFoundError:
+            mode = 0o644
+        os.chmod(tmp, mode)
         if staged is None:
             os.replace(tmp, path)
         else:

@@ -216,8 +216,10 @@ _INERT = re.compile(r"\\.|(`+)[\s\S]*?(?<!`)\1(?!`)|<[^<>\n]*>")
 def has_words(text: str) -> bool:
     """Whether ``text`` holds prose: letters in its text outside code, HTML, Liquid and
     autolinks, as markdown-it reads it."""
-    text = _NOT_PROSE.sub(" ", text)
-    if _TWO_WORDS.search(_URLISH.sub(" ", _MARKUP.sub(" ", text))):
+    if "{" in text or "[^" in text:
+        text = _NOT_PROSE.sub(" ", text)
+    plain = _MARKUP.sub(" ", text) if "`" in text or "<" in text or "]" in text else text
+    if _TWO_WORDS.search(_URLISH.sub(" ", plain)):
         return True  # two words side by side outside any markup: prose, no need to parse
     autolink = False
     for token in _inline_tokens(parser().parseInline(text)):
