@@ -169,7 +169,7 @@ def test_the_fallback_line_breaker_agrees_with_libunistring_on_prose() -> None:
     texts = [*POST_LINES, *(line.upper() for line in POST_LINES)]
     for width in (79, 60, 40):
         for text in texts:
-            escaped = text.translate(poformat._ESCAPE_TABLE)
+            escaped = poformat._escape(text)
             prohibited = poformat._prohibited(escaped)
             for start in (0, 6):
                 assert poformat._fallback_breaks(escaped, prohibited, width, start) == \

@@ -31,8 +31,9 @@ import polib
 PAGE_WIDTH = 79  # gettext's default page width
 NO_WRAP = 2**31 - 2  # gettext's INT_MAX - 1: no string wrapping
 
-_ESCAPES = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\v": "v",
-            "\\": "\\", '"': '"'}
+# (The backslash comes first: _escape replaces in this order.)
+_ESCAPES = {"\\": "\\", "\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t",
+            "\v": "v", '"': '"'}
 
 # libunistring's break codes (unilbrk.h).
 _UNDEFINED, _PROHIBITED, _POSSIBLE = 0, 1, 2
@@ -233,14 +234,14 @@ def wrap_field(prefix: str, name: str, value: str, page_width: int) -> tuple[str
     a msgid is written to its template and to every language's catalogue.)"""
     # Columns count from after the prefix and the opening quote; keep one for the closing.
     width = page_width - 2 - len(prefix)
-    escaped = value.translate(_ESCAPE_TABLE)
+    escaped = _escape(value)
     if "\n" not in value and _fits(escaped, width - len(name) - 1):
         return (f'{prefix}{name} "{escaped}"',)
     portions = re.findall(r"[^\n]*\n|[^\n]+", value) or [""]
     lines: list[str] = []
     first = True
     for index, portion in enumerate(portions):
-        text = escaped if len(portions) == 1 else portion.translate(_ESCAPE_TABLE)
+        text = escaped if len(portions) == 1 else _escape(portion)
         prohibited = _prohibited(text)
         start = len(name) + 1 if first else 0
         # Text longer than a whole line breaks on the keyword's line if it breaks at all
@@ -264,7 +265,13 @@ def wrap_field(prefix: str, name: str, value: str, page_width: int) -> tuple[str
 # and so make a text narrower than it is long. Latin-1, the common punctuation (quotes,
 # dashes, ellipsis) and the currency signs take one column each.
 _MAYBE_NARROW = re.compile("[\u00ad\u0300-\u200f\u2028-\u202f\u205f-\u209f\u20c1-\U0010ffff]")
-_ESCAPE_TABLE = str.maketrans({char: "\\" + code for char, code in _ESCAPES.items()})
+def _escape(text: str) -> str:
+    """``text`` with C escapes for backslash, quote and control characters. (Replacing in
+    turn, the backslash first, is ten times quicker than str.translate on non-ASCII text.)"""
+    for char, code in _ESCAPES.items():
+        if char in text:
+            text = text.replace(char, "\\" + code)
+    return text
 
 
 def _fits(escaped: str, width: int) -> bool:
