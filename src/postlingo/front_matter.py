@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -109,6 +110,8 @@ def parse_yaml(post: Post) -> yaml.MappingNode | None:
     if not isinstance(root, yaml.MappingNode):
         raise InputError("front matter is not a mapping of keys to values", post.path,
                          front.first_line + 1 + root.start_mark.line)
+    if root in _VALID:
+        return root  # composed and checked before (the nodes are shared, never changed)
     size, depth = _measure(root)
     if depth > MAX_DEPTH:
         raise InputError(f"front matter: collections nested too deeply (more than {MAX_DEPTH} "
@@ -117,7 +120,11 @@ def parse_yaml(post: Post) -> yaml.MappingNode | None:
         raise InputError(f"front matter: its aliases expand to more than {MAX_VALUES} values",
                          post.path, front.first_line + 1)
     _check_duplicates(post, root, set())
+    _VALID.add(root)
     return root
+
+
+_VALID: weakref.WeakSet[yaml.Node] = weakref.WeakSet()  # trees that passed the checks
 
 
 MAX_DEPTH = 64  # nesting levels of front-matter collections (the readers below recurse)
