@@ -8,12 +8,15 @@ order), and the post built with those translations.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from markdown_tree import build_body
-from postlingo.markdown import body_segments, explicit_references, has_words
+from postlingo.markdown import body_segments, explicit_references, has_words, two_words
 from postlingo.post import parse_post
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markdown"
@@ -87,3 +90,20 @@ def test_explicit_references_leaves_inline_links_and_unknown_labels() -> None:
     assert explicit_references("[a](b) [c] [Quelle] [Quelle][]", labels) == (
         "[a](b) [c] [Quelle][Quelle] [Quelle][Quelle]"
     )
+
+
+# The definition two_words implements by scanning whitespace-separated parts, as patterns.
+_URLISH = re.compile(r"(?<!\S)\S*[:@/.]\S*")
+_TWO_WORDS = re.compile(r"(?<!\S)[^\W\d_]{2,}[,;]?\s+[^\W\d_]{2,}(?!\S)")
+
+
+_part = st.one_of(st.text(alphabet="abäß1_", min_size=1, max_size=4),
+                  st.sampled_from([",", ";", ".", ":", "/", "@", "-", "ab,", "ab;", "a.b", "x:y"]))
+_space = st.sampled_from([" ", "  ", "\t", "\n", "\u00a0", "\u2003", ""])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(_part, _space), max_size=12).map(
+    lambda pairs: "".join(part + space for part, space in pairs)))
+def test_two_words_is_the_pattern_definition(text: str) -> None:
+    assert two_words(text) == bool(_TWO_WORDS.search(_URLISH.sub(" ", text)))

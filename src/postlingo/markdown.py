@@ -37,8 +37,8 @@ _NOT_PROSE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\[\^[^\]\s]+\]", re.DOTALL)
 # Spans that may hide what looks like words: code, tags and autolinks, link targets, URLs.
 # (Each alternative stops at the next opening mark, so a long run of marks stays linear.)
 _MARKUP = re.compile(r"(`+)[^`]*\1|<[^<>]*>|\]\([^()]*\)|\]\[[^\[\]]*\]")
-_URLISH = re.compile(r"(?<!\S)\S*[:@/.]\S*")  # whole words only: linear
-_TWO_WORDS = re.compile(r"(?<!\S)[^\W\d_]{2,}[,;]?\s+[^\W\d_]{2,}(?!\S)")
+_WORD = re.compile(r"[^\W\d_]{2,}")  # two letters or more
+_WORD_THEN_PAUSE = re.compile(r"[^\W\d_]{2,}[,;]?")
 
 
 def _liquid_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
@@ -218,8 +218,7 @@ def has_words(text: str) -> bool:
     autolinks, as markdown-it reads it."""
     if "{" in text or "[^" in text:
         text = _NOT_PROSE.sub(" ", text)
-    plain = _MARKUP.sub(" ", text) if "`" in text or "<" in text or "]" in text else text
-    if _TWO_WORDS.search(_URLISH.sub(" ", plain)):
+    if two_words(_MARKUP.sub(" ", text) if "`" in text or "<" in text or "]" in text else text):
         return True  # two words side by side outside any markup: prose, no need to parse
     autolink = False
     for token in _inline_tokens(parser().parseInline(text)):
@@ -229,6 +228,20 @@ def has_words(text: str) -> bool:
             autolink = False
         elif token.type == "text" and not autolink and any(ch.isalpha() for ch in token.content):
             return True
+    return False
+
+
+def two_words(text: str) -> bool:
+    """Whether two words of letters follow each other in ``text`` (the first may end in a
+    comma or semicolon), once everything that looks like a URL, an address, a path or a
+    file name (a whitespace-separated part with ``:@/.``) is left out."""
+    after_word = False
+    for part in text.split():
+        if ":" in part or "@" in part or "/" in part or "." in part:
+            continue  # left out: the parts around it meet
+        if after_word and _WORD.fullmatch(part):
+            return True
+        after_word = _WORD_THEN_PAUSE.fullmatch(part) is not None
     return False
 
 
