@@ -11,6 +11,7 @@ import ctypes
 import functools
 import os
 import signal
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -98,32 +99,45 @@ def find_sources(config: Config) -> list[Source]:
     languages = [*config.languages, *catalogue_languages(config.locales_dir)]
     found: dict[PurePosixPath, Source] = {}
     inside = _Inside(config.root.resolve())
+    # Thousands of posts: their paths are worked on as text, with few path objects.
+    top = "" if str(config.root) == "." else os.path.join(str(config.root), "")
     for pattern in config.posts:
         posts_dir = _fixed_prefix(pattern)
+        skip = 0 if str(posts_dir) == "." else len(posts_dir.as_posix()) + 1
         for path in config.root.glob(pattern):
-            relative = PurePosixPath(path.relative_to(config.root).as_posix())
-            if layout.is_variant(relative, posts_dir, languages) or not path.is_file():
-                continue
-            if not inside(path):
-                continue  # a symbolic link out of the project is not followed
-            name = relative.relative_to(posts_dir).with_suffix("").as_posix()
+            text = str(path)
+            relative = PurePosixPath(text[len(top):].replace(os.sep, "/")
+                                     if text.startswith(top) else
+                                     path.relative_to(config.root).as_posix())
+            if layout.is_variant(relative, posts_dir, languages) or not inside(text):
+                continue  # (a symbolic link out of the project is not followed)
+            below = relative.as_posix()[skip:]
+            name = below[: len(below) - len(relative.suffix)]
             found.setdefault(relative, Source(relative, posts_dir, name))
     return sorted(found.values(), key=lambda source: source.relative)
 
 
 @dataclass
 class _Inside:
-    """Whether a path resolves inside ``root``; each folder is resolved once."""
+    """Whether a path is a file (or a link to one) inside ``root``; each folder is
+    resolved once."""
 
     root: Path
-    folders: dict[Path, bool] = field(default_factory=dict)
+    folders: dict[str, bool] = field(default_factory=dict)
 
-    def __call__(self, path: Path) -> bool:
-        if path.is_symlink():
-            return path.resolve().is_relative_to(self.root)
-        folder = path.parent
+    def __call__(self, path: str) -> bool:
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            return False
+        if stat.S_ISLNK(mode):
+            target = Path(path)
+            return target.is_file() and target.resolve().is_relative_to(self.root)
+        if not stat.S_ISREG(mode):
+            return False
+        folder = os.path.dirname(path) or "."
         if folder not in self.folders:
-            self.folders[folder] = folder.resolve().is_relative_to(self.root)
+            self.folders[folder] = Path(folder).resolve().is_relative_to(self.root)
         return self.folders[folder]
 
 
