@@ -107,7 +107,9 @@ class State:
             write_if_changed(ignore, _IGNORE_ALL)
         data = {"settings": self.settings,
                 "posts": {name: vars(item) for name, item in sorted(self.posts.items())}}
-        write_if_changed(self.path, json.dumps(data, ensure_ascii=False, indent=0) + "\n")
+        # Compact: json writes it in C then (with indent, in Python: 5 times slower).
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        write_if_changed(self.path, text + "\n")
 
 
 def settings_key(*parts: object) -> str:
