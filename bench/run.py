@@ -63,6 +63,30 @@ def median_of(runs: int, prepare: Callable[[], Path | None], command: list[str],
     return {"seconds": round(statistics.median(times), 3), "peak_mib": max(peaks)}
 
 
+TYPER_FLOOR = """
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer()
+
+
+@app.command()
+def sync(root: Annotated[Path, typer.Option("--root")] = Path("."),
+         jobs: Annotated[Optional[int], typer.Option("--jobs")] = None) -> None:
+    pass
+
+
+@app.command()
+def other() -> None:
+    pass
+
+
+app()
+"""
+
+
 def bench_postlingo(posts: int, languages: list[str], runs: int, work: Path) -> dict[str, object]:
     cli = [sys.executable, "-m", "postlingo"]
     # Bytecode, as pip leaves it when it installs (an editable install under
@@ -83,7 +107,12 @@ def bench_postlingo(posts: int, languages: list[str], runs: int, work: Path) -> 
         shutil.copytree(pristine, site)
         return site
 
-    # Python, typer and postlingo starting up: the floor under every command's time.
+    # The floor under every command's time: Python and typer parsing options (typer loads
+    # pydantic to convert them) in a command that does nothing; then postlingo's start-up.
+    floor = work / "typer_floor.py"
+    floor.write_text(TYPER_FLOOR, encoding="utf-8")
+    results["typer command doing nothing"] = median_of(
+        runs, lambda: None, [sys.executable, str(floor), "sync"], pristine)
     results["start-up (--version)"] = median_of(runs, lambda: None, [*cli, "--version"],
                                                 pristine)
     results["cold sync"] = median_of(runs, fresh_copy, [*cli, "sync"], pristine)
