@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from .config import Config
@@ -42,8 +43,9 @@ class Layout:
 
     def is_variant(self, relative: PurePosixPath, posts_dir: PurePosixPath,
                    languages: list[str]) -> bool:
-        below = relative.relative_to(posts_dir)
-        return len(below.parts) > 1 and below.parts[0] in languages
+        # (relative lies below posts_dir; comparing parts spares thousands of path objects)
+        parts, depth = relative.parts, len(posts_dir.parts)
+        return len(parts) > depth + 1 and parts[depth] in languages
 
     def metadata(self, key: str, lang: str, slug: str | None) -> dict[str, str]:
         values = {"lang": lang}
@@ -135,12 +137,18 @@ class Custom(Layout):
         return any(self._pattern(lang).fullmatch(str(relative)) for lang in languages)
 
     def _pattern(self, lang: str) -> re.Pattern[str]:
-        pieces = re.split(r"(\{\w+\})", self.config.path)
-        regex = "".join(
-            re.escape(lang) if piece == "{lang}" else ".+" if piece.startswith("{")
-            else re.escape(piece) for piece in pieces
-        )
-        return re.compile(regex)
+        return _path_pattern(self.config.path, lang)
+
+
+@lru_cache(maxsize=64)
+def _path_pattern(path: str, lang: str) -> re.Pattern[str]:
+    """The paths a custom layout's ``path`` gives the variants in ``lang``."""
+    pieces = re.split(r"(\{\w+\})", path)
+    regex = "".join(
+        re.escape(lang) if piece == "{lang}" else ".+" if piece.startswith("{")
+        else re.escape(piece) for piece in pieces
+    )
+    return re.compile(regex)
 
     def metadata(self, key: str, lang: str, slug: str | None) -> dict[str, str]:
         slug = slug or _DATE_PREFIX.sub("", PurePosixPath(key).name)  # kept: the source's
