@@ -139,6 +139,13 @@ class Custom(Layout):
     def _pattern(self, lang: str) -> re.Pattern[str]:
         return _path_pattern(self.config.path, lang)
 
+    def metadata(self, key: str, lang: str, slug: str | None) -> dict[str, str]:
+        slug = slug or _DATE_PREFIX.sub("", PurePosixPath(key).name)  # kept: the source's
+        return {k: v.format(lang=lang, key=key, slug=slug) for k, v in self.config.metadata.items()}
+
+    def source_metadata(self, key: str) -> dict[str, str]:
+        return {}
+
 
 @lru_cache(maxsize=64)
 def _path_pattern(path: str, lang: str) -> re.Pattern[str]:
@@ -149,13 +156,6 @@ def _path_pattern(path: str, lang: str) -> re.Pattern[str]:
         else re.escape(piece) for piece in pieces
     )
     return re.compile(regex)
-
-    def metadata(self, key: str, lang: str, slug: str | None) -> dict[str, str]:
-        slug = slug or _DATE_PREFIX.sub("", PurePosixPath(key).name)  # kept: the source's
-        return {k: v.format(lang=lang, key=key, slug=slug) for k, v in self.config.metadata.items()}
-
-    def source_metadata(self, key: str) -> dict[str, str]:
-        return {}
 
 
 _LAYOUTS: dict[str, type[Layout]] = {
