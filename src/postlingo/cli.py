@@ -11,13 +11,6 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from . import __version__
 from .config import Config, load_config, with_languages
@@ -25,6 +18,8 @@ from .errors import InternalError, PostlingoError
 from .lock import site_lock
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+
     from .draft import DraftReport
     from .project import Outcome
 
@@ -300,7 +295,7 @@ def check_command(
 class _DraftProgress:
     """A progress bar on stderr: segments done, characters sent."""
 
-    def __init__(self, progress: Progress):
+    def __init__(self, progress: Progress) -> None:
         self.progress, self.task = progress, None
         self.characters = 0
 
@@ -329,6 +324,14 @@ def draft_command(
     """Fill untranslated entries with machine drafts, marked fuzzy for review."""
     config = _config(root, lang)
     # The engines' HTTP clients take a while to import: only drafting loads them.
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     from .draft import DraftOptions, draft
 
     options = DraftOptions(engine=engine, post=post, limit=limit, dry_run=dry_run)
