@@ -92,6 +92,7 @@ def language_name(code: str) -> str:
     return Locale.parse(code.replace("-", "_")).english_name or code
 
 
+@lru_cache(maxsize=64)
 def plural_forms(code: str) -> str:
     return get_plural(gettext_language(code)).plural_forms
 

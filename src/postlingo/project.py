@@ -25,8 +25,10 @@ from .catalogue import (
     catalogue_languages,
     catalogue_names,
     catalogue_path,
+    language_name,
     load_catalogue,
     make_template,
+    plural_forms,
     same_template,
     save_catalogue,
     template_names,
@@ -551,7 +553,7 @@ def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None) -
     todo = [s for s in sources
             if s.name not in state.posts or not state.posts[s.name].fresh(config.root)]
     if todo:
-        parser(body=True)  # built once here, not once in every worker process
+        _prepare(config)
     work = partial(_sync_posts, config, include_fuzzy)
     for source, (result, kept) in zip(todo, parallel_map(work, todo, jobs), strict=True):
         outcome.extend(result)
@@ -576,6 +578,14 @@ def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None) -
     if changed or (sources and not state.path.exists()):
         _guard(outcome, state.save)
     return outcome
+
+
+def _prepare(config: Config) -> None:
+    """Build the parser and load the languages' locale data here, once, rather than in
+    every worker process (the workers are forked from this one)."""
+    parser(body=True)
+    for language in config.languages:
+        language_name(language), plural_forms(language)
 
 
 def _settings(config: Config, include_fuzzy: bool) -> str:
