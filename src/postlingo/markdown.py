@@ -134,7 +134,9 @@ def body_segments(post: Post) -> list[Segment]:
     for segment in _segments(tokens, post, offset):
         if has_words(segment.msgid):
             msgid = explicit_references(segment.msgid, references)
-            segments.append(dataclasses.replace(segment, msgid=msgid))
+            if msgid != segment.msgid:  # (dataclasses.replace is slow: only where needed)
+                segment = dataclasses.replace(segment, msgid=msgid)
+            segments.append(segment)
     return sorted(segments, key=lambda seg: seg.start)
 
 
@@ -385,10 +387,13 @@ def _join(lines: list[_Line]) -> tuple[str, list[str]]:
     return msgid, breaks
 
 
+_NOT_QUOTE_MARK = re.compile(r"[^>\s]")
+
+
 def _continuation(prefix: str) -> str:
     """The prefix of a container's later lines: quote marks stay, every other mark (list
     markers, task boxes, footnote labels) becomes blanks."""
-    return re.sub(r"[^>\s]", " ", prefix)
+    return _NOT_QUOTE_MARK.sub(" ", prefix)
 
 
 def _unlazy(prefix: str, continuation: str) -> str:
