@@ -47,6 +47,8 @@ def _liquid_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     if state.sCount[start] - state.blkIndent >= 4:
         return False
     begin = state.bMarks[start] + state.tShift[start]
+    if state.src[begin : begin + 1] not in ("{", "$"):
+        return False  # (the rule is tried at every line that may start a block)
     line = state.src[begin : state.eMarks[start]]
     liquid = _LIQUID_LINE.fullmatch(line)
     math = line.startswith("$$")
