@@ -5,16 +5,25 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
+import sys
 from pathlib import Path
+from typing import Any
 
 import polib
 import pytest
 
 from conftest import CATALOGUE, POST_NAME, TEMPLATE, VARIANT, invoke, write_post
+from postlingo import project
+from postlingo import status as status_module
+from postlingo.check import Options, check
 from postlingo.config import load_config
 from postlingo.project import sync
 from postlingo.status import ALL, TOTAL, orphan_catalogues, status, totals
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+from sitegen import generate
 
 
 def words(text: str) -> int:
@@ -161,3 +170,36 @@ def test_csv(example: Path) -> None:
 
 def test_unknown_format_is_a_usage_error(example: Path) -> None:
     assert invoke("status", "--root", example, "--format", "xml").exit_code == 2
+
+
+_PIDS: list[Path] = []  # the file where the spy below notes the processes it ran in
+
+
+def _posts_status_noting_pid(*args: Any) -> Any:
+    with _PIDS[0].open("a", encoding="utf-8") as handle:
+        handle.write(f"{os.getpid()}\n")
+    return _POSTS_STATUS(*args)
+
+
+_POSTS_STATUS = status_module._posts_status
+
+
+def test_status_and_check_spread_over_processes_find_what_one_process_finds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 80 posts: enough for two worker processes (project._MIN_BATCH is 40 a worker).
+    root = tmp_path / "site"
+    generate(root, 80, ["en"])
+    assert sync(load_config(root)).ok
+    catalogue = sorted((root / "locales/en/LC_MESSAGES").glob("*.po"))[3]
+    po = polib.pofile(str(catalogue))
+    po[0].msgstr = "Translated, with a broken [link](http://x"  # findings of several rules
+    po.save(str(catalogue))
+    monkeypatch.setattr(sys.modules[__name__], "_PIDS", [tmp_path / "pids"])
+    monkeypatch.setattr(status_module, "_posts_status", _posts_status_noting_pid)
+    spread = (status(load_config(root)), check(load_config(root), Options(strict=True)))
+    pids = set((tmp_path / "pids").read_text(encoding="utf-8").split())
+    monkeypatch.setattr(project, "_MIN_BATCH", 10**9)  # now all in this process
+    alone = (status(load_config(root)), check(load_config(root), Options(strict=True)))
+    assert spread == alone
+    assert len(spread[1].findings) > 80
+    assert len(pids) == 2 and str(os.getpid()) not in pids

@@ -33,6 +33,7 @@ import subprocess
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import zip_longest
 from pathlib import Path
 from typing import Any
@@ -51,9 +52,11 @@ from .project import (
     Source,
     find_sources,
     orphan_variants,
+    parallel_map,
     planned_catalogue,
     planned_template,
     read_segments,
+    warm_up,
 )
 from .security import UnsafeTranslation
 from .segment import Segment
@@ -293,8 +296,14 @@ def check(config: Config, options: Options | None = None) -> Report:
     settings = {language: _settings(config, language) for language in config.languages}
     run = _Run(config, options, rule_levels(config, options), settings)
     sources = find_sources(config)
-    for source in sources:
-        _check_source(run, source)
+    if sources:
+        warm_up(config)
+    # The posts are checked apart, spread over the cores; their findings join in order.
+    work = partial(_check_sources, run)
+    for findings, stats, catalogues in parallel_map(work, sources):
+        run.findings += findings
+        run.stats += stats
+        run.catalogues += catalogues
     if config.taxonomy:
         _check_taxonomy(run)
     for path in orphan_catalogues(config, sources):
@@ -305,6 +314,17 @@ def check(config: Config, options: Options | None = None) -> Report:
     if run.on("msgfmt"):
         _check_msgfmt(run)
     return Report(sorted(run.findings, key=Finding.sort_key), run.catalogues)
+
+
+def _check_sources(run: _Run, sources: list[Source]
+                   ) -> list[tuple[list[Finding], list[CatalogueStatus], list[Path]]]:
+    """What checking each of ``sources`` finds, counts and reads (``run`` stays as it is)."""
+    done = []
+    for source in sources:
+        alone = dataclasses.replace(run, findings=[], stats=[], catalogues=[])
+        _check_source(alone, source)
+        done.append((alone.findings, alone.stats, alone.catalogues))
+    return done
 
 
 def _check_source(run: _Run, source: Source) -> None:

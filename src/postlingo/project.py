@@ -554,7 +554,7 @@ def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None) -
     todo = [s for s in sources
             if s.name not in state.posts or not state.posts[s.name].fresh(config.root)]
     if todo:
-        _prepare(config)
+        warm_up(config)
     work = partial(_sync_posts, config, include_fuzzy)
     for source, (result, kept) in zip(todo, parallel_map(work, todo, jobs), strict=True):
         outcome.extend(result)
@@ -581,9 +581,9 @@ def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None) -
     return outcome
 
 
-def _prepare(config: Config) -> None:
+def warm_up(config: Config) -> None:
     """Build the parser and load the languages' locale data here, once, rather than in
-    every worker process (the workers are forked from this one)."""
+    every worker process of ``parallel_map`` (the workers are forked from this one)."""
     parser(body=True)
     for language in config.languages:
         language_name(language), plural_forms(language)

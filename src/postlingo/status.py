@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import polib
@@ -23,7 +24,14 @@ from .catalogue import (
 from .config import Config
 from .errors import PostlingoError
 from .post import Post
-from .project import Source, find_sources, planned_variant, read_segments
+from .project import (
+    Source,
+    find_sources,
+    parallel_map,
+    planned_variant,
+    read_segments,
+    warm_up,
+)
 from .segment import Segment
 from .taxonomy import NAME as TAXONOMY
 
@@ -107,38 +115,58 @@ def variant_state(config: Config, source: Source, post: Post, segments: list[Seg
 
 def status(config: Config, include_fuzzy: bool = False
            ) -> tuple[list[CatalogueStatus], list[PostlingoError]]:
-    """The status of every post's catalogue and variant in every language."""
+    """The status of every post's catalogue and variant in every language (the posts
+    spread over the cores, as sync does)."""
     rows: list[CatalogueStatus] = []
     errors: list[PostlingoError] = []
-    for source in find_sources(config):
-        try:
-            post: Post | None
-            post, segments = read_segments(config, source)
-        except PostlingoError as exc:
-            errors.append(exc)
-            post, segments = None, []
-        for language in config.languages:
-            path = catalogue_path(config.locales_dir, source.name, language)
-            if not path.exists():
-                rows.append(CatalogueStatus(source.name, language, path, False))
-                continue
-            try:
-                po = load_catalogue(path)
-            except PostlingoError as exc:
-                errors.append(exc)
-                continue
-            row = count(po, source.name, language, path)
-            if post is not None:
-                try:
-                    state = variant_state(config, source, post, segments, language, po,
-                                          include_fuzzy)[1]
-                except PostlingoError as exc:
-                    errors.append(exc)
-                    state = BROKEN
-                row = dataclasses.replace(row, variant=state)
-            rows.append(row)
+    work = partial(_posts_status, config, include_fuzzy)
+    sources = find_sources(config)
+    if sources:
+        warm_up(config)
+    for post_rows, post_errors in parallel_map(work, sources):
+        rows += post_rows
+        errors += post_errors
     if config.taxonomy:
         rows += _shared_rows(config, TAXONOMY, errors)
+    return rows, errors
+
+
+def _posts_status(config: Config, include_fuzzy: bool, sources: list[Source]
+                  ) -> list[tuple[list[CatalogueStatus], list[PostlingoError]]]:
+    return [_post_status(config, include_fuzzy, source) for source in sources]
+
+
+def _post_status(config: Config, include_fuzzy: bool, source: Source
+                 ) -> tuple[list[CatalogueStatus], list[PostlingoError]]:
+    """The rows of one post, one per language, and the problems met."""
+    rows: list[CatalogueStatus] = []
+    errors: list[PostlingoError] = []
+    try:
+        post: Post | None
+        post, segments = read_segments(config, source)
+    except PostlingoError as exc:
+        errors.append(exc)
+        post, segments = None, []
+    for language in config.languages:
+        path = catalogue_path(config.locales_dir, source.name, language)
+        if not path.exists():
+            rows.append(CatalogueStatus(source.name, language, path, False))
+            continue
+        try:
+            po = load_catalogue(path)
+        except PostlingoError as exc:
+            errors.append(exc)
+            continue
+        row = count(po, source.name, language, path)
+        if post is not None:
+            try:
+                state = variant_state(config, source, post, segments, language, po,
+                                      include_fuzzy)[1]
+            except PostlingoError as exc:
+                errors.append(exc)
+                state = BROKEN
+            row = dataclasses.replace(row, variant=state)
+        rows.append(row)
     return rows, errors
 
 
