@@ -85,20 +85,28 @@ def confined(root: Path) -> Iterator[None]:
 
 def resolves_inside(path: Path, root: Path) -> bool:
     """Whether ``path`` leads to a place inside ``root`` (symbolic links followed). While
-    writes are confined to ``root``, a folder found inside before is not resolved again."""
-    if root == _confined_as.get() and path.parent in _inside.get() and not path.is_symlink():
-        return True
-    return path.resolve().is_relative_to(root.resolve())
+    writes are confined to ``root``, each folder is resolved once."""
+    if root != _confined_as.get() or path.is_symlink():
+        return path.resolve().is_relative_to(root.resolve())
+    return _folder_inside(path.parent)
+
+
+def _folder_inside(folder: Path) -> bool:
+    """Whether ``folder`` resolves inside the root writes are confined to (remembered for
+    the confined run: it writes thousands of files to a few folders)."""
+    known = _inside.get()
+    if folder not in known:
+        root = _confined_to.get()
+        if root is None or not folder.resolve().is_relative_to(root):
+            return False
+        known.add(folder)
+    return True
 
 
 def check_inside(path: Path) -> None:
     """Raise ``InputError`` if writes are confined and ``path``'s folder leads out."""
     root = _confined_to.get()
-    if root is None or path.parent in _inside.get():
-        return
-    if path.parent.resolve().is_relative_to(root):
-        _inside.get().add(path.parent)
-    else:
+    if root is not None and not _folder_inside(path.parent):
         raise InputError(f"not written: its folder leads outside the project ({root}) "
                          "through a symbolic link", path)
 

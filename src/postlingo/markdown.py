@@ -33,7 +33,7 @@ _LIQUID_BLOCKS = ("highlight", "raw", "comment")
 _CONTROL = re.compile(r"<!--\s*postlingo:\s*(off|on|note)\b([\s\S]*?)-->")
 _TASK_BOX = re.compile(r"\[[ xX]\][ \t]+")
 # Liquid, and footnote references (text where the footnote is not defined): never prose.
-_NOT_PROSE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\[\^[^\]\s]+\]", re.DOTALL)
+NOT_PROSE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\[\^[^\]\s]+\]", re.DOTALL)
 # Spans that may hide what looks like words: code, tags and autolinks, link targets, URLs.
 # (Each alternative stops at the next opening mark, so a long run of marks stays linear.)
 _MARKUP = re.compile(r"(`+)[^`]*\1|<[^<>]*>|\]\([^()]*\)|\]\[[^\[\]]*\]")
@@ -221,7 +221,7 @@ def has_words(text: str) -> bool:
     """Whether ``text`` holds prose: letters in its text outside code, HTML, Liquid and
     autolinks, as markdown-it reads it."""
     if "{" in text or "[^" in text:
-        text = _NOT_PROSE.sub(" ", text)
+        text = NOT_PROSE.sub(" ", text)
     if two_words(_MARKUP.sub(" ", text) if "`" in text or "<" in text or "]" in text else text):
         return True  # two words side by side outside any markup: prose, no need to parse
     autolink = False

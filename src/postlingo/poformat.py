@@ -265,6 +265,8 @@ def wrap_field(prefix: str, name: str, value: str, page_width: int) -> tuple[str
 # and so make a text narrower than it is long. Latin-1, the common punctuation (quotes,
 # dashes, ellipsis) and the currency signs take one column each.
 _MAYBE_NARROW = re.compile("[\u00ad\u0300-\u200f\u2028-\u202f\u205f-\u209f\u20c1-\U0010ffff]")
+
+
 def _escape(text: str) -> str:
     """``text`` with C escapes for backslash, quote and control characters. (Replacing in
     turn, the backslash first, is ten times quicker than str.translate on non-ASCII text.)"""

@@ -4,21 +4,16 @@ shows at a glance (and tests can prove that only text changes)."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from html.entities import html5
 from typing import Any
 
-from .markdown import parser
+from .markdown import NOT_PROSE, parser
 from .protect import FIXED, flatten, inline_shape
 
 _ACCENTS = str.maketrans(
     "abcdeghiklmnoprstuwyzABCDEGHIKLMNOPRSTUWYZ",
     "ȧƀƈḓḗɠħīķŀḿƞǿƥřşŧŭẇẏẑȦƁƇḒḖƓĦĪĶĿḾȠǾƤŘŞŦŬẆẎẐ",
 )
-# Not prose, even where markdown-it reads it as text: Liquid, and footnote references
-# (text when the footnote is not defined).
-_NOT_PROSE = re.compile(r"\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\[\^[^\]\s]+\]")
 
 
 def pseudo_translate(text: str, references: dict[str, Any] | None = None) -> str:
@@ -34,7 +29,7 @@ def pseudo_translate(text: str, references: dict[str, Any] | None = None) -> str
         return fast
     chars = list(text)
     # Liquid and footnote labels: no change there alters the parse, yet each would break.
-    fixed = {index for match in _NOT_PROSE.finditer(text) for index in range(*match.span())}
+    fixed = {index for match in NOT_PROSE.finditer(text) for index in range(*match.span())}
     for index, char in enumerate(chars):
         accented = char.translate(_ACCENTS)
         if accented != char and index not in fixed:
@@ -46,15 +41,11 @@ def pseudo_translate(text: str, references: dict[str, Any] | None = None) -> str
     return bracketed if inline_shape(bracketed, env) == shape else careful
 
 
-def _fixed_spans(text: str) -> Iterator[re.Match[str]]:
-    for match in FIXED.finditer(text):
-        if not match.group("entity") or f"{match.group('entity')};" in html5:
-            yield match  # (a name that is no entity is prose)
-
-
 def _accent_prose(text: str) -> str:
     out, pos = [], 0
-    for match in _fixed_spans(text):
+    for match in FIXED.finditer(text):
+        if match.group("entity") and f"{match.group('entity')};" not in html5:
+            continue  # not an entity: prose
         out.append(text[pos : match.start()].translate(_ACCENTS))
         out.append(match.group())
         pos = match.end()
@@ -72,7 +63,7 @@ def untranslated_prose(text: str, env: dict[str, Any] | None = None) -> list[str
         elif token.type == "link_close":
             in_autolink = False
         elif (token.type == "text" and not in_autolink
-              and untranslated_letters(_NOT_PROSE.sub("", token.content))):
+              and untranslated_letters(NOT_PROSE.sub("", token.content))):
             found.append(token.content)
     return found
 
