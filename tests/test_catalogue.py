@@ -1,4 +1,4 @@
-"""Templates and catalogues: paths, templates from segments, loading, saving, translations."""
+"""Templates and catalogues: templates from segments, loading, saving, translations."""
 
 from __future__ import annotations
 
@@ -8,17 +8,12 @@ import pytest
 
 from postlingo.catalogue import (
     BODY_FLAG,
-    catalogue_languages,
-    catalogue_names,
-    catalogue_path,
     language_name,
     load_catalogue,
     make_template,
     render,
     same_template,
     save_catalogue,
-    template_names,
-    template_path,
     translations,
 )
 from postlingo.errors import InputError
@@ -36,24 +31,9 @@ def _segments() -> list[Segment]:
     ]
 
 
-def test_paths_use_the_gettext_language_form(tmp_path: Path) -> None:
-    assert catalogue_path(tmp_path, "2021/post", "pt-BR") == \
-        tmp_path / "pt_BR/LC_MESSAGES/2021/post.po"
-    assert template_path(tmp_path, "2021/post") == tmp_path / "templates/2021/post.pot"
+def test_language_names_are_english() -> None:
     assert language_name("pt-BR") == "Portuguese (Brazil)"
     assert language_name("en") == "English"
-
-
-def test_names_and_languages_found_in_the_locales_folder(tmp_path: Path) -> None:
-    for relative in ("templates/a.pot", "templates/sub/b.pot", "en/LC_MESSAGES/a.po",
-                     "en/LC_MESSAGES/sub/b.po", "pt_BR/LC_MESSAGES/a.po", "notes/x.txt"):
-        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / relative).write_text("", encoding="utf-8")
-    assert template_names(tmp_path) == ["a", "sub/b"]
-    assert catalogue_names(tmp_path, "en") == ["a", "sub/b"]
-    assert catalogue_names(tmp_path, "fr") == []
-    assert catalogue_languages(tmp_path) == ["en", "pt_BR"]
-    assert catalogue_languages(tmp_path / "missing") == []
 
 
 def test_template_has_one_entry_per_text_and_context_with_every_reference() -> None:

@@ -15,11 +15,12 @@ import yaml
 
 from conftest import CATALOGUE, POST_NAME, REPO, SOURCE, TEMPLATE, VARIANT, invoke
 from postlingo import check as check_module
-from postlingo.catalogue import catalogue_path
 from postlingo.check import RULES, Options, check, msgfmt_like, run_msgfmt
 from postlingo.config import load_config
-from postlingo.project import build, extract, sync, update
+from postlingo.locales import catalogue_path
+from postlingo.project import build, extract, update
 from postlingo.segment import yaml_scalar
+from postlingo.sync import sync
 
 FIXTURES = Path(__file__).parent / "fixtures" / "check"
 ENTRY_CASES = sorted(FIXTURES.glob("*.po"))

@@ -20,7 +20,10 @@ from conftest import fill_catalogue, make_site
 from postlingo.config import Config, load_config
 from postlingo.errors import ConfigError
 from postlingo.layouts import layout_for, slugify
-from postlingo.project import Outcome, build, find_sources, orphan_variants, sync, variant_path
+from postlingo.outcome import Outcome
+from postlingo.project import build
+from postlingo.sources import find_sources, orphan_variants, variant_path
+from postlingo.sync import sync
 
 SITES = Path(__file__).parent / "fixtures" / "sites"
 

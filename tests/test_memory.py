@@ -11,10 +11,10 @@ import polib
 import pytest
 
 from conftest import CATALOGUE, POST_NAME, invoke, msgfmt_check, write_post
-from postlingo.catalogue import catalogue_path
 from postlingo.config import Config, load_config
 from postlingo.draft import DraftOptions, draft
 from postlingo.errors import ConfigError
+from postlingo.locales import catalogue_path
 from postlingo.memory import load_memory
 from postlingo.project import extract, update
 

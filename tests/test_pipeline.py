@@ -22,7 +22,7 @@ from conftest import (
     write_post,
 )
 from postlingo.config import load_config
-from postlingo.project import find_sources
+from postlingo.sources import find_sources
 
 # A post with every construct the foundation extracts, and the ones it must copy.
 RICH_POST = """\

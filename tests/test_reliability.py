@@ -25,8 +25,9 @@ from postlingo.errors import InputError, PostlingoError, TranslationError
 from postlingo.front_matter import front_matter_segments
 from postlingo.poformat import entry_content
 from postlingo.post import parse_post, read_post
-from postlingo.project import sync
 from postlingo.security import unsafe_additions
+from postlingo.sources import Source
+from postlingo.sync import sync
 from postlingo.variant import build_variant
 
 if sys.version_info >= (3, 11):
@@ -484,7 +485,7 @@ def _fuzz_site(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _source(path: Path) -> project.Source:
+def _source(path: Path) -> Source:
     from pathlib import PurePosixPath
 
-    return project.Source(PurePosixPath(path.name), PurePosixPath("."), path.stem)
+    return Source(PurePosixPath(path.name), PurePosixPath("."), path.stem)

@@ -16,8 +16,9 @@ from libre_server import FakeServer
 from postlingo.config import load_config
 from postlingo.errors import TranslationError
 from postlingo.post import parse_post
-from postlingo.project import build, extract, sync, update
+from postlingo.project import build, extract, update
 from postlingo.security import KINDS, active_content, unsafe_additions
+from postlingo.sync import sync
 
 # --- the detection itself --------------------------------------------------------------------
 

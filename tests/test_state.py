@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -12,8 +13,9 @@ import polib
 import pytest
 
 from postlingo.config import load_config
-from postlingo.project import parallel_map, sync
+from postlingo.project import parallel_map
 from postlingo.state import STATE_FILE
+from postlingo.sync import sync
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
 from sitegen import generate
@@ -25,6 +27,21 @@ def site(tmp_path: Path) -> Path:
     generate(root, 12, ["en"])
     assert sync(load_config(root)).ok
     return root
+
+
+def test_a_sync_with_nothing_to_do_loads_no_parser(site: Path) -> None:
+    # An author syncs on every save: such a sync only looks at files (see bench/run.py).
+    run = subprocess.run([sys.executable, "-X", "importtime", "-m", "postlingo", "sync",
+                          "--root", str(site)], capture_output=True, text=True, check=True)
+    loaded = {line.split("|")[-1].strip() for line in run.stderr.splitlines()}
+    assert "postlingo.sources" in loaded and "postlingo.state" in loaded
+    assert not loaded & {"markdown_it", "yaml", "polib", "babel.messages", "rich",
+                         "postlingo.project", "postlingo.catalogue"}
+    touched = site / "content/_posts" / sorted(os.listdir(site / "content/_posts"))[0]
+    touched.write_text(touched.read_text(encoding="utf-8") + "\nNeu.\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, "-X", "importtime", "-m", "postlingo", "sync",
+                          "--root", str(site)], capture_output=True, text=True, check=True)
+    assert "markdown_it" in {line.split("|")[-1].strip() for line in run.stderr.splitlines()}
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -119,6 +136,16 @@ def test_parallel_map_keeps_order_and_uses_processes() -> None:
     assert len(pids) == 2 and os.getpid() not in pids
     assert {pid for pid, _ in parallel_map(_pid_and_square, items[:10], jobs=2)} == {
         os.getpid()}  # too little work for a second process
+
+
+def test_parallel_map_prepares_only_before_forking() -> None:
+    prepared: list[int] = []
+    parallel_map(_pid_and_square, list(range(10)), jobs=2,
+                 prepare=lambda: prepared.append(os.getpid()))
+    assert prepared == []  # done in this process: nothing to share with workers
+    parallel_map(_pid_and_square, list(range(200)), jobs=2,
+                 prepare=lambda: prepared.append(os.getpid()))
+    assert prepared == [os.getpid()]  # once, here
 
 
 def _pid_and_square(chunk: list[int]) -> list[tuple[int, int]]:

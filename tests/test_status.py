@@ -19,8 +19,8 @@ from postlingo import project
 from postlingo import status as status_module
 from postlingo.check import Options, check
 from postlingo.config import load_config
-from postlingo.project import sync
 from postlingo.status import ALL, TOTAL, orphan_catalogues, status, totals
+from postlingo.sync import sync
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
 from sitegen import generate

@@ -6,11 +6,14 @@ from pathlib import Path
 
 import yaml
 
-from postlingo.catalogue import catalogue_path, load_catalogue, save_catalogue
+from postlingo.catalogue import load_catalogue, save_catalogue
 from postlingo.config import load_config
+from postlingo.locales import catalogue_path
 from postlingo.merge import new_catalogue
+from postlingo.outcome import Outcome
 from postlingo.post import parse_post
-from postlingo.project import Outcome, build, sync
+from postlingo.project import build
+from postlingo.sync import sync
 from postlingo.taxonomy import Term, post_terms, taxonomy_template, taxonomy_translations
 
 POST = """\

@@ -7,7 +7,6 @@ Poedit and postlingo can take turns on a catalogue without reformatting each oth
 from __future__ import annotations
 
 import gettext
-import os
 import re
 import time
 from dataclasses import dataclass
@@ -22,68 +21,15 @@ from babel.messages.plurals import get_plural
 from . import __version__
 from .errors import InputError
 from .fileio import read_text, reading, write_if_changed
+from .locales import gettext_language
 from .poformat import GnuPOEntry, GnuPOFile, entry_content, keep_lines, parse, po_lines
 from .segment import Segment
 
 BODY_FLAG = "md-text"  # tells Weblate to run its Markdown checks on body entries
 GENERATOR = f"postlingo {__version__}"
 DATE_FORMAT = "%Y-%m-%d %H:%M%z"
-TEMPLATES = "templates"
-MESSAGES = "LC_MESSAGES"
 
 Key = tuple[str | None, str]
-
-
-def template_path(locales: Path, name: str) -> Path:
-    return locales / TEMPLATES / f"{name}.pot"
-
-
-def catalogue_path(locales: Path, name: str, language: str) -> Path:
-    return locales / gettext_language(language) / MESSAGES / f"{name}.po"
-
-
-def template_names(locales: Path) -> list[str]:
-    """The names of the templates in ``locales`` (``sub/post`` for ``sub/post.pot``)."""
-    return _names(locales / TEMPLATES, ".pot")
-
-
-def catalogue_names(locales: Path, language: str) -> list[str]:
-    """The names of the catalogues of ``language`` in ``locales``."""
-    return _names(locales / gettext_language(language) / MESSAGES, ".po")
-
-
-def catalogue_languages(locales: Path) -> list[str]:
-    """The languages that have a catalogue folder in ``locales`` (gettext form)."""
-    if not locales.is_dir():
-        return []
-    return sorted(folder.name for folder in locales.iterdir()
-                  if folder.name != TEMPLATES and (folder / MESSAGES).is_dir())
-
-
-def _names(folder: Path, suffix: str) -> list[str]:
-    """The names of the ``suffix`` files below ``folder`` (symbolic links to folders are
-    not followed)."""
-    names: list[str] = []
-    pending = [(str(folder), "")]
-    while pending:
-        path, prefix = pending.pop()
-        try:
-            entries = list(os.scandir(path))
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                pending.append((entry.path, f"{prefix}{entry.name}/"))
-            elif entry.name.endswith(suffix) and len(entry.name) > len(suffix) \
-                    and entry.is_file():
-                names.append(prefix + entry.name[: -len(suffix)])
-    return sorted(names)
-
-
-@lru_cache(maxsize=64)
-def gettext_language(code: str) -> str:
-    """``pt-BR`` → ``pt_BR``: the form gettext uses for ``Language`` and folder names."""
-    return str(Locale.parse(code.replace("-", "_")))
 
 
 @lru_cache(maxsize=64)
@@ -363,6 +309,7 @@ def save_catalogue(po: polib.POFile, path: Path, wrap_width: int, write: bool = 
     except (FileNotFoundError, InputError):
         old = ""
     gnu = po if isinstance(po, GnuPOFile) else _as_gnu(po)
+    gnu.wrapwidth = wrap_width  # (as ``render`` writes it: blocks are compared with that)
     keep_lines(gnu, old)
     text = render(gnu, wrap_width)
     gnu.kept = {}

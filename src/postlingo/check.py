@@ -41,25 +41,18 @@ from typing import Any
 import polib
 
 from . import entry_rules as rules
-from .catalogue import catalogue_path, gettext_language, load_catalogue, template_path
+from .catalogue import load_catalogue
 from .config import Config
 from .entry_rules import Pair, Settings, Term, make_pair
 from .errors import ConfigError, InputError, PostlingoError, TranslationError, unexpected
 from .fileio import read_text
+from .locales import TAXONOMY, catalogue_path, gettext_language, template_path
 from .markdown import parse_env
 from .post import BOM, Post
-from .project import (
-    Source,
-    find_sources,
-    orphan_variants,
-    parallel_map,
-    planned_catalogue,
-    planned_template,
-    read_segments,
-    warm_up,
-)
+from .project import parallel_map, planned_catalogue, planned_template, read_segments, warm_up
 from .security import UnsafeTranslation
 from .segment import Segment
+from .sources import Source, find_sources, orphan_variants
 from .status import (
     MISSING,
     OUTDATED,
@@ -69,7 +62,6 @@ from .status import (
     totals,
     variant_state,
 )
-from .taxonomy import NAME as TAXONOMY
 
 LEVELS = ("error", "warning", "off")
 
@@ -296,11 +288,10 @@ def check(config: Config, options: Options | None = None) -> Report:
     settings = {language: _settings(config, language) for language in config.languages}
     run = _Run(config, options, rule_levels(config, options), settings)
     sources = find_sources(config)
-    if sources:
-        warm_up(config)
     # The posts are checked apart, spread over the cores; their findings join in order.
     work = partial(_check_sources, run)
-    for findings, stats, catalogues in parallel_map(work, sources):
+    for findings, stats, catalogues in parallel_map(work, sources,
+                                                    prepare=partial(warm_up, config)):
         run.findings += findings
         run.stats += stats
         run.catalogues += catalogues

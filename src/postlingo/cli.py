@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import traceback
 from contextlib import nullcontext
@@ -10,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
-from rich.console import Console
 
 from . import __version__
 from .config import Config, load_config, with_languages
@@ -18,17 +18,31 @@ from .errors import InternalError, PostlingoError
 from .lock import site_lock
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.progress import Progress
 
     from .draft import DraftReport
-    from .project import Outcome
+    from .outcome import Outcome
 
 # Each command imports the part of the library it runs: start-up time is paid on every
 # save where an author runs `postlingo sync`, and the check rules or the engines' HTTP
 # clients are of no use there.
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+
+@functools.cache
+def _console(stderr: bool) -> Console:
+    # Made when first printed to: a sync with nothing to say does not load rich.
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def out() -> Console:
+    return _console(False)
+
+
+def err() -> Console:
+    return _console(True)
 
 
 # The command-line library's own exceptions (exits, usage errors) pass the boundary. Its
@@ -75,7 +89,7 @@ Fuzzy = Annotated[
 
 def _version(value: bool) -> None:
     if value:
-        out.print(f"postlingo {__version__}")
+        out().print(f"postlingo {__version__}")
         raise typer.Exit()
 
 
@@ -99,13 +113,13 @@ def _traceback(exc: BaseException) -> str:
 def _error(problem: PostlingoError) -> None:
     """``error: <file>:<line>: <message>``, and under --debug how it came about."""
     one_line = " ".join(str(problem).splitlines())  # a parser's message may span lines
-    err.print(f"error: {one_line}", markup=False, soft_wrap=True)
+    err().print(f"error: {one_line}", markup=False, soft_wrap=True)
     if not _options["debug"]:
         return
     details = getattr(problem, "details", "") or (
         _traceback(problem.__cause__) if problem.__cause__ else "")
     if details:
-        err.print(details, markup=False, soft_wrap=True, highlight=False)
+        err().print(details, markup=False, soft_wrap=True, highlight=False)
 
 
 def _config(root: Path, languages: list[str] | None = None) -> Config:
@@ -127,7 +141,7 @@ def _finish(outcome: Outcome, verb: str) -> None:
     if lines:
         typer.echo("\n".join(lines))
     for problem in _distinct(outcome.warnings):
-        err.print(f"warning: {problem}", markup=False, soft_wrap=True)
+        err().print(f"warning: {problem}", markup=False, soft_wrap=True)
     for problem in _distinct(outcome.errors):
         _error(problem)
     if outcome.errors:
@@ -165,7 +179,7 @@ def update_command(
 
     outcome = update(_config(root, lang), check=check, prune=prune, keep_obsolete=obsolete)
     for path in outcome.removed:
-        out.print(f"{'would remove' if check else 'removed'} {path}", markup=False,
+        out().print(f"{'would remove' if check else 'removed'} {path}", markup=False,
                   soft_wrap=True)
     _finish(outcome, "would update" if check else "updated")
     if check and (outcome.written or outcome.removed):
@@ -199,7 +213,7 @@ def sync_command(
 ) -> None:
     """Extract, update and build in one go; posts unchanged since the last sync are
     skipped."""
-    from .project import sync
+    from .sync import sync
 
     _finish(sync(_config(root, lang), include_fuzzy, jobs), "wrote")
 
@@ -227,7 +241,7 @@ def status_command(
     ] = StatusFormat.table,
 ) -> None:
     """How far each post is translated, per language, and whether its variant is current."""
-    from .project import Outcome
+    from .outcome import Outcome
     from .report import print_wide, status_csv, status_json, status_table
     from .status import orphan_catalogues
     from .status import status as catalogue_status
@@ -236,7 +250,7 @@ def status_command(
     rows, errors = catalogue_status(config, include_fuzzy)
     orphans = orphan_catalogues(config)
     if output is StatusFormat.table:
-        print_wide(out, status_table(rows, orphans, config.locales_dir))
+        print_wide(out(), status_table(rows, orphans, config.locales_dir))
     else:
         writer = status_json if output is StatusFormat.json else status_csv
         typer.echo(writer(rows, orphans, config.locales_dir), nl=False)
@@ -288,7 +302,7 @@ def check_command(
         _fail(exc)
     typer.echo(FINDING_FORMATS[output.value](report), nl=False)
     if output is CheckFormat.text:
-        err.print(summary(report), markup=False, soft_wrap=True)
+        err().print(summary(report), markup=False, soft_wrap=True)
     raise typer.Exit(1 if report.failed else 0)
 
 
@@ -341,8 +355,8 @@ def draft_command(
     # A dry run writes nothing; a real one holds the site's lock as the other writers do.
     lock = nullcontext() if dry_run else site_lock(config.root, config.lock_wait)
     try:
-        with lock, Progress(*columns, console=err, transient=True,
-                            disable=not err.is_terminal) as progress:
+        with lock, Progress(*columns, console=err(), transient=True,
+                            disable=not err().is_terminal) as progress:
             report = draft(config, options, _DraftProgress(progress))
     except PostlingoError as exc:
         _fail(exc)
@@ -354,17 +368,17 @@ def _finish_draft(report: DraftReport, dry_run: bool) -> None:
     from .draft import summary as draft_summary
 
     for line in plan_lines(report):
-        out.print(line, markup=False, soft_wrap=True)
+        out().print(line, markup=False, soft_wrap=True)
     for path in report.written:
-        out.print(f"drafted {path}", markup=False, soft_wrap=True)
+        out().print(f"drafted {path}", markup=False, soft_wrap=True)
     for failure in report.failed:
-        err.print(f"warning: {failure.path}:{failure.line}: left untranslated: "
+        err().print(f"warning: {failure.path}:{failure.line}: left untranslated: "
                   f"{failure.reason}", markup=False, soft_wrap=True)
     if not dry_run:
-        err.print(draft_summary(report), markup=False, soft_wrap=True)
+        err().print(draft_summary(report), markup=False, soft_wrap=True)
     problems = [*report.errors, *([report.stopped] if report.stopped else [])]
     for problem in problems:
-        err.print(f"error: {problem}", markup=False, soft_wrap=True)
+        err().print(f"error: {problem}", markup=False, soft_wrap=True)
     if problems:
         raise typer.Exit(max(problem.exit_code for problem in problems))
 
@@ -373,5 +387,5 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        err.print("interrupted")
+        err().print("interrupted")
         sys.exit(130)

@@ -262,16 +262,21 @@ def _check_semantics(config: Config, source: Path | None) -> None:
 
 
 def _check_safety(config: Config, source: Path | None) -> None:
-    from .security import KINDS  # the kinds live with their checks
-
-    for kind in config.allow_unsafe:
-        if kind not in KINDS:
-            raise ConfigError(f"unknown kind {kind!r} in 'allow_unsafe' (known: "
-                              f"{', '.join(KINDS)})", source)
+    if config.allow_unsafe:
+        _check_kinds(config.allow_unsafe, source)
     if config.lock_wait < 0:
         raise ConfigError("configuration key 'lock_wait' must be 0 or more", source)
     if config.max_post_size <= 0:
         raise ConfigError("configuration key 'max_post_size' must be more than 0", source)
+
+
+def _check_kinds(kinds: list[str], source: Path | None) -> None:
+    from .security import KINDS  # the kinds live with their checks (loaded when named)
+
+    for kind in kinds:
+        if kind not in KINDS:
+            raise ConfigError(f"unknown kind {kind!r} in 'allow_unsafe' (known: "
+                              f"{', '.join(KINDS)})", source)
 
 
 def key_line(source: Path | None, key: str) -> int | None:

@@ -24,17 +24,18 @@ from typing import Any, Protocol
 
 import polib
 
-from .catalogue import catalogue_path, load_catalogue, save_catalogue
+from .catalogue import load_catalogue, save_catalogue
 from .check import load_glossary
 from .config import Config
 from .engines import ENGINES, Engine, EngineError, NoTranslation, identity, make_engine
 from .errors import ConfigError, InputError, PostlingoError
+from .locales import catalogue_path
 from .markdown import parse_env
 from .memory import Memory, load_memory
 from .merge import FUZZY
 from .post import read_post
-from .project import Source, find_sources
 from .protect import Masked, ProtectionError, Term, mask, structure_changed
+from .sources import Source, find_sources
 
 MARK = "machine draft"  # translator comments postlingo writes start with this
 CACHE_VERSION = "1"

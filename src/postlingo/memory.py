@@ -14,9 +14,10 @@ from pathlib import Path
 
 import polib
 
-from .catalogue import catalogue_names, catalogue_path, gettext_language, load_catalogue
+from .catalogue import load_catalogue
 from .config import Config
 from .errors import ConfigError, PostlingoError
+from .locales import catalogue_names, catalogue_path, gettext_language
 from .merge import closest, similarity
 
 

@@ -27,12 +27,12 @@ from .catalogue import (
     BODY_FLAG,
     GENERATOR,
     Key,
-    gettext_language,
     language_name,
     new_file,
     now,
     plural_forms,
 )
+from .locales import gettext_language
 from .poformat import GnuPOEntry, GnuPOFile
 
 FUZZY = "fuzzy"

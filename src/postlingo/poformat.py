@@ -137,21 +137,30 @@ def _entry_text(entry: polib.POEntry, wrapwidth: int) -> str:
 def keep_lines(po: GnuPOFile, old_text: str) -> None:
     """Write the entries ``old_text`` already holds unchanged with the lines it has for
     them: a catalogue another tool wrapped its own way (translate-toolkit, Poedit) changes
-    only where entries change. Blocks are the blank-line separated parts of the file."""
+    only where entries change. Blocks are the blank-line separated parts of the file.
+
+    A block that is already written as ``po`` would write one of its entries is that entry:
+    it is not parsed again (a polib parser per block costs 20 times a rendering, and most
+    blocks of a catalogue are as postlingo or gettext left them)."""
+    ours = {_entry_text(entry, po.wrapwidth): entry for entry in po}
     kept: dict[tuple[object, ...], str] = {}
     for block in old_text.split("\n\n"):
         block = block.strip("\n")
         if not block.strip():
             continue
-        try:
-            parsed = parse(block + "\n")
-        except (OSError, ValueError):
-            continue
-        if len(parsed) == 1 and not parsed.metadata:
-            kept[entry_content(parsed[0])] = block + "\n"
-            kept.setdefault(_unplaced_content(parsed[0]), block + "\n")
-        elif not parsed and parsed.metadata:
-            kept[_header_content(parsed)] = block + "\n"
+        entry = ours.get(block + "\n")
+        if entry is None:
+            try:
+                parsed = parse(block + "\n")
+            except (OSError, ValueError):
+                continue
+            if not parsed and parsed.metadata:
+                kept[_header_content(parsed)] = block + "\n"
+            if len(parsed) != 1 or parsed.metadata:
+                continue
+            entry = parsed[0]
+        kept[entry_content(entry)] = block + "\n"
+        kept.setdefault(_unplaced_content(entry), block + "\n")
     po.kept = kept
 
 
@@ -263,8 +272,10 @@ def wrap_field(prefix: str, name: str, value: str, page_width: int) -> tuple[str
 
 # Characters that may take no column (combining marks, format controls, Hangul vowels...),
 # and so make a text narrower than it is long. Latin-1, the common punctuation (quotes,
-# dashes, ellipsis) and the currency signs take one column each.
-_MAYBE_NARROW = re.compile("[\u00ad\u0300-\u200f\u2028-\u202f\u205f-\u209f\u20c1-\U0010ffff]")
+# dashes, ellipsis) and the currency signs take one column each. Written as what is *not*
+# in the set: the class with the range up to U+10FFFF takes 4 ms to compile, this one 0.5 ms
+# (the same characters: compared on every code point).
+_MAYBE_NARROW = re.compile("[^\x00-\u00ac\u00ae-\u02ff\u2010-\u2027\u2030-\u205e\u20a0-\u20c0]")
 
 
 def _escape(text: str) -> str:

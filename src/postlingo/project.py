@@ -1,4 +1,5 @@
-"""The pipeline over a whole site: extract → update → build, and sync doing all three.
+"""The pipeline over a whole site: extract → update → build, and the work ``sync`` does for
+each post that changed (``sync_posts``, spread over processes by ``parallel_map``).
 
 Each command is a function taking a ``Config``; it processes every post, collects the
 problems of the ones it cannot process, and reports what it wrote in an ``Outcome``.
@@ -8,149 +9,43 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import functools
 import gc
 import os
 import signal
-import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
-from itertools import product
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 import polib
 
 from .catalogue import (
-    catalogue_languages,
-    catalogue_names,
-    catalogue_path,
     language_name,
     load_catalogue,
     make_template,
     plural_forms,
     same_template,
     save_catalogue,
-    template_names,
-    template_path,
     translations,
 )
 from .config import Config
 from .errors import InputError, PostlingoError, unexpected
-from .fileio import batched, reading, remove, resolves_inside, write_if_changed
+from .fileio import batched, reading, remove, write_if_changed
 from .front_matter import existing_value, front_matter_segments, metadata_edits
 from .layouts import layout_for, slugify
-from .lock import site_lock
+from .locales import TAXONOMY, catalogue_names, catalogue_path, template_names, template_path
 from .markdown import body_segments, parser
 from .merge import merge, new_catalogue, overlap
+from .outcome import Outcome, guard, locking
 from .post import Post, read_post
 from .segment import Segment
-from .state import Record, State, record, settings_key
-from .taxonomy import NAME as TAXONOMY
+from .sources import Source, find_sources, report_orphan_variants, variant_path
+from .state import Record, record
 from .taxonomy import Term, post_terms, taxonomy_edits, taxonomy_template, taxonomy_translations
 from .variant import apply, build_variant
 
-_GLOB_CHARS = set("*?[")
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-@dataclass(frozen=True)
-class Source:
-    """A source post found by the ``posts`` globs."""
-
-    relative: PurePosixPath  # to the project root
-    posts_dir: PurePosixPath  # the glob's fixed folder, to the project root
-    name: str  # below posts_dir, without extension: names the catalogues
-
-    @property
-    def below(self) -> PurePosixPath:
-        return self.relative.relative_to(self.posts_dir)
-
-
-@dataclass
-class Outcome:
-    """What a command did: files written, files left as they were, problems met."""
-
-    written: list[Path] = field(default_factory=list)
-    unchanged: list[Path] = field(default_factory=list)
-    errors: list[PostlingoError] = field(default_factory=list)
-    removed: list[Path] = field(default_factory=list)
-    warnings: list[PostlingoError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def record(self, path: Path, changed: bool) -> None:
-        (self.written if changed else self.unchanged).append(path)
-
-    def extend(self, other: Outcome) -> None:
-        self.written += other.written
-        self.unchanged += other.unchanged
-        self.errors += other.errors
-        self.removed += other.removed
-        self.warnings += other.warnings
-
-
-def find_sources(config: Config) -> list[Source]:
-    """Every source post, sorted; generated variants are never sources."""
-    layout = layout_for(config)
-    # `--lang fr` narrows config.languages: the variants of the other languages that have
-    # catalogues are still variants, not posts.
-    languages = [*config.languages, *catalogue_languages(config.locales_dir)]
-    found: dict[PurePosixPath, Source] = {}
-    inside = _Inside(config.root.resolve())
-    # Thousands of posts: their paths are worked on as text, with few path objects.
-    top = "" if str(config.root) == "." else os.path.join(str(config.root), "")
-    for pattern in config.posts:
-        posts_dir = _fixed_prefix(pattern)
-        skip = 0 if str(posts_dir) == "." else len(posts_dir.as_posix()) + 1
-        for path in config.root.glob(pattern):
-            text = str(path)
-            relative = PurePosixPath(text[len(top):].replace(os.sep, "/")
-                                     if text.startswith(top) else
-                                     path.relative_to(config.root).as_posix())
-            if layout.is_variant(relative, posts_dir, languages) or not inside(text):
-                continue  # (a symbolic link out of the project is not followed)
-            below = relative.as_posix()[skip:]
-            name = below[: len(below) - len(relative.suffix)]
-            found.setdefault(relative, Source(relative, posts_dir, name))
-    return sorted(found.values(), key=lambda source: source.relative)
-
-
-@dataclass
-class _Inside:
-    """Whether a path is a file (or a link to one) inside ``root``; each folder is
-    resolved once."""
-
-    root: Path
-    folders: dict[str, bool] = field(default_factory=dict)
-
-    def __call__(self, path: str) -> bool:
-        try:
-            mode = os.lstat(path).st_mode
-        except OSError:
-            return False
-        if stat.S_ISLNK(mode):
-            target = Path(path)
-            return target.is_file() and target.resolve().is_relative_to(self.root)
-        if not stat.S_ISREG(mode):
-            return False
-        folder = os.path.dirname(path) or "."
-        if folder not in self.folders:
-            self.folders[folder] = Path(folder).resolve().is_relative_to(self.root)
-        return self.folders[folder]
-
-
-def _fixed_prefix(pattern: str) -> PurePosixPath:
-    parts = []
-    for part in PurePosixPath(pattern).parts[:-1]:
-        if _GLOB_CHARS & set(part):
-            break
-        parts.append(part)
-    return PurePosixPath(*parts)
 
 
 def read_segments(config: Config, source: Source) -> tuple[Post, list[Segment]]:
@@ -179,41 +74,21 @@ def _each(config: Config, outcome: Outcome) -> Iterator[tuple[Source, Post, list
         yield source, post, segments
 
 
-def _guard(outcome: Outcome, action: Callable[[], None], path: Path | None = None) -> None:
-    """Run ``action``; its problem (about ``path`` if unexpected) goes to ``outcome``."""
-    try:
-        action()
-    except Exception as exc:  # one post's failure never stops the others
-        outcome.errors.append(unexpected(exc, path))
-
-
-def _locking(command: Callable[..., Outcome]) -> Callable[..., Outcome]:
-    """Run ``command`` holding the site's lock (``postlingo.lock``) unless it only checks
-    (``check=True``): one run at a time writes to a site."""
-    @functools.wraps(command)
-    def locked(config: Config, *args: Any, **options: Any) -> Outcome:
-        if options.get("check"):
-            return command(config, *args, **options)
-        with site_lock(config.root, config.lock_wait):
-            return command(config, *args, **options)
-    return locked
-
-
 # --- extract ------------------------------------------------------------------------------
 
 
-@_locking
+@locking
 def extract(config: Config) -> Outcome:
     """Write the template of every post (only where its entries changed), and the shared
     taxonomy template when the configuration names taxonomy keys."""
     outcome = Outcome()
     terms: list[Term] = []
     for source, post, segments in _each(config, outcome):
-        _guard(outcome, lambda s=source, g=segments: _write_template(config, s, g, outcome),
+        guard(outcome, lambda s=source, g=segments: _write_template(config, s, g, outcome),
                _shown(config, source.relative))
         terms += _terms(config, source, post)
     if config.taxonomy:
-        _guard(outcome, lambda: _write_taxonomy(config, terms, outcome))
+        guard(outcome, lambda: _write_taxonomy(config, terms, outcome))
     return outcome
 
 
@@ -303,7 +178,7 @@ class UpdateRun:
         return best
 
 
-@_locking
+@locking
 def update(config: Config, check: bool = False, prune: bool = False,
            keep_obsolete: bool = True) -> Outcome:
     """Merge every template into the catalogue of every language, creating missing ones;
@@ -319,7 +194,7 @@ def update(config: Config, check: bool = False, prune: bool = False,
         if not path.exists():
             outcome.errors.append(InputError("no template: run 'postlingo extract' first", path))
             continue
-        _guard(outcome, lambda n=name, p=path: _update_all(config, n, load_catalogue(p),
+        guard(outcome, lambda n=name, p=path: update_all(config, n, load_catalogue(p),
                                                            outcome, run))
     for name in sorted(run.moved):
         if template_path(config.locales_dir, name).exists():
@@ -329,13 +204,13 @@ def update(config: Config, check: bool = False, prune: bool = False,
     return outcome
 
 
-def _update_all(config: Config, name: str, template: polib.POFile, outcome: Outcome,
+def update_all(config: Config, name: str, template: polib.POFile, outcome: Outcome,
                 run: UpdateRun | None = None) -> dict[str, polib.POFile]:
     """Update the catalogues of every language; the merged catalogues, as saved."""
     run = run or UpdateRun(config, outcome)
     merged: dict[str, polib.POFile] = {}
     for language in config.languages:
-        _guard(outcome, lambda lang=language: merged.__setitem__(
+        guard(outcome, lambda lang=language: merged.__setitem__(
             lang, _update_one(config, name, template, lang, run)))
     return merged
 
@@ -391,63 +266,18 @@ def _remove_empty_folders(folder: Path, top: Path) -> None:
 # --- build --------------------------------------------------------------------------------
 
 
-@_locking
+@locking
 def build(config: Config, include_fuzzy: bool = False, prune: bool = False) -> Outcome:
     """Write the variant of every post in every language that has a catalogue; with
     ``prune``, remove variants whose source is gone."""
     outcome = Outcome()
-    _link_sources(config, outcome)
+    link_sources(config, outcome)
     for source, post, segments in _each(config, outcome):
         for language in config.languages:
-            _guard(outcome, lambda s=source, p=post, g=segments, lang=language: _build_one(
+            guard(outcome, lambda s=source, p=post, g=segments, lang=language: _build_one(
                 config, s, p, g, lang, include_fuzzy, outcome), _shown(config, source.relative))
-    _guard(outcome, lambda: _orphan_variants(config, prune, outcome))
+    guard(outcome, lambda: report_orphan_variants(config, outcome, prune))
     return outcome
-
-
-def _orphan_variants(config: Config, prune: bool, outcome: Outcome,
-                     sources: list[Source] | None = None) -> None:
-    for path in orphan_variants(config, sources):
-        if prune:
-            remove(path)
-            outcome.removed.append(path)
-        else:
-            outcome.warnings.append(PostlingoError(
-                "variant without a source post ('build --prune' removes it)", path))
-
-
-def variant_path(config: Config, source: Source, language: str) -> Path:
-    """Where the variant goes; never outside the project root."""
-    relative = layout_for(config).variant_path(source.relative, source.posts_dir, language)
-    path = config.root / relative
-    if not resolves_inside(path, config.root):
-        raise InputError(f"the {language} variant would be written outside the project: "
-                         f"{relative}", config.root / source.relative)
-    return path
-
-
-def orphan_variants(config: Config, sources: list[Source] | None = None) -> list[Path]:
-    """Variants of posts that are gone: files where the variant of a post with a template
-    or catalogue would be, while that post is not there. A hand-written post in a language
-    folder has no catalogue, so it is never taken for an orphan."""
-    names = set(template_names(config.locales_dir))
-    for language in config.languages:
-        names.update(catalogue_names(config.locales_dir, language))
-    names -= {s.name for s in (find_sources(config) if sources is None else sources)}
-    names.discard(TAXONOMY)
-    found = []
-    for pattern in config.posts:
-        posts_dir = _fixed_prefix(pattern)
-        for name, ext in product(sorted(names), (".md", ".markdown")):
-            gone = Source(posts_dir / f"{name}{ext}", posts_dir, name)
-            for language in config.languages:
-                try:
-                    path = variant_path(config, gone, language)
-                except PostlingoError:
-                    continue  # reported where a post's variant is built
-                if path.is_file() and path not in found:
-                    found.append(path)
-    return found
 
 
 def _build_one(config: Config, source: Source, post: Post, segments: list[Segment],
@@ -523,7 +353,7 @@ def _slug(config: Config, post: Post, segments: list[Segment],
     return None
 
 
-def _link_sources(config: Config, outcome: Outcome) -> None:
+def link_sources(config: Config, outcome: Outcome) -> None:
     """Write the layout's link keys into the source posts themselves (``link_source``),
     before they are read for anything else, so templates see them from the start."""
     if not config.link_source:
@@ -536,69 +366,21 @@ def _link_sources(config: Config, outcome: Outcome) -> None:
             if edits:
                 path = config.root / s.relative
                 outcome.record(path, write_if_changed(path, post.bom + apply(post.text, edits)))
-        _guard(outcome, link)
+        guard(outcome, link)
 
 
-# --- sync ---------------------------------------------------------------------------------
-
-
-@_locking
-def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None) -> Outcome:
-    """extract, update and build, post by post, reading each file once. Posts whose files
-    did not change since the last sync are skipped (``state``); the others are spread over
-    ``jobs`` processes (default: one per core, when there is enough work)."""
-    outcome = Outcome()
-    _link_sources(config, outcome)
-    state = State.load(config.locales_dir, _settings(config, include_fuzzy))
-    sources = find_sources(config)
-    todo = [s for s in sources
-            if s.name not in state.posts or not state.posts[s.name].fresh(config.root)]
-    if todo:
-        warm_up(config)
-    work = partial(_sync_posts, config, include_fuzzy)
-    for source, (result, kept) in zip(todo, parallel_map(work, todo, jobs), strict=True):
-        outcome.extend(result)
-        if kept is None:
-            state.posts.pop(source.name, None)
-        else:
-            state.posts[source.name] = kept
-    names = {source.name for source in sources}
-    known = len(state.posts)
-    state.posts = {name: kept for name, kept in state.posts.items() if name in names}
-    changed = bool(todo) or len(state.posts) != known
-    done = {source.name for source in todo}
-    for source in sources:
-        if source.name not in done:
-            outcome.warnings += state.posts[source.name].replay()
-    if config.taxonomy:
-        terms = [Term(*fields) for source in sources if source.name in state.posts
-                 for fields in state.posts[source.name].terms]
-        _guard(outcome, lambda: _update_all(config, TAXONOMY, _write_taxonomy(
-            config, terms, outcome), outcome))
-    _guard(outcome, lambda: _orphan_variants(config, False, outcome, sources))
-    if changed or (sources and not state.path.exists()):
-        _guard(outcome, state.save)
-    return outcome
+# --- sync: the posts that changed ---------------------------------------------------
 
 
 def warm_up(config: Config) -> None:
-    """Build the parser and load the languages' locale data here, once, rather than in
-    every worker process of ``parallel_map`` (the workers are forked from this one)."""
+    """Build the parser and load the languages' locale data: given to ``parallel_map`` to
+    be done once, before its workers fork, rather than in every one of them."""
     parser(body=True)
     for language in config.languages:
         language_name(language), plural_forms(language)
 
 
-def _settings(config: Config, include_fuzzy: bool) -> str:
-    """What every post's sync depends on besides its own files."""
-    shared = {lang: sorted((k, v.text) for k, v in taxonomy_translations(
-        config.locales_dir, lang, include_fuzzy).items()) for lang in config.languages
-    } if config.taxonomy else {}
-    options = {k: v for k, v in vars(config).items() if k != "root"}
-    return settings_key(sorted(options.items()), include_fuzzy, shared)
-
-
-def _sync_posts(config: Config, include_fuzzy: bool, sources: list[Source]
+def sync_posts(config: Config, include_fuzzy: bool, sources: list[Source]
                 ) -> list[tuple[Outcome, Record | None]]:
     """Sync some posts, their files written together (``batched``); for each post its
     outcome and its record for the state, or None if anything failed."""
@@ -630,9 +412,9 @@ def _sync_post(config: Config, include_fuzzy: bool, source: Source
     try:
         post, segments = read_segments(config, source)
         template = _write_template(config, source, segments, outcome)
-        merged = _update_all(config, source.name, template, outcome)
+        merged = update_all(config, source.name, template, outcome)
         for language in config.languages:
-            _guard(outcome, lambda lang=language: _build_one(
+            guard(outcome, lambda lang=language: _build_one(
                 config, source, post, segments, lang, include_fuzzy, outcome,
                 merged.get(lang)))
         terms = [list(vars(term).values()) for term in _terms(config, source, post)]
@@ -645,11 +427,18 @@ def _sync_post(config: Config, include_fuzzy: bool, source: Source
     return outcome, None if outcome.errors else files, terms
 
 
-def parallel_map(work: Callable[[list[T]], list[R]], items: list[T], jobs: int | None = None
-                 ) -> list[R]:
+def sync_taxonomy(config: Config, terms: list[Term], outcome: Outcome) -> None:
+    """Write the shared taxonomy template from all posts' ``terms``, and merge it into
+    every language's taxonomy catalogue."""
+    update_all(config, TAXONOMY, _write_taxonomy(config, terms, outcome), outcome)
+
+
+def parallel_map(work: Callable[[list[T]], list[R]], items: list[T], jobs: int | None = None,
+                 prepare: Callable[[], object] | None = None) -> list[R]:
     """``work(items)``, done in chunks of at most ``_CHUNK`` items, spread over processes
     when there is enough work for more than one (forked workers start at once, with
-    everything imported). ``work`` returns one result per item."""
+    everything imported). ``work`` returns one result per item. ``prepare`` runs here
+    before the workers fork, and only then: what each of them would otherwise do itself."""
     import multiprocessing  # (only a run with work to share pays for these imports)
     from concurrent.futures import ProcessPoolExecutor
 
@@ -657,6 +446,8 @@ def parallel_map(work: Callable[[list[T]], list[R]], items: list[T], jobs: int |
     jobs = min(jobs, len(items) // _MIN_BATCH)
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [result for chunk in _chunks(items, _CHUNK) for result in work(chunk)]
+    if prepare is not None:
+        prepare()
     chunks = _chunks(items, max(1, min(_CHUNK, len(items) // (jobs * 8))))
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,

@@ -14,26 +14,22 @@ from pathlib import Path
 import polib
 
 from .catalogue import (
-    catalogue_names,
-    catalogue_path,
-    gettext_language,
     load_catalogue,
-    template_names,
-    template_path,
 )
 from .config import Config
 from .errors import PostlingoError
-from .post import Post
-from .project import (
-    Source,
-    find_sources,
-    parallel_map,
-    planned_variant,
-    read_segments,
-    warm_up,
+from .locales import (
+    TAXONOMY,
+    catalogue_names,
+    catalogue_path,
+    gettext_language,
+    template_names,
+    template_path,
 )
+from .post import Post
+from .project import parallel_map, planned_variant, read_segments, warm_up
 from .segment import Segment
-from .taxonomy import NAME as TAXONOMY
+from .sources import Source, find_sources
 
 # Variant states: what ``build`` would do with the variant file.
 CURRENT, MISSING, OUTDATED, BROKEN = "current", "missing", "outdated", "fails"
@@ -121,9 +117,7 @@ def status(config: Config, include_fuzzy: bool = False
     errors: list[PostlingoError] = []
     work = partial(_posts_status, config, include_fuzzy)
     sources = find_sources(config)
-    if sources:
-        warm_up(config)
-    for post_rows, post_errors in parallel_map(work, sources):
+    for post_rows, post_errors in parallel_map(work, sources, prepare=partial(warm_up, config)):
         rows += post_rows
         errors += post_errors
     if config.taxonomy:

@@ -17,20 +17,18 @@ import yaml
 
 from .catalogue import (
     Translation,
-    catalogue_path,
     load_catalogue,
     new_file,
     template_header,
-    template_path,
     translations,
 )
 from .errors import TranslationError
 from .front_matter import Edit, parse_yaml
+from .locales import TAXONOMY, catalogue_path, template_path
 from .poformat import GnuPOEntry, GnuPOFile
 from .post import Post
 from .segment import yaml_scalar
 
-NAME = "taxonomy"  # names the shared template and catalogues
 _STR_TAG = "tag:yaml.org,2002:str"
 _NOTE = ("A {key} value shared by all posts. Jekyll splits a {key} string at spaces: "
          "a term written without spaces stays one term.")
@@ -99,7 +97,7 @@ def taxonomy_translations(locales: Path, language: str, include_fuzzy: bool = Fa
                           ) -> dict[tuple[str | None, str], Translation]:
     """The translations of the taxonomy terms in ``language``, keyed by (key, term).
     Empty when the language has no taxonomy catalogue yet."""
-    path = catalogue_path(locales, NAME, language)
+    path = catalogue_path(locales, TAXONOMY, language)
     if not path.exists():
         return {}
     stat = path.stat()
@@ -152,4 +150,4 @@ def taxonomy_edits(post: Post, keys: Iterable[str],
 
 
 def taxonomy_template_path(locales: Path) -> Path:
-    return template_path(locales, NAME)
+    return template_path(locales, TAXONOMY)

@@ -1,0 +1,144 @@
+"""A site's source posts, found by the configuration's ``posts`` globs, and where their
+variants go.
+
+Finding the posts and looking at their files is all a sync does when nothing changed, so
+this module loads none of the parsers or the catalogue machinery.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from itertools import product
+from pathlib import Path, PurePosixPath
+
+from .config import Config
+from .errors import InputError, PostlingoError
+from .fileio import remove, resolves_inside
+from .layouts import layout_for
+from .locales import TAXONOMY, catalogue_languages, catalogue_names, template_names
+from .outcome import Outcome
+
+_GLOB_CHARS = set("*?[")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source post found by the ``posts`` globs."""
+
+    relative: PurePosixPath  # to the project root
+    posts_dir: PurePosixPath  # the glob's fixed folder, to the project root
+    name: str  # below posts_dir, without extension: names the catalogues
+
+    @property
+    def below(self) -> PurePosixPath:
+        return self.relative.relative_to(self.posts_dir)
+
+
+def find_sources(config: Config) -> list[Source]:
+    """Every source post, sorted; generated variants are never sources."""
+    layout = layout_for(config)
+    # `--lang fr` narrows config.languages: the variants of the other languages that have
+    # catalogues are still variants, not posts.
+    languages = [*config.languages, *catalogue_languages(config.locales_dir)]
+    found: dict[str, Source] = {}
+    inside = _Inside(config.root.resolve())
+    # Thousands of posts: their paths are worked on as text, with few path objects.
+    top = "" if str(config.root) == "." else os.path.join(str(config.root), "")
+    for pattern in config.posts:
+        posts_dir = _fixed_prefix(pattern)
+        skip = 0 if str(posts_dir) == "." else len(posts_dir.as_posix()) + 1
+        for path in config.root.glob(pattern):
+            text = str(path)
+            key = (text[len(top):].replace(os.sep, "/") if text.startswith(top) else
+                   path.relative_to(config.root).as_posix())
+            if key in found:
+                continue
+            relative = PurePosixPath(key)
+            if layout.is_variant(relative, posts_dir, languages) or not inside(text):
+                continue  # (a symbolic link out of the project is not followed)
+            below = key[skip:]
+            name = below[: len(below) - len(relative.suffix)]
+            found[key] = Source(relative, posts_dir, name)
+    # In path order (by parts, as paths compare), without comparing thousands of paths.
+    return [found[key] for key in sorted(found, key=lambda key: key.split("/"))]
+
+
+@dataclass
+class _Inside:
+    """Whether a path is a file (or a link to one) inside ``root``; each folder is
+    resolved once."""
+
+    root: Path
+    folders: dict[str, bool] = field(default_factory=dict)
+
+    def __call__(self, path: str) -> bool:
+        try:
+            mode = os.lstat(path).st_mode
+        except OSError:
+            return False
+        if stat.S_ISLNK(mode):
+            target = Path(path)
+            return target.is_file() and target.resolve().is_relative_to(self.root)
+        if not stat.S_ISREG(mode):
+            return False
+        folder = os.path.dirname(path) or "."
+        if folder not in self.folders:
+            self.folders[folder] = Path(folder).resolve().is_relative_to(self.root)
+        return self.folders[folder]
+
+
+def _fixed_prefix(pattern: str) -> PurePosixPath:
+    parts = []
+    for part in PurePosixPath(pattern).parts[:-1]:
+        if _GLOB_CHARS & set(part):
+            break
+        parts.append(part)
+    return PurePosixPath(*parts)
+
+
+def variant_path(config: Config, source: Source, language: str) -> Path:
+    """Where the variant goes; never outside the project root."""
+    relative = layout_for(config).variant_path(source.relative, source.posts_dir, language)
+    path = config.root / relative
+    if not resolves_inside(path, config.root):
+        raise InputError(f"the {language} variant would be written outside the project: "
+                         f"{relative}", config.root / source.relative)
+    return path
+
+
+def orphan_variants(config: Config, sources: list[Source] | None = None) -> list[Path]:
+    """Variants of posts that are gone: files where the variant of a post with a template
+    or catalogue would be, while that post is not there. A hand-written post in a language
+    folder has no catalogue, so it is never taken for an orphan."""
+    names = set(template_names(config.locales_dir))
+    for language in config.languages:
+        names.update(catalogue_names(config.locales_dir, language))
+    names -= {s.name for s in (find_sources(config) if sources is None else sources)}
+    names.discard(TAXONOMY)
+    found = []
+    for pattern in config.posts:
+        posts_dir = _fixed_prefix(pattern)
+        for name, ext in product(sorted(names), (".md", ".markdown")):
+            gone = Source(posts_dir / f"{name}{ext}", posts_dir, name)
+            for language in config.languages:
+                try:
+                    path = variant_path(config, gone, language)
+                except PostlingoError:
+                    continue  # reported where a post's variant is built
+                if path.is_file() and path not in found:
+                    found.append(path)
+    return found
+
+
+def report_orphan_variants(config: Config, outcome: Outcome, prune: bool = False,
+                           sources: list[Source] | None = None) -> None:
+    """Remove the variants of posts that are gone (``prune``), or warn about them."""
+    for path in orphan_variants(config, sources):
+        if prune:
+            remove(path)
+            outcome.removed.append(path)
+        else:
+            outcome.warnings.append(PostlingoError(
+                "variant without a source post ('build --prune' removes it)", path))

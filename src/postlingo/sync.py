@@ -1,0 +1,74 @@
+"""``sync``: extract, update and build in one go, for the posts that changed since the last
+sync.
+
+An author runs it on every save and CI on every push, so a sync with nothing to do must
+cost almost nothing: it looks at the posts' files (``state``) and loads the pipeline
+(``project``), with its parsers and catalogue machinery, only when a post needs it.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from .config import Config
+from .outcome import Outcome, guard, locking
+from .sources import find_sources, report_orphan_variants
+from .state import State, settings_key
+
+
+@locking
+def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None) -> Outcome:
+    """extract, update and build, post by post, reading each file once. Posts whose files
+    did not change since the last sync are skipped (``state``); the others are spread over
+    ``jobs`` processes (default: one per core, when there is enough work)."""
+    outcome = Outcome()
+    if config.link_source:
+        from .project import link_sources
+
+        link_sources(config, outcome)
+    state = State.load(config.locales_dir, _settings(config, include_fuzzy))
+    sources = find_sources(config)
+    todo = [s for s in sources
+            if s.name not in state.posts or not state.posts[s.name].fresh(config.root)]
+    if todo:
+        from .project import parallel_map, sync_posts, warm_up
+
+        work = partial(sync_posts, config, include_fuzzy)
+        results = parallel_map(work, todo, jobs, prepare=partial(warm_up, config))
+        for source, (result, kept) in zip(todo, results, strict=True):
+            outcome.extend(result)
+            if kept is None:
+                state.posts.pop(source.name, None)
+            else:
+                state.posts[source.name] = kept
+    names = {source.name for source in sources}
+    known = len(state.posts)
+    state.posts = {name: kept for name, kept in state.posts.items() if name in names}
+    changed = bool(todo) or len(state.posts) != known
+    done = {source.name for source in todo}
+    for source in sources:
+        if source.name not in done:
+            outcome.warnings += state.posts[source.name].replay()
+    if config.taxonomy:
+        from .project import sync_taxonomy
+        from .taxonomy import Term
+
+        terms = [Term(*fields) for source in sources if source.name in state.posts
+                 for fields in state.posts[source.name].terms]
+        guard(outcome, lambda: sync_taxonomy(config, terms, outcome))
+    guard(outcome, lambda: report_orphan_variants(config, outcome, sources=sources))
+    if changed or (sources and not state.path.exists()):
+        guard(outcome, state.save)
+    return outcome
+
+
+def _settings(config: Config, include_fuzzy: bool) -> str:
+    """What every post's sync depends on besides its own files."""
+    shared = {}
+    if config.taxonomy:
+        from .taxonomy import taxonomy_translations
+
+        shared = {lang: sorted((k, v.text) for k, v in taxonomy_translations(
+            config.locales_dir, lang, include_fuzzy).items()) for lang in config.languages}
+    options = {k: v for k, v in vars(config).items() if k != "root"}
+    return settings_key(sorted(options.items()), include_fuzzy, shared)
