@@ -142,8 +142,11 @@ def keep_lines(po: GnuPOFile, old_text: str) -> None:
     A block that is already written as ``po`` would write one of its entries is that entry:
     it is not parsed again (a polib parser per block costs 20 times a rendering, and most
     blocks of a catalogue are as postlingo or gettext left them)."""
-    ours = {_entry_text(entry, po.wrapwidth): entry for entry in po}
     kept: dict[tuple[object, ...], str] = {}
+    po.kept = kept
+    if not old_text:
+        return
+    ours = {_entry_text(entry, po.wrapwidth): entry for entry in po}
     for block in old_text.split("\n\n"):
         block = block.strip("\n")
         if not block.strip():
@@ -161,7 +164,6 @@ def keep_lines(po: GnuPOFile, old_text: str) -> None:
             entry = parsed[0]
         kept[entry_content(entry)] = block + "\n"
         kept.setdefault(_unplaced_content(entry), block + "\n")
-    po.kept = kept
 
 
 def entry_content(entry: polib.POEntry) -> tuple[object, ...]:
