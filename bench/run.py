@@ -107,8 +107,8 @@ def bench_postlingo(posts: int, languages: list[str], runs: int, work: Path) -> 
         shutil.copytree(pristine, site)
         return site
 
-    # The floor under every command's time: Python and typer parsing options (typer loads
-    # pydantic to convert them) in a command that does nothing; then postlingo's start-up.
+    # The floor under every command's time: Python and typer parsing options in a command
+    # that does nothing; then postlingo's start-up.
     floor = work / "typer_floor.py"
     floor.write_text(TYPER_FLOOR, encoding="utf-8")
     results["typer command doing nothing"] = median_of(

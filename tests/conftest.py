@@ -10,8 +10,7 @@ from pathlib import Path
 
 import polib
 import pytest
-from click.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from postlingo.cli import app
 
