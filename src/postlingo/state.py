@@ -10,6 +10,7 @@ processing failed is not recorded, so its error is reported again on every run.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
@@ -27,8 +28,6 @@ Print = list[Any]  # [size, mtime_ns, digest], or None for a file that does not 
 
 
 def digest(data: bytes) -> str:
-    import hashlib  # (OpenSSL's loading is spared to a sync where nothing changed)
-
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
