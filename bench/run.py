@@ -4,11 +4,13 @@
     python bench/run.py --posts 10000 --runs 1 --languages en fr
     python bench/run.py --compare-translate-toolkit --json bench.json
 
-Each figure is the median wall time of --runs runs, with the peak resident memory of the
-process (its workers included) — measured from outside, as a user sees the commands:
+Each figure is the median wall time of --runs runs (with the fastest and the slowest), and the
+peak resident memory of the process (its workers included) — measured from outside, as a user
+sees the commands:
 cold ``sync``; ``sync`` with nothing changed (and whether it wrote any file); ``sync`` after
 one post changed; ``status``; ``check``. With --compare-translate-toolkit, translate-toolkit's
-md2po → pot2po → po2md cycle runs on the same posts, and the ratio is printed.
+md2po → pot2po → po2md cycle runs --runs times on the same posts, and the ratio of the
+medians is printed.
 """
 
 from __future__ import annotations
@@ -52,15 +54,17 @@ def snapshot(root: Path) -> dict[str, int]:
 
 def median_of(runs: int, prepare: Callable[[], Path | None], command: list[str],
               cwd: Path) -> dict[str, float]:
-    """Median time and peak memory of ``command``; ``prepare`` runs before each run and
-    may name a new folder to run it in."""
+    """Median time (with the fastest and slowest run: these machines are noisy) and peak
+    memory of ``command``; ``prepare`` runs before each run and may name a new folder to run
+    it in."""
     times, peaks = [], []
     for _ in range(runs):
         cwd = prepare() or cwd
         elapsed, peak = measure(command, cwd)
         times.append(elapsed)
         peaks.append(peak)
-    return {"seconds": round(statistics.median(times), 3), "peak_mib": max(peaks)}
+    return {"seconds": round(statistics.median(times), 3), "fastest": round(min(times), 3),
+            "slowest": round(max(times), 3), "peak_mib": max(peaks)}
 
 
 TYPER_FLOOR = """
@@ -135,25 +139,34 @@ def bench_postlingo(posts: int, languages: list[str], runs: int, work: Path) -> 
     return results
 
 
-def bench_translate_toolkit(posts: int, work: Path) -> dict[str, object]:
+def bench_translate_toolkit(posts: int, runs: int, work: Path) -> dict[str, object]:
+    """translate-toolkit's cycle on the same posts, ``runs`` times into new folders: the
+    median of each step and of the whole cycle."""
     if not shutil.which("md2po"):
         return {"skipped": "translate-toolkit (md2po) is not installed"}
     site = work / "tt"
     generate(site, posts, ["en"])
     source = site / "content" / "_posts"
-    steps = {
-        "md2po": ["md2po", "--pot", "-i", str(source), "-o", str(site / "pot")],
-        "pot2po": ["pot2po", "-i", str(site / "pot"), "-o", str(site / "po")],
-        "po2md": ["po2md", "-i", str(site / "po"), "-t", str(source), "-o", str(site / "out")],
-    }
-    results: dict[str, object] = {}
-    total = 0.0
-    for name, command in steps.items():
-        elapsed, peak = measure(command, site)
-        results[name] = {"seconds": round(elapsed, 3), "peak_mib": peak}
-        total += elapsed
-    results["cycle"] = {"seconds": round(total, 3)}
-    return results
+    times: dict[str, list[float]] = {"md2po": [], "pot2po": [], "po2md": [], "cycle": []}
+    peaks: dict[str, int] = {}
+    for run in range(runs):
+        pot, po, out = (str(site / f"{name}-{run}") for name in ("pot", "po", "out"))
+        steps = {
+            "md2po": ["md2po", "--pot", "-i", str(source), "-o", pot],
+            "pot2po": ["pot2po", "-i", pot, "-o", po],
+            "po2md": ["po2md", "-i", po, "-t", str(source), "-o", out],
+        }
+        cycle = 0.0
+        for name, command in steps.items():
+            elapsed, peak = measure(command, site)
+            times[name].append(elapsed)
+            peaks[name] = max(peak, peaks.get(name, 0))
+            cycle += elapsed
+        times["cycle"].append(cycle)
+    return {name: {"seconds": round(statistics.median(values), 3),
+                   "fastest": round(min(values), 3), "slowest": round(max(values), 3),
+                   **({"peak_mib": peaks[name]} if name in peaks else {})}
+            for name, values in times.items()}
 
 
 def main() -> None:
@@ -173,7 +186,7 @@ def main() -> None:
             "postlingo": bench_postlingo(args.posts, args.languages, args.runs, work),
         }
         if args.compare_translate_toolkit:
-            report["translate-toolkit"] = bench_translate_toolkit(args.posts, work)
+            report["translate-toolkit"] = bench_translate_toolkit(args.posts, args.runs, work)
     print_table(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
@@ -184,19 +197,22 @@ def print_table(report: dict[str, object]) -> None:
           f"median of {report['runs']} runs, {report['machine']['cpus']} CPUs")
     results = report["postlingo"]
     cold = results["cold sync"]["seconds"]
-    print(f"{'postlingo':32} {'seconds':>9} {'of cold':>8} {'peak MiB':>9}")
+    print(f"{'postlingo':32} {'seconds':>9} {'of cold':>8} {'peak MiB':>9} {'runs from-to':>13}")
     for name, figures in results.items():
         extra = f"  ({figures['files_written']} files written)" if "files_written" in figures \
             else ""
+        spread = f"{figures['fastest']:6.2f}-{figures['slowest']:<6.2f}"
         print(f"{name:32} {figures['seconds']:9.2f} {figures['seconds'] / cold:8.1%} "
-              f"{figures['peak_mib']:9}{extra}")
+              f"{figures['peak_mib']:9} {spread}{extra}")
     tt = report.get("translate-toolkit")
     if tt and "cycle" in tt:
-        for name in ("md2po", "pot2po", "po2md"):
-            print(f"translate-toolkit {name:14} {tt[name]['seconds']:9.2f}")
-        cycle = tt["cycle"]["seconds"]
-        print(f"translate-toolkit cycle          {cycle:9.2f}   postlingo cold sync is "
-              f"{cycle / cold:.1f}x faster")
+        for name in ("md2po", "pot2po", "po2md", "cycle"):
+            figures = tt[name]
+            spread = f"{figures['fastest']:6.2f}-{figures['slowest']:<6.2f}"
+            print(f"translate-toolkit {name:14} {figures['seconds']:9.2f} {'':8} "
+                  f"{figures.get('peak_mib', ''):>9} {spread}")
+        print(f"postlingo's cold sync is {tt['cycle']['seconds'] / cold:.1f}x faster than "
+              "translate-toolkit's cycle (medians)")
 
 
 if __name__ == "__main__":
