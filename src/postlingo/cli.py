@@ -180,7 +180,7 @@ def update_command(
     outcome = update(_config(root, lang), check=check, prune=prune, keep_obsolete=obsolete)
     for path in outcome.removed:
         out().print(f"{'would remove' if check else 'removed'} {path}", markup=False,
-                  soft_wrap=True)
+                    soft_wrap=True)
     _finish(outcome, "would update" if check else "updated")
     if check and (outcome.written or outcome.removed):
         raise typer.Exit(1)

@@ -85,7 +85,7 @@ def extract(config: Config) -> Outcome:
     terms: list[Term] = []
     for source, post, segments in _each(config, outcome):
         guard(outcome, lambda s=source, g=segments: _write_template(config, s, g, outcome),
-               _shown(config, source.relative))
+              _shown(config, source.relative))
         terms += _terms(config, source, post)
     if config.taxonomy:
         guard(outcome, lambda: _write_taxonomy(config, terms, outcome))
@@ -194,8 +194,8 @@ def update(config: Config, check: bool = False, prune: bool = False,
         if not path.exists():
             outcome.errors.append(InputError("no template: run 'postlingo extract' first", path))
             continue
-        guard(outcome, lambda n=name, p=path: update_all(config, n, load_catalogue(p),
-                                                           outcome, run))
+        guard(outcome, lambda n=name, p=path: _update_all(config, n, load_catalogue(p),
+                                                          outcome, run))
     for name in sorted(run.moved):
         if template_path(config.locales_dir, name).exists():
             run.remove(template_path(config.locales_dir, name))
@@ -204,7 +204,7 @@ def update(config: Config, check: bool = False, prune: bool = False,
     return outcome
 
 
-def update_all(config: Config, name: str, template: polib.POFile, outcome: Outcome,
+def _update_all(config: Config, name: str, template: polib.POFile, outcome: Outcome,
                 run: UpdateRun | None = None) -> dict[str, polib.POFile]:
     """Update the catalogues of every language; the merged catalogues, as saved."""
     run = run or UpdateRun(config, outcome)
@@ -369,7 +369,7 @@ def link_sources(config: Config, outcome: Outcome) -> None:
         guard(outcome, link)
 
 
-# --- sync: the posts that changed ---------------------------------------------------
+# --- sync: the posts that changed ---------------------------------------------------------
 
 
 def warm_up(config: Config) -> None:
@@ -381,7 +381,7 @@ def warm_up(config: Config) -> None:
 
 
 def sync_posts(config: Config, include_fuzzy: bool, sources: list[Source]
-                ) -> list[tuple[Outcome, Record | None]]:
+               ) -> list[tuple[Outcome, Record | None]]:
     """Sync some posts, their files written together (``batched``); for each post its
     outcome and its record for the state, or None if anything failed."""
     done: list[tuple[Outcome, list[Path] | None, list[list[Any]]]] = []
@@ -412,7 +412,7 @@ def _sync_post(config: Config, include_fuzzy: bool, source: Source
     try:
         post, segments = read_segments(config, source)
         template = _write_template(config, source, segments, outcome)
-        merged = update_all(config, source.name, template, outcome)
+        merged = _update_all(config, source.name, template, outcome)
         for language in config.languages:
             guard(outcome, lambda lang=language: _build_one(
                 config, source, post, segments, lang, include_fuzzy, outcome,
@@ -430,7 +430,7 @@ def _sync_post(config: Config, include_fuzzy: bool, source: Source
 def sync_taxonomy(config: Config, terms: list[Term], outcome: Outcome) -> None:
     """Write the shared taxonomy template from all posts' ``terms``, and merge it into
     every language's taxonomy catalogue."""
-    update_all(config, TAXONOMY, _write_taxonomy(config, terms, outcome), outcome)
+    _update_all(config, TAXONOMY, _write_taxonomy(config, terms, outcome), outcome)
 
 
 def parallel_map(work: Callable[[list[T]], list[R]], items: list[T], jobs: int | None = None,

@@ -13,9 +13,7 @@ from pathlib import Path
 
 import polib
 
-from .catalogue import (
-    load_catalogue,
-)
+from .catalogue import load_catalogue
 from .config import Config
 from .errors import PostlingoError
 from .locales import (

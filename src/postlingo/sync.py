@@ -22,7 +22,7 @@ def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None) -
     did not change since the last sync are skipped (``state``); the others are spread over
     ``jobs`` processes (default: one per core, when there is enough work)."""
     outcome = Outcome()
-    if config.link_source:
+    if config.link_source:  # (asked here too: only then is the pipeline needed for it)
         from .project import link_sources
 
         link_sources(config, outcome)
