@@ -102,6 +102,24 @@ def test_unknown_key_is_a_one_line_usage_error(tmp_path: Path, command: str, whe
     assert "'colour'" in lines[0]
 
 
+@pytest.mark.parametrize(("pattern", "problem"), [
+    ("/srv/blog/*.md", "must be relative"),
+    ("", "names no files"),
+    (".", "names no files"),
+    ("content/_posts/a**/*.md", "'**' only as a whole part"),
+])
+def test_a_posts_pattern_that_is_no_glob_of_the_site_is_refused(
+    tmp_path: Path, pattern: str, problem: str
+) -> None:
+    (tmp_path / "postlingo.toml").write_text(f'languages = ["en"]\nposts = ["{pattern}"]\n',
+                                             encoding="utf-8")
+    result = invoke("sync", "--root", tmp_path)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(
+        f"error: {tmp_path / 'postlingo.toml'}:2: 'posts' pattern {pattern!r} "), result.stderr
+    assert problem in result.stderr and len(result.stderr.splitlines()) == 1
+
+
 @pytest.mark.parametrize(
     ("setting", "key"),
     [

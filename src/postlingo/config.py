@@ -6,7 +6,7 @@ import dataclasses
 import re
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
@@ -242,6 +242,10 @@ def _check_semantics(config: Config, source: Path | None) -> None:
                           "is translated by one of them", source)
     if not 0 <= config.threshold <= 100:
         raise ConfigError("configuration key 'threshold' must be in [0, 100]", source)
+    for pattern in config.posts:
+        problem = _glob_problem(pattern)
+        if problem:
+            raise ConfigError(f"'posts' pattern {pattern!r} {problem}", source)
     for code in [config.source_language, *config.languages]:
         try:
             Locale.parse(code.replace("-", "_"))
@@ -259,6 +263,18 @@ def _check_semantics(config: Config, source: Path | None) -> None:
     _check_rule_levels(config.check, source)
     _check_draft(config, source)
     _check_safety(config, source)
+
+
+def _glob_problem(pattern: str) -> str | None:
+    """Why ``pattern`` is no glob of files in the site, if it is not (what pathlib refuses)."""
+    parts = PurePosixPath(pattern).parts
+    if Path(pattern).anchor or pattern.startswith("/"):
+        return "must be relative to the site's root"
+    if not parts:
+        return "names no files"
+    if any("**" in part and part != "**" for part in parts):
+        return "may hold '**' only as a whole part (as in 'content/**/*.md')"
+    return None
 
 
 def _check_safety(config: Config, source: Path | None) -> None:

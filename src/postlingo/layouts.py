@@ -41,10 +41,10 @@ class Layout:
         """The variant in ``lang`` of the post at ``relative`` (both relative to the root)."""
         return posts_dir / lang / relative.relative_to(posts_dir)
 
-    def is_variant(self, relative: PurePosixPath, posts_dir: PurePosixPath,
-                   languages: list[str]) -> bool:
-        # (relative lies below posts_dir; comparing parts spares thousands of path objects)
-        parts, depth = relative.parts, len(posts_dir.parts)
+    def is_variant(self, relative: str, posts_dir: PurePosixPath, languages: list[str]) -> bool:
+        """Whether the file at ``relative`` (below ``posts_dir``; from the root, "/" between
+        parts: no path object for each of a site's thousands of files) is a variant."""
+        parts, depth = relative.split("/"), len(posts_dir.parts)
         return len(parts) > depth + 1 and parts[depth] in languages
 
     def metadata(self, key: str, lang: str, slug: str | None) -> dict[str, str]:
@@ -70,9 +70,8 @@ class Jekyll(Layout):
         at = parts.index("_posts")
         return PurePosixPath(*parts[:at], lang, *parts[at:])
 
-    def is_variant(self, relative: PurePosixPath, posts_dir: PurePosixPath,
-                   languages: list[str]) -> bool:
-        parts = relative.parts
+    def is_variant(self, relative: str, posts_dir: PurePosixPath, languages: list[str]) -> bool:
+        parts = relative.split("/")
         return any(parts[i] == "_posts" and parts[i - 1] in languages
                    for i in range(1, len(parts)))
 
@@ -107,11 +106,10 @@ class Hugo(Layout):
         stem = relative.stem.removesuffix(f".{self.config.source_language}")
         return relative.with_name(f"{stem}.{lang}{relative.suffix}")
 
-    def is_variant(self, relative: PurePosixPath, posts_dir: PurePosixPath,
-                   languages: list[str]) -> bool:
+    def is_variant(self, relative: str, posts_dir: PurePosixPath, languages: list[str]) -> bool:
         if self.by_directory:
-            return any(part in languages for part in relative.parts)
-        return PurePosixPath(relative.stem).suffix.lstrip(".") in languages
+            return any(part in languages for part in relative.split("/"))
+        return PurePosixPath(PurePosixPath(relative).stem).suffix.lstrip(".") in languages
 
     def metadata(self, key: str, lang: str, slug: str | None) -> dict[str, str]:
         return {"slug": slug} if slug else {}
@@ -132,9 +130,8 @@ class Custom(Layout):
             name=relative.relative_to(posts_dir).with_suffix(""), slug=_DATE_PREFIX.sub("", stem),
         ))
 
-    def is_variant(self, relative: PurePosixPath, posts_dir: PurePosixPath,
-                   languages: list[str]) -> bool:
-        return any(self._pattern(lang).fullmatch(str(relative)) for lang in languages)
+    def is_variant(self, relative: str, posts_dir: PurePosixPath, languages: list[str]) -> bool:
+        return any(self._pattern(lang).fullmatch(relative) for lang in languages)
 
     def _pattern(self, lang: str) -> re.Pattern[str]:
         return _path_pattern(self.config.path, lang)

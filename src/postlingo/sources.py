@@ -7,9 +7,13 @@ this module loads none of the parsers or the catalogue machinery.
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import re
 import stat
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import product
 from pathlib import Path, PurePosixPath
 
@@ -45,19 +49,17 @@ def find_sources(config: Config) -> list[Source]:
     found: dict[str, Source] = {}
     inside = _Inside(config.root.resolve())
     # Thousands of posts: their paths are worked on as text, with few path objects.
-    top = "" if str(config.root) == "." else os.path.join(str(config.root), "")
+    top = str(config.root)
     for pattern in config.posts:
         posts_dir = _fixed_prefix(pattern)
         skip = 0 if str(posts_dir) == "." else len(posts_dir.as_posix()) + 1
-        for path in config.root.glob(pattern):
-            text = str(path)
-            key = (text[len(top):].replace(os.sep, "/") if text.startswith(top) else
-                   path.relative_to(config.root).as_posix())
+        for key, entry in _glob(top, pattern):
             if key in found:
                 continue
-            relative = PurePosixPath(key)
-            if layout.is_variant(relative, posts_dir, languages) or not inside(text):
+            if (layout.is_variant(key, posts_dir, languages)
+                    or not inside(os.path.join(top, key), entry)):
                 continue  # (a symbolic link out of the project is not followed)
+            relative = PurePosixPath(key)
             below = key[skip:]
             name = below[: len(below) - len(relative.suffix)]
             found[key] = Source(relative, posts_dir, name)
@@ -73,20 +75,85 @@ class _Inside:
     root: Path
     folders: dict[str, bool] = field(default_factory=dict)
 
-    def __call__(self, path: str) -> bool:
+    def __call__(self, path: str, entry: os.DirEntry[str] | None = None) -> bool:
         try:
-            mode = os.lstat(path).st_mode
+            if entry is not None:  # (a listing's entry knows its kind: no call to the disk)
+                link, regular = entry.is_symlink(), entry.is_file(follow_symlinks=False)
+            else:
+                mode = os.lstat(path).st_mode
+                link, regular = stat.S_ISLNK(mode), stat.S_ISREG(mode)
         except OSError:
             return False
-        if stat.S_ISLNK(mode):
+        if link:
             target = Path(path)
             return target.is_file() and target.resolve().is_relative_to(self.root)
-        if not stat.S_ISREG(mode):
+        if not regular:
             return False
         folder = os.path.dirname(path) or "."
         if folder not in self.folders:
             self.folders[folder] = Path(folder).resolve().is_relative_to(self.root)
         return self.folders[folder]
+
+
+def _glob(root: str, pattern: str) -> Iterator[tuple[str, os.DirEntry[str] | None]]:
+    """What ``Path(root).glob(pattern)`` finds, as paths relative to ``root`` ("/" between
+    parts), each with its folder listing's entry where a listing found it: no path object
+    is made for each of a site's thousands of files. As in pathlib, ``**`` is a folder and
+    every folder below it, not through symbolic links; other parts match names, hidden
+    ones too, case-sensitively; folders that cannot be read are passed over. A property
+    test holds it to pathlib's. (The configuration refuses patterns pathlib refuses.)"""
+    yield from _select(root, "", PurePosixPath(pattern).parts)
+
+
+def _select(root: str, folder: str, parts: tuple[str, ...]
+            ) -> Iterator[tuple[str, os.DirEntry[str] | None]]:
+    part, rest = parts[0], parts[1:]
+    if part == "**":
+        for below in _folders(root, folder):
+            if rest:
+                yield from _select(root, below, rest)
+    elif not _GLOB_CHARS & set(part):
+        key = folder + part
+        if rest and os.path.isdir(os.path.join(root, key)):
+            yield from _select(root, key + "/", rest)
+        elif not rest and os.path.exists(os.path.join(root, key)):
+            yield key, None
+    else:
+        matches = _matcher(part)
+        for entry in _listing(root, folder):
+            if not matches(entry.name):
+                continue
+            if not rest:
+                yield folder + entry.name, entry
+            elif _is_folder(entry, follow_symlinks=True):
+                yield from _select(root, folder + entry.name + "/", rest)
+
+
+def _folders(root: str, folder: str) -> Iterator[str]:
+    yield folder
+    for entry in _listing(root, folder):
+        if _is_folder(entry, follow_symlinks=False):
+            yield from _folders(root, folder + entry.name + "/")
+
+
+def _listing(root: str, folder: str) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(os.path.join(root, folder)) as entries:
+            return list(entries)
+    except (PermissionError, FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _is_folder(entry: os.DirEntry[str], follow_symlinks: bool) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=follow_symlinks)
+    except OSError:
+        return False
+
+
+@cache
+def _matcher(part: str) -> Callable[[str], re.Match[str] | None]:
+    return re.compile(fnmatch.translate(part)).fullmatch
 
 
 def _fixed_prefix(pattern: str) -> PurePosixPath:
