@@ -16,7 +16,6 @@ from pathlib import Path
 
 import polib
 from babel import Locale, UnknownLocaleError
-from babel.messages.plurals import get_plural
 
 from . import __version__
 from .errors import InputError
@@ -40,6 +39,9 @@ def language_name(code: str) -> str:
 
 @lru_cache(maxsize=64)
 def plural_forms(code: str) -> str:
+    # (babel.messages, with its dates and time zones, is loaded only for new catalogues)
+    from babel.messages.plurals import get_plural
+
     return get_plural(gettext_language(code)).plural_forms
 
 
@@ -283,7 +285,6 @@ def plural_forms_problem(forms: str) -> str | None:
         return (f"the plural expression gives values up to {max(values)}, but nplurals is "
                 f"{count}")
     return None
-
 
 
 def render(po: polib.POFile, wrap_width: int) -> str:

@@ -29,7 +29,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import sys
 import time
 from collections.abc import Iterator
@@ -64,7 +63,7 @@ class Holder:
     def describe(self) -> str:
         if self.pid is None:
             return "a run whose lock file is still being written"
-        where = "" if self.host == socket.gethostname() else f" on {self.host}"
+        where = "" if self.host == _host() else f" on {self.host}"
         what = f": {self.command}" if self.command else ""
         return f"process {self.pid}{where}, since {self.since or '?'}{what}"
 
@@ -143,8 +142,18 @@ def _release(path: Path) -> None:
             path.unlink()
 
 
+def _host() -> str:
+    """This machine's name, as ``socket.gethostname()`` gives it (os.uname spares every
+    command importing socket)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
+
+
 def _me(command: str) -> dict[str, Any]:
-    return {"pid": os.getpid(), "host": socket.gethostname(), "start": _start_time(os.getpid()),
+    return {"pid": os.getpid(), "host": _host(), "start": _start_time(os.getpid()),
             "command": command, "since": datetime.now().astimezone().isoformat(timespec="seconds")}
 
 
@@ -167,7 +176,7 @@ def is_stale(holder: Holder, path: Path) -> bool:
             return time.time() - path.stat().st_mtime > GRACE
         except FileNotFoundError:
             return False
-    if holder.host != socket.gethostname():
+    if holder.host != _host():
         return False
     if not _alive(holder.pid):
         return True

@@ -60,21 +60,26 @@ def new_catalogue(template: polib.POFile, language: str) -> GnuPOFile:
         "PO-Revision-Date": now(),
         "Last-Translator": "",
         "Language-Team": "",
-        **_language_fields(language),
+        **{field: _language_field(field, language) for field in _LANGUAGE_FIELDS},
     }
     return merge(po, template, language)
 
 
-def _language_fields(language: str) -> dict[str, str]:
-    """The header fields a catalogue of ``language`` must have, in gettext's order."""
-    return {
-        "Language": gettext_language(language),
-        "MIME-Version": "1.0",
-        "Content-Type": "text/plain; charset=UTF-8",
-        "Content-Transfer-Encoding": "8bit",
-        "Plural-Forms": plural_forms(language),
-        "X-Generator": GENERATOR,
-    }
+# The header fields a catalogue must have for its language, in gettext's order.
+_LANGUAGE_FIELDS = ("Language", "MIME-Version", "Content-Type", "Content-Transfer-Encoding",
+                    "Plural-Forms", "X-Generator")
+_FIXED_FIELDS = {"MIME-Version": "1.0", "Content-Type": "text/plain; charset=UTF-8",
+                 "Content-Transfer-Encoding": "8bit", "X-Generator": GENERATOR}
+
+
+def _language_field(field: str, language: str) -> str:
+    """The value of one of ``_LANGUAGE_FIELDS`` for ``language`` (asked for only where a
+    catalogue lacks it: the plural forms take babel.messages, slow to load)."""
+    if field == "Language":
+        return gettext_language(language)
+    if field == "Plural-Forms":
+        return plural_forms(language)
+    return _FIXED_FIELDS[field]
 
 
 def merge(
@@ -126,9 +131,9 @@ def _header(po: polib.POFile, template: polib.POFile, language: str) -> dict[str
     for field in _TEMPLATE_FIELDS:
         if field in template.metadata:
             header = _with_field(header, field, template.metadata[field])
-    for field, value in _language_fields(language).items():
+    for field in _LANGUAGE_FIELDS:
         if not header.get(field):
-            header = _with_field(header, field, value)
+            header = _with_field(header, field, _language_field(field, language))
     return header
 
 

@@ -439,13 +439,23 @@ def parallel_map(work: Callable[[list[T]], list[R]], items: list[T], jobs: int |
     when there is enough work for more than one (forked workers start at once, with
     everything imported). ``work`` returns one result per item. ``prepare`` runs here
     before the workers fork, and only then: what each of them would otherwise do itself."""
+    jobs = min(jobs or os.cpu_count() or 1, len(items) // _MIN_BATCH)
+    if jobs > 1 and _can_fork():
+        return _in_workers(work, items, jobs, prepare)
+    return [result for chunk in _chunks(items, _CHUNK) for result in work(chunk)]
+
+
+def _can_fork() -> bool:
     import multiprocessing  # (only a run with work to share pays for these imports)
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _in_workers(work: Callable[[list[T]], list[R]], items: list[T], jobs: int,
+                prepare: Callable[[], object] | None) -> list[R]:
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    jobs = jobs or os.cpu_count() or 1
-    jobs = min(jobs, len(items) // _MIN_BATCH)
-    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [result for chunk in _chunks(items, _CHUNK) for result in work(chunk)]
     if prepare is not None:
         prepare()
     chunks = _chunks(items, max(1, min(_CHUNK, len(items) // (jobs * 8))))
