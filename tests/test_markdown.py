@@ -16,7 +16,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from markdown_tree import build_body
-from postlingo.markdown import body_segments, explicit_references, has_words, two_words
+from postlingo.markdown import (
+    NOT_PROSE,
+    _parsed_has_words,
+    body_segments,
+    explicit_references,
+    has_words,
+    two_words,
+)
 from postlingo.post import parse_post
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markdown"
@@ -107,3 +114,15 @@ _space = st.sampled_from([" ", "  ", "\t", "\n", "\u00a0", "\u2003", ""])
     lambda pairs: "".join(part + space for part, space in pairs)))
 def test_two_words_is_the_pattern_definition(text: str) -> None:
     assert two_words(text) == bool(_TWO_WORDS.search(_URLISH.sub(" ", text)))
+
+
+# Short texts of words, digits, blanks and the marks of emphasis, code, HTML, links,
+# autolinks and escapes: the shortcuts must agree with what markdown-it reads.
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([
+    "ab", "ä", "1", " ", "\n", "_", "*", ",", ";", "!", "?", "'", '"', "(", ")", "-", ".",
+    ":", "@", "<", ">", "`", "[", "]", "\\", "&", "#", "<ab>", "`ab`", "a.de", "ab@a.de",
+    "http://a.de", "[ab](x)", "![ab](x)", "&amp;", "<http://a.de>",
+]), max_size=6).map("".join))
+def test_has_words_is_what_the_inline_parse_finds(text: str) -> None:
+    assert has_words(text) == _parsed_has_words(NOT_PROSE.sub(" ", text))

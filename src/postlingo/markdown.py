@@ -249,6 +249,17 @@ def has_words(text: str) -> bool:
         text = NOT_PROSE.sub(" ", text)
     if two_words(_MARKUP.sub(" ", text) if "`" in text or "<" in text or "]" in text else text):
         return True  # two words side by side outside any markup: prose, no need to parse
+    if _PLAIN.fullmatch(text):
+        return any(ch.isalpha() for ch in text)  # (a table cell's one word, say)
+    return _parsed_has_words(text)
+
+
+# Text where markdown-it finds nothing but text: no code, HTML, links or autolinks (which
+# need one of `<[:@. to start).
+_PLAIN = re.compile(r"[\w\s,;!?'\"()*-]*")
+
+
+def _parsed_has_words(text: str) -> bool:
     autolink = False
     for token in _inline_tokens(parser().parseInline(text)):
         if token.type == "link_open":
