@@ -108,7 +108,8 @@ marked = st.text(alphabet="ab [[]]^^:()`~<>*_\\!-=+#|.1{}%$\t\r\n", max_size=80)
 mark_lines = st.lists(st.sampled_from([
     "text", "", "   ", "---", "- - -", "***", "___", "===", "  -  ", "- item", "1. item",
     "2) item", "> quote", ">", "# heading", "#no", "| a | b |", "|---|---|", "a | b",
-    "```", "~~~", "    code", "\tcode", "<div>", "</div>", "[a]: /url", "[^1]: note",
+    "```", "~~~", "    code", "\tcode", "<div>", "</div>", "[a]: /url", "[a]:/url", "[^1]: note",
+    "#", "###",
     "[^1]", "{% raw %}", "{% endraw %}", "$$", "-", "=", "*", "_", "text -", "text =  ",
 ]), max_size=12).map("\n".join)
 

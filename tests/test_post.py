@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -132,6 +133,8 @@ def test_split_lines_covers_the_text_exactly(text: str) -> None:
         assert line.eol in ("\n", "\r", "\r\n")
     for line in lines:
         assert "\n" not in text[line.start : line.end] and "\r" not in text[line.start : line.end]
+    endings = len(re.findall(r"\r\n|\r|\n", text))
+    assert len(lines) == endings + (0 if text.endswith(("\n", "\r")) else 1)
 
 
 @given(pieces("a", " ", "\n", "\r\n", "#", "ü"))

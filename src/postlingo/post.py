@@ -14,7 +14,7 @@ from .fileio import read_text
 
 BOM = "\ufeff"
 # CommonMark's line endings; str.splitlines() would also split on U+2028 and friends.
-_LINE = re.compile(r"[^\r\n]*(\r\n|\r|\n|$)")
+_ENDING = re.compile(r"(\r\n|\r|\n)")
 _TOML_BOUNDARY = re.compile(r"^\+{3}[ \t]*$")
 _YAML_CLOSE = re.compile(r"^(?:-{3}|\.{3})[ \t]*$")
 
@@ -92,13 +92,20 @@ class Post:
 
 
 def split_lines(text: str) -> tuple[Line, ...]:
-    lines = []
-    for match in _LINE.finditer(text):
-        if match.start() == len(text) and lines and not match.group(1):
-            break  # the empty match after a final line ending
-        lines.append(Line(match.start(), match.end() - len(match.group(1)), match.group(1)))
-        if match.end() == len(text):
-            break
+    """The lines of ``text``: one more than its line endings, unless it ends in one."""
+    if "\r" in text:
+        pieces = _ENDING.split(text)  # contents and the endings between them
+        contents, endings = pieces[0::2], pieces[1::2]
+    else:  # (the usual case: twice as quick)
+        contents = text.split("\n")
+        endings = ["\n"] * (len(contents) - 1)
+    lines, start = [], 0
+    for content, ending in zip(contents, [*endings, ""], strict=True):
+        end = start + len(content)
+        lines.append(Line(start, end, ending))
+        start = end + len(ending)
+    if len(lines) > 1 and lines[-1].start == len(text):
+        lines.pop()  # nothing after the final line ending
     return tuple(lines)
 
 
