@@ -48,12 +48,12 @@ def measure(command: list[str], cwd: Path) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss // 1024
 
 
-def settle_disk(probes: Path, quick: float = 100e-6, patience: float = 120.0) -> None:
+def settle_disk(probes: Path, quick: float = 50e-6, patience: float = 300.0) -> None:
     """Wait until creating a file is quick again. ext4 without a journal (as on this
-    project's machines) passes over the inodes freed in the last half minute or so when it
-    creates a file: after thousands of files were deleted (an earlier benchmark's clean-up),
-    each creation took 300 us instead of 20, which would time the kernel, not the command.
-    The probe files stay until the benchmark's folder is removed."""
+    project's machines) passes over recently freed inodes when it creates a file: for a
+    minute or more after thousands of files were deleted (an earlier benchmark's clean-up),
+    each creation took 60 to 300 us instead of 20 to 30, which would time the kernel, not
+    the command. The probe files stay until the benchmark's folder is removed."""
     waited = 0.0
     while True:
         probe = probes / str(time.time_ns())
