@@ -9,7 +9,8 @@ peak resident memory of the process (its workers included) — measured from out
 sees the commands:
 cold ``sync``; ``sync`` with nothing changed (and whether it wrote any file); ``sync`` after
 one post changed; ``status``; ``check``. With --compare-translate-toolkit, translate-toolkit's
-md2po → pot2po → po2md cycle runs --runs times on the same posts, and the ratio of the
+md2po → pot2po → po2md cycle runs --runs times on the same posts, each run right after one of
+postlingo's cold syncs (both timed in turn, under the same conditions), and the ratio of the
 medians is printed.
 """
 
@@ -75,16 +76,18 @@ def snapshot(root: Path) -> dict[str, int]:
 
 
 def median_of(runs: int, prepare: Callable[[], Path | None], command: list[str],
-              cwd: Path) -> dict[str, float]:
+              cwd: Path, after: Callable[[], None] | None = None) -> dict[str, float]:
     """Median time (with the fastest and slowest run: these machines are noisy) and peak
     memory of ``command``; ``prepare`` runs before each run and may name a new folder to run
-    it in."""
+    it in; ``after`` runs after each (another tool's run, timed in turn with this one)."""
     times, peaks = [], []
     for _ in range(runs):
         cwd = prepare() or cwd
         elapsed, peak = measure(command, cwd)
         times.append(elapsed)
         peaks.append(peak)
+        if after is not None:
+            after()
     return {"seconds": round(statistics.median(times), 3), "fastest": round(min(times), 3),
             "slowest": round(max(times), 3), "peak_mib": max(peaks)}
 
@@ -113,7 +116,10 @@ app()
 """
 
 
-def bench_postlingo(posts: int, languages: list[str], runs: int, work: Path) -> dict[str, object]:
+def bench_postlingo(posts: int, languages: list[str], runs: int, work: Path,
+                    other: Callable[[], None] | None = None) -> dict[str, object]:
+    """postlingo's commands; ``other`` (translate-toolkit's cycle) runs after each cold sync,
+    so that both are timed in turn, under the same conditions of the machine."""
     cli = [sys.executable, "-m", "postlingo"]
     # Bytecode, as pip leaves it when it installs (an editable install under
     # PYTHONDONTWRITEBYTECODE would otherwise compile postlingo on every run).
@@ -141,7 +147,7 @@ def bench_postlingo(posts: int, languages: list[str], runs: int, work: Path) -> 
         runs, lambda: None, [sys.executable, str(floor), "sync"], pristine)
     results["start-up (--version)"] = median_of(runs, lambda: None, [*cli, "--version"],
                                                 pristine)
-    results["cold sync"] = median_of(runs, fresh_copy, [*cli, "sync"], pristine)
+    results["cold sync"] = median_of(runs, fresh_copy, [*cli, "sync"], pristine, after=other)
     site = fresh_copy()
     measure([*cli, "sync"], site)
     before = snapshot(site)
@@ -161,18 +167,21 @@ def bench_postlingo(posts: int, languages: list[str], runs: int, work: Path) -> 
     return results
 
 
-def bench_translate_toolkit(posts: int, runs: int, work: Path) -> dict[str, object]:
-    """translate-toolkit's cycle on the same posts, ``runs`` times into new folders: the
-    median of each step and of the whole cycle."""
-    if not shutil.which("md2po"):
-        return {"skipped": "translate-toolkit (md2po) is not installed"}
-    site = work / "tt"
-    generate(site, posts, ["en"])
-    source = site / "content" / "_posts"
-    times: dict[str, list[float]] = {"md2po": [], "pot2po": [], "po2md": [], "cycle": []}
-    peaks: dict[str, int] = {}
-    for run in range(runs):
-        pot, po, out = (str(site / f"{name}-{run}") for name in ("pot", "po", "out"))
+class TranslateToolkit:
+    """translate-toolkit's cycle on the same posts, one run at a time, each into new
+    folders: the median of each step and of the whole cycle."""
+
+    def __init__(self, posts: int, work: Path) -> None:
+        self.site = work / "tt"
+        generate(self.site, posts, ["en"])
+        self.times: dict[str, list[float]] = {"md2po": [], "pot2po": [], "po2md": [],
+                                              "cycle": []}
+        self.peaks: dict[str, int] = {}
+
+    def run(self) -> None:
+        source = self.site / "content" / "_posts"
+        pot, po, out = (str(self.site / f"{name}-{len(self.times['cycle'])}")
+                        for name in ("pot", "po", "out"))
         steps = {
             "md2po": ["md2po", "--pot", "-i", str(source), "-o", pot],
             "pot2po": ["pot2po", "-i", pot, "-o", po],
@@ -180,15 +189,17 @@ def bench_translate_toolkit(posts: int, runs: int, work: Path) -> dict[str, obje
         }
         cycle = 0.0
         for name, command in steps.items():
-            elapsed, peak = measure(command, site)
-            times[name].append(elapsed)
-            peaks[name] = max(peak, peaks.get(name, 0))
+            elapsed, peak = measure(command, self.site)
+            self.times[name].append(elapsed)
+            self.peaks[name] = max(peak, self.peaks.get(name, 0))
             cycle += elapsed
-        times["cycle"].append(cycle)
-    return {name: {"seconds": round(statistics.median(values), 3),
-                   "fastest": round(min(values), 3), "slowest": round(max(values), 3),
-                   **({"peak_mib": peaks[name]} if name in peaks else {})}
-            for name, values in times.items()}
+        self.times["cycle"].append(cycle)
+
+    def report(self) -> dict[str, object]:
+        return {name: {"seconds": round(statistics.median(values), 3),
+                       "fastest": round(min(values), 3), "slowest": round(max(values), 3),
+                       **({"peak_mib": self.peaks[name]} if name in self.peaks else {})}
+                for name, values in self.times.items()}
 
 
 def main() -> None:
@@ -201,14 +212,20 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="postlingo-bench-") as folder:
         work = Path(folder)
+        tt = None
+        if args.compare_translate_toolkit:
+            if not shutil.which("md2po"):
+                raise SystemExit("translate-toolkit (md2po) is not installed")
+            tt = TranslateToolkit(args.posts, work)
         report: dict[str, object] = {
             "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                         "system": platform.platform()},
             "posts": args.posts, "languages": args.languages, "runs": args.runs,
-            "postlingo": bench_postlingo(args.posts, args.languages, args.runs, work),
+            "postlingo": bench_postlingo(args.posts, args.languages, args.runs, work,
+                                         tt.run if tt else None),
         }
-        if args.compare_translate_toolkit:
-            report["translate-toolkit"] = bench_translate_toolkit(args.posts, args.runs, work)
+        if tt is not None:
+            report["translate-toolkit"] = tt.report()
     print_table(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
