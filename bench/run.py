@@ -36,6 +36,7 @@ from sitegen import generate
 def measure(command: list[str], cwd: Path) -> tuple[float, int]:
     """Wall seconds and peak RSS (MiB) of one command. The disk is settled and synced
     first, so that no earlier command's deleting or writing is timed with it."""
+    os.sync()  # (first: an earlier command's data being written back slows the probe too)
     settle_disk(cwd.parent / "disk-probes")
     os.sync()
     start = time.perf_counter()
