@@ -1,4 +1,4 @@
-"""Reading and atomically writing the files postlingo owns.
+"""Finding, reading and atomically writing the files postlingo owns.
 
 Writes go to a temporary file in the target's folder (``.<name>.<random>.postlingo-tmp``),
 are flushed to disk and then renamed over the target, so a file is always either its old or
@@ -14,17 +14,20 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import fnmatch
 import functools
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .errors import InputError, PostlingoError, unexpected
 
 TEMP_SUFFIX = ".postlingo-tmp"
+GLOB_CHARS = set("*?[")  # what makes a part of a glob a pattern
 # Byte order marks of encodings postlingo does not read, for a helpful message.
 _OTHER_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
                (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
@@ -131,6 +134,67 @@ def remove_stale_temporaries(root: Path) -> list[Path]:
                     path.unlink()
                     removed.append(path)
     return removed
+
+
+def glob(root: str, pattern: str) -> Iterator[tuple[str, os.DirEntry[str] | None]]:
+    """What ``Path(root).glob(pattern)`` finds, as paths relative to ``root`` ("/" between
+    parts), each with its folder listing's entry where a listing found it: no path object
+    is made for each of a site's thousands of files. As in pathlib, ``**`` is a folder and
+    every folder below it, not through symbolic links; other parts match names, hidden
+    ones too, case-sensitively; folders that cannot be read are passed over. A property
+    test holds it to pathlib's. (The configuration refuses patterns pathlib refuses.)"""
+    yield from _select(root, "", PurePosixPath(pattern).parts)
+
+
+def _select(root: str, folder: str, parts: tuple[str, ...]
+            ) -> Iterator[tuple[str, os.DirEntry[str] | None]]:
+    part, rest = parts[0], parts[1:]
+    if part == "**":
+        for below in _folders(root, folder):
+            if rest:
+                yield from _select(root, below, rest)
+    elif not GLOB_CHARS & set(part):
+        key = folder + part
+        if rest and os.path.isdir(os.path.join(root, key)):
+            yield from _select(root, key + "/", rest)
+        elif not rest and os.path.exists(os.path.join(root, key)):
+            yield key, None
+    else:
+        matches = _matcher(part)
+        for entry in _listing(root, folder):
+            if not matches(entry.name):
+                continue
+            if not rest:
+                yield folder + entry.name, entry
+            elif _is_folder(entry, follow_symlinks=True):
+                yield from _select(root, folder + entry.name + "/", rest)
+
+
+def _folders(root: str, folder: str) -> Iterator[str]:
+    yield folder
+    for entry in _listing(root, folder):
+        if _is_folder(entry, follow_symlinks=False):
+            yield from _folders(root, folder + entry.name + "/")
+
+
+def _listing(root: str, folder: str) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(os.path.join(root, folder)) as entries:
+            return list(entries)
+    except (PermissionError, FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _is_folder(entry: os.DirEntry[str], follow_symlinks: bool) -> bool:
+    try:
+        return entry.is_dir(follow_symlinks=follow_symlinks)
+    except OSError:
+        return False
+
+
+@functools.cache
+def _matcher(part: str) -> Callable[[str], re.Match[str] | None]:
+    return re.compile(fnmatch.translate(part)).fullmatch
 
 
 def write_atomic(path: Path, data: bytes) -> None:

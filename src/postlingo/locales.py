@@ -7,11 +7,12 @@ a sync that finds nothing to do looks at these without loading the catalogue mac
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
+
+from .fileio import glob
 
 TEMPLATES = "templates"
 MESSAGES = "LC_MESSAGES"
@@ -47,21 +48,8 @@ def catalogue_languages(locales: Path) -> list[str]:
 def _names(folder: Path, suffix: str) -> list[str]:
     """The names of the ``suffix`` files below ``folder`` (symbolic links to folders are
     not followed)."""
-    names: list[str] = []
-    pending = [(str(folder), "")]
-    while pending:
-        path, prefix = pending.pop()
-        try:
-            entries = list(os.scandir(path))
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                pending.append((entry.path, f"{prefix}{entry.name}/"))
-            elif entry.name.endswith(suffix) and len(entry.name) > len(suffix) \
-                    and entry.is_file():
-                names.append(prefix + entry.name[: -len(suffix)])
-    return sorted(names)
+    return sorted(key[: -len(suffix)] for key, entry in glob(str(folder), f"**/*{suffix}")
+                  if len(key.rsplit("/", 1)[-1]) > len(suffix) and entry and entry.is_file())
 
 
 @lru_cache(maxsize=64)

@@ -7,24 +7,18 @@ this module loads none of the parsers or the catalogue machinery.
 
 from __future__ import annotations
 
-import fnmatch
 import os
-import re
 import stat
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from itertools import product
 from pathlib import Path, PurePosixPath
 
 from .config import Config
 from .errors import InputError, PostlingoError
-from .fileio import remove, resolves_inside
+from .fileio import GLOB_CHARS, glob, remove, resolves_inside
 from .layouts import layout_for
 from .locales import TAXONOMY, catalogue_languages, catalogue_names, template_names
 from .outcome import Outcome
-
-_GLOB_CHARS = set("*?[")
 
 
 @dataclass(frozen=True)
@@ -53,7 +47,7 @@ def find_sources(config: Config) -> list[Source]:
     for pattern in config.posts:
         posts_dir = _fixed_prefix(pattern)
         skip = 0 if str(posts_dir) == "." else len(posts_dir.as_posix()) + 1
-        for key, entry in _glob(top, pattern):
+        for key, entry in glob(top, pattern):
             if key in found:
                 continue
             if (layout.is_variant(key, posts_dir, languages)
@@ -95,71 +89,10 @@ class _Inside:
         return self.folders[folder]
 
 
-def _glob(root: str, pattern: str) -> Iterator[tuple[str, os.DirEntry[str] | None]]:
-    """What ``Path(root).glob(pattern)`` finds, as paths relative to ``root`` ("/" between
-    parts), each with its folder listing's entry where a listing found it: no path object
-    is made for each of a site's thousands of files. As in pathlib, ``**`` is a folder and
-    every folder below it, not through symbolic links; other parts match names, hidden
-    ones too, case-sensitively; folders that cannot be read are passed over. A property
-    test holds it to pathlib's. (The configuration refuses patterns pathlib refuses.)"""
-    yield from _select(root, "", PurePosixPath(pattern).parts)
-
-
-def _select(root: str, folder: str, parts: tuple[str, ...]
-            ) -> Iterator[tuple[str, os.DirEntry[str] | None]]:
-    part, rest = parts[0], parts[1:]
-    if part == "**":
-        for below in _folders(root, folder):
-            if rest:
-                yield from _select(root, below, rest)
-    elif not _GLOB_CHARS & set(part):
-        key = folder + part
-        if rest and os.path.isdir(os.path.join(root, key)):
-            yield from _select(root, key + "/", rest)
-        elif not rest and os.path.exists(os.path.join(root, key)):
-            yield key, None
-    else:
-        matches = _matcher(part)
-        for entry in _listing(root, folder):
-            if not matches(entry.name):
-                continue
-            if not rest:
-                yield folder + entry.name, entry
-            elif _is_folder(entry, follow_symlinks=True):
-                yield from _select(root, folder + entry.name + "/", rest)
-
-
-def _folders(root: str, folder: str) -> Iterator[str]:
-    yield folder
-    for entry in _listing(root, folder):
-        if _is_folder(entry, follow_symlinks=False):
-            yield from _folders(root, folder + entry.name + "/")
-
-
-def _listing(root: str, folder: str) -> list[os.DirEntry[str]]:
-    try:
-        with os.scandir(os.path.join(root, folder)) as entries:
-            return list(entries)
-    except (PermissionError, FileNotFoundError, NotADirectoryError):
-        return []
-
-
-def _is_folder(entry: os.DirEntry[str], follow_symlinks: bool) -> bool:
-    try:
-        return entry.is_dir(follow_symlinks=follow_symlinks)
-    except OSError:
-        return False
-
-
-@cache
-def _matcher(part: str) -> Callable[[str], re.Match[str] | None]:
-    return re.compile(fnmatch.translate(part)).fullmatch
-
-
 def _fixed_prefix(pattern: str) -> PurePosixPath:
     parts = []
     for part in PurePosixPath(pattern).parts[:-1]:
-        if _GLOB_CHARS & set(part):
+        if GLOB_CHARS & set(part):
             break
         parts.append(part)
     return PurePosixPath(*parts)
