@@ -20,7 +20,8 @@ def use_pyproject(root: Path, table: str) -> None:
     )
 
 
-def test_defaults_without_any_configuration(tmp_path: Path) -> None:
+def test_defaults_of_an_empty_configuration(tmp_path: Path) -> None:
+    (tmp_path / "postlingo.toml").write_text("", encoding="utf-8")
     config = load_config(tmp_path)
     assert config == Config(root=tmp_path)
     assert config.source_language == "de"
@@ -31,9 +32,10 @@ def test_defaults_without_any_configuration(tmp_path: Path) -> None:
     assert config.front_matter == ["title", "description", "excerpt", "subtitle", "summary"]
 
 
-def test_pyproject_without_a_postlingo_table_gives_defaults(tmp_path: Path) -> None:
+def test_pyproject_without_a_postlingo_table_is_no_configuration(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "blog"\n', encoding="utf-8")
-    assert load_config(tmp_path) == Config(root=tmp_path)
+    with pytest.raises(ConfigError, match=r"^no postlingo.toml here \(postlingo init"):
+        load_config(tmp_path)
 
 
 def test_pyproject_table_is_read(tmp_path: Path) -> None:
@@ -237,9 +239,10 @@ def test_region_language_uses_gettext_form(bare_site: Path) -> None:
     assert '"Language: pt_BR\\n"' in po
 
 
-def test_no_posts_is_not_an_error(empty_site: Path) -> None:
+def test_no_posts_is_an_error_naming_the_glob(empty_site: Path) -> None:
     result = invoke("sync", "--root", empty_site)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 2, result.output
+    assert "'posts' pattern 'content/_posts/**/*.md' matches no post" in result.stderr
     assert not (empty_site / "locales").exists()
 
 

@@ -20,6 +20,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 CONFIG_FILE = "postlingo.toml"
+NO_CONFIG = f"no {CONFIG_FILE} here (postlingo init writes one)"
 LAYOUTS = ("jekyll-polyglot", "jekyll", "hugo", "custom")
 # Keys whose value must be one of a few words.
 _CHOICES = {
@@ -145,6 +146,8 @@ def load_config(root: Path | str = ".", **overrides: Any) -> Config:
     if not root.is_dir():
         raise ConfigError(f"--root {root}: not a folder")
     values, source = _read_table(root)
+    if source is None:  # defaults alone would sync, silently, whatever they happen to match
+        raise ConfigError(NO_CONFIG)
     values.update({k: v for k, v in overrides.items() if v is not None})
     try:
         for key, value in values.items():
@@ -176,6 +179,11 @@ def _line_of_problem(source: Path, message: str) -> int | None:
             if f'"{name}"' in line or f"'{name}'" in line:
                 return number
     return None
+
+
+def config_file(root: Path) -> Path | None:
+    """The file the configuration of the project at ``root`` is read from, if any."""
+    return _read_table(root)[1]
 
 
 def _read_table(root: Path) -> tuple[dict[str, Any], Path | None]:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path, PurePosixPath
 
-from .config import Config
-from .errors import InputError, PostlingoError
+from .config import Config, config_file, key_line
+from .errors import ConfigError, InputError, PostlingoError
 from .fileio import GLOB_CHARS, glob, remove, resolves_inside
 from .layouts import layout_for
 from .locales import TAXONOMY, catalogue_languages, catalogue_names, template_names
@@ -47,8 +47,10 @@ def find_sources(config: Config) -> list[Source]:
     for pattern in config.posts:
         posts_dir = _fixed_prefix(pattern)
         skip = 0 if str(posts_dir) == "." else len(posts_dir.as_posix()) + 1
+        matched = False
         for key, entry in glob(top, pattern):
             if key in found:
+                matched = True
                 continue
             if (layout.is_variant(key, posts_dir, languages)
                     or not inside(os.path.join(top, key), entry)):
@@ -57,8 +59,19 @@ def find_sources(config: Config) -> list[Source]:
             below = key[skip:]
             name = below[: len(below) - len(relative.suffix)]
             found[key] = Source(relative, posts_dir, name)
+            matched = True
+        if not matched:
+            _no_posts(config, pattern)
     # In path order (by parts, as paths compare), without comparing thousands of paths.
     return [found[key] for key in sorted(found, key=lambda key: key.split("/"))]
+
+
+def _no_posts(config: Config, pattern: str) -> None:
+    """A glob that finds no post is a mistake (a wrong folder), never a site with nothing
+    to do: every command would succeed on zero posts."""
+    source = config_file(config.root)
+    raise ConfigError(f"'posts' pattern {pattern!r} matches no post",
+                      source, key_line(source, "posts"))
 
 
 @dataclass
