@@ -332,13 +332,35 @@ class Translation:
     fuzzy: bool = False
 
 
+# The translator comment ``postlingo import`` gives the human translations it brings in.
+IMPORTED = "imported from"
+
+
+def imported(entry: polib.POEntry) -> bool:
+    """Whether a fuzzy entry holds a published human translation as ``postlingo import``
+    left it: fuzzy only until a translator confirms it, and used by build as it is (the
+    text the site already shows). Once its source text changes, merge's ``#| msgid`` tells
+    it is no longer the translation of that text: then it is an ordinary fuzzy entry."""
+    return (entry.previous_msgid is None and entry.previous_msgctxt is None
+            and any(line.startswith(IMPORTED + " ")
+                    for line in (entry.tcomment or "").split("\n")))
+
+
+def usable(entry: polib.POEntry, include_fuzzy: bool = False) -> bool:
+    """Whether build uses ``entry``'s translation: translated and not fuzzy, or fuzzy and
+    imported (``imported``) or ``include_fuzzy``. Machine drafts stay out."""
+    if entry.obsolete or not entry.msgstr:
+        return False
+    return not entry.fuzzy or include_fuzzy or imported(entry)
+
+
 def translations(po: polib.POFile, path: Path, include_fuzzy: bool = False) -> dict[
     Key, Translation
 ]:
-    """The usable translations of a catalogue, keyed by (msgctxt, msgid)."""
+    """The usable translations of a catalogue (``usable``), keyed by (msgctxt, msgid)."""
     found = {}
     for entry in po:
-        if entry.obsolete or not entry.msgstr or (entry.fuzzy and not include_fuzzy):
+        if not usable(entry, include_fuzzy):
             continue
         found[(entry.msgctxt, entry.msgid)] = Translation(
             entry.msgstr, path, entry.linenum, entry.fuzzy

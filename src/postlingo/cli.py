@@ -85,6 +85,9 @@ Lang = Annotated[
 Fuzzy = Annotated[
     bool, typer.Option("--include-fuzzy", help="Use fuzzy translations too.")
 ]
+Force = Annotated[bool, typer.Option(
+    "--force", help="Replace variant files postlingo did not write (human translations: "
+    "'postlingo import' keeps them instead).")]
 
 
 def _version(value: bool) -> None:
@@ -134,10 +137,11 @@ def _fail(exc: PostlingoError) -> typer.Exit:
     raise typer.Exit(exc.exit_code)
 
 
-def _finish(outcome: Outcome, verb: str) -> None:
+def _finish(outcome: Outcome, verb: str, removed: str = "removed") -> None:
     # Thousands of plain lines: written at once (rich takes 50 µs a line).
     lines = [*(f"{verb} {path}" for path in outcome.written),
-             *(f"removed {path}" for path in outcome.removed)]
+             *(f"renamed {old} -> {new}" for old, new in outcome.renamed),
+             *(f"{removed} {path}" for path in outcome.removed)]
     if lines:
         typer.echo("\n".join(lines))
     for problem in _distinct(outcome.warnings):
@@ -172,16 +176,16 @@ def update_command(
     obsolete: Annotated[bool, typer.Option(
         "--obsolete/--no-obsolete", help="Keep translations of removed text as #~ entries.")
     ] = True,
+    force: Force = False,
 ) -> None:
     """Merge templates into every language's catalogues (PO), creating missing ones
     (--lang adds a language). A renamed post's catalogues move to its new name."""
     from .project import update
 
-    outcome = update(_config(root, lang), check=check, prune=prune, keep_obsolete=obsolete)
-    for path in outcome.removed:
-        out().print(f"{'would remove' if check else 'removed'} {path}", markup=False,
-                    soft_wrap=True)
-    _finish(outcome, "would update" if check else "updated")
+    outcome = update(_config(root, lang), check=check, prune=prune, keep_obsolete=obsolete,
+                     force=force)
+    _finish(outcome, "would update" if check else "updated",
+            "would remove" if check else "removed")
     if check and (outcome.written or outcome.removed):
         raise typer.Exit(1)
 
@@ -201,6 +205,23 @@ def build_command(
     _finish(build(_config(root, lang), include_fuzzy, prune), "built")
 
 
+@app.command("import")
+def import_command(
+    root: Root = Path("."),
+    lang: Lang = None,
+    post: Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Optional
+        "--post", help="Only posts whose path, name or file name match this glob.")] = None,
+) -> None:
+    """Bring existing translated variants (human translations) into the catalogues, as
+    fuzzy entries to confirm; the variants are only read."""
+    from .importer import import_translations
+
+    outcome = import_translations(_config(root, lang), post=post)
+    for found in outcome.posts:
+        out().print(found.line(), markup=False, soft_wrap=True)
+    _finish(outcome, "wrote")
+
+
 @app.command("sync")
 def sync_command(
     root: Root = Path("."),
@@ -210,12 +231,13 @@ def sync_command(
         Optional[int],  # noqa: UP045 - typer needs Optional on Python 3.10
         typer.Option("--jobs", "-j", min=1, help="Processes to use (default: one per core)."),
     ] = None,
+    force: Force = False,
 ) -> None:
     """Extract, update and build in one go; posts unchanged since the last sync are
     skipped."""
     from .sync import sync
 
-    _finish(sync(_config(root, lang), include_fuzzy, jobs), "wrote")
+    _finish(sync(_config(root, lang), include_fuzzy, jobs, force), "wrote")
 
 
 class StatusFormat(str, Enum):
