@@ -290,9 +290,15 @@ def test_an_empty_language_value_is_set(tmp_path: Path, line: str, expected: str
 
 def test_a_catalogue_reads_the_same_after_postlingo_wrote_it(tmp_path: Path) -> None:
     """Found by fuzz/fuzz_catalogue.py: a "#|" line before an obsolete entry was attached
-    to it, written as "#~|" and lost on the next read."""
+    to it, written as "#~|" and lost on the next read. GNU gettext refuses such a file
+    ("inconsistent use of #~"), and so does postlingo now; "#~|" is read and dropped."""
     path = tmp_path / "odd.po"
     path.write_text('msgid ""\nmsgstr "Language: en\\n"\n\n#, fuzzy\n#| msgid "Alt"\n\n'
+                    '#~ msgid "Weg"\n#~ msgstr "Gone"\n', encoding="utf-8")
+    with pytest.raises(InputError, match="inconsistent use of #~") as caught:
+        load_catalogue(path)
+    assert caught.value.line == 7
+    path.write_text('msgid ""\nmsgstr "Language: en\\n"\n\n#, fuzzy\n#~| msgid "Alt"\n\n'
                     '#~ msgid "Weg"\n#~ msgstr "Gone"\n', encoding="utf-8")
     po = load_catalogue(path)
     again = tmp_path / "again.po"

@@ -21,7 +21,15 @@ from . import __version__
 from .errors import InputError
 from .fileio import read_text, reading, write_if_changed
 from .locales import gettext_language
-from .poformat import GnuPOEntry, GnuPOFile, entry_content, keep_lines, parse, po_lines
+from .poformat import (
+    GnuPOEntry,
+    GnuPOFile,
+    POSyntaxError,
+    entry_content,
+    keep_lines,
+    parse,
+    po_lines,
+)
 from .segment import Segment
 
 BODY_FLAG = "md-text"  # tells Weblate to run its Markdown checks on body entries
@@ -126,9 +134,11 @@ def load_catalogue(path: Path, display: Path | None = None, language: str | None
     if not text.strip():
         raise InputError("empty file, not a catalogue (delete it: 'postlingo update' makes a "
                          "new one)", shown, 1)
-    with reading(shown):  # what polib raises beyond its syntax errors
+    with reading(shown):  # what the reader raises beyond its syntax errors
         try:
-            po = parse(_check_strings(text), wrapwidth=79, check_for_duplicates=False)
+            po = parse(text, wrapwidth=79, check_for_duplicates=False)
+        except POSyntaxError as exc:
+            raise InputError(f"invalid PO file: {exc.reason}", shown, exc.line) from None
         except (OSError, ValueError) as exc:
             message = str(exc)
             match = re.search(r"line (\d+)", message)
@@ -145,46 +155,6 @@ def load_catalogue(path: Path, display: Path | None = None, language: str | None
         entry.previous_msgctxt = entry.previous_msgid = entry.previous_msgid_plural = None
     po.check_for_duplicates = True
     return po
-
-
-# A line holding a string: keyword or continuation, live, obsolete (#~) or previous (#|).
-_STRING_LINE = re.compile(r'(#~\s*)?(#~?\|\s*)?(msgctxt|msgid|msgid_plural|msgstr(\[\d+\])?)?\s*"')
-_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"\s*')
-# An escape sequence as gettext reads it: octal, hex, \a, or one character.
-_ESCAPE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|(.))")
-_POLIB_ESCAPES = set('ntrvbf"\\')  # what polib reads; it would keep any other backslash
-_AS_POLIB = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-
-
-def _check_strings(text: str) -> str:
-    """Reject a string line whose quotes do not close: polib would cut its last character
-    (``msgctxt "title`` reads as ``titl``) where gettext reports the error. Escapes gettext
-    reads and polib does not (``\\a``, octal, hex: polib would write them back changed)
-    are given to polib as the characters they stand for; unknown ones are an error.
-    Returns the text for polib."""
-    lines = po_lines(text)
-    for number, line in enumerate(lines, 1):
-        match = _STRING_LINE.match(line)
-        if not match:
-            continue
-        if not _QUOTED.fullmatch(line, match.end() - 1):
-            raise ValueError(f"unterminated or malformed string (line {number})")
-        if "\\" in line:
-            lines[number - 1] = line[: match.end()] + _ESCAPE.sub(
-                lambda escape, n=number: _for_polib(escape, n), line[match.end() :])
-    return "\n".join(lines) + "\n"
-
-
-def _for_polib(escape: re.Match[str], line: int) -> str:
-    octal, hexadecimal, other = escape.groups()
-    if other is not None and other in _POLIB_ESCAPES:
-        return escape.group()
-    if other is not None and other != "a":
-        raise ValueError(f"unknown escape sequence '\\{other}' (line {line})")
-    code = 7 if other == "a" else int(octal, 8) if octal else int(hexadecimal, 16)
-    if code == 0:
-        raise ValueError(f"escape sequence '{escape.group()}' stands for a NUL byte (line {line})")
-    return _AS_POLIB.get(chr(code), chr(code))
 
 
 def _check_duplicates(po: polib.POFile, text: str, path: Path) -> None:
@@ -216,6 +186,7 @@ def _short(text: str, width: int = 40) -> str:
 
 _CHARSET = re.compile(r"charset\s*=\s*([\w.:-]+)", re.IGNORECASE)
 _UTF8_ALIKE = {"utf-8", "utf8", "charset", "ascii", "us-ascii"}  # CHARSET: xgettext's blank
+_MAX_PLURALS = 6  # the most plural forms a language has (Arabic)
 _PLURAL_FORMS = re.compile(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*([^;]+?)\s*;?\s*")
 
 
@@ -264,6 +235,15 @@ def _check_header(po: polib.POFile, text: str, path: Path, language: str | None)
         if problem:
             raise InputError(f"Plural-Forms header: {problem}", path,
                              _header_line(text, "Plural-Forms"))
+        _check_plural_counts(po, int(_PLURAL_FORMS.fullmatch(forms).group(1)), path)  # type: ignore[union-attr]
+
+
+def _check_plural_counts(po: polib.POFile, count: int, path: Path) -> None:
+    """Every plural entry has as many forms as the header's nplurals (msgfmt -c)."""
+    for entry in po:
+        if entry.msgid_plural and len(entry.msgstr_plural) != count:
+            raise InputError(f"{len(entry.msgstr_plural)} plural forms, but the header's "
+                             f"Plural-Forms has nplurals={count}", path, entry.linenum)
 
 
 @lru_cache(maxsize=32)
@@ -274,6 +254,8 @@ def plural_forms_problem(forms: str) -> str | None:
     if match is None:
         return f"{forms!r} is not 'nplurals=N; plural=EXPRESSION;'"
     count = int(match.group(1))
+    if not 1 <= count <= _MAX_PLURALS:
+        return f"nplurals={count}: a language has from 1 to {_MAX_PLURALS} plural forms"
     try:
         # gettext's own parser of C plural expressions; it accepts nothing but their tokens.
         plural = gettext.c2py(match.group(2))

@@ -18,6 +18,7 @@ import fnmatch
 import functools
 import os
 import re
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -37,11 +38,12 @@ _confined_as: ContextVar[Path | None] = ContextVar("postlingo_confined_as", defa
 _inside: ContextVar[set[Path]] = ContextVar("postlingo_inside")
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, limit: int | None = None) -> str:
     """Decode a UTF-8 file exactly (BOM and line endings kept), or fail naming the line.
-    A missing file raises ``FileNotFoundError``; any other failure is an ``InputError``."""
+    A missing file raises ``FileNotFoundError``; any other failure (not a regular file,
+    larger than ``limit`` bytes) is an ``InputError``."""
     try:
-        data = path.read_bytes()
+        data = read_bytes(path, limit)
     except FileNotFoundError:
         raise
     except OSError as exc:
@@ -58,6 +60,39 @@ def read_text(path: Path) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", path, line) from None
+
+
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a regular file. A FIFO, device or socket is an ``InputError`` naming
+    it: it is opened without blocking and never read (a FIFO would wait for a writer
+    forever). With ``limit``, a file larger than that many bytes is an ``InputError`` too.
+    A missing file raises ``FileNotFoundError``."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise InputError(f"cannot be read: {exc.strerror or exc}", path) from None
+    with os.fdopen(fd, "rb") as handle:
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            raise InputError(f"not a regular file ({_kind(status.st_mode)}): postlingo reads "
+                             "only regular files", path)
+        if limit is not None and status.st_size > limit:
+            raise InputError(f"{status.st_size:,} bytes, more than the limit of {limit:,}",
+                             path)
+        # (O_NONBLOCK has no effect on regular files: read() reads it all.)
+        data = handle.read() if limit is None else handle.read(limit + 1)
+    if limit is not None and len(data) > limit:  # it grew while being read
+        raise InputError(f"more than the limit of {limit:,} bytes", path)
+    return data
+
+
+def _kind(mode: int) -> str:
+    kinds = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISDIR, "a folder"))
+    return next((name for test, name in kinds if test(mode)), "a special file")
 
 
 @contextlib.contextmanager
@@ -305,7 +340,7 @@ def write_if_changed(path: Path, text: str) -> bool:
     """Write ``text`` as UTF-8 unless the file already holds it; return whether it was written."""
     data = text.encode("utf-8")
     try:
-        if path.read_bytes() == data:
+        if read_bytes(path) == data:
             staged = _staged.get()
             _discard(staged.pop(path, None) if staged else None)  # back to what it was
             return False

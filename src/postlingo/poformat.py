@@ -204,8 +204,12 @@ class _PoText(str):
 
 
 def parse(text: str, **options: Any) -> GnuPOFile:
-    """Parse PO text with polib into a ``GnuPOFile`` (polib's errors pass through)."""
-    return polib.pofile(_PoText(text), klass=GnuPOFile, **options)
+    """Parse PO text into a ``GnuPOFile`` of polib entries, or raise ``POSyntaxError``
+    naming the line: what GNU ``msgfmt`` rejects as syntax is rejected (see ``_read``)."""
+    po = GnuPOFile(wrapwidth=options.get("wrapwidth", 78),
+                   check_for_duplicates=options.get("check_for_duplicates", False))
+    _Reader(po).read(text)
+    return po
 
 
 # --- comments -------------------------------------------------------------------------------
@@ -406,3 +410,316 @@ def _may_break(chars: list[str], index: int) -> bool:
     if before == " ":
         return here not in _NO_BREAK_BEFORE
     return before in "-/" and index > 1 and chars[index - 2].isalnum() and here.isalpha()
+
+
+# --- reading --------------------------------------------------------------------------------
+#
+# polib's reader is lenient where GNU gettext is strict (``msgstr The Challenges`` reads as
+# "he Challenge": it drops the first and last character of whatever follows the keyword) and
+# builds a wrapped string by appending line after line to an attribute, which is quadratic
+# (a 16 MB msgstr took 82 s). This reader follows GNU's ``po-lex.c`` and ``po-gram.y``:
+# tokens (keywords, quoted strings, ``[``, number, ``]``) may be spread over lines as GNU
+# allows, ``#~`` and ``#|`` mark the tokens after them on their line, ``#`` starts a comment
+# anywhere else; every string is read once and the pieces joined. It builds polib entries
+# with polib's own reading of comments, flags, references and the header.
+
+
+class POSyntaxError(ValueError):
+    """PO text that GNU gettext would not read; ``line`` is where it goes wrong."""
+
+    def __init__(self, reason: str, line: int) -> None:
+        super().__init__(f"{reason} (line {line})")
+        self.reason, self.line = reason, line
+
+
+class _Token:
+    __slots__ = ("kind", "line", "obsolete", "previous", "text")
+
+    def __init__(self, kind: str, text: str, line: int, obsolete: bool, previous: bool):
+        self.kind, self.text, self.line = kind, text, line  # kind: keyword, "string", ...
+        self.obsolete, self.previous = obsolete, previous
+
+    def shown(self) -> str:
+        return "a string" if self.kind == "string" else f"'{self.kind}'"
+
+
+_KEYWORDS = frozenset(("msgctxt", "msgid", "msgid_plural", "msgstr"))
+_SPACE = frozenset(" \t\r\f\v")
+_WORD = re.compile(r"[A-Za-z0-9_$]+")
+# A string on one line: escapes are pairs, so an escaped quote never closes it.
+_STRING = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"')
+_ESCAPE_SEQUENCE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]+)|(.)|$)", re.DOTALL)
+_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "b": "\b", "r": "\r", "f": "\f", "v": "\v",
+                   "a": "\a", "\\": "\\", '"': '"'}
+_MAX_PLURALS = 6  # the most plural forms a language has (Arabic)
+
+
+def _tokens(text: str) -> list[_Token]:
+    """The tokens of PO text, as GNU's lexer reads them."""
+    tokens: list[_Token] = []
+    for number, line in enumerate(po_lines(text), 1):
+        _line_tokens(line, number, tokens)
+    return tokens
+
+
+def _line_tokens(line: str, number: int, tokens: list[_Token]) -> None:
+    pos, end = 0, len(line)
+    obsolete = previous = False
+    while True:
+        while pos < end and line[pos] in _SPACE:
+            pos += 1
+        if pos == end:
+            return
+        char = line[pos]
+        if char == "#":
+            mark = line[pos + 1: pos + 2]
+            if mark == "~":
+                obsolete, pos = True, pos + 2
+                if line.startswith("|", pos):
+                    previous, pos = True, pos + 1
+                continue
+            if mark == "|":
+                previous, pos = True, pos + 2
+                continue
+            tokens.append(_Token("comment", line[pos:].rstrip(), number, obsolete, previous))
+            return
+        if char == '"':
+            match = _STRING.match(line, pos)
+            if match is None:
+                raise POSyntaxError("unterminated or malformed string: no closing double "
+                                    "quote on its line", number)
+            value = _unescape(match.group(1), number)
+            tokens.append(_Token("string", value, number, obsolete, previous))
+            pos = match.end()
+        elif char in "[]":
+            tokens.append(_Token(char, char, number, obsolete, previous))
+            pos += 1
+        else:
+            pos = _word(line, pos, number, obsolete, previous, tokens)
+
+
+def _word(line: str, pos: int, number: int, obsolete: bool, previous: bool,
+          tokens: list[_Token]) -> int:
+    match = _WORD.match(line, pos)
+    if match is None:
+        raise POSyntaxError(f"unexpected character {line[pos]!r} outside a string", number)
+    word = match.group()
+    if word.isdigit():
+        tokens.append(_Token("number", word, number, obsolete, previous))
+    elif word in _KEYWORDS:
+        tokens.append(_Token(word, word, number, obsolete, previous))
+    else:
+        raise POSyntaxError(f"{word!r} is not a keyword: text must be in double quotes",
+                            number)
+    return match.end()
+
+
+def _unescape(content: str, line: int) -> str:
+    """The characters a string's escapes stand for. Octal and hex escapes are bytes, as
+    in gettext: a run of them must be UTF-8."""
+    if "\\" not in content:
+        return content
+    parts: list[str] = []
+    pending = bytearray()
+    last = 0
+    for match in _ESCAPE_SEQUENCE.finditer(content):
+        if match.start() > last:
+            _flush_bytes(pending, parts, line)
+            parts.append(content[last: match.start()])
+        last = match.end()
+        octal, hexadecimal, other = match.groups()
+        if octal is None and hexadecimal is None:
+            if other not in _SIMPLE_ESCAPES:
+                shown = "\\" + other if other else "\\ at the end"
+                raise POSyntaxError(f"unknown escape sequence '{shown}'", line)
+            _flush_bytes(pending, parts, line)
+            parts.append(_SIMPLE_ESCAPES[other])
+            continue
+        digits = octal or hexadecimal.lstrip("0") or "0"  # (\x0000041 is one byte)
+        code = int(digits, 8 if octal else 16) if len(digits) <= 3 else 0x100
+        if not 0 < code <= 0xFF:
+            raise POSyntaxError(f"escape sequence '{match.group()}' does not stand for a "
+                                "byte from 1 to 255", line)
+        pending.append(code)
+    _flush_bytes(pending, parts, line)
+    parts.append(content[last:])
+    return "".join(parts)
+
+
+def _flush_bytes(pending: bytearray, parts: list[str], line: int) -> None:
+    if not pending:
+        return
+    try:
+        parts.append(pending.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise POSyntaxError("escape sequences that are not UTF-8", line) from None
+    pending.clear()
+
+
+class _Reader:
+    """Builds ``po`` from the tokens, message by message (``msgfmt``'s grammar)."""
+
+    def __init__(self, po: GnuPOFile) -> None:
+        self.po = po
+        self.tokens: list[_Token] = []
+        self.at = 0
+
+    def read(self, text: str) -> None:
+        self.tokens = tokens = _tokens(text)
+        comments: list[_Token] = []
+        started = False
+        while self.at < len(tokens):
+            token = tokens[self.at]
+            if token.kind == "comment":
+                comments.append(token)
+                self.at += 1
+                continue
+            if not started:
+                comments = self._file_header(comments)
+                started = True
+            entry = polib.POEntry(linenum=comments[0].line if comments else token.line)
+            for comment in comments:
+                _add_comment(entry, comment.text)
+            comments = []
+            self._message(entry)
+            list.append(self.po, entry)  # (POFile.append would look for duplicates: n²)
+        if not started:
+            self._file_header(comments)
+        self._take_header()
+
+    def _file_header(self, comments: list[_Token]) -> list[_Token]:
+        """The translator comments a file starts with are the file's header (as polib
+        reads them); returns the rest."""
+        count = 0
+        while count < len(comments) and _comment_kind(comments[count].text) == "#":
+            count += 1
+        self.po.header = "\n".join(_translator_text(c.text) for c in comments[:count])
+        return comments[count:]
+
+    def _take_header(self) -> None:
+        po = self.po
+        index = next((i for i, entry in enumerate(po) if entry.msgid == ""
+                      and entry.msgctxt is None and not entry.obsolete), None)
+        if index is None:
+            return
+        header = po[index]
+        list.__delitem__(po, index)
+        po.metadata_is_fuzzy = header.flags
+        key = None
+        for line in header.msgstr.splitlines():
+            name, colon, value = line.partition(":")
+            if colon:
+                key = name
+                po.metadata[key] = value.strip()
+            elif key is not None:
+                po.metadata[key] += "\n" + line.strip()
+
+    # -- one message ------------------------------------------------------------------
+
+    def _message(self, entry: polib.POEntry) -> None:
+        first = self.tokens[self.at]
+        self.obsolete = first.obsolete
+        if first.previous:
+            self._previous(entry)
+        if self._next_is("msgctxt"):
+            entry.msgctxt = self._field("msgctxt")
+        entry.msgid = self._field("msgid")
+        if self._next_is("msgid_plural"):
+            entry.msgid_plural = self._field("msgid_plural")
+            self._plural_forms(entry)
+        else:
+            keyword = self._expect("msgstr", "msgstr")
+            if self._next_is("["):
+                raise POSyntaxError("msgstr[N] without a msgid_plural", keyword.line)
+            entry.msgstr = self._strings(keyword)
+        entry.obsolete = self.obsolete
+
+    def _previous(self, entry: polib.POEntry) -> None:
+        """``#|`` lines: the msgctxt, msgid and msgid_plural a fuzzy entry had. (polib
+        skips those of obsolete entries, ``#~|``: so does this reader.)"""
+        values = {}
+        if self._next_is("msgctxt", previous=True):
+            values["msgctxt"] = self._field("msgctxt", previous=True)
+        values["msgid"] = self._field("msgid", previous=True)
+        if self._next_is("msgid_plural", previous=True):
+            values["msgid_plural"] = self._field("msgid_plural", previous=True)
+        if not self.obsolete:
+            for name, value in values.items():
+                setattr(entry, f"previous_{name}", value)
+
+    def _plural_forms(self, entry: polib.POEntry) -> None:
+        index = 0
+        while index == 0 or self._next_is("msgstr"):
+            keyword = self._expect("msgstr", "msgstr[0]")
+            self._expect("[", "msgstr[N] (the entry has a msgid_plural)")
+            number = self._expect("number", "a number in msgstr[...]")
+            self._expect("]", "]")
+            if int(number.text) != index:
+                raise POSyntaxError(f"plural form msgstr[{number.text}] where msgstr[{index}] "
+                                    "belongs", number.line)
+            if index >= _MAX_PLURALS:
+                raise POSyntaxError(f"more than {_MAX_PLURALS} plural forms", number.line)
+            entry.msgstr_plural[index] = self._strings(keyword)
+            index += 1
+
+    def _next_is(self, kind: str, previous: bool = False) -> bool:
+        if self.at >= len(self.tokens):
+            return False
+        token = self.tokens[self.at]
+        return token.kind == kind and token.previous == previous
+
+    def _expect(self, kind: str, wanted: str, previous: bool = False) -> _Token:
+        token = self.tokens[self.at] if self.at < len(self.tokens) else None
+        if token is None:
+            last = self.tokens[-1].line
+            raise POSyntaxError(f"the file ends where {wanted} belongs", last)
+        if token.kind != kind or token.previous != previous:
+            found = token.shown() if token.kind != "comment" else "a comment"
+            if token.previous and not previous:
+                found = f"'#|' {found}"
+            raise POSyntaxError(f"{found} where {wanted} belongs", token.line)
+        if token.obsolete != self.obsolete:
+            raise POSyntaxError("inconsistent use of #~: part of the entry is obsolete, part "
+                                "is not", token.line)
+        self.at += 1
+        return token
+
+    def _field(self, keyword: str, previous: bool = False) -> str:
+        shown = f"#| {keyword}" if previous else keyword
+        return self._strings(self._expect(keyword, shown, previous), previous)
+
+    def _strings(self, keyword: _Token, previous: bool = False) -> str:
+        """The strings after ``keyword``, joined (at least one)."""
+        parts = [self._expect("string", f"a string after {keyword.kind}", previous).text]
+        while self._next_is("string", previous):
+            parts.append(self._expect("string", "a string", previous).text)
+        return "".join(parts)
+
+
+def _comment_kind(text: str) -> str:
+    mark = text[1:2]
+    return "#" + mark if mark in (":", ",", ".") else "#"
+
+
+def _translator_text(text: str) -> str:
+    """``# note`` → ``note``: the mark and one space go."""
+    body = text[1:]
+    return body[1:] if body.startswith(" ") else body
+
+
+def _add_comment(entry: polib.POEntry, text: str) -> None:
+    """A comment line on ``entry``, as polib reads it."""
+    kind, body = _comment_kind(text), text[2:]
+    if kind == "#":
+        note = _translator_text(text)
+        entry.tcomment = f"{entry.tcomment}\n{note}" if entry.tcomment else note
+    elif kind == "#." and body.strip():
+        note = body[1:] if body.startswith(" ") else body
+        entry.comment = f"{entry.comment}\n{note}" if entry.comment else note
+    elif kind == "#:":
+        for item in body.split():
+            path, colon, number = item.rpartition(":")
+            entry.occurrences.append((path, number) if colon and number.isdigit()
+                                     else (item, ""))
+    elif kind == "#," and body.strip():
+        entry.flags += [flag.strip() for flag in body.split(",")]
