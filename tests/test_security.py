@@ -35,7 +35,8 @@ UNSAFE = [
     ("script", "Hallo Welt.", '<meta http-equiv="refresh" content="0;url=https://evil.example">'),
     ("script", "Hallo Welt.", "Hello <object data=x.swf></object>"),
     ("event-handler", "Hallo Welt.", "Hello <img src=x onerror=alert(1)> world."),
-    ("event-handler", "Hallo Welt.", "Hello <svg/onload=alert(1)> world."),
+    ("script", "Hallo Welt.", "Hello <svg/onload=alert(1)> world."),
+    ("event-handler", "Hallo Welt.", "Hello <b/onclick=alert(1)> world."),
     ("event-handler", "Hallo Welt.", 'Hello <a href="/x" ONMOUSEOVER="steal()">x</a>.'),
     ("event-handler", "Hallo *Welt*.", 'Hello *world*{: onclick="steal()"}.'),
     ("javascript-url", "Hallo [Welt](/welt).", "Hello [world](javascript:alert(1))."),
@@ -63,8 +64,10 @@ SAFE = [
 @pytest.mark.parametrize(("kind", "msgid", "msgstr"), UNSAFE)
 def test_an_addition_that_runs_code_is_found(kind: str, msgid: str, msgstr: str) -> None:
     found = unsafe_additions(msgid, msgstr)
-    assert [item.kind for item in found] == [kind], found
-    assert unsafe_additions(msgid, msgstr, allowed=[kind]) == []
+    assert found and found[0].kind == kind, found  # the first reported: build names it
+    kinds = {item.kind for item in found}
+    assert unsafe_additions(msgid, msgstr, allowed=kinds) == []
+    assert unsafe_additions(msgid, msgstr, allowed=kinds - {kind})[0].kind == kind
     assert unsafe_additions(msgstr, msgstr) == []  # what the source has may stay
 
 
@@ -189,8 +192,8 @@ def test_a_translated_permalink_leading_out_of_the_site_is_not_built(bare_site: 
     line = translate(po_path, {"/de/ein-titel/": "/../../../etc/cron.d/"})
     result = invoke("build", "--root", bare_site)
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"error: {po_path}:{line}: '/../../../etc/cron.d/' would "
-                                    "lead out of the site")
+    assert result.stderr.startswith(f"warning: {po_path}:{line}: {LEFT_OUT}'/../../../etc/"
+                                    "cron.d/' would lead out of the site")
     checked = invoke("check", "--root", bare_site)
     assert f"{po_path}:{line}: security: '/../../../etc/cron.d/' would lead out" in checked.stdout
 
@@ -229,6 +232,7 @@ def translate(path: Path, table: dict[str, str], fuzzy: bool = False) -> int:
 
 
 PARAGRAPH = "Ein Absatz mit [einem Link](https://example.com/) hier."
+LEFT_OUT = "not used, the variant keeps the source text: "  # build's warning (item 15.2)
 
 
 @pytest.fixture
@@ -253,9 +257,9 @@ def test_a_hostile_body_translation_is_not_built(hostile: Path, kind: str, msgid
     result = invoke("build", "--root", hostile)
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"error: {kurz(hostile)}:{line}: adds "), lines
-    assert f'allow_unsafe = ["{kind}"]' in lines[0]
-    assert variant.read_bytes() == before  # the variant as it was
+    assert len(lines) == 1 and lines[0].startswith(
+        f"warning: {kurz(hostile)}:{line}: {LEFT_OUT}adds "), lines
+    assert variant.read_bytes() == before  # the source's text, as before
     checked = invoke("check", "--root", hostile)
     assert checked.exit_code == 1
     assert f"{kurz(hostile)}:{line}: security: adds " in checked.stdout
@@ -271,11 +275,12 @@ def test_a_hostile_front_matter_translation_is_not_built(hostile: Path, value: s
         assert result.exit_code == 0, result.output
         return
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"error: {kurz(hostile)}:{line}: adds ")
+    assert result.stderr.startswith(f"warning: {kurz(hostile)}:{line}: {LEFT_OUT}adds ")
 
 
 def test_allow_unsafe_lets_the_kinds_it_names_through(hostile: Path) -> None:
-    translate(kurz(hostile), {PARAGRAPH: "A paragraph {% include note.html %} here."})
+    translate(kurz(hostile), {PARAGRAPH: "A paragraph [a link](https://example.com/) "
+                                         "{% include note.html %} here."})
     configure(hostile, 'allow_unsafe = ["liquid"]\n')
     assert invoke("build", "--root", hostile).exit_code == 0
     variant = (hostile / POSTS / "en/2021-03-03-kurz.md").read_text(encoding="utf-8")
@@ -295,7 +300,7 @@ def test_a_lower_check_level_does_not_let_a_build_through(hostile: Path) -> None
 
 def test_check_reports_under_build_when_the_security_rule_is_off(hostile: Path) -> None:
     line = translate(kurz(hostile), {PARAGRAPH: "A paragraph <script>x()</script> here."})
-    configure(hostile, '[check]\nsecurity = "off"\n')
+    configure(hostile, '[check]\nsecurity = "off"\nhtml = "off"\nlinks = "off"\n')
     checked = invoke("check", "--root", hostile)
     assert checked.exit_code == 1
     assert f"{kurz(hostile)}:{line}: build: adds the HTML element <script>" in checked.stdout
@@ -314,6 +319,7 @@ def test_pieces_from_two_translations_cannot_make_a_tag(bare_site: Path) -> None
     assert invoke("sync", "--root", bare_site).exit_code == 0
     po_path = bare_site / "locales/en/LC_MESSAGES/2021-03-03-zwei.po"
     translate(po_path, {"Erster Absatz.": "First {{ site", "Zweiter Absatz.": "secret }} second."})
+    configure(bare_site, '[check]\nliquid = "off"\nbrackets = "off"\n')  # (else: left out)
     result = invoke("build", "--root", bare_site)
     assert result.exit_code == 1
     assert (f"error: {bare_site / POSTS / '2021-03-03-zwei.md'}: the variant in en adds the "
@@ -336,8 +342,8 @@ def test_the_library_refuses_too(hostile: Path) -> None:
     config = load_config(hostile)
     translate(kurz(hostile), {PARAGRAPH: "A paragraph {{ site.secret }} here."})
     outcome = build(config)
-    assert [type(error) for error in outcome.errors] and all(
-        isinstance(error, TranslationError) for error in outcome.errors)
+    assert outcome.ok and [type(problem) for problem in outcome.warnings] and all(
+        isinstance(problem, TranslationError) for problem in outcome.warnings)
     assert extract(config).ok and update(config).ok
 
 

@@ -23,14 +23,12 @@ must exist and applies to every language.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -40,28 +38,35 @@ from typing import Any
 
 import polib
 
-from . import entry_rules as rules
 from .catalogue import load_catalogue
 from .config import Config
-from .entry_rules import Pair, Settings, Term, make_pair
-from .errors import ConfigError, InputError, PostlingoError, TranslationError, unexpected
-from .fileio import read_text
+from .entry_rules import ENTRY_RULES, Rule, Settings, judge, make_pair, settings_for
+from .entry_rules import load_glossary as load_glossary  # (draft reads the glossary too)
+from .errors import InputError, PostlingoError, TranslationError, unexpected
 from .locales import TAXONOMY, catalogue_path, gettext_language, template_path
 from .markdown import parse_env
-from .post import BOM, Post
-from .project import parallel_map, planned_catalogue, planned_template, read_segments, warm_up
+from .post import Post
+from .project import (
+    _current_template,
+    parallel_map,
+    planned_catalogue,
+    planned_template,
+    planned_variant,
+    read_segments,
+    warm_up,
+)
+from .renames import foreign_variant
 from .security import UnsafeTranslation
 from .segment import Segment
 from .sources import Source, find_sources, orphan_variants
 from .status import (
-    MISSING,
-    OUTDATED,
     CatalogueStatus,
     count,
     orphan_catalogues,
     totals,
-    variant_state,
 )
+from .taxonomy import Term, post_terms, taxonomy_template
+from .variant import Refused
 
 LEVELS = ("error", "warning", "off")
 
@@ -82,33 +87,8 @@ class Finding:
 
 # --- the rule table --------------------------------------------------------------------------
 
-EntryRule = Callable[[Pair], Iterator[str]]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A rule's default level, what it checks, and its function for entry rules."""
-
-    level: str
-    summary: str
-    entry: EntryRule | None = None
-
-
 RULES: dict[str, Rule] = {
-    "links": Rule("error", "link URLs as in the source", rules.links),
-    "images": Rule("error", "image URLs as in the source", rules.images),
-    "code": Rule("error", "inline code copied unchanged", rules.code),
-    "liquid": Rule("error", "the Liquid tags of the source, none unclosed", rules.liquid),
-    "security": Rule("error", "no Liquid, <script>, on…= handlers or javascript: URLs the "
-                     "source lacks (build refuses them; see allow_unsafe)", rules.security),
-    "html": Rule("error", "the same inline HTML tags", rules.html),
-    "emphasis": Rule("error", "balanced emphasis, as many spans as the source", rules.emphasis),
-    "brackets": Rule("error", "balanced brackets", rules.brackets),
-    "footnotes": Rule("error", "the same footnote references", rules.footnotes),
-    "numbers": Rule("warning", "the same numbers", rules.numbers),
-    "whitespace": Rule("error", "the same leading and trailing whitespace", rules.whitespace),
-    "same-as-source": Rule("warning", "a translation equal to its source", rules.same_as_source),
-    "glossary": Rule("error", "glossary terms", rules.glossary),
+    **ENTRY_RULES,
     "msgfmt": Rule("error", "GNU msgfmt -c --check-format accepts the catalogue"),
     "unreadable": Rule("error", "posts, templates and catalogues can be read"),
     "fuzzy": Rule("off", "fuzzy entries (an error with --strict)"),
@@ -116,43 +96,14 @@ RULES: dict[str, Rule] = {
     "completeness": Rule("error", "min_percent, min_percent_language, min_percent_post"),
     "catalogue-outdated": Rule("error", "extract or update would change a template or catalogue"),
     "variant-outdated": Rule("error", "build would write or change a variant"),
-    "build": Rule("error", "build would reject a translation (it breaks the post)"),
+    "build": Rule("error", "build would leave out a translation (it breaks the post, or adds "
+                  "code the source lacks) or could not build the variant"),
     "orphan": Rule("warning", "a template, catalogue or variant without a source post"),
+    "generator": Rule("error", "the site generator's config publishes each variant beside its "
+                      "source, and no catalogue (postlingo.generators)"),
+    "foreign": Rule("error", "a variant file postlingo did not write (no catalogue for it) "
+                    "where it would write one: 'postlingo import' it, or remove it"),
 }
-ENTRY_RULES = {name: rule.entry for name, rule in RULES.items() if rule.entry is not None}
-
-
-# --- glossary files -------------------------------------------------------------------------
-
-
-def load_glossary(config: Config, language: str) -> tuple[Term, ...]:
-    """The glossary terms for ``language``, or ``ConfigError`` naming the file and line."""
-    if not config.glossary:
-        return ()
-    path = config.root / config.glossary.replace("{lang}", language)
-    if not path.is_file():
-        if "{lang}" in config.glossary:
-            return ()
-        raise ConfigError("glossary file not found (configuration key 'glossary')", path)
-    try:
-        text = read_text(path).removeprefix(BOM)
-    except InputError as exc:
-        raise ConfigError(exc.message, path, exc.line) from None
-    return tuple(_terms(csv.reader(io.StringIO(text, newline="")), path))
-
-
-def _terms(rows: Any, path: Path) -> Iterator[Term]:  # rows: a csv.reader
-    header = [cell.strip().lower() for cell in next(rows, [])]
-    if header[:2] != ["source", "target"]:
-        raise ConfigError("a glossary's first row must be the header 'source,target'", path, 1)
-    for row in rows:
-        if not any(cell.strip() for cell in row):
-            continue
-        source = row[0].strip()
-        if not source:
-            raise ConfigError("glossary row without a source term", path, rows.line_num)
-        target = row[1].strip() if len(row) > 1 else ""
-        yield Term(source, target, path, rows.line_num)
 
 
 # --- msgfmt ---------------------------------------------------------------------------------
@@ -276,16 +227,12 @@ class _Run:
         return po
 
 
-def _settings(config: Config, language: str) -> Settings:
-    return Settings(gettext_language(config.source_language), gettext_language(language),
-                    config.localized_urls, load_glossary(config, language),
-                    tuple(config.allow_unsafe))
-
-
 def check(config: Config, options: Options | None = None) -> Report:
     """Apply every rule that is not off to the project; nothing is written."""
     options = options or Options()
-    settings = {language: _settings(config, language) for language in config.languages}
+    if config.include_fuzzy:  # as build does: the configuration or the option
+        options = dataclasses.replace(options, include_fuzzy=True)
+    settings = {language: settings_for(config, language) for language in config.languages}
     run = _Run(config, options, rule_levels(config, options), settings)
     sources = find_sources(config)
     # The posts are checked apart, spread over the cores; their findings join in order.
@@ -302,6 +249,11 @@ def check(config: Config, options: Options | None = None) -> Report:
     for path in orphan_variants(config):
         run.add("orphan", "a variant without a source post ('build --prune' removes it)", path)
     _check_totals(run)
+    if run.on("generator"):
+        from .generators import generator_findings
+
+        for found in generator_findings(config):
+            run.add("generator", found.message, found.path, found.line)
     if run.on("msgfmt"):
         _check_msgfmt(run)
     return Report(sorted(run.findings, key=Finding.sort_key), run.catalogues)
@@ -316,6 +268,39 @@ def _check_sources(run: _Run, sources: list[Source]
         _check_source(alone, source)
         done.append((alone.findings, alone.stats, alone.catalogues))
     return done
+
+
+def outdated_templates(config: Config) -> list[PostlingoError]:
+    """One problem per post that changed since its template was extracted (``extract``
+    would change the template), has none, or cannot be read; and one for the taxonomy
+    template if the posts' terms changed. For ``update --check``: the catalogues of such a
+    post are behind its text even when they match its template."""
+    problems: list[PostlingoError] = []
+    terms: list[Term] | None = []
+    for source in find_sources(config):
+        shown = config.root / source.relative
+        try:
+            post, segments = read_segments(config, source)
+            _, current = planned_template(config, source, segments)
+            if terms is not None:
+                terms += post_terms(post, source.relative.as_posix(), config.taxonomy)
+        except Exception as exc:  # one post's problem never hides the others'
+            problems.append(unexpected(exc, shown, "read"))
+            terms = None  # the taxonomy cannot be judged without every post's terms
+            continue
+        if not current:
+            path = template_path(config.locales_dir, source.name)
+            problems.append(InputError(
+                f"changed since its template {path} was extracted: run 'postlingo extract' "
+                "(or 'sync')" if path.exists() else "no template: run 'postlingo extract'",
+                shown))
+    if config.taxonomy and terms is not None:
+        path = template_path(config.locales_dir, TAXONOMY)
+        planned = taxonomy_template(terms, config.project_name, config.wrap_width)
+        if not _current_template(path, planned)[1]:
+            problems.append(InputError("the posts' taxonomy terms changed since this template "
+                                       "was extracted: run 'postlingo extract'", path))
+    return problems
 
 
 def _check_source(run: _Run, source: Source) -> None:
@@ -334,6 +319,9 @@ def _check_source(run: _Run, source: Source) -> None:
         path = catalogue_path(config.locales_dir, source.name, language)
         if not path.exists():
             _missing_catalogue(run, source.name, language, path, template)
+            foreign = foreign_variant(config, source, language)
+            if foreign is not None:
+                run.add("foreign", foreign.message, foreign.path)
             continue
         po = run.load(path, language)
         if po is None:
@@ -385,8 +373,6 @@ def _check_catalogue(run: _Run, name: str, po: polib.POFile, path: Path, languag
     status = count(po, name, language, path)
     run.stats.append(status)
     _check_post_percent(run, status)
-    entry_rules = [(rule_name, rule) for rule_name, rule in ENTRY_RULES.items()
-                   if run.on(rule_name)]
     for entry in po:
         if entry.obsolete or entry.msgid_plural:
             continue
@@ -400,9 +386,8 @@ def _check_catalogue(run: _Run, name: str, po: polib.POFile, path: Path, languag
             if not run.options.include_fuzzy:
                 continue  # build does not use it
         pair = make_pair(entry, run.settings[language], env)
-        for rule_name, rule in entry_rules:
-            for message in rule(pair):
-                run.add(rule_name, message, path, entry.linenum)
+        for rule_name, level, message in judge(pair, run.levels):
+            run.add(rule_name, message, path, entry.linenum, level)
 
 
 def _excerpt(text: str, width: int = 40) -> str:
@@ -482,15 +467,22 @@ def _check_variant(run: _Run, source: Source, post: Post, segments: list[Segment
                    language: str, po: polib.POFile) -> None:
     if not (run.on("variant-outdated") or run.on("build")):
         return
+    warnings: list[PostlingoError] = []
     try:
-        path, state, text = variant_state(run.config, source, post, segments, language, po,
-                                          run.options.include_fuzzy)
+        path, text = planned_variant(run.config, source, post, segments, language, po,
+                                     run.options.include_fuzzy, warnings)
     except PostlingoError as exc:
         run.problem(exc)
         return
-    if state == MISSING:
+    for problem in warnings:
+        # What the entry rules call an error, they report themselves (at this very line).
+        if isinstance(problem, Refused) and problem.rule == "build":
+            run.add("build", problem.reason, problem.path, problem.line)
+    if text is None:
+        return  # below the threshold: build writes no variant
+    if not path.exists():
         run.add("variant-outdated", "missing: run 'postlingo build'", path)
-    elif state == OUTDATED:
+    elif path.read_bytes() != text.encode("utf-8"):
         old = path.read_bytes().decode("utf-8", errors="replace")
         run.add("variant-outdated", "'postlingo build' would change this variant", path,
                 _first_line_change(old, text))

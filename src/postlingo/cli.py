@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import sys
 import traceback
-from contextlib import nullcontext
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -15,7 +14,6 @@ import typer
 from . import __version__
 from .config import Config, load_config, with_languages
 from .errors import InternalError, PostlingoError
-from .lock import site_lock
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -83,7 +81,12 @@ Lang = Annotated[
     typer.Option("--lang", "-l", help="Only this language (repeatable)."),
 ]
 Fuzzy = Annotated[
-    bool, typer.Option("--include-fuzzy", help="Use fuzzy translations too.")
+    bool, typer.Option("--include-fuzzy", help="Use fuzzy translations too (also: "
+                       "include_fuzzy = true in the configuration).")
+]
+KeepGoing = Annotated[
+    bool, typer.Option("--keep-going", help="Exit 0 even when translations were left out "
+                       "(the warnings stay).")
 ]
 Force = Annotated[bool, typer.Option(
     "--force", help="Replace variant files postlingo did not write (human translations: "
@@ -152,9 +155,46 @@ def _finish(outcome: Outcome, verb: str, removed: str = "removed") -> None:
         raise typer.Exit(max(problem.exit_code for problem in outcome.errors))
 
 
+def _finish_build(outcome: Outcome, verb: str, keep_going: bool) -> None:
+    """As ``_finish``; exit 1 too when a translation was left out (a ``TranslationError``
+    among the warnings: the variant keeps the source's text there), unless ``keep_going``."""
+    from .errors import TranslationError
+
+    _finish(outcome, verb)
+    if not keep_going and any(isinstance(w, TranslationError) for w in outcome.warnings):
+        raise typer.Exit(1)
+
+
 def _distinct(problems: list[PostlingoError]) -> list[PostlingoError]:
     """Each problem once: sync meets a broken catalogue when it updates and when it builds."""
     return list({str(problem): problem for problem in reversed(problems)}.values())[::-1]
+
+
+@app.command("init")
+def init_command(
+    root: Root = Path("."),
+    source_language: Annotated[str, typer.Option(
+        "--source-language", help="The language the posts are written in.")] = "de",
+    languages: Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Optional
+        "--languages", help="Target languages, comma-separated (default: those the site "
+        "has, else en).")] = None,
+    apply: Annotated[bool, typer.Option(
+        "--apply", help="Also make the edits the generator's config needs.")] = False,
+) -> None:
+    """Write a postlingo.toml for the site here (never over one), and say what the site
+    generator's config still needs (--apply makes those edits)."""
+    from .init import init, report_lines
+
+    codes = [code.strip() for code in languages.split(",") if code.strip()] if languages else None
+    try:
+        report = init(root, source_language, codes, apply)
+    except PostlingoError as exc:
+        _fail(exc)
+    typer.echo("\n".join(report_lines(report, apply)))
+    for problem in report.problems:
+        _error(problem)
+    if report.problems:
+        raise typer.Exit(1)
 
 
 @app.command("extract")
@@ -170,7 +210,8 @@ def update_command(
     root: Root = Path("."),
     lang: Lang = None,
     check: Annotated[bool, typer.Option(
-        "--check", help="Write nothing; exit 1 if any catalogue would change.")] = False,
+        "--check", help="Write nothing; exit 1 if any catalogue would change or a post "
+        "changed since its template was extracted.")] = False,
     prune: Annotated[bool, typer.Option(
         "--prune", help="Remove templates and catalogues whose post is gone.")] = False,
     obsolete: Annotated[bool, typer.Option(
@@ -182,8 +223,12 @@ def update_command(
     (--lang adds a language). A renamed post's catalogues move to its new name."""
     from .project import update
 
-    outcome = update(_config(root, lang), check=check, prune=prune, keep_obsolete=obsolete,
-                     force=force)
+    config = _config(root, lang)
+    outcome = update(config, check=check, prune=prune, keep_obsolete=obsolete, force=force)
+    if check:  # a post changed since its template was made: its catalogues are behind too
+        from .check import outdated_templates
+
+        outcome.errors += outdated_templates(config)
     _finish(outcome, "would update" if check else "updated",
             "would remove" if check else "removed")
     if check and (outcome.written or outcome.removed):
@@ -198,11 +243,12 @@ def build_command(
     prune: Annotated[
         bool, typer.Option("--prune", help="Remove variants whose source post is gone.")
     ] = False,
+    keep_going: KeepGoing = False,
 ) -> None:
     """Write the localized variant of every post."""
     from .project import build
 
-    _finish(build(_config(root, lang), include_fuzzy, prune), "built")
+    _finish_build(build(_config(root, lang), include_fuzzy, prune), "built", keep_going)
 
 
 @app.command("import")
@@ -232,12 +278,13 @@ def sync_command(
         typer.Option("--jobs", "-j", min=1, help="Processes to use (default: one per core)."),
     ] = None,
     force: Force = False,
+    keep_going: KeepGoing = False,
 ) -> None:
     """Extract, update and build in one go; posts unchanged since the last sync are
     skipped."""
     from .sync import sync
 
-    _finish(sync(_config(root, lang), include_fuzzy, jobs, force), "wrote")
+    _finish_build(sync(_config(root, lang), include_fuzzy, jobs, force), "wrote", keep_going)
 
 
 class StatusFormat(str, Enum):
@@ -269,7 +316,7 @@ def status_command(
     from .status import status as catalogue_status
 
     config = _config(root, lang)
-    rows, errors = catalogue_status(config, include_fuzzy)
+    rows, errors = catalogue_status(config, include_fuzzy or config.include_fuzzy)
     orphans = orphan_catalogues(config)
     if output is StatusFormat.table:
         print_wide(out(), status_table(rows, orphans, config.locales_dir))
@@ -374,11 +421,9 @@ def draft_command(
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("segments, {task.fields[characters]} characters sent"),
                TimeElapsedColumn())
-    # A dry run writes nothing; a real one holds the site's lock as the other writers do.
-    lock = nullcontext() if dry_run else site_lock(config.root, config.lock_wait)
-    try:
-        with lock, Progress(*columns, console=err(), transient=True,
-                            disable=not err().is_terminal) as progress:
+    try:  # draft() holds the site's lock itself (a dry run writes nothing: none)
+        with Progress(*columns, console=err(), transient=True,
+                      disable=not err().is_terminal) as progress:
             report = draft(config, options, _DraftProgress(progress))
     except PostlingoError as exc:
         _fail(exc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import sys
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 
 from .errors import ConfigError, InputError, toml_problem
-from .fileio import read_text
+from .fileio import read_text, resolves_inside, set_catalogue_limit
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -22,6 +23,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 CONFIG_FILE = "postlingo.toml"
 NO_CONFIG = f"no {CONFIG_FILE} here (postlingo init writes one)"
 LAYOUTS = ("jekyll-polyglot", "jekyll", "hugo", "custom")
+NO_WRAP_WIDTH = 2**31 - 2  # the widest page gettext's int column counter allows
 # Keys whose value must be one of a few words.
 _CHOICES = {
     "layout": LAYOUTS,
@@ -48,6 +50,7 @@ class Config:
     metadata: dict[str, str] = field(default_factory=dict)  # custom: keys to add ("{lang}")
     slug: str = "keep"  # or "translate": the translated title, fixed once written
     threshold: float = 0.0  # percent translated below which a variant is not published
+    include_fuzzy: bool = False  # build, sync, check and status use fuzzy translations too
     below_threshold: str = "keep"  # an existing variant below it: "keep" or "unpublish"
     link_source: bool = False  # jekyll layout: write the shared `ref` on the source too
     front_matter: list[str] = field(
@@ -73,6 +76,7 @@ class Config:
     engines: dict[str, dict[str, Any]] = field(default_factory=dict)
     engine_timeout: float = 30.0  # seconds without an answer before a request fails
     engine_retries: int = 3  # further attempts after a connection error, HTTP 429 or 5xx
+    engine_max_answer: int = 1_000_000  # bytes an engine's HTTP answer may have
     compendia: list[str] = field(default_factory=list)
     memory_threshold: float = 0.75
     draft_cache: str = ""  # folder of the engines' answers; "": <locales>/.cache/drafts
@@ -80,6 +84,7 @@ class Config:
     lock_wait: float = 10.0  # seconds a command waits for another run on the site to end
     allow_unsafe: list[str] = field(default_factory=list)  # kinds translations may add
     max_post_size: int = 2_000_000  # bytes; a larger post is an error, not read
+    max_catalogue_size: int = 20_000_000  # bytes; a larger PO/POT file is an error, not read
 
     @property
     def locales_dir(self) -> Path:
@@ -131,12 +136,15 @@ _TYPES: dict[str, tuple[type, type | None]] = {
     "engines": (dict, dict),
     "engine_timeout": (float, None),
     "engine_retries": (int, None),
+    "engine_max_answer": (int, None),
     "compendia": (list, str),
     "memory_threshold": (float, None),
     "draft_cache": (str, None),
     "lock_wait": (float, None),
     "allow_unsafe": (list, str),
     "max_post_size": (int, None),
+    "max_catalogue_size": (int, None),
+    "include_fuzzy": (bool, None),
 }
 
 
@@ -154,6 +162,7 @@ def load_config(root: Path | str = ".", **overrides: Any) -> Config:
             _check(key, value, source)
         config = Config(root=root, **values)
         _check_semantics(config, source)
+        set_catalogue_limit(config.max_catalogue_size)
     except ConfigError as exc:
         if exc.line is None and source is not None and exc.path == source:
             exc.line = _line_of_problem(source, exc.message)
@@ -222,6 +231,10 @@ def _check(key: str, value: Any, source: Path | None) -> None:
     kind, item = _TYPES[key]
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return
+    if kind is float and isinstance(value, float) and not math.isfinite(value):
+        # TOML has inf and nan: a wait of inf never ends, nan passes every comparison.
+        raise ConfigError(f"configuration key {key!r} must be a finite number, not {value!r}",
+                          source, key_line(source, key))
     ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
     if ok and item is not None:
         elements = value.values() if isinstance(value, dict) else value
@@ -263,8 +276,9 @@ def _check_semantics(config: Config, source: Path | None) -> None:
         raise ConfigError("'languages' must not contain the source language", source)
     if not 0 < config.fuzzy_threshold <= 1:
         raise ConfigError("configuration key 'fuzzy_threshold' must be in (0, 1]", source)
-    if config.wrap_width < 0:
-        raise ConfigError("configuration key 'wrap_width' must be 0 or more", source)
+    if not 0 <= config.wrap_width <= NO_WRAP_WIDTH:
+        raise ConfigError(f"configuration key 'wrap_width' must be from 0 to {NO_WRAP_WIDTH}",
+                          source)
     for key in ("min_percent", "min_percent_language", "min_percent_post"):
         if not 0 <= getattr(config, key) <= 100:
             raise ConfigError(f"configuration key {key!r} must be in [0, 100]", source)
@@ -278,6 +292,8 @@ def _glob_problem(pattern: str) -> str | None:
     parts = PurePosixPath(pattern).parts
     if Path(pattern).anchor or pattern.startswith("/"):
         return "must be relative to the site's root"
+    if _leaves(parts):
+        return "leads out of the site's root ('..'): posts are read inside it only"
     if not parts:
         return "names no files"
     if any("**" in part and part != "**" for part in parts):
@@ -290,8 +306,46 @@ def _check_safety(config: Config, source: Path | None) -> None:
         _check_kinds(config.allow_unsafe, source)
     if config.lock_wait < 0:
         raise ConfigError("configuration key 'lock_wait' must be 0 or more", source)
-    if config.max_post_size <= 0:
-        raise ConfigError("configuration key 'max_post_size' must be more than 0", source)
+    for key in ("max_post_size", "max_catalogue_size"):
+        if getattr(config, key) <= 0:
+            raise ConfigError(f"configuration key {key!r} must be more than 0", source)
+    _check_paths(config, source)
+
+
+def _check_paths(config: Config, source: Path | None) -> None:
+    """Files and folders named in the configuration stay inside the site: a relative path
+    without '..' out of it, and, where it exists, no symbolic link leading out of it."""
+    named = [("locales", config.locales), ("draft_cache", config.draft_cache),
+             ("glossary", config.glossary), *(("compendia", item) for item in config.compendia)]
+    languages = [config.source_language, *config.languages]
+    for key, value in named:
+        if not value:
+            continue
+        for path in {value.replace("{lang}", code) for code in languages}:
+            problem = _path_problem(config.root, path)
+            if problem:
+                raise ConfigError(f"configuration key {key!r}: {value!r} {problem}", source)
+
+
+def _path_problem(root: Path, value: str) -> str | None:
+    if Path(value).anchor or value.startswith(("/", "\\")):
+        return "must be relative to the site's root"
+    if _leaves(PurePosixPath(value.replace("\\", "/")).parts):
+        return "leads out of the site's root ('..')"
+    path = root / value
+    if not resolves_inside(path, root):
+        return f"leads out of the site's root (through a symbolic link, to {path.resolve()})"
+    return None
+
+
+def _leaves(parts: tuple[str, ...]) -> bool:
+    """Whether a relative path climbs above its start at some point ('a/../../b')."""
+    depth = 0
+    for part in parts:
+        depth += -1 if part == ".." else 0 if part == "." else 1
+        if depth < 0:
+            return True
+    return False
 
 
 def _check_kinds(kinds: list[str], source: Path | None) -> None:

@@ -1,8 +1,10 @@
 """Entry rules: one translation against its msgid, one small function per rule.
 
 Each rule takes a ``Pair`` (the entry, both sides read as ``Text``, and the ``Settings`` of
-the run) and yields a message per problem; ``postlingo.check`` turns them into findings at
-the entry's line and holds the table of rules with their levels. Body text is read with the
+the run) and yields a message per problem. ``ENTRY_RULES`` holds them with their default
+levels, and ``judge`` is the one judgement of an entry: ``postlingo.check`` turns its
+findings into findings at the entry's line, ``build`` leaves out a translation with an error
+among them (the variant keeps the source's text there). Body text is read with the
 project's markdown-it parser (``postlingo.markdown.parser``), given the link reference
 definitions and footnotes of its post; front-matter values (entries with a msgctxt) are
 plain text. Liquid is matched in the raw text: Jekyll runs it before Markdown, inside code
@@ -13,9 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import csv
+import io
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, cached_property
@@ -27,7 +31,12 @@ import polib
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 from markdown_it.token import Token
 
+from .config import Config
+from .errors import ConfigError, InputError
+from .fileio import read_text
+from .locales import gettext_language
 from .markdown import parser
+from .post import BOM
 from .security import liquid_tags, unclosed_liquid, unsafe_additions
 
 # --- the two sides of an entry --------------------------------------------------------------
@@ -344,3 +353,100 @@ def glossary(pair: Pair) -> Iterator[str]:
                 yield f"'{term.source}' must stay untranslated ({term.where})"
         elif not _term_pattern(term.target).search(pair.target.prose):
             yield f"'{term.source}' should be translated as '{term.target}' ({term.where})"
+
+
+# --- the rule table and the one judgement of an entry ---------------------------------------
+# ``check`` reports these findings and ``build`` leaves out every translation with an error
+# among them: both call ``judge``, so what one calls an error the other never publishes.
+
+EntryRule = Callable[[Pair], Iterator[str]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule's default level, what it checks, and its function for entry rules."""
+
+    level: str
+    summary: str
+    entry: EntryRule | None = None
+
+
+ENTRY_RULES: dict[str, Rule] = {
+    "links": Rule("error", "link URLs as in the source", links),
+    "images": Rule("error", "image URLs as in the source", images),
+    "code": Rule("error", "inline code copied unchanged", code),
+    "liquid": Rule("error", "the Liquid tags of the source, none unclosed", liquid),
+    "security": Rule("error", "no Liquid, <script>, on…= handlers or javascript: URLs the "
+                     "source lacks (build refuses them; see allow_unsafe)", security),
+    "html": Rule("error", "the same inline HTML tags", html),
+    "emphasis": Rule("error", "balanced emphasis, as many spans as the source", emphasis),
+    "brackets": Rule("error", "balanced brackets", brackets),
+    "footnotes": Rule("error", "the same footnote references", footnotes),
+    "numbers": Rule("warning", "the same numbers", numbers),
+    "whitespace": Rule("error", "the same leading and trailing whitespace", whitespace),
+    "same-as-source": Rule("warning", "a translation equal to its source", same_as_source),
+    "glossary": Rule("error", "glossary terms", glossary),
+}
+
+
+def entry_levels(overrides: Mapping[str, str]) -> dict[str, str]:
+    """The level of every entry rule: the configuration's ``[check]`` table over the
+    defaults."""
+    return {name: overrides.get(name, rule.level) for name, rule in ENTRY_RULES.items()}
+
+
+def judge(pair: Pair, levels: Mapping[str, str]) -> Iterator[tuple[str, str, str]]:
+    """Every finding of the entry rules on ``pair``: (rule, level, message); rules whose
+    level is ``off`` are not run."""
+    for name, rule in ENTRY_RULES.items():
+        level = levels.get(name, rule.level)
+        if level != "off" and rule.entry is not None:
+            for message in rule.entry(pair):
+                yield name, level, message
+
+
+def error_findings(pair: Pair, levels: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The error findings of ``pair`` (rule, message): what keeps ``build`` from using the
+    translation."""
+    return [(rule, message) for rule, level, message in judge(pair, levels)
+            if level == "error"]
+
+
+# --- the settings of a language: locales, URL policy, glossary -------------------------------
+
+
+def load_glossary(config: Config, language: str) -> tuple[Term, ...]:
+    """The glossary terms for ``language``, or ``ConfigError`` naming the file and line."""
+    if not config.glossary:
+        return ()
+    path = config.root / config.glossary.replace("{lang}", language)
+    if not path.is_file():
+        if "{lang}" in config.glossary:
+            return ()
+        raise ConfigError("glossary file not found (configuration key 'glossary')", path)
+    try:
+        text = read_text(path).removeprefix(BOM)
+    except InputError as exc:
+        raise ConfigError(exc.message, path, exc.line) from None
+    return tuple(_terms(csv.reader(io.StringIO(text, newline="")), path))
+
+
+def _terms(rows: Any, path: Path) -> Iterator[Term]:  # rows: a csv.reader
+    header = [cell.strip().lower() for cell in next(rows, [])]
+    if header[:2] != ["source", "target"]:
+        raise ConfigError("a glossary's first row must be the header 'source,target'", path, 1)
+    for row in rows:
+        if not any(cell.strip() for cell in row):
+            continue
+        source = row[0].strip()
+        if not source:
+            raise ConfigError("glossary row without a source term", path, rows.line_num)
+        target = row[1].strip() if len(row) > 1 else ""
+        yield Term(source, target, path, rows.line_num)
+
+
+def settings_for(config: Config, language: str) -> Settings:
+    """What the entry rules need to know about ``language`` in this project."""
+    return Settings(gettext_language(config.source_language), gettext_language(language),
+                    config.localized_urls, load_glossary(config, language),
+                    tuple(config.allow_unsafe))

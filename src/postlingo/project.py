@@ -33,16 +33,30 @@ from .errors import InputError, PostlingoError, unexpected
 from .fileio import batched, reading, remove, write_if_changed
 from .front_matter import existing_value, front_matter_segments, metadata_edits
 from .layouts import layout_for, slugify
-from .locales import TAXONOMY, catalogue_names, catalogue_path, template_names, template_path
+from .locales import (
+    TAXONOMY,
+    catalogue_names,
+    catalogue_path,
+    gettext_language,
+    template_names,
+    template_path,
+)
 from .markdown import body_segments, parser
-from .merge import merge, new_catalogue, overlap
+from .merge import merge, new_catalogue
 from .outcome import Outcome, guard, locking
 from .post import Post, read_post
+from .renames import (
+    find_renames,
+    foreign_variant,
+    moved_catalogues,
+    old_variants,
+    template_keys,
+)
 from .segment import Segment
 from .sources import Source, find_sources, report_orphan_variants, variant_path
 from .state import Record, record
 from .taxonomy import Term, post_terms, taxonomy_edits, taxonomy_template, taxonomy_translations
-from .variant import apply, build_variant
+from .variant import Gate, JudgedTerms, Refused, apply, build_variant
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -138,22 +152,24 @@ def _write_template(config: Config, source: Source, segments: list[Segment],
 # --- update -------------------------------------------------------------------------------
 
 
-RENAME_OVERLAP = 0.5  # share of a new post's texts a gone post's catalogue must translate
-
-
 @dataclass
 class UpdateRun:
-    """One run of ``update``: its options, and the catalogues of posts that are gone."""
+    """One run of ``update`` (or of a post's sync): its options, the posts it updates, and
+    the renamed posts whose catalogues move (new name -> old name, ``renames``)."""
 
     config: Config
     outcome: Outcome
     write: bool = True  # False (--check): only report what would change
     keep_obsolete: bool = True
-    orphans: dict[str, list[str]] = field(default_factory=dict)  # language -> names
-    moved: set[str] = field(default_factory=set)  # names whose catalogues a renamed post took
+    force: bool = False  # replace variants postlingo did not write
+    sources: dict[str, Source] = field(default_factory=dict)
+    moves: dict[str, str] = field(default_factory=dict)
+    move_variants: bool = False  # sync: a renamed post's old variants go too
 
-    def save(self, po: polib.POFile, path: Path) -> None:
-        self.outcome.record(path, save_catalogue(po, path, self.config.wrap_width, self.write))
+    def save(self, po: polib.POFile, path: Path) -> bool:
+        changed = save_catalogue(po, path, self.config.wrap_width, self.write)
+        self.outcome.record(path, changed)
+        return changed
 
     def remove(self, path: Path) -> None:
         if self.write:
@@ -161,33 +177,20 @@ class UpdateRun:
             _remove_empty_folders(path.parent, self.config.locales_dir)
         self.outcome.removed.append(path)
 
-    def renamed(self, template: polib.POFile, language: str) -> polib.POFile | None:
-        """The catalogue of a gone post that translates most of ``template`` (a renamed
-        post), taken away from the orphans; None if there is none."""
-        best, best_name, best_score = None, "", RENAME_OVERLAP
-        for name in self.orphans.get(language, []):
-            po = load_catalogue(catalogue_path(self.config.locales_dir, name, language),
-                                language=language)
-            score = overlap(po, template)
-            if score > best_score or (best is None and score >= best_score):
-                best, best_name, best_score = po, name, score
-        if best is not None:
-            self.orphans[language].remove(best_name)
-            self.moved.add(best_name)
-            self.remove(catalogue_path(self.config.locales_dir, best_name, language))
-        return best
-
 
 @locking
 def update(config: Config, check: bool = False, prune: bool = False,
-           keep_obsolete: bool = True) -> Outcome:
-    """Merge every template into the catalogue of every language, creating missing ones;
-    a renamed post's catalogues move to its new name. ``prune`` removes the templates and
-    catalogues of posts that are gone; ``check`` writes nothing (``written`` and
-    ``removed`` then list what would change)."""
+           keep_obsolete: bool = True, force: bool = False) -> Outcome:
+    """Merge every template into the catalogue of every language, creating missing ones
+    (not where a variant postlingo did not write is in the way, unless ``force``); a
+    renamed post's catalogues move to its new name, in every language. ``prune`` removes
+    the templates and catalogues of posts that are gone; ``check`` writes nothing
+    (``written`` and ``removed`` then list what would change)."""
     outcome = Outcome()
     sources = find_sources(config)
-    run = UpdateRun(config, outcome, not check, keep_obsolete, _orphans(config, sources))
+    run = UpdateRun(config, outcome, not check, keep_obsolete, force,
+                    {source.name: source for source in sources})
+    run.moves = find_renames(config, sources, template_keys(config))
     names = [source.name for source in sources] + ([TAXONOMY] if config.taxonomy else [])
     for name in names:
         path = template_path(config.locales_dir, name)
@@ -196,9 +199,6 @@ def update(config: Config, check: bool = False, prune: bool = False,
             continue
         guard(outcome, lambda n=name, p=path: _update_all(config, n, load_catalogue(p),
                                                           outcome, run))
-    for name in sorted(run.moved):
-        if template_path(config.locales_dir, name).exists():
-            run.remove(template_path(config.locales_dir, name))
     if prune:
         _prune(run, set(names))
     return outcome
@@ -208,18 +208,24 @@ def _update_all(config: Config, name: str, template: polib.POFile, outcome: Outc
                 run: UpdateRun | None = None) -> dict[str, polib.POFile]:
     """Update the catalogues of every language; the merged catalogues, as saved."""
     run = run or UpdateRun(config, outcome)
-    merged: dict[str, polib.POFile] = {}
+    merged = _move(run, name, template) if name in run.moves else {}
     for language in config.languages:
-        guard(outcome, lambda lang=language: merged.__setitem__(
-            lang, _update_one(config, name, template, lang, run)))
+        if language not in merged:
+            guard(outcome, lambda lang=language: merged.__setitem__(
+                lang, _update_one(config, name, template, lang, run)))
     return merged
 
 
 def _update_one(config: Config, name: str, template: polib.POFile, language: str,
                 run: UpdateRun) -> polib.POFile:
     path = catalogue_path(config.locales_dir, name, language)
-    existing = (load_catalogue(path, language=language) if path.exists()
-                else run.renamed(template, language))
+    existing = None
+    if path.exists():
+        existing = load_catalogue(path, language=language)
+    elif name in run.sources and not run.force:
+        problem = foreign_variant(config, run.sources[name], language)
+        if problem is not None:
+            raise problem  # its catalogue would make the file look like postlingo's
     merged = planned_catalogue(config, template, language, existing, run.keep_obsolete)
     run.save(merged, path)
     return merged
@@ -235,23 +241,44 @@ def planned_catalogue(config: Config, template: polib.POFile, language: str,
     return merge(existing, template, language, config.fuzzy_threshold, keep_obsolete)
 
 
-def _orphans(config: Config, sources: list[Source]) -> dict[str, list[str]]:
-    """Per language, the catalogues no source post (nor the taxonomy) names."""
-    names = {source.name for source in sources} | ({TAXONOMY} if config.taxonomy else set())
-    return {language: [name for name in catalogue_names(config.locales_dir, language)
-                       if name not in names]
-            for language in config.languages}
+def _move(run: UpdateRun, name: str, template: polib.POFile) -> dict[str, polib.POFile]:
+    """Move the catalogues of the post ``name`` was renamed from, in every language that
+    has one, merged with its new ``template``; its template and (``move_variants``) its
+    variants go. The merged catalogues by language of the run."""
+    config, old = run.config, run.moves[name]
+    wanted = {gettext_language(language): language for language in config.languages}
+    merged: dict[str, polib.POFile] = {}
+    for language, old_path, new_path in moved_catalogues(config, old, name):
+        po = planned_catalogue(config, template, language,
+                               load_catalogue(old_path, language=language), run.keep_obsolete)
+        if run.write:
+            save_catalogue(po, new_path, config.wrap_width)
+            remove(old_path)
+            _remove_empty_folders(old_path.parent, config.locales_dir)
+        run.outcome.renamed.append((old_path, new_path))
+        if language in wanted:
+            merged[wanted[language]] = po
+    old_template = template_path(config.locales_dir, old)
+    if old_template.exists():
+        run.remove(old_template)
+    if run.move_variants and name in run.sources:
+        for path in old_variants(config, old, run.sources[name]):
+            run.remove(path)
+    return merged
 
 
 def _prune(run: UpdateRun, names: set[str]) -> None:
-    """Remove what belongs to no post: templates, and catalogues of the run's languages."""
+    """Remove what belongs to no post (nor a renamed one): templates, and catalogues of
+    the run's languages."""
     locales = run.config.locales_dir
+    taken = set(run.moves.values())
     for name in template_names(locales):
-        if name not in names and name not in run.moved:
+        if name not in names and name not in taken:
             run.remove(template_path(locales, name))
-    for language, orphans in run.orphans.items():
-        for name in orphans:
-            run.remove(catalogue_path(locales, name, language))
+    for language in run.config.languages:
+        for name in catalogue_names(locales, language):
+            if name not in names and name not in taken:
+                run.remove(catalogue_path(locales, name, language))
 
 
 def _remove_empty_folders(folder: Path, top: Path) -> None:
@@ -269,7 +296,9 @@ def _remove_empty_folders(folder: Path, top: Path) -> None:
 @locking
 def build(config: Config, include_fuzzy: bool = False, prune: bool = False) -> Outcome:
     """Write the variant of every post in every language that has a catalogue; with
-    ``prune``, remove variants whose source is gone."""
+    ``prune``, remove variants whose source is gone. Fuzzy translations are used with
+    ``include_fuzzy`` or the configuration's ``include_fuzzy``."""
+    include_fuzzy = include_fuzzy or config.include_fuzzy
     outcome = Outcome()
     link_sources(config, outcome)
     for source, post, segments in _each(config, outcome):
@@ -287,6 +316,9 @@ def _build_one(config: Config, source: Source, post: Post, segments: list[Segmen
     po_path = catalogue_path(config.locales_dir, source.name, language)
     if catalogue is None:
         if not po_path.exists():
+            problem = foreign_variant(config, source, language)
+            if problem is not None:  # a human translation, or a mistyped 'locales'
+                outcome.errors.append(problem)
             return
         catalogue = load_catalogue(po_path, language=language)
     path, text = planned_variant(config, source, post, segments, language, catalogue,
@@ -299,19 +331,25 @@ def planned_variant(config: Config, source: Source, post: Post, segments: list[S
                     language: str, catalogue: polib.POFile, include_fuzzy: bool = False,
                     warnings: list[PostlingoError] | None = None) -> tuple[Path, str | None]:
     """Where ``build`` would write the variant in ``language`` and its text (None: not
-    published, being below the threshold); raises ``TranslationError`` where a translation
-    would break it. Nothing is written."""
+    published, being below the threshold). A translation with an error finding (the rules
+    of ``check``), or one that would break the post, is left out (the variant keeps the
+    source's text there) and becomes a ``Refused`` warning; raises ``TranslationError``
+    where translations break the post only together. Nothing is written."""
     po_path = catalogue_path(config.locales_dir, source.name, language)
     path = variant_path(config, source, language)
     found = translations(catalogue, po_path, include_fuzzy)
+    gate = Gate(config, language, post)
     existing = _read_existing(path)
-    slug = _slug(config, post, segments, found, existing)
+    slug = _slug(config, post, segments, found, existing, gate)
     layout = layout_for(config)
-    metadata: dict[str, str | bool] = dict(layout.metadata(source.name, language, slug))
-    terms = taxonomy_edits(post, config.taxonomy, taxonomy_translations(
-        config.locales_dir, language, include_fuzzy)) if config.taxonomy else []
+    metadata: dict[str, str | bool] = dict(layout.metadata(source.name, language, slug, post))
+    left_out: list[Refused] = []
+    terms = taxonomy_edits(post, config.taxonomy, JudgedTerms(taxonomy_translations(
+        config.locales_dir, language, include_fuzzy), gate, left_out)) if config.taxonomy else []
     variant = build_variant(post, segments, found, language, metadata, terms,
-                            config.allow_unsafe)
+                            config.allow_unsafe, gate)
+    if warnings is not None:
+        warnings += [*left_out, *variant.refused]
     percent = 100.0 * variant.translated / variant.total if variant.total else 100.0
     if percent >= config.threshold:
         return path, variant.text
@@ -323,7 +361,7 @@ def planned_variant(config: Config, source: Source, post: Post, segments: list[S
         if warnings is not None:
             warnings.append(PostlingoError(f"{note}: marked 'published: false'", path))
         return path, build_variant(post, segments, found, language, metadata, terms,
-                                   config.allow_unsafe).text
+                                   config.allow_unsafe, gate).text
     if warnings is not None:
         warnings.append(PostlingoError(f"{note}: kept as it was", path))
     return path, existing.bom + existing.text
@@ -338,7 +376,8 @@ def _read_existing(path: Path) -> Post | None:
 
 
 def _slug(config: Config, post: Post, segments: list[Segment],
-          found: dict[tuple[str | None, str], Any], existing: Post | None) -> str | None:
+          found: dict[tuple[str | None, str], Any], existing: Post | None, gate: Gate
+          ) -> str | None:
     """The translated slug: the one the variant already has (a published URL does not
     move), else made from the translated title."""
     if config.slug != "translate":
@@ -349,7 +388,10 @@ def _slug(config: Config, post: Post, segments: list[Segment],
             return current  # a slug of its own, not the source's copied over
     for segment in segments:
         if segment.context == "title" and segment.key in found:
-            return slugify(found[segment.key].text) or None
+            title = found[segment.key]
+            if gate.refusal(segment.msgid, segment.context, title) is not None:
+                return None  # (build_variant reports it)
+            return slugify(title.text) or None
     return None
 
 
@@ -372,6 +414,27 @@ def link_sources(config: Config, outcome: Outcome) -> None:
 # --- sync: the posts that changed ---------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Renames:
+    """What a sync decides for all its posts before it spreads them over processes."""
+
+    moves: dict[str, str] = field(default_factory=dict)  # new post name -> gone post name
+    force: bool = False  # replace variants postlingo did not write
+
+
+def plan_renames(config: Config, sources: list[Source], todo: list[Source],
+                 force: bool = False) -> Renames:
+    """Which of ``todo`` are renamed posts (decided here, once: two workers must not take
+    the same gone post's catalogues)."""
+    def keys(source: Source) -> set[tuple[str | None, str]]:
+        try:
+            template, _ = planned_template(config, source, read_segments(config, source)[1])
+        except Exception:  # noqa: BLE001 - the post's own sync reports it
+            return set()
+        return {(entry.msgctxt, entry.msgid) for entry in template if not entry.obsolete}
+    return Renames(find_renames(config, sources, keys, todo), force)
+
+
 def warm_up(config: Config) -> None:
     """Build the parser and load the languages' locale data: given to ``parallel_map`` to
     be done once, before its workers fork, rather than in every one of them."""
@@ -380,14 +443,16 @@ def warm_up(config: Config) -> None:
         language_name(language), plural_forms(language)
 
 
-def sync_posts(config: Config, include_fuzzy: bool, sources: list[Source]
+def sync_posts(config: Config, include_fuzzy: bool, renames: Renames, sources: list[Source]
                ) -> list[tuple[Outcome, Record | None]]:
     """Sync some posts, their files written together (``batched``); for each post its
-    outcome and its record for the state, or None if anything failed."""
+    outcome and its record for the state, or None if anything failed. ``renames`` says
+    which posts take over a gone post's catalogues, and whether to replace variants
+    postlingo did not write (``force``)."""
     done: list[tuple[Outcome, list[Path] | None, list[list[Any]]]] = []
     try:
         with batched():
-            done = [_sync_post(config, include_fuzzy, source) for source in sources]
+            done = [_sync_post(config, include_fuzzy, renames, source) for source in sources]
     except Exception as exc:  # the files could not be put in place: none of them is
         problem = unexpected(exc)
         return [(_failed(outcome, problem), None) for outcome, _, _ in done]
@@ -402,7 +467,7 @@ def _failed(outcome: Outcome, problem: PostlingoError) -> Outcome:
     return outcome
 
 
-def _sync_post(config: Config, include_fuzzy: bool, source: Source
+def _sync_post(config: Config, include_fuzzy: bool, renames: Renames, source: Source
                ) -> tuple[Outcome, list[Path] | None, list[list[Any]]]:
     """Sync one post; the files its record for the state covers (None if anything
     failed), and its taxonomy terms."""
@@ -412,7 +477,9 @@ def _sync_post(config: Config, include_fuzzy: bool, source: Source
     try:
         post, segments = read_segments(config, source)
         template = _write_template(config, source, segments, outcome)
-        merged = _update_all(config, source.name, template, outcome)
+        run = UpdateRun(config, outcome, force=renames.force, sources={source.name: source},
+                        moves=renames.moves, move_variants=True)
+        merged = _update_all(config, source.name, template, outcome, run)
         for language in config.languages:
             guard(outcome, lambda lang=language: _build_one(
                 config, source, post, segments, lang, include_fuzzy, outcome,

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .errors import PostlingoError
+from .errors import PostlingoError, TranslationError
 from .fileio import write_if_changed
 
 STATE_FILE = Path(".cache") / "sync-state.json"
@@ -61,14 +61,16 @@ class Record:
 
     files: dict[str, Print | None]
     terms: list[list[Any]] = field(default_factory=list)  # taxonomy terms, as Term fields
-    warnings: list[list[Any]] = field(default_factory=list)  # [message, path, line]
+    # [message, path, line, left out?]: a translation build left out fails the run again
+    warnings: list[list[Any]] = field(default_factory=list)
 
     def fresh(self, root: Path) -> bool:
         top = f"{root}{os.sep}"  # plain strings: thousands of files are looked at
         return all(unchanged(top + name, known) for name, known in self.files.items())
 
     def replay(self) -> list[PostlingoError]:
-        return [PostlingoError(message, path, line) for message, path, line in self.warnings]
+        return [(TranslationError if left_out else PostlingoError)(message, path, line)
+                for message, path, line, left_out in self.warnings]
 
 
 def record(root: Path, files: list[Path], terms: list[list[Any]],
@@ -77,7 +79,8 @@ def record(root: Path, files: list[Path], terms: list[list[Any]],
     return Record(
         {path.relative_to(root).as_posix(): fingerprint(path) for path in files},
         terms,
-        [[w.message, str(w.path) if w.path else None, w.line] for w in warnings],
+        [[w.message, str(w.path) if w.path else None, w.line, isinstance(w, TranslationError)]
+         for w in warnings],
     )
 
 

@@ -15,7 +15,7 @@ import polib
 
 from .catalogue import load_catalogue
 from .config import Config
-from .errors import PostlingoError
+from .errors import PostlingoError, TranslationError
 from .locales import (
     TAXONOMY,
     catalogue_names,
@@ -98,8 +98,14 @@ def variant_state(config: Config, source: Source, post: Post, segments: list[Seg
                   language: str, po: polib.POFile, include_fuzzy: bool = False
                   ) -> tuple[Path, str, str]:
     """Where the variant goes, its state and the text ``build`` would write ("" when it
-    writes none); raises ``TranslationError`` where build would reject a translation."""
-    path, text = planned_variant(config, source, post, segments, language, po, include_fuzzy)
+    writes none); raises ``TranslationError`` where build would reject a translation (the
+    first one it leaves out: the variant would not be what the catalogue says)."""
+    warnings: list[PostlingoError] = []
+    path, text = planned_variant(config, source, post, segments, language, po, include_fuzzy,
+                                 warnings)
+    left_out = [problem for problem in warnings if isinstance(problem, TranslationError)]
+    if left_out:
+        raise left_out[0]
     if text is None:
         return path, UNPUBLISHED, ""
     if not path.exists():

@@ -17,10 +17,13 @@ from .state import State, settings_key
 
 
 @locking
-def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None) -> Outcome:
+def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None,
+         force: bool = False) -> Outcome:
     """extract, update and build, post by post, reading each file once. Posts whose files
     did not change since the last sync are skipped (``state``); the others are spread over
-    ``jobs`` processes (default: one per core, when there is enough work)."""
+    ``jobs`` processes (default: one per core, when there is enough work). A variant that
+    postlingo did not write is an error and stays as it is, unless ``force``."""
+    include_fuzzy = include_fuzzy or config.include_fuzzy
     outcome = Outcome()
     if config.link_source:  # (asked here too: only then is the pipeline needed for it)
         from .project import link_sources
@@ -31,9 +34,10 @@ def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None) -
     todo = [s for s in sources
             if s.name not in state.posts or not state.posts[s.name].fresh(config.root)]
     if todo:
-        from .project import parallel_map, sync_posts, warm_up
+        from .project import parallel_map, plan_renames, sync_posts, warm_up
 
-        work = partial(sync_posts, config, include_fuzzy)
+        renames = plan_renames(config, sources, todo, force)
+        work = partial(sync_posts, config, include_fuzzy, renames)
         results = parallel_map(work, todo, jobs, prepare=partial(warm_up, config))
         for source, (result, kept) in zip(todo, results, strict=True):
             outcome.extend(result)
@@ -41,6 +45,10 @@ def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None) -
                 state.posts.pop(source.name, None)
             else:
                 state.posts[source.name] = kept
+        # When posts are synced (not on every save with nothing to do: no YAML loaded).
+        from .generators import generator_findings
+
+        outcome.warnings += [found.error() for found in generator_findings(config)]
     names = {source.name for source in sources}
     known = len(state.posts)
     state.posts = {name: kept for name, kept in state.posts.items() if name in names}
