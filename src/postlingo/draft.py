@@ -12,31 +12,38 @@ resumed run pays for nothing twice. Repeated failures stop the run with the reas
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from datetime import date
 from fnmatch import fnmatch
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Protocol
 
 import polib
 
 from .catalogue import load_catalogue, save_catalogue
 from .check import load_glossary
-from .config import Config
+from .config import CONFIG_FILE, Config, key_line
 from .engines import ENGINES, Engine, EngineError, NoTranslation, identity, make_engine
 from .errors import ConfigError, InputError, PostlingoError
+from .fileio import TEMP_SUFFIX
 from .locales import catalogue_path
+from .lock import site_lock
 from .markdown import parse_env
 from .memory import Memory, load_memory
 from .merge import FUZZY
 from .post import read_post
 from .protect import Masked, ProtectionError, Term, mask, structure_changed
+from .security import unsafe_additions
 from .sources import Source, find_sources
 
+CHUNK = 65536  # bytes read at a time when looking for a torn record
 MARK = "machine draft"  # translator comments postlingo writes start with this
 CACHE_VERSION = "1"
 # Where a sentence ends: its punctuation and closing quotes, then the gap before the next.
@@ -44,6 +51,7 @@ _SENTENCE_END = re.compile(
     r"[.!?\u2026:;][\"'\u201c\u201d\u2018\u2019\u00bb\u00ab\u203a)\]]*(?P<gap>[ \t]+)(?=\S)")
 _WORDS = re.compile(r"[^\W\d_]")
 _PLACEHOLDER = re.compile(r"\[X\d+X\]")
+_MARKUP_CHARS = "<>{}&\\`"  # what a machine draft may not add (see _refuse_markup)
 
 
 @dataclass(frozen=True)
@@ -222,12 +230,21 @@ def needs_engine(piece: str) -> bool:
 
 
 class Cache:
-    """Engines' answers, one JSON line per text, keyed by a hash of engine, languages and
-    text; a line cut short by a crash is ignored. Keys are never part of it."""
+    """Engines' answers as a journal: one JSON line per answer, keyed by a hash of engine,
+    languages and text, appended with one write per record and never rewritten in place.
+    A record counts only once its line is complete: a last line cut short by a crash is
+    dropped when read, and cut off before the next record is appended, so it never
+    swallows one. The journal's folder is inside the site and is reached from the root
+    one folder at a time without following a symbolic link (``O_NOFOLLOW``), as is the
+    file itself; a FIFO or device there is refused. Keys are never part of it."""
 
-    def __init__(self, folder: Path, engine: str):
-        self.path = folder / f"{engine}.jsonl"
+    def __init__(self, root: Path, parts: tuple[str, ...], engine: str):
+        self.root, self.parts, self.name = root, parts, f"{engine}.jsonl"
         self._answers: dict[str, str] | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.root.joinpath(*self.parts, self.name)
 
     @staticmethod
     def key(identity: str, source: str, target: str, text: str) -> str:
@@ -241,31 +258,172 @@ class Cache:
         answers = self._load()
         if answers.get(key) == answer:
             return
+        record = json.dumps({"key": key, "text": answer}, ensure_ascii=False) + "\n"
+        folder = self._folder(create=True)
+        assert folder is not None
+        try:
+            _ignore_in_git(folder)
+            fd = self._open(folder, os.O_RDWR | os.O_CREAT | os.O_APPEND)
+            try:
+                _cut_torn_tail(fd)
+                data = record.encode("utf-8")
+                while data:  # one write: a record is whole or, cut by a crash, the torn tail
+                    data = data[os.write(fd, data):]
+            finally:
+                os.close(fd)
+        finally:
+            os.close(folder)
         answers[key] = answer
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        ignore = self.path.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# postlingo's cache of machine translations\n*\n",
-                              encoding="utf-8")
-        with self.path.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps({"key": key, "text": answer}, ensure_ascii=False) + "\n")
+
+    def check(self) -> None:
+        """Fail now (``InputError``) if the cache's folder or file leads through a symbolic
+        link or is no regular file, before anything is sent."""
+        self._load()
 
     def _load(self) -> dict[str, str]:
         if self._answers is None:
             self._answers = {}
-            if self.path.is_file():
-                for line in self.path.read_text(encoding="utf-8", errors="replace").splitlines():
-                    try:
-                        record = json.loads(line)
-                        self._answers[record["key"]] = record["text"]
-                    except (ValueError, KeyError, TypeError):
-                        continue  # a line cut short by a crash
+            folder = self._folder(create=False)
+            if folder is None:
+                return self._answers
+            try:
+                fd = self._open(folder, os.O_RDONLY)
+            except FileNotFoundError:
+                return self._answers
+            finally:
+                os.close(folder)
+            with os.fdopen(fd, "rb") as handle:
+                data = handle.read()
+            self._answers = _records(data)
         return self._answers
+
+    def _folder(self, create: bool) -> int | None:
+        """A descriptor of the cache's folder, reached from the root part by part without
+        following links (made where missing if ``create``); None if missing."""
+        fd = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        done: list[str] = []
+        try:
+            for part in self.parts:
+                done.append(part)
+                if create:
+                    with contextlib.suppress(FileExistsError):
+                        os.mkdir(part, 0o777, dir_fd=fd)
+                try:
+                    child = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+                                    | os.O_CLOEXEC, dir_fd=fd)
+                except FileNotFoundError:
+                    os.close(fd)
+                    return None
+                except OSError as exc:  # ELOOP: a link; ENOTDIR: a file
+                    raise InputError(
+                        f"draft cache: a symbolic link or no folder ({exc.strerror}); the "
+                        "cache is written only into real folders inside the site",
+                        self.root.joinpath(*done)) from None
+                os.close(fd)
+                fd = child
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
+
+    def _open(self, folder: int, flags: int) -> int:
+        try:
+            fd = os.open(self.name, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+                         0o644, dir_fd=folder)
+        except FileNotFoundError:
+            raise
+        except OSError as exc:
+            raise InputError(f"draft cache: cannot be opened ({exc.strerror}; a symbolic "
+                             "link is never followed)", self.path) from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise InputError("draft cache: not a regular file", self.path)
+        return fd
+
+
+def _records(data: bytes) -> dict[str, str]:
+    """The journal's complete records (lines ending in a newline that hold a record)."""
+    answers: dict[str, str] = {}
+    lines = data.split(b"\n")
+    for line in lines[:-1]:  # the last piece is empty or a torn record: dropped
+        try:
+            record = json.loads(line.decode("utf-8"))
+            key, text = record["key"], record["text"]
+        except (ValueError, KeyError, TypeError):
+            continue  # a damaged line: only itself is lost
+        if isinstance(key, str) and isinstance(text, str):
+            answers[key] = text
+    return answers
+
+
+def _cut_torn_tail(fd: int) -> None:
+    """Truncate the journal after its last newline: a record cut short by a crash goes,
+    so that the next record starts a line of its own."""
+    size = os.fstat(fd).st_size
+    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+        return
+    end = size
+    while end > 0:  # back to the last newline, a block at a time
+        start = max(0, end - CHUNK)
+        block = os.pread(fd, end - start, start)
+        newline = block.rfind(b"\n")
+        if newline >= 0:
+            os.ftruncate(fd, start + newline + 1)
+            return
+        end = start
+    os.ftruncate(fd, 0)
+
+
+def _ignore_in_git(folder: int) -> None:
+    """Put a .gitignore into the cache's folder unless there is one (written to a temporary
+    file and linked into place: whole or absent, and never over another file)."""
+    name = ".gitignore"
+    with contextlib.suppress(FileNotFoundError):
+        os.stat(name, dir_fd=folder, follow_symlinks=False)
+        return
+    temporary = f".{name}.{os.getpid()}{TEMP_SUFFIX}"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+                 | os.O_CLOEXEC, 0o644, dir_fd=folder)
+    try:
+        os.write(fd, b"# postlingo's cache of machine translations\n*\n")
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, name, src_dir_fd=folder, dst_dir_fd=folder)
+    finally:
+        os.unlink(temporary, dir_fd=folder)
+
+
+def cache_parts(config: Config) -> tuple[str, ...]:
+    """The cache folder's path below the root, part by part: ``draft_cache`` or
+    ``<locales>/.cache/drafts``; ``ConfigError`` naming the key if it leaves the root."""
+    key = "draft_cache" if config.draft_cache else "locales"
+    value = config.draft_cache or config.locales
+    path = PurePosixPath(value)
+    parts = tuple(part for part in path.parts if part != ".")
+    if path.is_absolute() or PureWindowsPath(value).anchor or ".." in parts:
+        source = config_source(config.root)
+        raise ConfigError(f"configuration key {key!r} must name a folder inside the site's "
+                          f"root, not {value!r}", source, key_line(source, key))
+    return parts if config.draft_cache else (*parts, ".cache", "drafts")
+
+
+def config_source(root: Path) -> Path | None:
+    """The file the configuration was read from (for messages)."""
+    for name in (CONFIG_FILE, "pyproject.toml"):
+        if (root / name).is_file():
+            return root / name
+    return None
+
+
+def make_cache(config: Config, engine: str) -> Cache:
+    return Cache(config.root, cache_parts(config), engine)
 
 
 def cache_folder(config: Config) -> Path:
-    return config.root / config.draft_cache if config.draft_cache else (
-        config.locales_dir / ".cache" / "drafts")
+    return config.root.joinpath(*cache_parts(config))
 
 
 # --- one run ----------------------------------------------------------------------------------
@@ -297,20 +455,37 @@ class _Run:
 
 def draft(config: Config, options: DraftOptions | None = None,
           progress: Progress | None = None) -> DraftReport:
-    """Draft the untranslated entries of every catalogue (or plan it: ``dry_run``)."""
+    """Draft the untranslated entries of every catalogue (or plan it: ``dry_run``),
+    holding the site's lock unless it only plans (one run at a time writes to a site)."""
     options = options or DraftOptions()
+    if options.dry_run:
+        return _draft(config, options, progress)
+    with site_lock(config.root, config.lock_wait):
+        return _draft(config, options, progress)
+
+
+def _draft(config: Config, options: DraftOptions, progress: Progress | None) -> DraftReport:
     name = options.engine or config.engine
     report = DraftReport(name)
     if name not in ENGINES:
         raise ConfigError(f"unknown engine {name!r} (known: {', '.join(sorted(ENGINES))})")
+    if config.engine_max_answer <= 0:
+        source = config_source(config.root)
+        raise ConfigError("configuration key 'engine_max_answer' must be more than 0",
+                          source, key_line(source, "engine_max_answer"))
+    cache = make_cache(config, name)
+    cache.check()  # a cache through a symbolic link: stop before anything is sent
     jobs = pending(config, options, report)
     if options.dry_run:
         report.plans = plan(config, jobs, [name] if options.engine else _remote_names(name))
         return report
+    named = [str(options["key_env"]) for options in config.engines.values()
+             if "key_env" in options]
     engine = make_engine(name, config.engines.get(name, {}), timeout=config.engine_timeout,
-                         retries=config.engine_retries, backoff=options.backoff)
+                         retries=config.engine_retries, backoff=options.backoff,
+                         max_answer=config.engine_max_answer, secret_variables=named)
     run = _Run(config, engine, report, progress or _Silent(),
-               (options.today or date.today()).isoformat(), Cache(cache_folder(config), name))
+               (options.today or date.today()).isoformat(), cache)
     for language in {config.source_language, *(job.language for job in jobs)}:
         engine.code(language, target=language != config.source_language)  # fail early
     run.progress.start(sum(len(job.entries) for job in jobs))
@@ -412,6 +587,8 @@ def _machine(run: _Run, job: Job, entry: polib.POEntry) -> str:
                 run.report.cached += 1
         answers.append(answer.strip() + separator)
     text = _checked(masked, "".join(answers), core, job.env, _is_markdown(entry))
+    engine.screen(text)  # a secret split over pieces, or from an older cache
+    _refuse_markup(entry, text, run.config.allow_unsafe)
     if engine.remote:
         for key, answer in fresh:  # only answers that passed: a refused one is asked again
             run.cache.put(key, answer)
@@ -434,6 +611,21 @@ def _checked(masked: Masked, answer: str, source: str, env: dict[str, Any],
         if reason:
             raise ProtectionError(reason)
     return text
+
+
+def _refuse_markup(entry: polib.POEntry, text: str, allowed: list[str]) -> None:
+    """Refuse a draft that adds markup to its source (``ProtectionError``). The source's
+    markup went to the engine as placeholders, so a sound answer has only words: it may
+    add none of the characters of ``_MARKUP_CHARS`` (HTML, entities, Liquid, kramdown's
+    ``{::…}`` and ``{:…}``, escapes, code) nor anything ``postlingo.security`` calls
+    unsafe."""
+    core = _strip(entry.msgid)[0]
+    for char in _MARKUP_CHARS:
+        if text.count(char) > core.count(char):
+            raise ProtectionError(f"the answer adds markup its source lacks ({char!r})")
+    added = unsafe_additions(entry.msgid, text, allowed, entry.msgctxt)
+    if added:
+        raise ProtectionError(f"the answer adds {added[0].kind} its source lacks")
 
 
 def _fill(entry: polib.POEntry, text: str, comment: str) -> None:
@@ -480,7 +672,7 @@ def _plan_texts(config: Config, jobs: list[Job], name: str) -> Plan:
     options = config.engines.get(name, {})
     limit = int(options.get("max_chars", engine_class.max_chars))
     engine_identity = identity(name, options)
-    cache = Cache(cache_folder(config), name)
+    cache = make_cache(config, name)
     segments = requests = characters = cached = too_long = 0
     for job in jobs:
         source = engine_class.code(config.source_language, target=False)

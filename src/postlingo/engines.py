@@ -2,36 +2,64 @@
 
 Every engine is a class with the same class attributes (``name``, ``needs_key``,
 ``key_env_var``, ``max_chars``, the language codes it knows) and one method that sends one
-text, ``_request``; ``translate`` adds what deep-translator lacks: a timeout on every
-request, retries with backoff on connection errors, HTTP 429 and 5xx (``Retry-After`` is
-honoured), and errors that name the engine and never the key.
+text, ``_request``; ``translate`` adds what the clients lack:
+
+- a *deadline*: ``engine_timeout`` bounds the whole request, every attempt, every wait
+  between attempts and every byte of every answer (a server that trickles its answer is cut
+  off when the time is up, however steadily it sends: a watchdog shuts the socket down);
+- retries with backoff on connection errors, HTTP 429 and 5xx; ``Retry-After`` is honoured
+  only when it is at most ``MAX_RETRY_AFTER`` (60 s) and fits in what is left of the
+  deadline, else the run stops at once (waiting less than asked only earns another 429);
+- a size limit on answers (``engine_max_answer`` bytes of HTTP body, checked while reading,
+  and a translation at most ``10 * len(text) + 1000`` characters);
+- refusal of any answer that holds a secret (``screen``): the key sent, or the value of any
+  key variable an engine or the configuration names, or of any ``*_KEY``/``*_TOKEN``/
+  ``*_SECRET``/``*_PASSWORD`` variable, also URL-, HTML-entity- or base64-encoded;
+- errors that name the engine and never the key.
 
 Remote engines go through deep-translator, but ``deepl``, whose request style deep-translator
-still uses was retired by DeepL: it uses DeepL's own client. ``pseudo`` and ``memory`` work
-offline. Keys come from environment variables only (``key_env`` in ``[engines.<name>]``
-names another variable than the default); they are handed to the client explicitly, never
-read by deep-translator from the environment, never written anywhere.
+still uses was retired by DeepL: it uses DeepL's own client. Both talk through a
+``requests`` session carrying ``GuardedAdapter``, where the deadline and the size limit hold.
+``pseudo`` and ``memory`` work offline. Keys come from environment variables only
+(``key_env`` in ``[engines.<name>]`` names another variable than the default); they are
+handed to the client explicitly, never read by deep-translator from the environment, never
+written anywhere.
 """
 
 from __future__ import annotations
 
+import base64
+import html
 import importlib
 import os
+import re
+import socket
+import threading
 import time
+import unicodedata
+import weakref
 from collections.abc import Callable, Collection, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from types import ModuleType
 from typing import Any, ClassVar
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote, quote_plus, unquote
 
 import requests
+import urllib3
 from babel import Locale, UnknownLocaleError
+from requests.adapters import HTTPAdapter
 
 from .errors import ConfigError, PostlingoError
 
 MAX_BACKOFF = 30.0  # seconds: the longest wait between two attempts
-MAX_RETRY_AFTER = 120.0  # seconds: a longer Retry-After stops the run instead
+MAX_RETRY_AFTER = 60.0  # seconds: a longer Retry-After stops the run instead
+MAX_ANSWER = 1_000_000  # bytes of one HTTP answer, by default (engine_max_answer)
+CHUNK = 65536  # bytes read from an answer at a time
+MIN_SECRET = 8  # characters: shorter values of key variables are not searched for
+# Environment variables whose values are secrets whatever engine is used (CI tokens...).
+_SECRET_NAME = re.compile(r"(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)$", re.IGNORECASE)
 
 
 class EngineError(PostlingoError):
@@ -56,11 +84,194 @@ class EngineSettings:
     """What an engine is given: its ``[engines.<name>]`` options and the request policy."""
 
     options: Mapping[str, Any] = field(default_factory=dict)
-    timeout: float = 30.0  # seconds without an answer before a request fails
+    timeout: float = 30.0  # seconds for one text: every attempt and wait included
     retries: int = 3  # further attempts after a transient failure
     backoff: float = 1.0  # seconds before the first retry; doubles each time
+    max_answer: int = MAX_ANSWER  # bytes an HTTP answer may have
+    secret_variables: Collection[str] = ()  # further variables whose values are secrets
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ, repr=False)
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
+
+
+# --- the deadline and the size limit, where the bytes arrive --------------------------------
+
+
+class DeadlinePassed(requests.Timeout):
+    """The request's deadline passed (while connecting, waiting or reading)."""
+
+
+class AnswerTooLarge(requests.RequestException):
+    """The answer is larger than ``engine_max_answer``."""
+
+
+class Guard:
+    """What one engine's HTTP traffic must respect: a deadline (``time.monotonic()``) and a
+    size limit; remembers the last failure and headers, whatever the client makes of them."""
+
+    def __init__(self, max_answer: int):
+        self.deadline = float("inf")
+        self.max_answer = max_answer
+        self.failure: requests.RequestException | None = None
+        self.headers: Mapping[str, str] = {}
+        self._connections: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._lock = threading.Lock()
+
+    def left(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def watch(self, connection: Any) -> None:
+        with self._lock:
+            self._connections.add(connection)
+
+    def cut(self) -> None:
+        """Shut down every socket (a blocked read returns at once): the time is up."""
+        with self._lock:
+            connections = list(self._connections)
+        for connection in connections:
+            sock = getattr(connection, "sock", None)
+            if sock is not None:
+                with suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+def _pool_classes(guard: Guard) -> dict[str, type[Any]]:
+    """urllib3 pools whose connections ``guard`` can cut (no other hook reaches the socket
+    while a response's headers are still arriving)."""
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+    class Plain(HTTPConnection):
+        def connect(self) -> None:
+            guard.watch(self)
+            super().connect()
+
+    class Secure(HTTPSConnection):
+        def connect(self) -> None:
+            guard.watch(self)
+            super().connect()
+
+    class PlainPool(HTTPConnectionPool):
+        ConnectionCls = Plain
+
+    class SecurePool(HTTPSConnectionPool):
+        ConnectionCls = Secure
+
+    return {"http": PlainPool, "https": SecurePool}
+
+
+class GuardedAdapter(HTTPAdapter):
+    """A transport adapter that holds every request to its guard's deadline and size
+    limit: the socket timeout is what is left of the deadline, a watchdog cuts the socket
+    when it passes (a server that sends a byte a second never trips a socket timeout),
+    and the body is read in chunks, counted as they arrive (decompressed)."""
+
+    def __init__(self, guard: Guard):
+        self.guard = guard
+        super().__init__(max_retries=0)  # retries are the engine's: they share the deadline
+
+    def init_poolmanager(self, connections: int, maxsize: int, block: bool = False,
+                         **pool_kwargs: Any) -> None:
+        super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
+        self.poolmanager.pool_classes_by_scheme = _pool_classes(self.guard)
+
+    def send(self, request: requests.PreparedRequest, stream: bool = False,
+             timeout: Any = None, verify: Any = True, cert: Any = None,
+             proxies: Any = None) -> requests.Response:
+        guard = self.guard
+        left = guard.left()
+        if left <= 0:
+            raise self._failed(DeadlinePassed("the deadline has passed", request=request))
+        watchdog = None
+        if left == float("inf"):  # outside translate(): the client's own timeout only
+            left = timeout
+        else:
+            watchdog = threading.Timer(left, guard.cut)
+            watchdog.daemon = True
+            watchdog.start()
+        try:
+            response = super().send(request, True, left, verify, cert, proxies)
+            guard.headers = response.headers
+            self._read(response)
+            return response
+        except requests.RequestException as exc:
+            if guard.left() <= 0 and not isinstance(exc, AnswerTooLarge):
+                exc = DeadlinePassed("the deadline passed", request=request)
+            raise self._failed(exc) from None
+        finally:
+            if watchdog is not None:
+                watchdog.cancel()
+
+    def _read(self, response: requests.Response) -> None:
+        """Read the whole body within the deadline and the size limit."""
+        guard, limit = self.guard, self.guard.max_answer
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            response.close()
+            raise AnswerTooLarge(f"{int(declared):,} bytes announced")
+        chunks, size = [], 0
+        try:
+            while True:
+                chunk = response.raw.read1(CHUNK, decode_content=True)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > limit:
+                    raise AnswerTooLarge(f"more than {limit:,} bytes")
+                if guard.left() <= 0:
+                    raise DeadlinePassed("the deadline passed while reading")
+                chunks.append(chunk)
+        except (urllib3.exceptions.HTTPError, OSError) as exc:
+            raise requests.ConnectionError(f"the answer broke off ({type(exc).__name__})"
+                                           ) from None
+        except requests.RequestException:
+            response.close()
+            raise
+        # What requests itself does once a body is read: .text and .json() use it.
+        response._content = b"".join(chunks)
+        response._content_consumed = True
+        response.raw.release_conn()
+
+    def _failed(self, exc: requests.RequestException) -> requests.RequestException:
+        self.guard.failure = exc
+        return exc
+
+
+def guarded_session(guard: Guard, session: requests.Session | None = None
+                    ) -> requests.Session:
+    """``session`` (or a new one) with every request held to ``guard``."""
+    session = session or requests.Session()
+    adapter = GuardedAdapter(guard)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
+
+
+# --- secrets ------------------------------------------------------------------------------
+
+
+def _normal(text: str) -> str:
+    """``text`` as compared for secrets: compatibility forms folded (full-width letters),
+    format characters and blanks dropped (zero-width spaces), case folded."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(char for char in text
+                   if not char.isspace() and unicodedata.category(char) != "Cf").casefold()
+
+
+def secret_forms(secret: str) -> set[str]:
+    """The forms of ``secret`` an answer may carry it in, normalised (``_normal``)."""
+    data = secret.encode("utf-8")
+    encoded = {base64.b64encode(data), base64.urlsafe_b64encode(data)}
+    forms = {secret, quote(secret, safe=""), quote_plus(secret)}
+    forms |= {form.decode("ascii") for form in encoded}
+    forms |= {form.decode("ascii").rstrip("=") for form in encoded}
+    return {_normal(form) for form in forms if len(form) >= MIN_SECRET}
+
+
+def readings(text: str) -> set[str]:
+    """``text`` as a page or a URL could decode it (entities, percent escapes), normalised."""
+    unescaped = html.unescape(text)
+    return {_normal(form) for form in (text, unescaped, unquote(text), unquote(unescaped),
+                                       html.unescape(unquote(text)))}
 
 
 class Engine:
@@ -79,6 +290,8 @@ class Engine:
     def __init__(self, settings: EngineSettings | None = None):
         self.settings = settings or EngineSettings()
         self._key = self._find_key()
+        self.guard = Guard(self.settings.max_answer)
+        self._secrets = self._find_secrets()
 
     # --- what the class knows ----------------------------------------------------------
 
@@ -110,7 +323,7 @@ class Engine:
     def identity(self) -> str:
         return identity(self.name, self.settings.options)
 
-    # --- keys --------------------------------------------------------------------------
+    # --- keys and other secrets ----------------------------------------------------------
 
     @property
     def key_variable(self) -> str:
@@ -127,10 +340,35 @@ class Engine:
                 f"{variable}{hint}")
         return value or None
 
+    def _find_secrets(self) -> dict[str, set[str]]:
+        """Variable name -> the forms of its value that no answer may hold."""
+        environ = self.settings.environ
+        names = {self.key_variable, *self.settings.secret_variables,
+                 *(engine.key_env_var for engine in ENGINES.values())}
+        names |= {name for name in environ if _SECRET_NAME.search(name)}
+        found = {name: secret_forms(environ[name]) for name in sorted(names - {""})
+                 if environ.get(name)}
+        return {name: forms for name, forms in found.items() if forms}
+
+    def screen(self, answer: str) -> None:
+        """Refuse (``EngineError``, stopping the run) an answer holding a secret: a server
+        that echoes the key must not get it into a catalogue, the cache or a message."""
+        if not self._secrets:
+            return
+        texts = readings(answer)
+        for name, forms in self._secrets.items():
+            if any(form in text for form in forms for text in texts):
+                raise EngineError(f"{self.name}: the answer holds the value of {name} (a "
+                                  "secret); refused, nothing written; stopped")
+
     def redact(self, text: str) -> str:
         """``text`` without the key, in any of the forms a URL or a message may hold it."""
         if self._key:
-            for form in {self._key, quote(self._key, safe=""), quote_plus(self._key)}:
+            data = self._key.encode("utf-8")
+            encoded = {base64.b64encode(data), base64.urlsafe_b64encode(data)}
+            forms = {self._key, quote(self._key, safe=""), quote_plus(self._key),
+                     *(form.decode("ascii").rstrip("=") for form in encoded)}
+            for form in sorted(forms, key=len, reverse=True):
                 text = text.replace(form, "***")
         return text
 
@@ -138,23 +376,52 @@ class Engine:
 
     def translate(self, text: str, source: str, target: str) -> str:
         """One text (within ``limit``) translated from ``source`` to ``target`` (engine
-        codes), retried on transient failures; ``EngineError`` once they persist."""
-        attempts = self.settings.retries + 1
-        for attempt in range(1, attempts + 1):
+        codes) within the deadline, retried on transient failures; ``EngineError`` once
+        they persist, the deadline passes, or the answer is too large or holds a secret."""
+        self.guard.deadline = time.monotonic() + self.settings.timeout
+        self.guard.failure = None
+        attempt = 0
+        while True:
+            attempt += 1
             try:
-                return self._request(text, source, target)
+                answer = self._request(text, source, target)
+                break
             except Transient as exc:
-                wait = exc.retry_after
-                if wait is None:
-                    wait = min(self.settings.backoff * 2 ** (attempt - 1), MAX_BACKOFF)
-                if attempt == attempts or wait > MAX_RETRY_AFTER:
-                    tries = f"{attempt} attempt{'s' if attempt > 1 else ''}"
-                    if wait > MAX_RETRY_AFTER:
-                        tries += f", the server asks to wait {wait:g} s"
-                    raise EngineError(self.redact(
-                        f"{self.name}: {exc.reason} ({tries}); stopped")) from None
-                self.settings.sleep(wait)
-        raise AssertionError("unreachable")  # pragma: no cover
+                failed = exc
+            self.settings.sleep(self._wait(failed, attempt))  # outside: no chained trace
+        self.screen(answer)
+        if len(answer) > 10 * len(text) + 1000:
+            raise NoTranslation(f"{self.name}: the answer is {len(answer):,} characters long "
+                                f"for a text of {len(text):,}")
+        return answer
+
+    def _wait(self, exc: Transient, attempt: int) -> float:
+        """How long to wait before attempt ``attempt + 1``; ``EngineError`` if there is to
+        be none: retries used up, the deadline passed or too near for the wait asked."""
+        tries = f"{attempt} attempt{'s' if attempt > 1 else ''}"
+        failure = self.guard.failure
+        if isinstance(failure, AnswerTooLarge):
+            raise EngineError(f"{self.name}: the answer is larger than engine_max_answer "
+                              f"({self.guard.max_answer:,} bytes); refused, nothing "
+                              "written; stopped")
+        left = self.guard.left()
+        if isinstance(failure, DeadlinePassed) or left <= 0:
+            raise EngineError(f"{self.name}: no complete answer within engine_timeout "
+                              f"({self.settings.timeout:g} s, {tries}); stopped")
+        wait = exc.retry_after
+        if wait is None:
+            wait = min(self.settings.backoff * 2 ** (attempt - 1), MAX_BACKOFF)
+        why = ""
+        if exc.retry_after is not None and wait > MAX_RETRY_AFTER:
+            why = f", the server asks to wait {wait:g} s (postlingo waits at most " \
+                  f"{MAX_RETRY_AFTER:g} s)"
+        elif wait >= left:
+            asked = "the server asks to wait" if exc.retry_after is not None else "the next " \
+                "attempt would wait"
+            why = f", {asked} {wait:g} s; engine_timeout leaves {max(left, 0):.1f} s"
+        if why or attempt > self.settings.retries:
+            raise EngineError(self.redact(f"{self.name}: {exc.reason} ({tries}{why}); stopped"))
+        return wait
 
     def _request(self, text: str, source: str, target: str) -> str:
         raise NotImplementedError
@@ -179,13 +446,14 @@ def _parts(language: str) -> tuple[str, str]:
 
 class TimedRequests:
     """Stands in for the ``requests`` module inside one client module while it translates:
-    the same calls, through one session (connections are reused), always with a timeout,
-    remembering the last status and error so failures can be classified whatever exception
-    the client turns them into. Everything else is the real ``requests``."""
+    the same calls, through one guarded session (connections are reused, the deadline and
+    size limit hold), remembering the last status and error so failures can be classified
+    whatever exception the client turns them into. Everything else is the real
+    ``requests``."""
 
-    def __init__(self, timeout: float):
+    def __init__(self, timeout: float, guard: Guard | None = None):
         self.timeout = timeout
-        self.session = requests.Session()
+        self.session = guarded_session(guard or Guard(MAX_ANSWER))
         self.status: int | None = None
         self.headers: Mapping[str, str] = {}
         self.error: requests.RequestException | None = None
@@ -223,13 +491,13 @@ class TimedRequests:
 def installed(module: ModuleType, http: TimedRequests) -> Iterator[TimedRequests]:
     """``module`` calls ``http`` for ``requests`` inside the block (drafting is sequential:
     no other thread uses the module meanwhile)."""
-    real = module.requests
-    module.requests = http
+    real = getattr(module, "requests")  # noqa: B009 - a module attribute mypy cannot see
+    setattr(module, "requests", http)  # noqa: B010
     http.reset()
     try:
         yield http
     finally:
-        module.requests = real
+        setattr(module, "requests", real)  # noqa: B010
 
 
 def classify(engine: Engine, exc: BaseException, http: TimedRequests) -> Exception:
@@ -262,10 +530,17 @@ def classify(engine: Engine, exc: BaseException, http: TimedRequests) -> Excepti
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds the server asks to wait (``Retry-After``: seconds or an HTTP date)."""
+    value = headers.get("Retry-After", "").strip()
     try:
-        return max(0.0, float(headers.get("Retry-After", "")))
+        return max(0.0, float(value))
     except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
         return None
+    return max(0.0, when.timestamp() - time.time()) if when.tzinfo else None
 
 
 # --- deep-translator ------------------------------------------------------------------------
@@ -283,7 +558,7 @@ class DeepTranslatorEngine(Engine):
 
     def __init__(self, settings: EngineSettings | None = None):
         super().__init__(settings)
-        self._http = TimedRequests(self.settings.timeout)
+        self._http = TimedRequests(self.settings.timeout, self.guard)
         self._translators: dict[tuple[str, str], Any] = {}
 
     def _module(self) -> ModuleType:
@@ -445,12 +720,12 @@ class DeeplEngine(Engine):
         deepl.http_client.min_connection_timeout = self.settings.timeout
         try:
             if self._client is None:
-                url = self.settings.options.get("url")
-                self._client = deepl.Translator(str(self._key), server_url=url,
-                                                send_platform_info=False)
+                self._client = self._translator(deepl)
             result = self._client.translate_text(
                 text, source_lang=source, target_lang=target, preserve_formatting=True)
         except deepl.ConnectionException:
+            if isinstance(self.guard.failure, DeadlinePassed):
+                raise Transient("no complete answer in time") from None
             raise Transient("no answer or no connection") from None
         except deepl.DeepLException as exc:
             raise self._failure(exc.http_status_code) from None
@@ -461,8 +736,22 @@ class DeeplEngine(Engine):
             raise NoTranslation("deepl gave no translation")
         return answer
 
+    def _translator(self, deepl: ModuleType) -> Any:
+        """DeepL's client, its session held to the guard (the deadline and the size limit):
+        the client keeps its ``requests`` session as ``_client._session``."""
+        url = self.settings.options.get("url")
+        client = deepl.Translator(str(self._key), server_url=url, send_platform_info=False)
+        session = getattr(getattr(client, "_client", None), "_session", None)
+        if not isinstance(session, requests.Session):  # a deadline that cannot hold: stop
+            raise EngineError("deepl: this version of the deepl package keeps its HTTP "
+                              "session elsewhere; postlingo cannot bound its requests")
+        guarded_session(self.guard, session)
+        return client
+
     def _failure(self, status: int | None) -> Exception:
-        if status == 429 or (status is not None and status >= 500):
+        if status == 429:
+            return Transient("HTTP 429: too many requests", _retry_after(self.guard.headers))
+        if status is not None and status >= 500:
             return Transient(f"HTTP {status} from the server")
         if status == 403:
             return EngineError(f"deepl: HTTP 403: the server refused the key in "
@@ -526,9 +815,9 @@ def check_options(table: Mapping[str, Any]) -> str | None:
             kind = known[option]
             if not isinstance(value, kind) or isinstance(value, bool):
                 return f"engines.{name}.{option} must be {kind.__name__}, not {value!r}"
-            if option == "max_chars" and value < 1:
+            if option == "max_chars" and isinstance(value, int) and value < 1:
                 return f"engines.{name}.max_chars must be 1 or more"
-            if option == "url" and not value.startswith(("http://", "https://")):
+            if option == "url" and not str(value).startswith(("http://", "https://")):
                 return f"engines.{name}.url must start with http:// or https://"
     return None
 
