@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from postlingo.catalogue import load_catalogue, make_template, render
-from postlingo.merge import merge, new_catalogue, overlap, similarity
+from postlingo.merge import merge, new_catalogue, similarity
 from postlingo.poformat import GnuPOFile, parse
 from postlingo.segment import InlineText, Segment
 
@@ -80,13 +80,9 @@ def test_a_new_catalogue_is_empty_with_a_complete_header() -> None:
     assert not po.metadata_is_fuzzy  # Babel's trap: a fuzzy header is skipped by msgfmt
 
 
-def test_similarity_and_overlap() -> None:
+def test_similarity() -> None:
     assert similarity("abc", "abc") == 1.0
     assert similarity("Kunden", "Werkzeug", at_least=0.9) == 0.0
-    template = _template(["eins", "zwei", "drei", "vier"])
-    po = new_catalogue(template, "en")
-    po[0].msgstr, po[1].msgstr = "one", "two"
-    assert overlap(po, template) == 0.5
 
 
 # --- the property: no translation lost, none attached where it does not belong -------------

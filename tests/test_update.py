@@ -207,7 +207,8 @@ def test_a_renamed_post_keeps_its_translations(site: Path) -> None:
     _ok("extract", "--root", site)
     output = _ok("update", "--root", site)
     new_path = site / "locales/en/LC_MESSAGES/2021-01-05-kundeninteraktionen.po"
-    assert f"removed {site / CATALOGUE}" in output and f"removed {site / TEMPLATE}" in output
+    assert f"renamed {site / CATALOGUE} -> {new_path}" in output
+    assert f"removed {site / TEMPLATE}" in output
     assert not (site / CATALOGUE).exists() and not (site / TEMPLATE).exists()
     new = polib.pofile(str(new_path))
     translated = {(e.msgctxt, e.msgid): e.msgstr for e in old if e.msgstr}

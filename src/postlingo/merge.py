@@ -232,10 +232,3 @@ def closest(
             best, best_rank = candidate, rank
     return best
 
-
-def overlap(po: polib.POFile, template: polib.POFile) -> float:
-    """How much of ``template`` ``po`` holds translated, 0..1: finds the catalogue of a
-    renamed post."""
-    wanted = {_key(entry) for entry in template if not entry.obsolete}
-    held = {_key(entry) for entry in po if entry.msgstr}
-    return len(wanted & held) / len(wanted) if wanted else 0.0

@@ -23,6 +23,7 @@ class Outcome:
     errors: list[PostlingoError] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
     warnings: list[PostlingoError] = field(default_factory=list)
+    renamed: list[tuple[Path, Path]] = field(default_factory=list)  # (old, new) catalogues
 
     @property
     def ok(self) -> bool:
@@ -37,6 +38,7 @@ class Outcome:
         self.errors += other.errors
         self.removed += other.removed
         self.warnings += other.warnings
+        self.renamed += other.renamed
 
 
 def guard(outcome: Outcome, action: Callable[[], None], path: Path | None = None) -> None:
