@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polib
 import pytest
+
 import sitebuild
 from conftest import (
     CATALOGUE,

@@ -429,7 +429,7 @@ def plan_renames(config: Config, sources: list[Source], todo: list[Source],
     def keys(source: Source) -> set[tuple[str | None, str]]:
         try:
             template, _ = planned_template(config, source, read_segments(config, source)[1])
-        except Exception:  # noqa: BLE001 - the post's own sync reports it
+        except Exception:
             return set()
         return {(entry.msgctxt, entry.msgid) for entry in template if not entry.obsolete}
     return Renames(find_renames(config, sources, keys, todo), force)
