@@ -168,6 +168,7 @@ class Block:
     container: str  # "blockquote bullet_list list_item", "" at the top
     anchors: Counter[str]
     size: int
+    words: frozenset[str] = frozenset()  # of four letters or more, in lower case
 
 
 def align_posts(source: Post, segments: list[Segment], variant: Post,
@@ -259,17 +260,25 @@ def _score(a: Block, b: Block, ratio: float) -> float | None:
     length = math.exp(-stray * stray / (2 * _LENGTH_SPREAD ** 2))
     if length < 0.2:
         return None  # half a paragraph, or another text
-    score = 0.5 * length + 0.5 * _overlap(a.anchors, b.anchors)
+    score = 0.5 * length + 0.5 * _overlap(a.anchors, b.anchors) + _cognates(a.words, b.words)
     return score - (_CONTAINER_PENALTY if a.container != b.container else 0.0)
+
+
+def _cognates(a: frozenset[str], b: frozenset[str]) -> float:
+    """A bonus for words the two texts share (names, terms, cognates: *Controller*,
+    *horizontal*), up to 0.3: between German and English a few are typical of a pair."""
+    if not a or not b:
+        return 0.0
+    return 0.3 * min(1.0, 3 * len(a & b) / (len(a) + len(b)))
 
 
 def _overlap(a: Counter[str], b: Counter[str]) -> float:
     """How far two blocks' anchors agree: shared over all (counts matter); neutral when
-    neither has any, low when only one has."""
+    neither has any; below nothing when none is shared (evidence of two other texts)."""
     if not a and not b:
         return 0.5
-    union = sum((a | b).values())
-    return sum((a & b).values()) / union
+    shared = sum((a & b).values())
+    return shared / sum((a | b).values()) if shared else -0.2
 
 
 # --- blocks and their anchors -------------------------------------------------------------
@@ -286,12 +295,23 @@ _ANCHOR = re.compile(
     r"|(\d+)"
 )
 
+_OPENERS = frozenset("([\"'“„«»¿¡")
+_CLOSERS = frozenset(":?!")
+
 
 def anchors(text: str, languages: set[str]) -> Counter[str]:
     """What of ``text`` a translation keeps: numbers, URLs and link targets (language
     folders left out: ``/de/docs/x`` and ``/docs/x`` are one page), code, tag and
     shortcode names, footnote references."""
     found: Counter[str] = Counter()
+    text = text.strip()
+    # Punctuation that frames a text survives translation too: an aside in parentheses,
+    # a question, a text that leads into a list.
+    if text[:1] in _OPENERS:
+        found[f"starts {text[0]}"] += 1
+    end = text.rstrip(".")[-1:]  # (an aside closed before the full stop: "…)." too)
+    if end in _CLOSERS:
+        found[f"ends {end}"] += 1
     for match in _ANCHOR.finditer(text):
         tag, liquid, _, code, target, html, url, note, number = match.groups()
         if code is not None:
@@ -301,10 +321,20 @@ def anchors(text: str, languages: set[str]) -> Counter[str]:
         elif note is not None:
             found[f"note {note}"] += 1
         elif liquid is not None or tag is not None:
-            found[f"tag {liquid or tag}"] += 1
+            found[f"tag {liquid or tag} {_tag_target(match.group())}".rstrip()] += 1
         else:
             found[f"link {_normal_link(target or html or url or '', languages)}"] += 1
     return found
+
+
+# A tag's or shortcode's parameters that name a thing rather than say something.
+_TAG_TARGET = re.compile(r"\b(?:\w*_id|id|src|href|url|ref|link)\s*=\s*[\"']?([^\"'\s>}%]+)")
+
+
+def _tag_target(tag: str) -> str:
+    """What a tag points to (``term_id="pod"``, ``src="x.png"``): a translation keeps it,
+    where it translates the tag's ``text``."""
+    return " ".join(match.group(1).lower() for match in _TAG_TARGET.finditer(tag))
 
 
 def _normal_link(link: str, languages: set[str]) -> str:
@@ -314,8 +344,13 @@ def _normal_link(link: str, languages: set[str]) -> str:
 
 
 def _block(segment: Segment, kind: str, container: str, languages: set[str]) -> Block:
-    return Block(segment, kind, container, anchors(segment.msgid, languages),
-                 len(segment.msgid))
+    text = segment.msgid
+    # (by their first four letters: Liste and list, Version and version, Cluster/cluster)
+    words = frozenset(w[:4].lower() for w in _WORDS.findall(_ANCHOR.sub(" ", text)))
+    return Block(segment, kind, container, anchors(text, languages), len(text), words)
+
+
+_WORDS = re.compile(r"[^\W\d_]{4,}")
 
 
 _CONTAINERS = {"blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open",
