@@ -272,7 +272,7 @@ def _check_sources(run: _Run, sources: list[Source]
 
 def outdated_templates(config: Config) -> list[PostlingoError]:
     """One problem per post that changed since its template was extracted (``extract``
-    would change the template), has none, or cannot be read; and one for the taxonomy
+    would change the template) or cannot be read; and one for the taxonomy
     template if the posts' terms changed. For ``update --check``: the catalogues of such a
     post are behind its text even when they match its template."""
     problems: list[PostlingoError] = []
@@ -288,12 +288,10 @@ def outdated_templates(config: Config) -> list[PostlingoError]:
             problems.append(unexpected(exc, shown, "read"))
             terms = None  # the taxonomy cannot be judged without every post's terms
             continue
-        if not current:
-            path = template_path(config.locales_dir, source.name)
-            problems.append(InputError(
-                f"changed since its template {path} was extracted: run 'postlingo extract' "
-                "(or 'sync')" if path.exists() else "no template: run 'postlingo extract'",
-                shown))
+        path = template_path(config.locales_dir, source.name)
+        if not current and path.exists():  # (update reports a missing template itself)
+            problems.append(InputError(f"changed since its template {path} was extracted: "
+                                       "run 'postlingo extract' (or 'sync')", shown))
     if config.taxonomy and terms is not None:
         path = template_path(config.locales_dir, TAXONOMY)
         planned = taxonomy_template(terms, config.project_name, config.wrap_width)

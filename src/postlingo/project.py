@@ -96,13 +96,18 @@ def extract(config: Config) -> Outcome:
     """Write the template of every post (only where its entries changed), and the shared
     taxonomy template when the configuration names taxonomy keys."""
     outcome = Outcome()
-    terms: list[Term] = []
+    terms: dict[str, list[Term]] = {}
     for source, post, segments in _each(config, outcome):
         guard(outcome, lambda s=source, g=segments: _write_template(config, s, g, outcome),
               _shown(config, source.relative))
-        terms += _terms(config, source, post)
+        terms[source.name] = _terms(config, source, post)
     if config.taxonomy:
-        guard(outcome, lambda: _write_taxonomy(config, terms, outcome))
+        # A post that cannot be read keeps the terms it had (see held_terms).
+        sources = find_sources(config)
+        held = held_terms(config) if any(s.name not in terms for s in sources) else {}
+        every = [term for s in sources
+                 for term in terms.get(s.name, held.get(s.relative.as_posix(), []))]
+        guard(outcome, lambda: _write_taxonomy(config, every, outcome))
     return outcome
 
 
@@ -492,6 +497,26 @@ def _sync_post(config: Config, include_fuzzy: bool, renames: Renames, source: So
     except Exception as exc:  # one post's failure never stops the others
         outcome.errors.append(unexpected(exc, _shown(config, source.relative)))
     return outcome, None if outcome.errors else files, terms
+
+
+def held_terms(config: Config) -> dict[str, list[Term]]:
+    """The terms the taxonomy template on disk lists, by post (its path relative to the
+    root): what a post that cannot be read now held when it last could be. Its terms stay
+    in the shared catalogue meanwhile, so their translations do not turn obsolete (and
+    come back, rebuilding every variant, once the post is fixed)."""
+    path = template_path(config.locales_dir, TAXONOMY)
+    held: dict[str, list[Term]] = {}
+    try:
+        template = load_catalogue(path) if path.exists() else []
+    except InputError:
+        return held  # a generated file: a broken one is written anew
+    for entry in template:
+        if entry.obsolete or entry.msgctxt is None:
+            continue
+        for source, line in entry.occurrences:
+            held.setdefault(source, []).append(
+                Term(entry.msgctxt, entry.msgid, source, int(line) if line.isdigit() else 0))
+    return held
 
 
 def sync_taxonomy(config: Config, terms: list[Term], outcome: Outcome) -> None:

@@ -58,11 +58,15 @@ def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None,
         if source.name not in done:
             outcome.warnings += state.posts[source.name].replay()
     if config.taxonomy:
-        from .project import sync_taxonomy
+        from .project import held_terms, sync_taxonomy
         from .taxonomy import Term
 
-        terms = [Term(*fields) for source in sources if source.name in state.posts
-                 for fields in state.posts[source.name].terms]
+        # A post that failed keeps the terms it had (the template lists them): one broken
+        # post never changes the shared catalogue.
+        held = held_terms(config) if any(s.name not in state.posts for s in sources) else {}
+        terms = [term for source in sources for term in (
+            [Term(*fields) for fields in state.posts[source.name].terms]
+            if source.name in state.posts else held.get(source.relative.as_posix(), []))]
         guard(outcome, lambda: sync_taxonomy(config, terms, outcome))
     guard(outcome, lambda: report_orphan_variants(config, outcome, sources=sources))
     if changed or (sources and not state.path.exists()):
