@@ -114,15 +114,13 @@ def test_hugo_import_then_build_gives_back_the_human_translation(tmp_path: Path)
     result = invoke("import", "--root", root)
     assert result.exit_code == 0, result.output
     shown = root / "content/posts/hallo.en.md"
-    # (the table header "Name" is the same in both: it stays untranslated, as build gives
-    # the source's text there anyway)
-    assert (f"imported 11 of 11 segments from {shown}; 1 same as the source\n"
-            in result.stdout)
+    assert f"imported 11 of 11 segments from {shown}\n" in result.stdout
     assert variant.read_bytes() == human  # import only reads the variant
     po = catalogue(root)
     entries = [e for e in po if not e.obsolete]
-    assert len(entries) == 11 and po.find("Name").msgstr == ""
-    for entry in entries[:-4] + entries[-3:]:
+    assert len(entries) == 11
+    assert po.find("Name").msgstr == "Name"  # the same in both: the translator's choice
+    for entry in entries:
         assert entry.fuzzy and entry.msgstr, entry
         assert entry.tcomment == "imported from content/posts/hallo.en.md"
         assert imported(entry)
@@ -196,7 +194,7 @@ def test_a_split_paragraph_and_an_added_item_are_reported(tmp_path: Path) -> Non
     # Source line 6 (the paragraph split in the translation) is left, and so are the
     # translation's halves (line 6) and its added item (line 15, not the first).
     assert (f"imported 10 of 11 segments from {shown} (1 left: source line 6, "
-            "translation line 6); 1 same as the source\n") in result.stdout
+            "translation line 6)\n") in result.stdout
     po = catalogue(root)
     assert po.find("Dies ist der erste Absatz des Beitrags, mit "
                    "[einem Link](https://example.org/a).").msgstr == ""
@@ -204,6 +202,32 @@ def test_a_split_paragraph_and_an_added_item_are_reported(tmp_path: Path) -> Non
     assert po.find("Zweiter Punkt mit `code`").msgstr == "Second item with `code`"
     assert po.find("Erster Punkt der Liste").msgstr == "First item of the list"
     assert "An item the translator added" not in {e.msgstr for e in po}
+
+
+def test_threshold_100_keeps_a_partly_imported_variant_as_it_is(tmp_path: Path) -> None:
+    # What is left would get the source's text: with threshold = 100 build waits for it.
+    root = hugo_site(tmp_path / "site", HUMAN_EN_CHANGED)
+    config = root / "postlingo.toml"
+    config.write_text(config.read_text() + "threshold = 100\n")
+    assert invoke("import", "--root", root).exit_code == 0
+    variant = root / "content/posts/hallo.en.md"
+    result = invoke("sync", "--root", root)
+    assert result.exit_code == 0, result.output
+    assert "below the threshold of 100%: kept as it was" in result.stderr
+    assert variant.read_text(encoding="utf-8") == HUMAN_EN_CHANGED
+
+    # Once the translator has translated what was left, the variant is built.
+    path = root / "locales/en/LC_MESSAGES/hallo.po"
+    po = polib.pofile(str(path))
+    po.find("Dies ist der erste Absatz des Beitrags, mit [einem Link]"
+            "(https://example.org/a).").msgstr = "This is the first paragraph, with " \
+        "[a link](https://example.org/a)."
+    po.save(str(path))
+    result = invoke("sync", "--root", root)
+    assert result.exit_code == 0, result.output
+    built = variant.read_text(encoding="utf-8")
+    assert "This is the first paragraph, with [a link](https://example.org/a).\n" in built
+    assert "An item the translator added" not in built  # (not in the catalogue)
 
 
 def test_existing_translations_are_never_overwritten(tmp_path: Path) -> None:
@@ -252,7 +276,7 @@ def test_lang_and_post_choose_what_is_imported(tmp_path: Path) -> None:
 
     result = invoke("import", "--root", root, "--lang", "fr")
     assert result.exit_code == 0, result.output
-    assert re.findall(r"from (\S+?);", result.stdout) == [str(posts / "hallo.fr.md")]
+    assert re.findall(r"segments from (\S+)", result.stdout) == [str(posts / "hallo.fr.md")]
     assert catalogue(root, language="fr").find("Hallo Welt").msgstr == "Bonjour le monde"
     assert not (root / "locales/en").exists()
 

@@ -23,6 +23,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 import polib
@@ -56,7 +57,7 @@ class PostImport:
     total: int  # the source's segments
     aligned: int = 0
     kept: int = 0  # aligned, but the entry already had a translation: left as it was
-    same: int = 0  # aligned, but the text is the source's: nothing to import
+    same: int = 0  # aligned, the text the source's, the catalogue postlingo's: not imported
     source_left: list[int] = field(default_factory=list)  # lines of unaligned segments
     variant_left: list[int] = field(default_factory=list)
 
@@ -94,7 +95,7 @@ def import_translations(config: Config, post: str | None = None) -> ImportOutcom
         if post and not _matches(source, post):
             continue
         for language in config.languages:
-            guard(outcome, lambda s=source, lang=language: _import_one(config, s, lang, outcome),
+            guard(outcome, partial(_import_one, config, source, language, outcome),
                   config.root / source.relative)
     return outcome
 
@@ -124,7 +125,7 @@ def _import_one(config: Config, source: Source, language: str, outcome: ImportOu
     po_path = catalogue_path(config.locales_dir, source.name, language)
     existing = load_catalogue(po_path, language=language) if po_path.exists() else None
     catalogue = planned_catalogue(config, template, language, existing)
-    if not _fill(catalogue, pairs, relative.as_posix(), found):
+    if not _fill(catalogue, pairs, relative.as_posix(), found, fresh=existing is None):
         return  # (an empty catalogue would hand the variant over to build: none is made)
     if not current:
         template_file = template_path(config.locales_dir, source.name)
@@ -133,8 +134,11 @@ def _import_one(config: Config, source: Source, language: str, outcome: ImportOu
 
 
 def _fill(catalogue: polib.POFile, pairs: list[tuple[Segment, Segment]], shown: str,
-          found: PostImport) -> int:
-    """Put each pair's translation into its untranslated entry; the number written."""
+          found: PostImport, fresh: bool) -> int:
+    """Put each pair's translation into its untranslated entry; the number written.
+    A text equal to its source is imported only into a ``fresh`` catalogue: in a human
+    variant it is the translator's choice (a name, a term), in a variant postlingo wrote
+    from an existing catalogue it is the source's text standing in for a translation."""
     entries = {(e.msgctxt, e.msgid): e for e in catalogue if not e.obsolete}
     written = 0
     for source, target in pairs:
@@ -145,8 +149,8 @@ def _fill(catalogue: polib.POFile, pairs: list[tuple[Segment, Segment]], shown: 
         if entry.msgstr:
             found.kept += 1
             continue
-        if target.msgid == source.msgid:
-            found.same += 1  # build gives this text already; an entry would say otherwise
+        if target.msgid == source.msgid and not fresh:
+            found.same += 1
             continue
         entry.msgstr = target.msgid
         entry.flags = [FUZZY, *(flag for flag in entry.flags if flag != FUZZY)]
