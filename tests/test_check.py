@@ -482,8 +482,10 @@ def test_check_writes_nothing(example: Path) -> None:
 
 def test_taxonomy_catalogue_is_checked_and_no_orphan(example: Path) -> None:
     config = example / "postlingo.toml"
-    config.write_text(config.read_text() + 'taxonomy = ["tags", "categories"]\n',
-                      encoding="utf-8")
+    # (translated categories move this site's :categories URLs: the generator rule says so,
+    # see test_generators; here only the taxonomy catalogue is looked at)
+    config.write_text(config.read_text() + 'taxonomy = ["tags", "categories"]\n'
+                      '[check]\ngenerator = "off"\n', encoding="utf-8")
     assert sync(load_config(example)).ok
     result = invoke("check", "--root", example)
     assert (result.exit_code, result.stdout) == (0, ""), result.output

@@ -12,9 +12,13 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from .config import Config
 from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .post import Post
 
 _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae",
                                   "Ö": "Oe", "Ü": "Ue", "æ": "ae", "ø": "oe", "å": "aa",
@@ -47,7 +51,8 @@ class Layout:
         parts, depth = relative.split("/"), len(posts_dir.parts)
         return len(parts) > depth + 1 and parts[depth] in languages
 
-    def metadata(self, key: str, lang: str, slug: str | None) -> dict[str, str]:
+    def metadata(self, key: str, lang: str, slug: str | None, post: Post | None = None
+                 ) -> dict[str, str]:
         values = {"lang": lang}
         if slug:
             values.update(slug=slug, page_id=key)
@@ -75,14 +80,37 @@ class Jekyll(Layout):
         return any(parts[i] == "_posts" and parts[i - 1] in languages
                    for i in range(1, len(parts)))
 
-    def metadata(self, key: str, lang: str, slug: str | None) -> dict[str, str]:
+    def metadata(self, key: str, lang: str, slug: str | None, post: Post | None = None
+                 ) -> dict[str, str]:
         values = {"lang": lang, "ref": key}
         if slug:
             values["slug"] = slug
+        permalink = _own_permalink(post, lang)
+        if permalink:
+            values["permalink"] = permalink
         return values
 
     def source_metadata(self, key: str) -> dict[str, str]:
         return {"lang": self.config.source_language, "ref": key}
+
+
+def _own_permalink(post: Post | None, lang: str) -> str | None:
+    """The variant's permalink where the source sets one: a copy would give both the same
+    URL (the variant replaces the source's page), so it gets the source's behind
+    ``/<lang>``, which stays as long as the source's does. A permalink with ``:categories``
+    already holds the ``<lang>`` category Jekyll gives the variant."""
+    if post is None or post.front_matter is None:
+        return None
+    from .front_matter import existing_value  # (loads YAML: only when a variant is built)
+
+    permalink = existing_value(post, "permalink")
+    if not permalink or ":categories" in permalink:
+        return None
+    path = permalink.lstrip("/")
+    source = existing_value(post, "lang")  # a source already under /<its language>/
+    if source and path.startswith(f"{source}/"):
+        path = path[len(source) + 1:]
+    return f"/{lang}/{path}"
 
 
 class Hugo(Layout):
@@ -111,7 +139,8 @@ class Hugo(Layout):
             return any(part in languages for part in relative.split("/"))
         return PurePosixPath(PurePosixPath(relative).stem).suffix.lstrip(".") in languages
 
-    def metadata(self, key: str, lang: str, slug: str | None) -> dict[str, str]:
+    def metadata(self, key: str, lang: str, slug: str | None, post: Post | None = None
+                 ) -> dict[str, str]:
         return {"slug": slug} if slug else {}
 
     def source_metadata(self, key: str) -> dict[str, str]:
@@ -136,7 +165,8 @@ class Custom(Layout):
     def _pattern(self, lang: str) -> re.Pattern[str]:
         return _path_pattern(self.config.path, lang)
 
-    def metadata(self, key: str, lang: str, slug: str | None) -> dict[str, str]:
+    def metadata(self, key: str, lang: str, slug: str | None, post: Post | None = None
+                 ) -> dict[str, str]:
         slug = slug or _DATE_PREFIX.sub("", PurePosixPath(key).name)  # kept: the source's
         return {k: v.format(lang=lang, key=key, slug=slug) for k, v in self.config.metadata.items()}
 
