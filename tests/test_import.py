@@ -441,3 +441,16 @@ def test_real_pairs_are_imported_and_rebuilt(kubernetes: Path) -> None:
         for entry in catalogue(root, name):
             if entry.msgstr and not entry.obsolete and (name, entry.linenum) not in refused:
                 assert words(entry.msgstr) in built, (name, entry.msgstr)
+
+
+def test_a_post_too_large_to_align_is_one_error(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import postlingo.importer
+
+    monkeypatch.setattr(postlingo.importer, "MAX_CELLS", 11 * 11 - 1)
+    root = hugo_site(tmp_path / "site")
+    result = invoke("import", "--root", root)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (f"error: {root / 'content/posts/hallo.en.md'}: too many "
+                                     "segments to align (11 and 11): not imported")
+    assert not (root / "locales").exists()
