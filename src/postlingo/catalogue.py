@@ -19,7 +19,7 @@ from babel import Locale, UnknownLocaleError
 
 from . import __version__
 from .errors import InputError
-from .fileio import read_text, reading, write_if_changed
+from .fileio import catalogue_limit, read_bytes, read_text, reading, write_if_changed
 from .locales import gettext_language
 from .poformat import (
     GnuPOEntry,
@@ -127,7 +127,7 @@ def load_catalogue(path: Path, display: Path | None = None, language: str | None
     naming another language. A UTF-8 BOM (which gettext cannot read) is dropped."""
     shown = display or path
     try:
-        text = read_text(path)
+        text = read_text(path, catalogue_limit(), "max_catalogue_size")
     except InputError as exc:
         raise InputError(exc.message + _charset_hint(path), shown, exc.line) from None
     text = text.removeprefix("\ufeff")
@@ -193,8 +193,8 @@ _PLURAL_FORMS = re.compile(r"\s*nplurals\s*=\s*(\d+)\s*;\s*plural\s*=\s*([^;]+?)
 def _charset_hint(path: Path) -> str:
     """For a catalogue that is not UTF-8: what its header declares, and what to do."""
     try:
-        found = _CHARSET.search(path.read_bytes()[:4096].decode("ascii", errors="replace"))
-    except OSError:
+        found = _CHARSET.search(read_bytes(path, 4096, head=True).decode("ascii", errors="replace"))
+    except (OSError, InputError):  # (a FIFO is never read: read_bytes refuses it)
         return ""
     if found is None or found.group(1).lower() in _UTF8_ALIKE:
         return ""
@@ -299,7 +299,7 @@ def save_catalogue(po: polib.POFile, path: Path, wrap_width: int, write: bool = 
     if write:
         return write_if_changed(path, text)
     try:
-        return path.read_bytes() != text.encode("utf-8")
+        return read_bytes(path) != text.encode("utf-8")
     except FileNotFoundError:
         return True
 

@@ -197,7 +197,7 @@ def config_file(root: Path) -> Path | None:
 
 def _read_table(root: Path) -> tuple[dict[str, Any], Path | None]:
     own = root / CONFIG_FILE
-    if own.is_file():
+    if own.exists():  # (a FIFO or folder of that name is read, and refused, by _parse)
         return _parse(own), own
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():

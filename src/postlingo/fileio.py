@@ -38,12 +38,12 @@ _confined_as: ContextVar[Path | None] = ContextVar("postlingo_confined_as", defa
 _inside: ContextVar[set[Path]] = ContextVar("postlingo_inside")
 
 
-def read_text(path: Path, limit: int | None = None) -> str:
+def read_text(path: Path, limit: int | None = None, limit_key: str = "") -> str:
     """Decode a UTF-8 file exactly (BOM and line endings kept), or fail naming the line.
     A missing file raises ``FileNotFoundError``; any other failure (not a regular file,
     larger than ``limit`` bytes) is an ``InputError``."""
     try:
-        data = read_bytes(path, limit)
+        data = read_bytes(path, limit, limit_key)
     except FileNotFoundError:
         raise
     except OSError as exc:
@@ -62,10 +62,26 @@ def read_text(path: Path, limit: int | None = None) -> str:
         raise InputError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", path, line) from None
 
 
-def read_bytes(path: Path, limit: int | None = None) -> bytes:
+DEFAULT_CATALOGUE_LIMIT = 20_000_000
+_catalogue_limit = [DEFAULT_CATALOGUE_LIMIT]
+
+
+def set_catalogue_limit(size: int) -> None:
+    """The configured ``max_catalogue_size`` (set when the configuration is loaded: the
+    catalogue readers are called from many places that have no configuration at hand)."""
+    _catalogue_limit[0] = size
+
+
+def catalogue_limit() -> int:
+    return _catalogue_limit[0]
+
+
+def read_bytes(path: Path, limit: int | None = None, limit_key: str = "",
+               head: bool = False) -> bytes:
     """The bytes of a regular file. A FIFO, device or socket is an ``InputError`` naming
     it: it is opened without blocking and never read (a FIFO would wait for a writer
-    forever). With ``limit``, a file larger than that many bytes is an ``InputError`` too.
+    forever). With ``limit``, a file larger than that many bytes is an ``InputError`` too
+    (``limit_key``: the setting that sets it), unless only its ``head`` is wanted.
     A missing file raises ``FileNotFoundError``."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -78,14 +94,20 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
         if not stat.S_ISREG(status.st_mode):
             raise InputError(f"not a regular file ({_kind(status.st_mode)}): postlingo reads "
                              "only regular files", path)
-        if limit is not None and status.st_size > limit:
-            raise InputError(f"{status.st_size:,} bytes, more than the limit of {limit:,}",
-                             path)
+        if limit is not None and status.st_size > limit and not head:
+            raise InputError(_too_large(status.st_size, limit, limit_key), path)
         # (O_NONBLOCK has no effect on regular files: read() reads it all.)
         data = handle.read() if limit is None else handle.read(limit + 1)
+    if head:
+        return data[:limit]
     if limit is not None and len(data) > limit:  # it grew while being read
-        raise InputError(f"more than the limit of {limit:,} bytes", path)
+        raise InputError(_too_large(len(data), limit, limit_key), path)
     return data
+
+
+def _too_large(size: int, limit: int, key: str) -> str:
+    allowed = f"{key} = {limit:,}" if key else f"the limit of {limit:,} bytes"
+    return f"{size:,} bytes: larger than {allowed} allows (not read)"
 
 
 def _kind(mode: int) -> str:

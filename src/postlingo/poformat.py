@@ -457,19 +457,23 @@ _MAX_PLURALS = 6  # the most plural forms a language has (Arabic)
 def _tokens(text: str) -> list[_Token]:
     """The tokens of PO text, as GNU's lexer reads them."""
     tokens: list[_Token] = []
+    previous = False
     for number, line in enumerate(po_lines(text), 1):
-        _line_tokens(line, number, tokens)
+        previous = _line_tokens(line, number, tokens, previous)
     return tokens
 
 
-def _line_tokens(line: str, number: int, tokens: list[_Token]) -> None:
+def _line_tokens(line: str, number: int, tokens: list[_Token], previous: bool) -> bool:
+    """Adds the tokens of one line; returns whether the next line's are "previous" ones:
+    gettext's lexer forgets ``#|`` at the end of a line, but a comment after ``#|`` takes
+    the end of the line with it (``#| # note`` makes the next line a ``#|`` line)."""
     pos, end = 0, len(line)
-    obsolete = previous = False
+    obsolete = False
     while True:
         while pos < end and line[pos] in _SPACE:
             pos += 1
         if pos == end:
-            return
+            return False
         char = line[pos]
         if char == "#":
             mark = line[pos + 1: pos + 2]
@@ -482,7 +486,7 @@ def _line_tokens(line: str, number: int, tokens: list[_Token]) -> None:
                 previous, pos = True, pos + 2
                 continue
             tokens.append(_Token("comment", line[pos:].rstrip(), number, obsolete, previous))
-            return
+            return previous
         if char == '"':
             match = _STRING.match(line, pos)
             if match is None:
