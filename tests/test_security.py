@@ -48,6 +48,13 @@ UNSAFE = [
     ("javascript-url", "Hallo Welt.", 'Hello <a href="vbscript:msgbox(1)">world</a>.'),
     ("javascript-url", "Hallo Welt.", "Hello [world](data:text/html;base64,PHNjcmlwdD4=)."),
     ("javascript-url", "Hallo Welt.", "Hello <button formaction=javascript:x>go</button>"),
+    ("javascript-url", "Hallo [Welt](/welt).", "Hello [world](java\tscript:alert(1))."),
+    ("shortcode", "Hallo Welt.", "Hello {{< youtube w7Ft2ymGmfc >}} world."),
+    ("extension", "Hallo Welt.", "{::nomarkdown}<{:/}b{::nomarkdown}>{:/}world"),
+    ("event-handler", "Hallo *Welt*.", "Hello *x*{: title=\\} onclick=\"alert(1)\"}."),
+    ("attribute-list", "Hallo *Welt*.", "Hello *world*{: .hidden}."),
+    ("url", "Hallo [Welt](/welt).", "Hello [world](file:///etc/passwd)."),
+    ("html", "Hallo Welt.", "Hello <b>world</b>."),
 ]
 SAFE = [
     ("Hallo {{ page.title }}.", "Hello {{page.title}}."),  # the same tag, spaced otherwise
@@ -314,11 +321,14 @@ def test_a_fuzzy_hostile_translation_counts_once_build_uses_it(hostile: Path) ->
 
 
 def test_pieces_from_two_translations_cannot_make_a_tag(bare_site: Path) -> None:
-    write_post(bare_site, "2021-03-03-zwei.md", "---\ntitle: Zwei\n---\nErster Absatz.\n\n"
+    # Each translation alone holds what its source holds (a lone '{{', nothing): the
+    # variant-wide check sees the tag they make together.
+    write_post(bare_site, "2021-03-03-zwei.md", "---\ntitle: Zwei\n---\nErster Absatz {{\n\n"
                "Zweiter Absatz.\n")
     assert invoke("sync", "--root", bare_site).exit_code == 0
     po_path = bare_site / "locales/en/LC_MESSAGES/2021-03-03-zwei.po"
-    translate(po_path, {"Erster Absatz.": "First {{ site", "Zweiter Absatz.": "secret }} second."})
+    translate(po_path, {"Erster Absatz {{": "First {{",
+                        "Zweiter Absatz.": "site.secret }} second."})
     configure(bare_site, '[check]\nliquid = "off"\nbrackets = "off"\n')  # (else: left out)
     result = invoke("build", "--root", bare_site)
     assert result.exit_code == 1

@@ -180,10 +180,14 @@ def liquid(pair: Pair) -> Iterator[str]:
 def security(pair: Pair) -> Iterator[str]:
     """No code the source lacks: Liquid tags, <script> and other active elements, event
     handlers, javascript: URLs; no permalink or slug leading out of the site
-    (``postlingo.security``; build refuses them too)."""
-    for added in unsafe_additions(pair.entry.msgid, pair.entry.msgstr,
-                                  pair.settings.allow_unsafe, pair.entry.msgctxt):
-        yield added.message
+    (``postlingo.security``; build refuses them too). One finding an entry: the first
+    addition, and how many more. An unclosed Liquid tag is the ``liquid`` rule's."""
+    found = [added for added in unsafe_additions(pair.entry.msgid, pair.entry.msgstr,
+                                                 pair.settings.allow_unsafe, pair.entry.msgctxt)
+             if not (added.kind == "liquid" and unclosed_liquid(added.what))]
+    if found:
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        yield found[0].message + more
 
 
 # Attribute values people translate; the attribute itself must stay.
