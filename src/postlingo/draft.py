@@ -314,11 +314,10 @@ class Cache:
                 except FileNotFoundError:
                     os.close(fd)
                     return None
-                except OSError as exc:  # ELOOP: a link; ENOTDIR: a file
-                    raise InputError(
-                        f"draft cache: a symbolic link or no folder ({exc.strerror}); the "
-                        "cache is written only into real folders inside the site",
-                        self.root.joinpath(*done)) from None
+                except OSError:  # ELOOP or ENOTDIR: a link, or a file
+                    raise InputError(f"draft cache: {_what_is(fd, part)}; the cache is "
+                                     "written only into real folders inside the site",
+                                     self.root.joinpath(*done)) from None
                 os.close(fd)
                 fd = child
         except BaseException:
@@ -339,6 +338,15 @@ class Cache:
             os.close(fd)
             raise InputError("draft cache: not a regular file", self.path)
         return fd
+
+
+def _what_is(folder: int, name: str) -> str:
+    """What ``name`` in ``folder`` is, when it is not the folder it should be."""
+    try:
+        mode = os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode
+    except OSError as exc:
+        return f"cannot be opened ({exc.strerror})"
+    return "a symbolic link" if stat.S_ISLNK(mode) else "not a folder"
 
 
 def _records(data: bytes) -> dict[str, str]:

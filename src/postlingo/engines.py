@@ -220,12 +220,12 @@ class GuardedAdapter(HTTPAdapter):
                 if guard.left() <= 0:
                     raise DeadlinePassed("the deadline passed while reading")
                 chunks.append(chunk)
+        except requests.RequestException:  # (first: requests' exceptions are OSErrors)
+            response.close()
+            raise
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             raise requests.ConnectionError(f"the answer broke off ({type(exc).__name__})"
                                            ) from None
-        except requests.RequestException:
-            response.close()
-            raise
         # What requests itself does once a body is read: .text and .json() use it.
         response._content = b"".join(chunks)
         response._content_consumed = True
