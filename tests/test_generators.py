@@ -189,3 +189,17 @@ def test_plain_jekyll_variant_gets_its_own_permalink_and_keeps_it(tmp_path: Path
     assert "Here we go" in (built / "en/losgehts.html").read_text()
     assert "Schon da" in (built / "de/schon/index.html").read_text()
     assert (built / "en/schon/index.html").is_file()
+
+
+def test_hugo_variant_of_a_post_with_its_own_url_gets_its_own(tmp_path: Path) -> None:
+    # Hugo puts no language before a front-matter `url`: a copy would replace the German page.
+    site = configured(hugo_site(tmp_path / "site"), HUGO, HUGO_LANGUAGES, "hugo.toml")
+    post = site / "content/posts/hallo.md"
+    post.write_text(post.read_text().replace("title:", "url: /hallo-welt/\ntitle:", 1))
+    assert invoke("sync", "--root", site).exit_code == 0
+    english(site)
+    assert invoke("sync", "--root", site).exit_code == 0
+    assert 'url: "/en/hallo-welt/"\n' in (site / "content/posts/hallo.en.md").read_text()
+    built = hugo_build(site)
+    assert "Hallo Welt" in (built / "hallo-welt/index.html").read_text()
+    assert "Hello world" in (built / "en/hallo-welt/index.html").read_text()

@@ -94,16 +94,16 @@ class Jekyll(Layout):
         return {"lang": self.config.source_language, "ref": key}
 
 
-def _own_permalink(post: Post | None, lang: str) -> str | None:
-    """The variant's permalink where the source sets one: a copy would give both the same
-    URL (the variant replaces the source's page), so it gets the source's behind
-    ``/<lang>``, which stays as long as the source's does. A permalink with ``:categories``
-    already holds the ``<lang>`` category Jekyll gives the variant."""
+def _own_permalink(post: Post | None, lang: str, key: str = "permalink") -> str | None:
+    """The variant's permalink (Hugo: ``url``) where the source sets one: a copy would give
+    both the same URL (the variant replaces the source's page), so it gets the source's
+    behind ``/<lang>``, which stays as long as the source's does. A permalink with
+    ``:categories`` already holds the ``<lang>`` category Jekyll gives the variant."""
     if post is None or post.front_matter is None:
         return None
     from .front_matter import existing_value  # (loads YAML: only when a variant is built)
 
-    permalink = existing_value(post, "permalink")
+    permalink = existing_value(post, key)
     if not permalink or ":categories" in permalink:
         return None
     path = permalink.lstrip("/")
@@ -141,7 +141,11 @@ class Hugo(Layout):
 
     def metadata(self, key: str, lang: str, slug: str | None, post: Post | None = None
                  ) -> dict[str, str]:
-        return {"slug": slug} if slug else {}
+        values = {"slug": slug} if slug else {}
+        url = _own_permalink(post, lang, "url")  # (Hugo does not put a language before it)
+        if url:
+            values["url"] = url
+        return values
 
     def source_metadata(self, key: str) -> dict[str, str]:
         return {}
