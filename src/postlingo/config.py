@@ -74,7 +74,7 @@ class Config:
     # the translation memory's compendia ({lang} allowed) and threshold, the answer cache.
     engine: str = "google"
     engines: dict[str, dict[str, Any]] = field(default_factory=dict)
-    engine_timeout: float = 30.0  # seconds without an answer before a request fails
+    engine_timeout: float = 30.0  # seconds for one text: every attempt, wait and byte
     engine_retries: int = 3  # further attempts after a connection error, HTTP 429 or 5xx
     engine_max_answer: int = 1_000_000  # bytes an engine's HTTP answer may have
     compendia: list[str] = field(default_factory=list)
