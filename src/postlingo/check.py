@@ -292,8 +292,8 @@ def outdated_templates(config: Config) -> list[PostlingoError]:
         if not current and path.exists():  # (update reports a missing template itself)
             problems.append(InputError(f"changed since its template {path} was extracted: "
                                        "run 'postlingo extract' (or 'sync')", shown))
-    if config.taxonomy and terms is not None:
-        path = template_path(config.locales_dir, TAXONOMY)
+    path = template_path(config.locales_dir, TAXONOMY)
+    if config.taxonomy and terms is not None and path.exists():
         planned = taxonomy_template(terms, config.project_name, config.wrap_width)
         if not _current_template(path, planned)[1]:
             problems.append(InputError("the posts' taxonomy terms changed since this template "
