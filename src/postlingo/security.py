@@ -118,9 +118,12 @@ class Unsafe:
 
     kind: str
     what: str
+    dropped: bool = False  # a shortcode of the source the translation lacks
 
     @property
     def message(self) -> str:
+        if self.dropped:
+            return f"drops the Hugo shortcode '{self.what}' of the source, which the page needs"
         return _MESSAGES[self.kind](self.what)
 
 
@@ -139,12 +142,17 @@ def _html_message(what: str) -> str:
     return f"adds the HTML attribute {what}, which the source does not have"
 
 
+def _handler(what: str) -> str:
+    match = re.search(r"(?<![\w-])on[^\s=]*(?==)", what, re.IGNORECASE)
+    return match.group().lower() if match else what
+
+
 _MESSAGES: dict[str, Callable[[str], str]] = {
     "liquid": _liquid_message,
     "shortcode": lambda what: f"adds the Hugo shortcode '{what}', which would run on the site",
     "script": lambda what: f"adds the HTML element <{what}>, which could run code on the site",
-    "event-handler": lambda what: f"adds the event handler '{what.split('=')[0]}=', which "
-                                  "would run code on the site",
+    "event-handler": lambda what: f"adds the event handler '{_handler(what)}=', which would "
+                                  "run code on the site",
     "html": _html_message,
     "extension": lambda what: f"adds the kramdown extension '{what}', which changes how the "
                               "page is rendered",
@@ -238,27 +246,28 @@ def _liquid_items(text: str) -> Iterator[Unsafe]:
         yield from _sequence(tokens)
         return
     for item in items:
-        yield _liquid_item(item)
+        if not _SHORTCODE_TOKEN.match(item):  # Hugo's reading of it counts (_shortcodes)
+            yield Unsafe("liquid", item)
 
 
 def _sequence(tokens: list[str]) -> Iterator[Unsafe]:
     if len(tokens) == 1:
-        yield _liquid_item(_normal(tokens[0]))
+        yield Unsafe("liquid", _normal(tokens[0]))
     elif tokens:
         yield Unsafe("liquid", " … ".join(_normal(token) for token in tokens))
 
 
-def _liquid_item(token: str) -> Unsafe:
-    return Unsafe("shortcode" if token.startswith(("{{ <", "{{ %")) else "liquid", token)
-
-
-_SHORTCODE = re.compile(r"\{\{[<%](.*?)(?:[>%]\}\}|\Z)", re.DOTALL)
+# A Liquid token that Hugo reads as the same shortcode: from {{< to >}} or {{% to %}}.
+_SHORTCODE_TOKEN = re.compile(r"\{\{ (?:<.*> |%.*% )?\}\}\Z", re.DOTALL)
+_SHORTCODE = re.compile(r"\{\{([<%])(.*?)(?:([>%])\}\}|\Z)", re.DOTALL)
 
 
 def _shortcodes(text: str) -> Iterator[Unsafe]:
     """Hugo's reading: a shortcode runs to ``>}}`` (or ``%}}``), braces inside and all."""
     for match in _SHORTCODE.finditer(text):
-        yield Unsafe("shortcode", f"{match.group()[:3]} {' '.join(match.group(1).split())}")
+        inner = " ".join(match.group(2).split())
+        end = f" {match.group(3)}}}}}" if match.group(3) else ""
+        yield Unsafe("shortcode", f"{{{{{match.group(1)} {inner}{end}")
 
 
 # --- HTML -------------------------------------------------------------------------------------
@@ -461,8 +470,13 @@ def unsafe_additions(source: str, translation: str, allowed: Collection[str] = (
     """What ``translation`` adds to ``source`` that a renderer would turn into code or
     markup (or, as the value of the front-matter ``key``, that leads out of the site), in
     order of kind, except the ``allowed`` kinds."""
-    added = active_content(translation) - active_content(source)
+    before, after = active_content(source), active_content(translation)
+    added = after - before
+    # A paired shortcode without its other half fails the Hugo build (or swallows the
+    # rest of the page): shortcodes are kept, not only not added.
+    added.update(Unsafe(item.kind, item.what, dropped=True) for item in before - after
+                 if item.kind == "shortcode")
     if leads_out(key, translation) and not leads_out(key, source):
         added[Unsafe("path", translation.strip())] += 1
     return sorted((item for item in added if item.kind not in allowed),
-                  key=lambda item: (KINDS.index(item.kind), item.what))
+                  key=lambda item: (KINDS.index(item.kind), item.dropped, item.what))
