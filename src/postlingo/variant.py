@@ -14,20 +14,22 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polib
 import yaml
 
 from .catalogue import Translation
 from .config import Config
-from .entry_rules import Settings, entry_levels, error_findings, make_pair, settings_for
 from .errors import InputError, TranslationError
 from .front_matter import Edit, metadata_edits, parse_toml, parse_yaml
 from .markdown import parse_body, parse_env
 from .post import Post, parse_post
 from .security import UnsafeTranslation, leads_out, unsafe_additions
 from .segment import Segment
+
+if TYPE_CHECKING:
+    from .entry_rules import Settings
 
 Key = tuple[str | None, str]
 _STR = "tag:yaml.org,2002:str"
@@ -68,13 +70,22 @@ class Gate:
     read at the first one."""
 
     def __init__(self, config: Config, language: str, post: Post):
-        # Only errors keep a translation out: rules at other levels need not run here.
-        self.levels = {name: level if level == "error" else "off"
-                       for name, level in entry_levels(config.check).items()}
         self._config, self._language, self._post = config, language, post
 
     @cached_property
+    def levels(self) -> dict[str, str]:
+        # (the rules load with the first translation to judge: a sync of untranslated
+        # posts does without them, ~12 ms of imports)
+        from .entry_rules import entry_levels
+
+        # Only errors keep a translation out: rules at other levels need not run here.
+        return {name: level if level == "error" else "off"
+                for name, level in entry_levels(self._config.check).items()}
+
+    @cached_property
     def settings(self) -> Settings:
+        from .entry_rules import settings_for
+
         return settings_for(self._config, self._language)
 
     @cached_property
@@ -83,6 +94,8 @@ class Gate:
 
     def refusal(self, msgid: str, context: str | None, found: Translation) -> Refused | None:
         """Why ``found`` must not be used, if the entry rules find an error in it."""
+        from .entry_rules import error_findings, make_pair
+
         entry = polib.POEntry(msgid=msgid, msgstr=found.text, msgctxt=context)
         problems = error_findings(make_pair(entry, self.settings, self.env), self.levels)
         if not problems:
