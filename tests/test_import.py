@@ -454,3 +454,18 @@ def test_a_post_too_large_to_align_is_one_error(tmp_path: Path,
     assert result.stderr.strip() == (f"error: {root / 'content/posts/hallo.en.md'}: too many "
                                      "segments to align (11 and 11): not imported")
     assert not (root / "locales").exists()
+
+
+def test_a_variant_linked_out_of_the_site_is_not_read(tmp_path: Path) -> None:
+    # A symbolic link would bring a file from outside (a key, say) into a catalogue.
+    root = hugo_site(tmp_path / "site")
+    secret = tmp_path / "secret.md"
+    secret.write_text(HUMAN_EN, encoding="utf-8")
+    variant = root / "content/posts/hallo.en.md"
+    variant.unlink()
+    variant.symlink_to(secret)
+    result = invoke("import", "--root", root)
+    assert result.exit_code != 0
+    assert result.stderr.startswith(f"error: {root / 'content/posts/hallo.md'}: ")
+    assert "outside the project" in result.stderr
+    assert not (root / "locales").exists()
