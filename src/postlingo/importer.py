@@ -30,7 +30,7 @@ import polib
 
 from .catalogue import IMPORTED, load_catalogue, save_catalogue
 from .config import Config
-from .errors import InputError, TranslationError
+from .errors import InputError, PostlingoError, TranslationError
 from .locales import catalogue_path, template_path
 from .markdown import parse_body
 from .outcome import Outcome, guard, locking
@@ -131,6 +131,20 @@ def _import_one(config: Config, source: Source, language: str, outcome: ImportOu
         template_file = template_path(config.locales_dir, source.name)
         outcome.record(template_file, save_catalogue(template, template_file, config.wrap_width))
     outcome.record(po_path, save_catalogue(catalogue, po_path, config.wrap_width))
+    if (found.source_left or found.variant_left) and config.threshold < 100:
+        outcome.warnings.append(PostlingoError(_replaced(found), path))
+
+
+def _replaced(found: PostImport) -> str:
+    """What a build would do to the rest of a variant imported in part."""
+    lost = []
+    if found.source_left:
+        lost.append(f"{len(found.source_left)} source segment(s) get the source's text")
+    if found.variant_left:
+        lost.append(f"{len(found.variant_left)} block(s) of its own are not in the catalogue "
+                    f"(from line {found.variant_left[0]})")
+    return (f"build will rewrite this file: {' and '.join(lost)}; translate what is left "
+            "first, or set threshold = 100 to keep the file until then")
 
 
 def _fill(catalogue: polib.POFile, pairs: list[tuple[Segment, Segment]], shown: str,
