@@ -501,3 +501,15 @@ def test_the_library_draft_takes_the_sites_lock(drafting: Path, server: FakeServ
         holder.stdin.close()
         holder.wait(timeout=10)
     assert draft(load_config(drafting), DraftOptions(today=TODAY, backoff=0.0, limit=1)).ok
+
+
+def test_a_value_the_post_itself_shows_is_no_leak(drafting: Path, server: FakeServer,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # SSH_KEY names a path the post mentions: translating it is no leak, the run goes on.
+    monkeypatch.setenv("SSH_KEY", "/home/autor/.ssh/id_ed25519")
+    write_post(drafting, "2024-03-03-ssh.md", "Der Schlüssel liegt in "
+               "/home/autor/.ssh/id_ed25519 bereit.\n")
+    config = load_config(drafting)
+    assert extract(config).ok and update(config).ok
+    report = draft(config, DraftOptions(today=TODAY, backoff=0.0, post="2024-03-03-*"))
+    assert report.ok and report.drafted == 1 and len(server.requests) == 1

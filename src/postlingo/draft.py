@@ -595,7 +595,7 @@ def _machine(run: _Run, job: Job, entry: polib.POEntry) -> str:
                 run.report.cached += 1
         answers.append(answer.strip() + separator)
     text = _checked(masked, "".join(answers), core, job.env, _is_markdown(entry))
-    engine.screen(text)  # a secret split over pieces, or from an older cache
+    engine.screen(text, entry.msgid)  # a secret split over pieces, or from an old cache
     _refuse_markup(entry, text, run.config.allow_unsafe)
     if engine.remote:
         for key, answer in fresh:  # only answers that passed: a refused one is asked again

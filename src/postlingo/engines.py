@@ -356,14 +356,16 @@ class Engine:
                  if environ.get(name)}
         return {name: forms for name, forms in found.items() if forms}
 
-    def screen(self, answer: str) -> None:
-        """Refuse (``EngineError``, stopping the run) an answer holding a secret: a server
-        that echoes the key must not get it into a catalogue, the cache or a message."""
+    def screen(self, answer: str, source: str = "") -> None:
+        """Refuse (``EngineError``, stopping the run) an answer holding a secret that its
+        ``source`` text does not hold: a server that echoes the key must not get it into a
+        catalogue, the cache or a message (a value the post itself shows is no leak)."""
         if not self._secrets:
             return
-        texts = readings(answer)
+        texts, given = readings(answer), readings(source) if source else set()
         for name, forms in self._secrets.items():
-            if any(form in text for form in forms for text in texts):
+            held = {form for form in forms if any(form in text for text in texts)}
+            if held - {form for form in held if any(form in text for text in given)}:
                 raise EngineError(f"{self.name}: the answer holds the value of {name} (a "
                                   "secret); refused, nothing written; stopped")
 
@@ -395,7 +397,7 @@ class Engine:
             except Transient as exc:
                 failed = exc
             self.settings.sleep(self._wait(failed, attempt))  # outside: no chained trace
-        self.screen(answer)
+        self.screen(answer, text)
         if len(answer) > 10 * len(text) + 1000:
             raise NoTranslation(f"{self.name}: the answer is {len(answer):,} characters long "
                                 f"for a text of {len(text):,}")
