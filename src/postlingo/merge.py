@@ -18,6 +18,7 @@ Differences from GNU msgmerge 0.21 on the same files (tests/golden/*/msgmerge.di
 from __future__ import annotations
 
 import copy
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from difflib import SequenceMatcher
 
@@ -109,9 +110,9 @@ def merge(
         if match is not None:
             used.add(_key(match))
         result.append(entry)
-    candidates = [entry for entry in po if entry.msgstr]
+    candidates = FuzzyIndex([entry for entry in po if entry.msgstr])
     for entry in unmatched:
-        found = closest(entry, candidates, threshold)
+        found = candidates.closest(entry, threshold)
         if found is not None:
             _inherit(entry, found)
             used.add(_key(found))
@@ -211,7 +212,10 @@ def _obsolete(old: polib.POEntry) -> GnuPOEntry:
 
 
 def similarity(a: str, b: str, at_least: float = 0.0) -> float:
-    """How alike two texts are, 0..1 (difflib's ratio); 0 when surely below ``at_least``."""
+    """How alike two texts are, 0..1 (difflib's ratio); 0 when surely below ``at_least``.
+    Texts longer than ``LONGEST`` are not compared (0): difflib's ratio is quadratic."""
+    if len(a) > LONGEST or len(b) > LONGEST:
+        return 0.0
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     if matcher.real_quick_ratio() < at_least or matcher.quick_ratio() < at_least:
         return 0.0
@@ -232,3 +236,47 @@ def closest(
             best, best_rank = candidate, rank
     return best
 
+
+# Bounded fuzzy matching. Comparing every changed text with every old one is quadratic: a
+# post of 10,000 paragraphs with 5% changed made 5 million comparisons. As msgmerge does
+# (msgl-fsearch.c), an index of character n-grams picks the few old texts that share the
+# most with a new one, and only those are compared. Small catalogues are searched in full.
+EXHAUSTIVE = 200  # up to this many candidates, every one is compared (as before the index)
+SHORTLIST = 16  # candidates compared in full for each text: those sharing most n-grams
+COMMON = 50  # an n-gram in more candidates than this tells them apart from nothing
+LONGEST = 20_000  # characters: longer texts are not compared at all
+
+
+class FuzzyIndex:
+    """Old entries to find the closest of, for many new texts in turn."""
+
+    def __init__(self, candidates: list[polib.POEntry]):
+        self.candidates = candidates
+        self.postings: dict[str, list[int]] | None = None
+        if len(candidates) > EXHAUSTIVE:
+            postings: defaultdict[str, list[int]] = defaultdict(list)
+            for number, candidate in enumerate(candidates):
+                for gram in _grams(candidate.msgid):
+                    postings[gram].append(number)
+            self.postings = {gram: found for gram, found in postings.items()
+                             if len(found) <= COMMON}
+
+    def closest(self, entry: polib.POEntry, threshold: float) -> polib.POEntry | None:
+        return closest(entry, self.shortlist(entry), threshold)
+
+    def shortlist(self, entry: polib.POEntry) -> list[polib.POEntry]:
+        """The candidates worth comparing with ``entry``, in their order."""
+        if self.postings is None:
+            return self.candidates
+        shared: Counter[int] = Counter()
+        for gram in _grams(entry.msgid):
+            shared.update(self.postings.get(gram, ()))
+        return [self.candidates[number]
+                for number in sorted(number for number, _ in shared.most_common(SHORTLIST))]
+
+
+def _grams(text: str) -> set[str]:
+    """The distinct three-character pieces of ``text`` (none if it is too long to compare)."""
+    if len(text) > LONGEST:
+        return set()
+    return {text[i: i + 3] for i in range(len(text) - 2)}

@@ -66,9 +66,14 @@ _BLOCK_STARTS = [
 # HTML that may interrupt a paragraph: never put it at the start of a continuation line.
 _HTML_START = re.compile(r"<(?:[!?]|/?[A-Za-z])")
 # Spans a line must not be broken inside: code, Liquid, HTML tags, link destinations.
+# (The specification of ``_unbreakable``, which finds the same spans in linear time: this
+# regular expression scans to the end of the text for every opening without a closing.)
 _UNBREAKABLE = re.compile(
     r"(`+)[^`]*?\1|\{\{.*?\}\}|\{%.*?%\}|<[^>\n]*>|\]\([^)\n]*\)|\]\[[^\]\n]*\]"
 )
+_OPENING = re.compile(r"`|\{\{|\{%|<|\]\(|\]\[")
+# What closes each opening (after it, on its line).
+_CLOSING = {"{{": "}}", "{%": "%}", "<": ">", "](": ")", "][": "]"}
 
 
 def escape_block_start(line: str) -> str:
@@ -91,11 +96,7 @@ def wrap(text: str, width: int) -> list[str]:
     never so that a continuation line would start another block."""
     if width <= 0 or len(text) <= width:
         return [text]
-    protected = [(m.start(), m.end()) for m in _UNBREAKABLE.finditer(text)]
-    breaks = [
-        i for i, ch in enumerate(text)
-        if ch == " " and not any(a < i < b for a, b in protected)
-    ]
+    breaks = _breaks(text, _unbreakable(text))
     lines: list[str] = []
     begin, last = 0, None
     for pos in breaks:
@@ -110,15 +111,97 @@ def wrap(text: str, width: int) -> list[str]:
     return _join_unsafe([line.strip(" ") for line in lines if line.strip(" ")])
 
 
+def _breaks(text: str, protected: list[tuple[int, int]]) -> list[int]:
+    """The spaces of ``text`` outside the ``protected`` spans (sorted, disjoint): one walk
+    over both, not a look at every span for every space."""
+    breaks: list[int] = []
+    span = 0
+    position = text.find(" ")
+    while position != -1:
+        while span < len(protected) and protected[span][1] <= position:
+            span += 1
+        if span < len(protected) and protected[span][0] < position:
+            position = text.find(" ", protected[span][1])  # (jump over the span)
+            continue
+        breaks.append(position)
+        position = text.find(" ", position + 1)
+    return breaks
+
+
+def _unbreakable(text: str) -> list[tuple[int, int]]:
+    """The spans ``_UNBREAKABLE.finditer`` finds, in linear time: the position of the next
+    closing of each kind is remembered, so an opening without a closing costs no scan to
+    the end of the text (the regular expression made 250 KB of code spans take minutes)."""
+    spans: list[tuple[int, int]] = []
+    after = _Closings(text)
+    opening = _OPENING.search(text)
+    while opening is not None:
+        start = opening.start()
+        end = _code_span(text, start, after) if opening.group() == "`" else after.end_of(
+            opening.group(), start)
+        if end is None:
+            opening = _OPENING.search(text, start + 1)
+        else:
+            spans.append((start, end))
+            opening = _OPENING.search(text, end)
+    return spans
+
+
+class _Closings:
+    """The next occurrence of each closing (and of a line break) at or after a position;
+    positions only grow, so every search starts where the last one ended."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.found: dict[str, tuple[int, int]] = {}  # closing -> (searched from, found at)
+
+    def next(self, closing: str, start: int) -> int:
+        searched, at = self.found.get(closing, (-1, -1))
+        if searched == -1 or (at != -1 and at < start) or start < searched:
+            at = self.text.find(closing, start)
+            self.found[closing] = (start, at)
+        return at
+
+    def end_of(self, opening: str, start: int) -> int | None:
+        """Where the span opened at ``start`` ends: after its closing, if one comes before
+        the end of the line."""
+        closing = _CLOSING[opening]
+        at = self.next(closing, start + len(opening))
+        if at == -1:
+            return None
+        line_end = self.next("\n", start + len(opening))
+        if line_end != -1 and line_end < at:
+            return None
+        return at + len(closing)
+
+    def run_length(self, start: int) -> int:
+        end = start
+        while end < len(self.text) and self.text[end] == "`":
+            end += 1
+        return end - start
+
+
+def _code_span(text: str, start: int, after: _Closings) -> int | None:
+    """Where ``(`+)[^`]*?\\1`` matched at ``start`` ends: the run of backticks closes at
+    the next run at least as long, else (backtracking) half the run is a span of its own."""
+    length = after.run_length(start)
+    closing = after.next("`", start + length)
+    if closing != -1 and after.run_length(closing) >= length:
+        return closing + length
+    if length >= 2:
+        return start + 2 * (length // 2)
+    return None
+
+
 def _join_unsafe(lines: list[str]) -> list[str]:
     """Join each continuation line that would start a block onto the line before it."""
-    out = lines[:1]
+    groups = [lines[:1]]
     for line in lines[1:]:
         if _starts_block(line) or _HTML_START.match(line):
-            out[-1] += " " + line
+            groups[-1].append(line)  # (joined once at the end: += would copy each time)
         else:
-            out.append(line)
-    return out
+            groups.append([line])
+    return [" ".join(group) for group in groups if group]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,197 @@
+"""Scaling: how each stage's time grows with the size of its input (10 KB to 10 MB).
+
+    python bench/scaling.py                          # every stage, 10 KB .. 10 MB
+    python bench/scaling.py --sizes 10 100 1000      # sizes in KB
+    python bench/scaling.py --stages po-read merge
+
+For each stage and size the input is generated (deterministically), the stage runs --runs
+times and the fastest time counts. Printed: seconds, microseconds per KB of input, and that
+figure divided by the one of the smallest size ("growth"). Linear work keeps growth near 1
+from 10 KB to 10 MB; quadratic work multiplies it by about 10 at every step.
+
+Stages (in process, as the commands call them):
+- parse: a post (front matter and Markdown of varied blocks, hard-wrapped) into segments;
+- render: one hard-wrapped paragraph of inline code spans and links re-wrapped at 79
+  columns (TextBlock.render, the shape of a translated paragraph);
+- po-write: the post's catalogue, every entry translated, as gettext writes it;
+- po-read: that catalogue read back (postlingo's strict reader);
+- po-read-long: a catalogue of one msgstr wrapped over many lines;
+- merge: the catalogue merged with the template of the post with 5% of its paragraphs
+  changed (exact matches carried over, changed ones matched fuzzily);
+- entry-checks: every entry rule on every entry of the catalogue.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.setrecursionlimit(10_000)
+
+from sitegen import block, sentence  # noqa: E402
+
+from postlingo.catalogue import make_template, render  # noqa: E402
+from postlingo.entry_rules import Settings, entry_levels, judge, make_pair  # noqa: E402
+from postlingo.front_matter import front_matter_segments  # noqa: E402
+from postlingo.markdown import body_segments, parse_env  # noqa: E402
+from postlingo.merge import merge, new_catalogue  # noqa: E402
+from postlingo.poformat import parse  # noqa: E402
+from postlingo.post import parse_post  # noqa: E402
+from postlingo.segment import Segment, TextBlock  # noqa: E402
+
+KB = 1000
+SOURCE = "content/_posts/2024-01-01-gross.md"
+
+
+def post_text(size: int, seed: int = 1, changed: float = 0.0) -> str:
+    """A post of about ``size`` bytes; with ``changed``, that share of its blocks gets one
+    more word (the same blocks otherwise: the same seed)."""
+    rng, edits = random.Random(seed), random.Random(seed + 1)
+    parts = ["---", "layout: post", 'title: "Ein großer Beitrag"', "tags: [Vertrieb]", "---",
+             ""]
+    length = sum(len(part) + 1 for part in parts)
+    blocks = []
+    while length < size:
+        text = block(rng, rng.choice([None, 72, 80]))
+        if edits.random() < changed and text[:1].isalpha():
+            text += " Neu"
+        blocks.append(text)
+        length += len(text) + 2
+    return "\n".join(parts) + "\n\n".join(blocks) + "\n"
+
+
+def segments_of(text: str) -> list[Segment]:
+    post = parse_post(text, Path(SOURCE), "2024-01-01-gross")
+    return [*front_matter_segments(post, ["title"]), *body_segments(post)]
+
+
+def code_paragraph(size: int) -> str:
+    """One paragraph of inline code and links, hard-wrapped at 72 columns (the translation
+    that took 109 s to re-wrap at 250 KB)."""
+    rng = random.Random(3)
+    words, length = [], 0
+    while length < size:
+        word = rng.choice([f"`code{len(words)}`", f"[Link](https://example.com/{len(words)})",
+                           sentence(rng, False)])
+        words.append(word)
+        length += len(word) + 1
+    lines, line = [], ""
+    for word in " ".join(words).split(" "):
+        if line and len(line) + 1 + len(word) > 72:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return "\n".join([*lines, line])
+
+
+def translated(text: str) -> str:
+    """A stand-in translation that keeps all markup: the first letter swaps case."""
+    return text[:1].swapcase() + text[1:]
+
+
+def catalogue_text(size: int) -> str:
+    segments = segments_of(post_text(size))
+    po = new_catalogue(make_template(segments, SOURCE, "bench"), "en")
+    for entry in po:
+        entry.msgstr = translated(entry.msgid)
+    return render(po, 79)
+
+
+def long_msgstr_catalogue(size: int) -> str:
+    line = '"' + "Ein sehr langer Text, der über viele Zeilen geht. " * 1 + '"\n'
+    count = max(1, size // len(line.encode("utf-8")))
+    return ('msgid ""\nmsgstr ""\n"Language: en\\n"\n"Content-Type: text/plain; '
+            'charset=UTF-8\\n"\n\nmsgid "Lang"\nmsgstr ""\n' + line * count)
+
+
+# Each stage: (prepare(size) -> input, run(input)). Only run is timed.
+Stage = tuple[Callable[[int], object], Callable[[object], object]]
+
+
+def _prepare_merge(size: int) -> tuple[object, object]:
+    po = parse(catalogue_text(size), wrapwidth=79)
+    template = make_template(segments_of(post_text(size, changed=0.05)), SOURCE, "bench")
+    return po, template
+
+
+def _prepare_checks(size: int) -> tuple[object, dict[str, object]]:
+    text = post_text(size)
+    post = parse_post(text, Path(SOURCE), "2024-01-01-gross")
+    po = parse(catalogue_text(size), wrapwidth=79)
+    return po, parse_env(post.body)
+
+
+def _run_checks(data: object) -> int:
+    po, env = data  # type: ignore[misc]
+    settings = Settings("de", "en")
+    levels = entry_levels({})
+    return sum(len(list(judge(make_pair(entry, settings, env), levels))) for entry in po)
+
+
+def _write_catalogue(size: int) -> object:
+    segments = segments_of(post_text(size))
+    po = new_catalogue(make_template(segments, SOURCE, "bench"), "en")
+    for entry in po:
+        entry.msgstr = translated(entry.msgid)
+    return po
+
+
+STAGES: dict[str, Stage] = {
+    "parse": (post_text, lambda text: segments_of(text)),  # type: ignore[arg-type]
+    "render": (code_paragraph,
+               lambda text: TextBlock(eol="\n", width=79).render(translated(text))),  # type: ignore[arg-type]
+    "po-write": (_write_catalogue, lambda po: render(po, 79)),  # type: ignore[arg-type]
+    "po-read": (catalogue_text, lambda text: parse(text, wrapwidth=79)),  # type: ignore[arg-type]
+    "po-read-long": (long_msgstr_catalogue, lambda text: parse(text, wrapwidth=79)),  # type: ignore[arg-type]
+    "merge": (_prepare_merge, lambda data: merge(data[0], data[1], "en")),  # type: ignore[index]
+    "entry-checks": (_prepare_checks, _run_checks),
+}
+
+
+def input_size(data: object) -> int:
+    """Bytes of a stage's input: the text, or the catalogue's text as gettext writes it."""
+    if isinstance(data, str):
+        return len(data.encode("utf-8"))
+    if isinstance(data, tuple):
+        return input_size(data[0])
+    return len(render(data, 79).encode("utf-8"))  # type: ignore[arg-type]
+
+
+def time_stage(name: str, size: int, runs: int) -> tuple[int, float]:
+    prepare, run = STAGES[name]
+    data = prepare(size)
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        run(data)
+        best = min(best, time.perf_counter() - start)
+    return input_size(data), best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000, 10000],
+                        help="input sizes in KB (default: 10 100 1000 10000)")
+    parser.add_argument("--stages", nargs="+", choices=sorted(STAGES), default=list(STAGES))
+    parser.add_argument("--runs", type=int, default=3, help="runs per size (fastest counts)")
+    options = parser.parse_args()
+    print(f"{'stage':<14}{'input':>12}{'seconds':>10}{'us/KB':>10}{'growth':>8}")
+    for name in options.stages:
+        first = None
+        for size in options.sizes:
+            runs = options.runs if size < 5000 else 1
+            actual, seconds = time_stage(name, size * KB, runs)
+            per_kb = seconds / (actual / KB) * 1e6
+            first = first or per_kb
+            print(f"{name:<14}{actual / KB:>10,.0f}KB{seconds:>10.3f}{per_kb:>10.1f}"
+                  f"{per_kb / first:>8.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
