@@ -475,3 +475,15 @@ def test_a_variant_linked_out_of_the_site_is_not_read(tmp_path: Path) -> None:
     assert result.stderr.startswith(f"error: {root / 'content/posts/hallo.md'}: ")
     assert "outside the project" in result.stderr
     assert not (root / "locales").exists()
+
+
+def test_a_repeated_source_text_takes_its_first_translation(tmp_path: Path) -> None:
+    source = HUGO_SOURCE + "\nEin zweiter Absatz mit *Betonung* und 42 Dingen.\n"
+    human = HUMAN_EN + "\nA second paragraph, once more, with *emphasis* and 42 things.\n"
+    root = hugo_site(tmp_path / "site", human)
+    (root / "content/posts/hallo.md").write_text(source, encoding="utf-8")
+    result = invoke("import", "--root", root)
+    assert result.exit_code == 0, result.output
+    assert "imported 12 of 12 segments" in result.stdout and "kept" not in result.stdout
+    entry = catalogue(root).find("Ein zweiter Absatz mit *Betonung* und 42 Dingen.")
+    assert entry.msgstr == "A second paragraph with *emphasis* and 42 things."
