@@ -78,7 +78,7 @@ class Shape(HTMLParser):
         if VALID_NAME.match(tag):
             self.elements.add(tag)
         for name, value in attrs:
-            if name.startswith("on") or VALID_NAME.match(name) and VALID_NAME.match(tag):
+            if name.startswith("on") or (VALID_NAME.match(name) and VALID_NAME.match(tag)):
                 self.attributes.add((tag, name))
             if name in URL_ATTRIBUTES and value is not None:
                 urls = value.split(",") if name == "srcset" else [value]
@@ -108,7 +108,7 @@ PLAIN_MARKDOWN = """\
 # Heading
 
 Text *em* **strong** `code` ~~del~~ [link](/a "t") ![img](/b.png "t") <https://x.example>
-https://y.example and www.z.example, a break  
+https://y.example and www.z.example, a break\\
 here, HTML and a footnote[^1].
 
 *[HTML]: Hyper Text
@@ -164,10 +164,10 @@ def render_hugo(texts: list[str], root: Path) -> list[dict[str, str]]:
     (root / "layouts/_default").mkdir(parents=True)
     (root / "layouts/_default/single.html").write_text("{{ .Content }}", encoding="utf-8")
     (root / "config.toml").write_text(HUGO_CONFIG, encoding="utf-8")
-    pages = root / "content/p"
-    pages.mkdir(parents=True)
+    content = root / "content/p"
+    content.mkdir(parents=True)
     for number, text in enumerate(texts):
-        (pages / f"{number}.md").write_text(f"---\ntitle: '{number}'\n---\n{text}\n",
+        (content / f"{number}.md").write_text(f"---\ntitle: '{number}'\n---\n{text}\n",
                                             encoding="utf-8")
     public = hugo_build(root, root / "public")
     pages = [public / f"p/{number}/index.html" for number in range(len(texts))]
@@ -297,7 +297,8 @@ def benign_case(draw: st.DrawFn) -> Case:
         (S_URL, f'Read [{word}](/a) and ![{word}](/b.png "{word}") or <https://example.com/x>.'),
         (S_LIQUID, f"{word} {{% raw %}}{{{{ page.geheim }}}}{{% endraw %}} and {{{{page.title}}}} "
                    f"{{% comment %}}{{% include secret.html %}}{{% endcomment %}}."),
-        (S_HTML, f'A <a href="/en/x" title="{word}">{word}</a> and <abbr title="{word}">eg</abbr>.'),
+        (S_HTML, f'A <a href="/en/x" title="{word}">{word}</a> and '
+                 f'<abbr title="{word}">eg</abbr>.'),
         (S_SHORTCODE, f"A {word} {{{{<  youtube w7Ft2ymGmfc >}}}} here."),
     ]))
     return Case("benign", source, translation, benign=True)

@@ -468,8 +468,8 @@ def leads_out(key: str | None, value: str) -> bool:
 def unsafe_additions(source: str, translation: str, allowed: Collection[str] = (),
                      key: str | None = None) -> list[Unsafe]:
     """What ``translation`` adds to ``source`` that a renderer would turn into code or
-    markup (or, as the value of the front-matter ``key``, that leads out of the site), in
-    order of kind, except the ``allowed`` kinds."""
+    markup (or, as the value of the front-matter ``key``, that leads out of the site), and
+    the shortcodes it drops, in order of kind, except the ``allowed`` kinds."""
     before, after = active_content(source), active_content(translation)
     added = after - before
     # A paired shortcode without its other half fails the Hugo build (or swallows the
@@ -478,5 +478,6 @@ def unsafe_additions(source: str, translation: str, allowed: Collection[str] = (
                  if item.kind == "shortcode")
     if leads_out(key, translation) and not leads_out(key, source):
         added[Unsafe("path", translation.strip())] += 1
+    # By kind, then as they come in the text (Counters keep their order; sorted is stable).
     return sorted((item for item in added if item.kind not in allowed),
-                  key=lambda item: (KINDS.index(item.kind), item.dropped, item.what))
+                  key=lambda item: (KINDS.index(item.kind), item.dropped))
