@@ -133,6 +133,20 @@ def test_an_answer_far_longer_than_its_text_is_not_used(drafting: Path, server: 
     assert not live(drafting)[0].msgstr
 
 
+def test_a_bloated_answer_in_an_old_cache_is_not_used(drafting: Path, server: FakeServer
+                                                      ) -> None:
+    fresh = (drafting / CATALOGUE).read_bytes()
+    first = draft(load_config(drafting), DraftOptions(today=TODAY, backoff=0.0, limit=2))
+    assert first.requests == 2
+    bloated = [{**record, "text": record["text"] * 2000} for record in records(drafting)]
+    (drafting / CACHE).write_text("".join(json.dumps(r) + "\n" for r in bloated))
+    (drafting / CATALOGUE).write_bytes(fresh)
+    again = draft(load_config(drafting), DraftOptions(today=TODAY, backoff=0.0, limit=2))
+    assert (again.cached, again.drafted, len(again.failed)) == (2, 0, 2)
+    assert all("characters long for a text of" in f.reason for f in again.failed)
+    assert not any(entry.msgstr for entry in live(drafting))
+
+
 def test_engine_max_answer_is_checked(drafting: Path) -> None:
     text = (drafting / "postlingo.toml").read_text(encoding="utf-8")
     (drafting / "postlingo.toml").write_text(f"engine_max_answer = 0\n{text}",

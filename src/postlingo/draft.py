@@ -596,6 +596,7 @@ def _machine(run: _Run, job: Job, entry: polib.POEntry) -> str:
         answers.append(answer.strip() + separator)
     text = _checked(masked, "".join(answers), core, job.env, _is_markdown(entry))
     engine.screen(text, entry.msgid)  # a secret split over pieces, or from an old cache
+    engine.measure(text, core)  # a cache written by an older version was not measured
     _refuse_markup(entry, text, run.config.allow_unsafe)
     if engine.remote:
         for key, answer in fresh:  # only answers that passed: a refused one is asked again

@@ -398,10 +398,15 @@ class Engine:
                 failed = exc
             self.settings.sleep(self._wait(failed, attempt))  # outside: no chained trace
         self.screen(answer, text)
+        self.measure(answer, text)
+        return answer
+
+    def measure(self, answer: str, text: str) -> None:
+        """``NoTranslation`` if ``answer`` is far longer than any translation of ``text``
+        (more than ten times and 1,000 characters): no catalogue grows by megabytes."""
         if len(answer) > 10 * len(text) + 1000:
             raise NoTranslation(f"{self.name}: the answer is {len(answer):,} characters long "
                                 f"for a text of {len(text):,}")
-        return answer
 
     def _wait(self, exc: Transient, attempt: int) -> float:
         """How long to wait before attempt ``attempt + 1``; ``EngineError`` if there is to
