@@ -5,15 +5,19 @@
     python bench/scaling.py --stages po-read merge
 
 For each stage and size the input is generated (deterministically), the stage runs --runs
-times and the fastest time counts. Printed: seconds, microseconds per KB of input, and that
-figure divided by the one of the smallest size ("growth"). Linear work keeps growth near 1
-from 10 KB to 10 MB; quadratic work multiplies it by about 10 at every step.
+times (small inputs more often) and the fastest time counts; caches of rendered entries are
+emptied and the garbage collector is off during a run, as timeit does. Printed: seconds,
+microseconds per KB of input, and that figure divided by the one of the size before ("step"):
+linear work keeps the step near 1 (below 10 KB, fixed costs lower it; between 10 and 100 KB
+the data outgrows the processor's caches and raises it once); quadratic work multiplies the
+time per KB by the growth of the input, about 10 at every step.
 
 Stages (in process, as the commands call them):
 - parse: a post (front matter and Markdown of varied blocks, hard-wrapped) into segments;
 - render: one hard-wrapped paragraph of inline code spans and links re-wrapped at 79
   columns (TextBlock.render, the shape of a translated paragraph);
 - po-write: the post's catalogue, every entry translated, as gettext writes it;
+- po-write-long: a catalogue of one long msgstr (not ASCII, escapes, no line break);
 - po-read: that catalogue read back (postlingo's strict reader);
 - po-read-long: a catalogue of one msgstr wrapped over many lines;
 - merge: the catalogue merged with the template of the post with 5% of its paragraphs
@@ -24,6 +28,7 @@ Stages (in process, as the commands call them):
 from __future__ import annotations
 
 import argparse
+import gc
 import random
 import sys
 import time
@@ -35,6 +40,7 @@ sys.setrecursionlimit(10_000)
 
 from sitegen import block, sentence  # noqa: E402
 
+from postlingo import poformat  # noqa: E402
 from postlingo.catalogue import make_template, render  # noqa: E402
 from postlingo.entry_rules import Settings, entry_levels, judge, make_pair  # noqa: E402
 from postlingo.front_matter import front_matter_segments  # noqa: E402
@@ -103,6 +109,14 @@ def catalogue_text(size: int) -> str:
     return render(po, 79)
 
 
+def long_msgstr_entry(size: int) -> object:
+    """A catalogue of one msgstr of ``size`` bytes on one line, not ASCII, with escapes."""
+    po = new_catalogue(make_template(segments_of(post_text(1)), SOURCE, "bench"), "en")
+    piece = 'Größere "Änderungen" übermorgen\tdanach. '
+    po[0].msgstr = piece * max(1, size // len(piece.encode("utf-8")))
+    return po
+
+
 def long_msgstr_catalogue(size: int) -> str:
     line = '"' + "Ein sehr langer Text, der über viele Zeilen geht. " * 1 + '"\n'
     count = max(1, size // len(line.encode("utf-8")))
@@ -147,11 +161,18 @@ STAGES: dict[str, Stage] = {
     "render": (code_paragraph,
                lambda text: TextBlock(eol="\n", width=79).render(translated(text))),  # type: ignore[arg-type]
     "po-write": (_write_catalogue, lambda po: render(po, 79)),  # type: ignore[arg-type]
+    "po-write-long": (long_msgstr_entry, lambda po: render(po, 79)),  # type: ignore[arg-type]
     "po-read": (catalogue_text, lambda text: parse(text, wrapwidth=79)),  # type: ignore[arg-type]
     "po-read-long": (long_msgstr_catalogue, lambda text: parse(text, wrapwidth=79)),  # type: ignore[arg-type]
     "merge": (_prepare_merge, lambda data: merge(data[0], data[1], "en")),  # type: ignore[index]
     "entry-checks": (_prepare_checks, _run_checks),
 }
+
+
+def forget() -> None:
+    """Empty the caches of rendered entries and strings: a run must not reuse the last."""
+    poformat._RENDERED.clear()
+    poformat.wrap_field.cache_clear()
 
 
 def input_size(data: object) -> int:
@@ -168,9 +189,15 @@ def time_stage(name: str, size: int, runs: int) -> tuple[int, float]:
     data = prepare(size)
     best = float("inf")
     for _ in range(runs):
-        start = time.perf_counter()
-        run(data)
-        best = min(best, time.perf_counter() - start)
+        forget()
+        gc.collect()
+        gc.disable()  # (as timeit: a collection's cost depends on the whole heap, not the stage)
+        try:
+            start = time.perf_counter()
+            run(data)
+            best = min(best, time.perf_counter() - start)
+        finally:
+            gc.enable()
     return input_size(data), best
 
 
@@ -181,16 +208,18 @@ def main() -> None:
     parser.add_argument("--stages", nargs="+", choices=sorted(STAGES), default=list(STAGES))
     parser.add_argument("--runs", type=int, default=3, help="runs per size (fastest counts)")
     options = parser.parse_args()
-    print(f"{'stage':<14}{'input':>12}{'seconds':>10}{'us/KB':>10}{'growth':>8}")
+    print(f"{'stage':<14}{'input':>12}{'seconds':>10}{'us/KB':>10}{'step':>8}")
     for name in options.stages:
-        first = None
+        before = None
         for size in options.sizes:
-            runs = options.runs if size < 5000 else 1
+            # (small inputs run more often: their times are short and the machine noisy)
+            runs = 1 if size >= 5000 else max(options.runs, min(30, 1000 // size))
             actual, seconds = time_stage(name, size * KB, runs)
             per_kb = seconds / (actual / KB) * 1e6
-            first = first or per_kb
-            print(f"{name:<14}{actual / KB:>10,.0f}KB{seconds:>10.3f}{per_kb:>10.1f}"
-                  f"{per_kb / first:>8.2f}", flush=True)
+            step = f"{per_kb / before:>8.2f}" if before else f"{'':>8}"
+            before = per_kb
+            print(f"{name:<14}{actual / KB:>10,.0f}KB{seconds:>10.3f}{per_kb:>10.1f}{step}",
+                  flush=True)
 
 
 if __name__ == "__main__":

@@ -330,16 +330,38 @@ def _breaker() -> Breaker:
         data = text.encode("utf-8")
         ascii_only = len(data) == len(text)
         marks = bytearray(data.translate(_CONTINUATION_BYTES))
-        for index in prohibited:
-            marks[index if ascii_only else len(text[:index].encode("utf-8"))] = _PROHIBITED
+        for index in prohibited if ascii_only else _byte_offsets(text, prohibited):
+            marks[index] = _PROHIBITED
         out = _buffer(len(data))
         function(data, len(data), width, start, 0, bytes(marks), b"UTF-8", out)
         offsets = [m.start() for m in _POSSIBLE_BYTE.finditer(ctypes.string_at(out, len(data)))]
         if ascii_only:
             return offsets
-        return [len(data[:offset].decode("utf-8")) for offset in offsets]
+        return _char_offsets(data, offsets)
 
     return breaks
+
+
+# Offsets between characters and UTF-8 bytes, for sorted positions, one piece at a time:
+# converting each from the start of the text was quadratic in a long non-ASCII string.
+
+
+def _byte_offsets(text: str, indices: list[int]) -> list[int]:
+    offsets, last, total = [], 0, 0
+    for index in indices:
+        total += len(text[last:index].encode("utf-8"))
+        offsets.append(total)
+        last = index
+    return offsets
+
+
+def _char_offsets(data: bytes, offsets: list[int]) -> list[int]:
+    indices, last, total = [], 0, 0
+    for offset in offsets:
+        total += len(data[last:offset].decode("utf-8"))
+        indices.append(total)
+        last = offset
+    return indices
 
 
 def _buffer(size: int) -> ctypes.Array[ctypes.c_char]:
