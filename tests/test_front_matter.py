@@ -198,9 +198,11 @@ def yaml_site(tmp_path_factory: pytest.TempPathFactory) -> Built:
                 "Zwei": "Two", "Ein Absatz.": "Ein Absatz.",
             }
     # The values test quoting, not the security policy (tests/test_security.py): the
-    # Liquid case may add tags.
+    # Liquid case may add tags; nor check's rules, which build applies too (an unmatched
+    # '*', a lone ']', whitespace at the ends would keep a translation out).
     return _build_site(tmp_path_factory.mktemp("yaml") / "site",
-                       f"front_matter = {json.dumps(YAML_KEYS)}\nallow_unsafe = [\"liquid\"]\n",
+                       f"front_matter = {json.dumps(YAML_KEYS)}\nallow_unsafe = [\"liquid\"]\n"
+                       '[check]\nemphasis = "off"\nbrackets = "off"\nwhitespace = "off"\n',
                        posts, tables)
 
 
@@ -315,7 +317,8 @@ def toml_site(tmp_path_factory: pytest.TempPathFactory) -> Built:
             tables[_name(case, style)] = {"Hallo Welt": value, "Ein Untertitel": value,
                                           "Ein Absatz.": "Ein Absatz."}
     config = ('layout = "hugo"\nposts = ["content/posts/**/*.md"]\n'
-              'front_matter = ["title", "params.subtitle"]\nallow_unsafe = ["liquid"]\n')
+              'front_matter = ["title", "params.subtitle"]\nallow_unsafe = ["liquid"]\n'
+              '[check]\nemphasis = "off"\nbrackets = "off"\nwhitespace = "off"\n')  # (as above)
     return _build_site(tmp_path_factory.mktemp("toml") / "site", config, posts, tables)
 
 
