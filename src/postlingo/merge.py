@@ -243,7 +243,7 @@ def closest(
 # most with a new one, and only those are compared. Small catalogues are searched in full.
 EXHAUSTIVE = 200  # up to this many candidates, every one is compared (as before the index)
 SHORTLIST = 16  # candidates compared in full for each text: those sharing most n-grams
-COMMON = 50  # an n-gram in more candidates than this tells them apart from nothing
+POSTINGS = 5_000  # index entries looked at per text, its rarest n-grams first
 LONGEST = 20_000  # characters: longer texts are not compared at all
 
 
@@ -258,8 +258,7 @@ class FuzzyIndex:
             for number, candidate in enumerate(candidates):
                 for gram in _grams(candidate.msgid):
                     postings[gram].append(number)
-            self.postings = {gram: found for gram, found in postings.items()
-                             if len(found) <= COMMON}
+            self.postings = dict(postings)
 
     def closest(self, entry: polib.POEntry, threshold: float) -> polib.POEntry | None:
         return closest(entry, self.shortlist(entry), threshold)
@@ -269,8 +268,13 @@ class FuzzyIndex:
         if self.postings is None:
             return self.candidates
         shared: Counter[int] = Counter()
-        for gram in _grams(entry.msgid):
-            shared.update(self.postings.get(gram, ()))
+        found = [self.postings[gram] for gram in _grams(entry.msgid) if gram in self.postings]
+        budget = POSTINGS
+        for numbers in sorted(found, key=len):  # rare n-grams tell candidates apart best
+            if len(numbers) > budget:
+                break
+            shared.update(numbers)
+            budget -= len(numbers)
         return [self.candidates[number]
                 for number in sorted(number for number, _ in shared.most_common(SHORTLIST))]
 
