@@ -28,7 +28,7 @@ import polib
 import pytest
 
 from conftest import REPO, msgfmt_check
-from libre_server import FakeServer, capitals
+from libre_server import FakeServer
 from postlingo.fileio import TEMP_SUFFIX
 from postlingo.lock import LOCK_FILE
 
@@ -165,7 +165,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         po = polib.pofile(str(path))
         for index, entry in enumerate(po):
             if index % 2 == 0:
-                entry.msgstr = capitals(entry.msgid)
+                # (markup kept: build leaves out what check calls an error, and every
+                # run here must succeed)
+                entry.msgstr = "EN " + entry.msgid
         po.save(str(path))
     finish(root, "sync")
     return root
