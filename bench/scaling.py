@@ -40,7 +40,7 @@ sys.setrecursionlimit(10_000)
 
 from sitegen import block, sentence  # noqa: E402
 
-from postlingo import poformat  # noqa: E402
+from postlingo import front_matter, markdown, poformat  # noqa: E402
 from postlingo.catalogue import make_template, render  # noqa: E402
 from postlingo.entry_rules import Settings, entry_levels, judge, make_pair  # noqa: E402
 from postlingo.front_matter import front_matter_segments  # noqa: E402
@@ -170,9 +170,12 @@ STAGES: dict[str, Stage] = {
 
 
 def forget() -> None:
-    """Empty the caches of rendered entries and strings: a run must not reuse the last."""
+    """Empty the caches of parsed bodies, rendered entries and strings: a run must not
+    reuse the last one's work."""
     poformat._RENDERED.clear()
     poformat.wrap_field.cache_clear()
+    markdown.parse_body.cache_clear()
+    front_matter._compose.cache_clear()
 
 
 def input_size(data: object) -> int:
