@@ -88,14 +88,12 @@ _ATTRIBUTE = re.compile(
 
 # --- kramdown extensions, IALs and ALDs; goldmark attribute blocks ---------------------------
 _UNESCAPED_CLOSE = re.compile(r"(?<!\\)\}")
-_EXTENSION = re.compile(r"\{::(\w+)")
 _KEY_VALUE = r"(\w[\w-]*)=([\"'])((?:\\\}|\\\2|[^}\x02])*?)\2"
 _IAL_PART = re.compile(  # kramdown's ALD_TYPE_ANY
     r"(?:\A|(?<=\s))(?:" + _KEY_VALUE + r"|(\w[\w-]*)|((?:#[A-Za-z][\w:-]*|\.[^\s.#]+)+))"
     r"(?=\s|\Z)")
 _ALD = re.compile(r"\A\s*(\w[\w-]*):")
 _GOLDMARK_ATTRIBUTES = re.compile(r"\{(?=[ \t]*(?:[#.][^\s}]|[A-Za-z_:][\w:.-]*[ \t]*=))")
-_GOLDMARK_END = re.compile(r"(?:\"[^\"]*\"|'[^']*'|[^}\"'])*\}?")
 
 # --- URLs -------------------------------------------------------------------------------------
 # Where a renderer reads a URL: inline links and images, reference definitions, autolinks,
@@ -279,9 +277,13 @@ _AUTOLINK = re.compile(r"<(?:[A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*|[^\s<>@]+@[^
 
 
 def _html_items(text: str) -> Iterator[Unsafe]:
-    for match in _TAG_OPEN.finditer(text):
-        if _AUTOLINK.match(text, match.start()):
-            for item in _attributes(text, match.end(), "?"):
+    opens = list(_TAG_OPEN.finditer(text))
+    for number, match in enumerate(opens):
+        # A tag's attributes are read up to the next tag's start, which is read on its own
+        # (as a tag whose attributes they are): linear, however many tags are left open.
+        limit = opens[number + 1].start() if number + 1 < len(opens) else len(text)
+        if _AUTOLINK.match(text, match.start(), limit + 1):
+            for item in _attributes(text, match.end(), "?", limit):
                 if item.kind == "event-handler":
                     yield item
             continue
@@ -295,12 +297,12 @@ def _html_items(text: str) -> Iterator[Unsafe]:
         if _NAME.match(element):
             yield Unsafe("script", element) if element in SCRIPT_ELEMENTS else \
                 Unsafe("html", f"<{element}>")
-        yield from _attributes(text, match.end(), element)
+        yield from _attributes(text, match.end(), element, limit)
 
 
-def _attributes(text: str, pos: int, element: str) -> Iterator[Unsafe]:
-    while pos < len(text):
-        match = _ATTRIBUTE.match(text, pos)
+def _attributes(text: str, pos: int, element: str, limit: int) -> Iterator[Unsafe]:
+    while pos < limit:
+        match = _ATTRIBUTE.match(text, pos, limit)
         if match is None or match.group(1) or match.end() == pos:
             return
         pos = match.end()
@@ -341,33 +343,35 @@ def _srcset(name: str, value: str) -> list[str]:
 
 
 def _braces(text: str) -> Iterator[Unsafe]:
+    # kramdown reads "{:" to the first "}" not after a backslash, then reads on after it.
     closes = [match.start() for match in _UNESCAPED_CLOSE.finditer(text)]
-    for start in (match.start() for match in re.finditer(r"\{:", text)):
-        index = bisect_left(closes, start)
-        end = closes[index] + 1 if index < len(closes) else len(text)
-        yield from _kramdown(text, start, end)
-    for match in _GOLDMARK_ATTRIBUTES.finditer(text):
-        end = _GOLDMARK_END.match(text, match.end()).end()  # type: ignore[union-attr]
-        yield from _attribute_list(text[match.end():end].rstrip("}"), "{", end)
-
-
-def _kramdown(text: str, start: int, end: int) -> Iterator[Unsafe]:
-    content = text[start + 2:end].removesuffix("}")
-    if content.startswith((":", "/")):
-        extension = _EXTENSION.match(text, start)
-        if extension and not content.rstrip().endswith("/") and \
-                extension.group(1) in ("nomarkdown", "comment"):
-            # Its body is output as it is (nomarkdown) or hidden (comment): all of it counts.
-            close = re.compile(r"\{:/(?:" + extension.group(1) + r")?\}").search(text, end)
-            body = text[start:close.end() if close else len(text)]
-            yield Unsafe("extension", " ".join(body.split()))
+    pos = 0
+    while (start := text.find("{:", pos)) >= 0:
+        index = bisect_left(closes, start + 2)
+        if index == len(closes):  # not closed: no list for kramdown, unless a "}" follows
+            kind = "extension" if text.startswith(("{::", "{:/"), start) else "attribute-list"
+            yield Unsafe(kind, f"{text[start:start + 3]}… (not closed)")
+            pos = start + 2
+            continue
+        pos = closes[index] + 1
+        content = text[start + 2:closes[index]]
+        if content.startswith((":", "/")):  # an extension {::name …} or an end {:/…}
+            yield Unsafe("extension", " ".join(text[start:pos].split()))
         else:
-            yield Unsafe("extension", " ".join(text[start:end].split()))
-        return
-    yield from _attribute_list(content, "{:", end)
+            yield from _attribute_list(content, "{:")
+    # goldmark reads an attribute block (quoted values may hold braces) on one line: all
+    # of a line from its first block to its last brace is read as one list, once a line.
+    pos = 0
+    while (match := _GOLDMARK_ATTRIBUTES.search(text, pos)) is not None:
+        line_end = text.find("\n", match.end())
+        line_end = len(text) if line_end < 0 else line_end
+        last = text.rfind("}", match.end(), line_end)
+        end = line_end if last < 0 else last
+        yield from _attribute_list(text[match.end():end], "{")
+        pos = line_end
 
 
-def _attribute_list(content: str, opener: str, end: int) -> Iterator[Unsafe]:
+def _attribute_list(content: str, opener: str) -> Iterator[Unsafe]:
     """An IAL or ALD as kramdown's ``parse_attribute_list`` reads it (goldmark's blocks
     alike): text attribute values and allowed URLs left out, anything unread kept."""
     parts: list[str] = []
@@ -376,9 +380,10 @@ def _attribute_list(content: str, opener: str, end: int) -> Iterator[Unsafe]:
     if ald:
         parts.append(f"{ald.group(1)}:")
         content = content[ald.end():]
-    rest = content
+    unread, last = [], 0
     for match in _IAL_PART.finditer(content):
-        rest = rest.replace(match.group(), " ", 1)
+        unread.append(content[last:match.start()])
+        last = match.end()
         key, value, ref, names = match.group(1), match.group(3), match.group(4), match.group(5)
         if key is None:
             parts.append(ref or names)
@@ -394,7 +399,7 @@ def _attribute_list(content: str, opener: str, end: int) -> Iterator[Unsafe]:
                 yield url
         else:
             parts.append(key if key in FREE_VALUES else f'{key}="{value}"')
-    leftover = " ".join(rest.split())
+    leftover = " ".join(" ".join([*unread, content[last:]]).split())
     if leftover:
         parts.append(f"?{leftover}")
         if re.search(r"(?:^|[\s\"'])on\w+\s*=", leftover, re.IGNORECASE):
@@ -433,7 +438,7 @@ def _markdown_urls(text: str) -> Iterator[Unsafe]:
         assert head is not None  # the pattern matches the empty string
         if not head.group(1).endswith(":") and "&" not in head.group(1):
             continue
-        rest = _URL_REST.match(text, head.end())
+        rest = _URL_REST.match(text, head.end(), head.end() + 2048)  # enough to tell URLs
         item = _url_item(head.group(1) + (rest.group() if rest else ""))
         if item is not None:
             yield item
