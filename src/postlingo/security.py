@@ -100,7 +100,8 @@ _GOLDMARK_ATTRIBUTES = re.compile(r"\{(?=[ \t]*(?:[#.][^\s}]|[A-Za-z_:][\w:.-]*[
 # and the bare URLs goldmark's linkify turns into links.
 _URL_PLACE = re.compile(r"\]\(|\]:|<|(?<![\w+.\-])(?=[A-Za-z][\w+.\-]*://)")
 # A URL's start as written: scheme characters, what browsers drop, entities, escapes.
-_URL_HEAD = re.compile(r"[\x00-\x20\x7f<]*([\w+.\-&#;\\\t\n\r]*:?)")
+# Spaces too: written as "&#32;" before a space, they are leading spaces all the same.
+_URL_HEAD = re.compile(r"[\x00-\x20\x7f<]*([\w+.\-&#;\\\x00-\x20\x7f]*:?)")
 _URL_REST = re.compile(r"[!#-&(*-;=?-~]*")  # printable ASCII but quotes, ')', '<', '>
 _URL_NOISE = re.compile(r"[\t\n\r\\]")
 _SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
