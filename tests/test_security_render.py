@@ -26,7 +26,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from postlingo.security import unsafe_additions
+from postlingo.security import _liquid_tokens, unclosed_liquid, unsafe_additions
 from sitebuild import hugo_build
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"
@@ -405,6 +405,29 @@ def test_the_renderers_show_what_the_issue_found() -> None:
              "Welcome to {{ site.title } today."}
     assert issue <= seen, issue - seen
     assert len(seen) >= 30, len(seen)
+
+
+LIQUID_NOISE = ["{{", "}}", "{%", "%}", "}", "{", "%", " x ", "raw", "endraw", "-", "\n",
+                "'}}'", '"%}"', "{{-", "-%}"]
+
+
+def test_liquid_is_tokenized_as_liquid_tokenizes_it() -> None:
+    texts: list[str] = []
+
+    @settings(max_examples=300, derandomize=True, database=None, deadline=None)
+    @given(st.lists(st.sampled_from(LIQUID_NOISE), max_size=12).map("".join))
+    def collect(text: str) -> None:
+        texts.append(text)
+
+    collect()
+    texts += [case.msgstr for case in hand()]
+    result = subprocess.run(["ruby", str(HOSTILE / "liquid_tokens.rb")], input=json.dumps(texts),
+                            capture_output=True, text=True, check=True, timeout=60)
+    for text, tokens in zip(texts, json.loads(result.stdout), strict=True):
+        assert list(_liquid_tokens(text)) == tokens, text
+        assert unclosed_liquid(text) == any(
+            not token.endswith("}}" if token.startswith("{{") else "%}") or len(token) < 4
+            for token in tokens), text
 
 
 def test_the_hand_list_is_refused() -> None:
