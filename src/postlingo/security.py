@@ -102,7 +102,7 @@ _URL_PLACE = re.compile(r"\]\(|\]:|<|(?<![\w+.\-])(?=[A-Za-z][\w+.\-]*://)")
 # A URL's start as written: scheme characters, what browsers drop, entities, escapes.
 # Spaces too: written as "&#32;" before a space, they are leading spaces all the same.
 _URL_HEAD = re.compile(r"[\x00-\x20\x7f<]*([\w+.\-&#;\\\x00-\x20\x7f]*:?)")
-_URL_REST = re.compile(r"[!#-&(*-;=?-~]*")  # printable ASCII but quotes, ')', '<', '>
+_URL_REST = re.compile(r"[!#-&(*-;=?-~]*")  # printable ASCII but quotes, ')', '<' and '>'
 _URL_NOISE = re.compile(r"[\t\n\r\\]")
 _SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
 
@@ -257,7 +257,7 @@ def _sequence(tokens: list[str]) -> Iterator[Unsafe]:
 
 
 # A Liquid token that Hugo reads as the same shortcode: from {{< to >}} or {{% to %}}.
-_SHORTCODE_TOKEN = re.compile(r"\{\{ (?:<.*> |%.*% )?\}\}\Z", re.DOTALL)
+_SHORTCODE_TOKEN = re.compile(r"\{\{ (?:<.*> |%.*% )\}\}\Z", re.DOTALL)
 _SHORTCODE = re.compile(r"\{\{([<%])(.*?)(?:([>%])\}\}|\Z)", re.DOTALL)
 
 
@@ -326,9 +326,10 @@ def _attribute(element: str, name: str, value: str | None) -> Iterator[Unsafe]:
         return  # no element or attribute has such a name: a browser ignores it
     shown = f"<{element} {name}>"
     if value is not None and name in URL_ATTRIBUTES:
-        bad = [url for url in _srcset(name, value) if _url_item(url) is not None]
-        for url in bad:
-            yield _url_item(url)  # type: ignore[misc]
+        for url in _srcset(name, value):
+            item = _url_item(url)
+            if item is not None:
+                yield item
     elif value is not None and name not in FREE_VALUES:
         shown = f'<{element} {name}="{value}">'
     yield Unsafe("html", shown)
