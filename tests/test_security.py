@@ -65,6 +65,17 @@ SAFE = [
     ("Die Funktion onclick = alert", "The function onclick = alert"),
     ("a < b und c > d, online=gut", "a < b and c > d, online=good"),
     ("Ein <a title=\"onclick=x\">Link</a>", "A <a title=\"onclick=x\">link</a>"),
+    # The same markup, its words (link text, alt, title) translated
+    ('Lies [die Anleitung](/de/a "Titel").', 'Read [the guide](/de/a "Title").'),
+    ('Ein ![Bild](/b.png "Titel")', 'A ![picture](/b.png "Title")'),
+    ('Hallo *Welt*{: .x title="Die Welt"}', 'Hello *world*{: .x title="The world"}'),
+    ('Ein <img src="/a.png" alt="Bild">', 'A <img src="/a.png" alt="picture">'),
+    ("{% raw %}{{ x }}{% endraw %} und {{ y }}", "{{y}} and {% raw %}{{ x }}{% endraw %}"),
+    ("Ein Video {{< youtube abc >}} hier", "A video {{< youtube abc >}} here"),
+    ("Siehe <https://example.com/de>", "See <https://example.com/en>"),
+    ("Schreib [uns](mailto:a@b.de)", "Write to [us](mailto:a@b.com)"),
+    ("Ein <span class=\"hinweis\">Hinweis</span>", "A <span class=\"note\">note</span>"),
+    ("Preis: 3 < 4 und a<3", "Price: 3 < 4 and a<3"),
 ]
 
 
