@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from conftest import CATALOGUE, POSTS, fill_catalogue, invoke
 from postlingo import merge
-from postlingo.poformat import parse
+from postlingo.poformat import _byte_offsets, _char_offsets, parse, wrap_field
 from postlingo.segment import _UNBREAKABLE, TextBlock, _breaks, _join_unsafe, _unbreakable
 
 _MARKUP = st.text(st.sampled_from("` {}%<>]()[a\n"), max_size=40)
@@ -150,3 +150,22 @@ def test_a_large_hard_wrapped_paragraph_of_code_spans_is_translated_and_built(
     assert body.startswith("`code0` und")
     assert body.split() == " ".join(words).split()
     assert max(len(line) for line in body.split("\n") if " " in line) <= 72
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(st.sampled_from('aä中\\"n '), max_size=30), data=st.data())
+def test_offsets_convert_piece_by_piece_as_from_the_start(text: str, data: st.DataObject) -> None:
+    indices = data.draw(st.lists(st.integers(0, len(text)), max_size=6))
+    assert _byte_offsets(text, indices) == sorted(len(text[:i].encode()) for i in indices)
+    encoded = text.encode()
+    starts = sorted({len(text[:i].encode()) for i in range(len(text) + 1)})
+    offsets = sorted(data.draw(st.lists(st.sampled_from(starts), max_size=6)))
+    assert _char_offsets(encoded, offsets) == [len(encoded[:o].decode()) for o in offsets]
+
+
+def test_a_string_ending_in_an_escape_after_non_ascii_text_wraps_as_msgcat() -> None:
+    """Found by test_poformat's msgcat comparison: the position kept before a final \\n
+    comes last in the list, and was converted as if the list were sorted."""
+    value = "DBÖEBÄBFÄCBFDCDEABDADBCBÄÖEABÖDCÄÖAÖÜFDCÜÖBEAAAEAAASSSSÄÜÜAAAAAAAAAA \n"
+    wrap_field.cache_clear()
+    assert wrap_field("", "msgstr", value, 79) == (f'msgstr "{value[:-1]}\\n"',)

@@ -348,7 +348,7 @@ def _breaker() -> Breaker:
 
 def _byte_offsets(text: str, indices: list[int]) -> list[int]:
     offsets, last, total = [], 0, 0
-    for index in indices:
+    for index in sorted(indices):  # (_prohibited puts the one before a final \n last)
         total += len(text[last:index].encode("utf-8"))
         offsets.append(total)
         last = index
