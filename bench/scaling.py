@@ -34,6 +34,9 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import polib
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.setrecursionlimit(10_000)
@@ -80,7 +83,8 @@ def code_paragraph(size: int) -> str:
     """One paragraph of inline code and links, hard-wrapped at 72 columns (the translation
     that took 109 s to re-wrap at 250 KB)."""
     rng = random.Random(3)
-    words, length = [], 0
+    words: list[str] = []
+    length = 0
     while length < size:
         word = rng.choice([f"`code{len(words)}`", f"[Link](https://example.com/{len(words)})",
                            sentence(rng, False)])
@@ -109,7 +113,7 @@ def catalogue_text(size: int) -> str:
     return render(po, 79)
 
 
-def long_msgstr_entry(size: int) -> object:
+def long_msgstr_entry(size: int) -> polib.POFile:
     """A catalogue of one msgstr of ``size`` bytes on one line, not ASCII, with escapes."""
     po = new_catalogue(make_template(segments_of(post_text(1)), SOURCE, "bench"), "en")
     piece = 'Größere "Änderungen" übermorgen\tdanach. '
@@ -125,30 +129,30 @@ def long_msgstr_catalogue(size: int) -> str:
 
 
 # Each stage: (prepare(size) -> input, run(input)). Only run is timed.
-Stage = tuple[Callable[[int], object], Callable[[object], object]]
+Stage = tuple[Callable[[int], Any], Callable[[Any], object]]
 
 
-def _prepare_merge(size: int) -> tuple[object, object]:
+def _prepare_merge(size: int) -> tuple[polib.POFile, polib.POFile]:
     po = parse(catalogue_text(size), wrapwidth=79)
     template = make_template(segments_of(post_text(size, changed=0.05)), SOURCE, "bench")
     return po, template
 
 
-def _prepare_checks(size: int) -> tuple[object, dict[str, object]]:
+def _prepare_checks(size: int) -> tuple[polib.POFile, dict[str, Any]]:
     text = post_text(size)
     post = parse_post(text, Path(SOURCE), "2024-01-01-gross")
     po = parse(catalogue_text(size), wrapwidth=79)
     return po, parse_env(post.body)
 
 
-def _run_checks(data: object) -> int:
-    po, env = data  # type: ignore[misc]
+def _run_checks(data: tuple[polib.POFile, dict[str, Any]]) -> int:
+    po, env = data
     settings = Settings("de", "en")
     levels = entry_levels({})
     return sum(len(list(judge(make_pair(entry, settings, env), levels))) for entry in po)
 
 
-def _write_catalogue(size: int) -> object:
+def _write_catalogue(size: int) -> polib.POFile:
     segments = segments_of(post_text(size))
     po = new_catalogue(make_template(segments, SOURCE, "bench"), "en")
     for entry in po:
@@ -156,15 +160,30 @@ def _write_catalogue(size: int) -> object:
     return po
 
 
+def _render(text: str) -> str:
+    return TextBlock(eol="\n", width=79).render(translated(text))
+
+
+def _write(po: polib.POFile) -> str:
+    return render(po, 79)
+
+
+def _read(text: str) -> polib.POFile:
+    return parse(text, wrapwidth=79)
+
+
+def _merge(data: tuple[polib.POFile, polib.POFile]) -> polib.POFile:
+    return merge(data[0], data[1], "en")
+
+
 STAGES: dict[str, Stage] = {
-    "parse": (post_text, lambda text: segments_of(text)),  # type: ignore[arg-type]
-    "render": (code_paragraph,
-               lambda text: TextBlock(eol="\n", width=79).render(translated(text))),  # type: ignore[arg-type]
-    "po-write": (_write_catalogue, lambda po: render(po, 79)),  # type: ignore[arg-type]
-    "po-write-long": (long_msgstr_entry, lambda po: render(po, 79)),  # type: ignore[arg-type]
-    "po-read": (catalogue_text, lambda text: parse(text, wrapwidth=79)),  # type: ignore[arg-type]
-    "po-read-long": (long_msgstr_catalogue, lambda text: parse(text, wrapwidth=79)),  # type: ignore[arg-type]
-    "merge": (_prepare_merge, lambda data: merge(data[0], data[1], "en")),  # type: ignore[index]
+    "parse": (post_text, segments_of),
+    "render": (code_paragraph, _render),
+    "po-write": (_write_catalogue, _write),
+    "po-write-long": (long_msgstr_entry, _write),
+    "po-read": (catalogue_text, _read),
+    "po-read-long": (long_msgstr_catalogue, _read),
+    "merge": (_prepare_merge, _merge),
     "entry-checks": (_prepare_checks, _run_checks),
 }
 
@@ -184,7 +203,7 @@ def input_size(data: object) -> int:
         return len(data.encode("utf-8"))
     if isinstance(data, tuple):
         return input_size(data[0])
-    return len(render(data, 79).encode("utf-8"))  # type: ignore[arg-type]
+    return len(render(data, 79).encode("utf-8"))
 
 
 def time_stage(name: str, size: int, runs: int) -> tuple[int, float]:
