@@ -3,7 +3,7 @@ of its msgid, markup kept), built once; CPU time of the build and of the judging
 
     python bench/gate.py [--posts 1000] [--work DIR]
 
-The gate (``postlingo.variant.Gate``) runs check's entry rules on every translation that
+The gate (``postlingo.variant.build.Gate``) runs check's entry rules on every translation that
 differs from its msgid and is used; a sync of untranslated posts (bench/run.py) never runs it.
 CPU time (``time.process_time``), not wall time: the machines this runs on are shared.
 """
@@ -24,9 +24,10 @@ import polib
 sys.path.insert(0, str(Path(__file__).parent))
 from sitegen import generate
 
-from postlingo import project, variant
+from postlingo import pipeline as project
 from postlingo.config import load_config
 from postlingo.sync import sync
+from postlingo.variant import build as variant
 
 
 def translated_site(root: Path, posts: int) -> None:

@@ -44,14 +44,14 @@ sys.setrecursionlimit(10_000)
 from sitegen import block, sentence  # noqa: E402
 
 from postlingo import front_matter, markdown, poformat  # noqa: E402
-from postlingo.catalogue import make_template, render  # noqa: E402
-from postlingo.entry_rules import Settings, entry_levels, judge, make_pair  # noqa: E402
-from postlingo.front_matter import front_matter_segments  # noqa: E402
-from postlingo.markdown import body_segments, parse_env  # noqa: E402
-from postlingo.merge import merge, new_catalogue  # noqa: E402
-from postlingo.poformat import parse  # noqa: E402
-from postlingo.post import parse_post  # noqa: E402
-from postlingo.segment import Segment, TextBlock  # noqa: E402
+from postlingo.catalogue.merge import merge, new_catalogue  # noqa: E402
+from postlingo.catalogue.po import make_template, render  # noqa: E402
+from postlingo.catalogue.poformat import parse  # noqa: E402
+from postlingo.qa.rules import Settings, entry_levels, judge, make_pair  # noqa: E402
+from postlingo.source.front_matter import front_matter_segments  # noqa: E402
+from postlingo.source.markdown import body_segments, parse_env  # noqa: E402
+from postlingo.source.post import parse_post  # noqa: E402
+from postlingo.source.segment import Segment, TextBlock  # noqa: E402
 
 KB = 1000
 SOURCE = "content/_posts/2024-01-01-gross.md"

@@ -19,9 +19,9 @@ import atheris
 import polib
 
 with atheris.instrument_imports():
-    from postlingo.catalogue import load_catalogue, render
+    from postlingo.catalogue.po import load_catalogue, render
+    from postlingo.catalogue.poformat import entry_content
     from postlingo.errors import InputError
-    from postlingo.poformat import entry_content
 
 FOLDER = Path(tempfile.mkdtemp(prefix="postlingo-fuzz-"))
 PATH = FOLDER / "fuzz.po"
@@ -43,7 +43,7 @@ def one_input(data: bytes) -> None:
 
 def contents(po: polib.POFile) -> list[tuple[object, ...]]:
     """The entries as postlingo keeps them, in any order: obsolete entries go after the live
-    ones and keep no flag but fuzzy, as gettext writes them (``postlingo.poformat``)."""
+    ones and keep no flag but fuzzy, as gettext writes them (``postlingo.catalogue.poformat``)."""
     found = []
     for entry in po:
         if entry.obsolete:

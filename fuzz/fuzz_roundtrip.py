@@ -5,7 +5,7 @@ one per line (the seeds are plain posts: the fuzzer adds the rest). Reading the 
 fails with a ``PostlingoError`` (one line, naming the file) or gives segments; building
 with no translation gives the file back byte for byte; building with the translations either
 fails with a ``PostlingoError`` or gives a variant that reads back as a post and adds no
-code (``postlingo.security``). Anything else (another exception, a changed byte) is a
+code (``postlingo.variant.security``). Anything else (another exception, a changed byte) is a
 finding.
 
     python fuzz/fuzz_roundtrip.py CORPUS_DIR [SEED_DIR ...] -max_total_time=60
@@ -20,13 +20,13 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports():
-    from postlingo.catalogue import Translation
+    from postlingo.catalogue.po import Translation
     from postlingo.errors import PostlingoError
-    from postlingo.front_matter import front_matter_segments
-    from postlingo.markdown import body_segments
-    from postlingo.post import parse_post, read_post
-    from postlingo.security import unsafe_additions
-    from postlingo.variant import build_variant
+    from postlingo.source.front_matter import front_matter_segments
+    from postlingo.source.markdown import body_segments
+    from postlingo.source.post import parse_post, read_post
+    from postlingo.variant.build import build_variant
+    from postlingo.variant.security import unsafe_additions
 
 KEYS = ["title", "description", "tags", "image.alt"]
 CUT = b"\n---8<---\n"

@@ -8,11 +8,11 @@ from typing import Any
 
 from markdown_it.token import Token
 
-from postlingo.catalogue import Translation
-from postlingo.markdown import body_segments, parser
-from postlingo.post import parse_post
-from postlingo.pseudo import pseudo_translate, untranslated_prose
-from postlingo.variant import build_variant
+from postlingo.catalogue.po import Translation
+from postlingo.drafts.pseudo import pseudo_translate, untranslated_prose
+from postlingo.source.markdown import body_segments, parser
+from postlingo.source.post import parse_post
+from postlingo.variant.build import build_variant
 
 # Spec examples are post bodies: give them a front matter so that `+++` or `---` on their
 # first line stays Markdown.

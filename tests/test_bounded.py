@@ -13,9 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import CATALOGUE, POSTS, fill_catalogue, invoke
-from postlingo import merge
-from postlingo.poformat import _byte_offsets, _char_offsets, parse, wrap_field
-from postlingo.segment import _UNBREAKABLE, TextBlock, _breaks, _join_unsafe, _unbreakable
+from postlingo.catalogue import merge
+from postlingo.catalogue.poformat import _byte_offsets, _char_offsets, parse, wrap_field
+from postlingo.source.segment import _UNBREAKABLE, TextBlock, _breaks, _join_unsafe, _unbreakable
 
 _MARKUP = st.text(st.sampled_from("` {}%<>]()[a\n"), max_size=40)
 
@@ -32,7 +32,7 @@ def test_unbreakable_spans_are_those_of_the_regular_expression(text: str) -> Non
 
 def _join_unsafe_as_before(lines: list[str]) -> list[str]:
     """The joining as it was written before (quadratic in the number of joined lines)."""
-    from postlingo.segment import _HTML_START, _starts_block
+    from postlingo.source.segment import _HTML_START, _starts_block
 
     out = lines[:1]
     for line in lines[1:]:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from postlingo.catalogue import (
+from postlingo.catalogue.merge import new_catalogue
+from postlingo.catalogue.po import (
     BODY_FLAG,
     language_name,
     load_catalogue,
@@ -17,8 +18,7 @@ from postlingo.catalogue import (
     translations,
 )
 from postlingo.errors import InputError
-from postlingo.merge import new_catalogue
-from postlingo.segment import InlineText, Segment
+from postlingo.source.segment import InlineText, Segment
 
 
 def _segments() -> list[Segment]:

@@ -14,12 +14,12 @@ import pytest
 import yaml
 
 from conftest import CATALOGUE, POST_NAME, REPO, SOURCE, TEMPLATE, VARIANT, invoke
-from postlingo import check as check_module
-from postlingo.check import RULES, Options, check, msgfmt_like, run_msgfmt
+from postlingo.catalogue.locales import catalogue_path
 from postlingo.config import load_config
-from postlingo.locales import catalogue_path
-from postlingo.project import build, extract, update
-from postlingo.segment import yaml_scalar
+from postlingo.pipeline import build, extract, update
+from postlingo.qa import check as check_module
+from postlingo.qa.check import RULES, Options, check, msgfmt_like, run_msgfmt
+from postlingo.source.segment import yaml_scalar
 from postlingo.sync import sync
 
 FIXTURES = Path(__file__).parent / "fixtures" / "check"
@@ -445,8 +445,8 @@ def test_github_format(faulty: tuple[Path, Path]) -> None:
 
 
 def test_github_escapes_messages() -> None:
-    from postlingo.check import Finding, Report
-    from postlingo.report import findings_github
+    from postlingo.qa.check import Finding, Report
+    from postlingo.qa.report import findings_github
 
     report = Report([Finding("x", "warning", "50% done,\nnext: more", Path("a,b.po"), 3)], [])
     assert findings_github(report) == (
@@ -517,7 +517,7 @@ def test_pre_commit_hooks_run_real_commands(example: Path) -> None:
 
 def test_help_names_every_rule_and_format() -> None:
     from postlingo.cli import CheckFormat
-    from postlingo.report import FINDING_FORMATS
+    from postlingo.qa.report import FINDING_FORMATS
 
     assert [f.value for f in CheckFormat] == list(FINDING_FORMATS)
     result = invoke("check", "--help")

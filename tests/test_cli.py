@@ -14,7 +14,7 @@ from conftest import CATALOGUE, POST_NAME, TEMPLATE, VARIANT, invoke, write_post
 from postlingo import __version__
 from postlingo.cli import app
 from postlingo.config import load_config
-from postlingo.status import status
+from postlingo.qa.status import status
 
 COMMANDS = {
     "extract": ["--root"],

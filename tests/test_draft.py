@@ -23,10 +23,10 @@ from conftest import (
 )
 from libre_server import FakeServer, capitals
 from postlingo.config import Config, load_config
-from postlingo.draft import DraftOptions, DraftReport, draft, pieces
-from postlingo.engines import NoTranslation
-from postlingo.project import build, extract, update
-from postlingo.pseudo import pseudo_translate
+from postlingo.drafts.draft import DraftOptions, DraftReport, draft, pieces
+from postlingo.drafts.engines import NoTranslation
+from postlingo.drafts.pseudo import pseudo_translate
+from postlingo.pipeline import build, extract, update
 
 TODAY = date(2024, 5, 6)
 COMMENT = "machine draft: libre 2024-05-06"

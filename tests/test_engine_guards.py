@@ -24,11 +24,11 @@ import pytest
 from conftest import CATALOGUE, VARIANT, invoke, snapshot, write_post
 from libre_server import HUGE, FakeServer, capitals
 from postlingo.config import load_config
-from postlingo.draft import DraftOptions, draft
-from postlingo.engines import DeeplEngine, EngineError, LibreEngine, make_engine
+from postlingo.drafts.draft import DraftOptions, draft
+from postlingo.drafts.engines import DeeplEngine, EngineError, LibreEngine, make_engine
 from postlingo.errors import ConfigError
 from postlingo.lock import LockError
-from postlingo.project import extract, update
+from postlingo.pipeline import extract, update
 from sitebuild import jekyll_build
 
 SECRET = "k3y-Secret/Value+42=="  # characters a URL escapes, a base64-looking tail

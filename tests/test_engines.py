@@ -12,7 +12,7 @@ import requests
 
 from libre_server import FakeServer, capitals
 from postlingo.config import load_config
-from postlingo.engines import (
+from postlingo.drafts.engines import (
     ENGINES,
     DeeplEngine,
     EngineError,

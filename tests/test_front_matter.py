@@ -1,4 +1,4 @@
-"""Front-matter values in variants (postlingo.front_matter): hostile translations written
+"""Front-matter values in variants (postlingo.source.front_matter): hostile translations written
 YAML- and TOML-safe, read back the same by PyYAML, Jekyll's Ruby YAML and tomllib; every
 untouched line byte-identical; dotted keys and list items translated one by one.
 
@@ -23,7 +23,7 @@ import yaml
 
 from conftest import fill_catalogue
 from postlingo.config import load_config
-from postlingo.project import build
+from postlingo.pipeline import build
 from postlingo.sync import sync
 
 if sys.version_info >= (3, 11):

@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CATALOGUE, POSTS, VARIANT, invoke, make_site, write_post
-from postlingo.check import RULES, check
 from postlingo.config import load_config
-from postlingo.entry_rules import ENTRY_RULES
-from postlingo.project import build
+from postlingo.pipeline import build
+from postlingo.qa.check import RULES, check
+from postlingo.qa.rules import ENTRY_RULES
 from sitebuild import jekyll_build
 
 NAME = "2021-03-03-pruefstand"

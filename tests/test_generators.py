@@ -12,7 +12,7 @@ import pytest
 
 from conftest import fill_catalogue, invoke
 from postlingo.config import load_config
-from postlingo.generators import generator_findings
+from postlingo.site.generators import generator_findings
 from sitebuild import hugo_build, jekyll_build
 from test_init import hugo_site, jekyll_site, polyglot_site, write
 

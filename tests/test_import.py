@@ -15,7 +15,7 @@ import pytest
 
 import sitebuild
 from conftest import invoke, msgfmt_check
-from postlingo.catalogue import imported, usable
+from postlingo.catalogue.po import imported, usable
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sites"
 BILINGUAL = Path(__file__).parent / "data" / "bilingual"
@@ -451,9 +451,9 @@ def test_real_pairs_are_imported_and_rebuilt(kubernetes: Path) -> None:
 
 def test_a_post_too_large_to_align_is_one_error(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    import postlingo.importer
+    import postlingo.site.importer
 
-    monkeypatch.setattr(postlingo.importer, "MAX_CELLS", 11 * 11 - 1)
+    monkeypatch.setattr(postlingo.site.importer, "MAX_CELLS", 11 * 11 - 1)
     root = hugo_site(tmp_path / "site")
     result = invoke("import", "--root", root)
     assert result.exit_code == 1

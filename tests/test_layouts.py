@@ -1,4 +1,4 @@
-"""Where variants go (postlingo.layouts), how build places them, and what the real site
+"""Where variants go (postlingo.variant.layouts), how build places them, and what the real site
 generators make of them: Debian's jekyll with and without jekyll-polyglot, and hugo."""
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ import sitebuild
 from conftest import fill_catalogue, make_site
 from postlingo.config import Config, load_config
 from postlingo.errors import ConfigError
-from postlingo.layouts import layout_for, slugify
 from postlingo.outcome import Outcome
-from postlingo.project import build
-from postlingo.sources import find_sources, orphan_variants, variant_path
+from postlingo.pipeline import build
+from postlingo.site.sources import find_sources, orphan_variants, variant_path
 from postlingo.sync import sync
+from postlingo.variant.layouts import layout_for, slugify
 
 SITES = Path(__file__).parent / "fixtures" / "sites"
 

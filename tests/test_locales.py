@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from postlingo.locales import (
+from postlingo.catalogue.locales import (
     catalogue_languages,
     catalogue_names,
     catalogue_path,

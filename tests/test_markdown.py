@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from markdown_tree import build_body
-from postlingo.markdown import (
+from postlingo.source.markdown import (
     NOT_PROSE,
     _parsed_has_words,
     body_segments,
@@ -24,7 +24,7 @@ from postlingo.markdown import (
     has_words,
     two_words,
 )
-from postlingo.post import parse_post
+from postlingo.source.post import parse_post
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markdown"
 

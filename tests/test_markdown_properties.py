@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from markdown_tree import build_body, identity, leftovers, pseudo, tree
-from postlingo.markdown import parse_body, parser
+from postlingo.source.markdown import parse_body, parser
 
 word = st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöüß", min_size=1, max_size=9)
 inline = st.one_of(

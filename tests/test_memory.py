@@ -11,12 +11,12 @@ import polib
 import pytest
 
 from conftest import CATALOGUE, POST_NAME, invoke, msgfmt_check, write_post
+from postlingo.catalogue.locales import catalogue_path
 from postlingo.config import Config, load_config
-from postlingo.draft import DraftOptions, draft
+from postlingo.drafts.draft import DraftOptions, draft
+from postlingo.drafts.memory import load_memory
 from postlingo.errors import ConfigError
-from postlingo.locales import catalogue_path
-from postlingo.memory import load_memory
-from postlingo.project import extract, update
+from postlingo.pipeline import extract, update
 
 TODAY = date(2024, 5, 6)
 SECOND = "2021-02-01-zweiter-beitrag"

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from postlingo.catalogue import load_catalogue, make_template, render
-from postlingo.merge import merge, new_catalogue, similarity
-from postlingo.poformat import GnuPOFile, parse
-from postlingo.segment import InlineText, Segment
+from postlingo.catalogue.merge import merge, new_catalogue, similarity
+from postlingo.catalogue.po import load_catalogue, make_template, render
+from postlingo.catalogue.poformat import GnuPOFile, parse
+from postlingo.source.segment import InlineText, Segment
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(path.name for path in GOLDEN.iterdir() if (path / "before.po").exists())

@@ -1,4 +1,4 @@
-"""extract → update → build → sync over a whole site (postlingo.project), through the CLI."""
+"""extract → update → build → sync over a whole site (postlingo.pipeline), through the CLI."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from conftest import (
     write_post,
 )
 from postlingo.config import load_config
-from postlingo.sources import find_sources
+from postlingo.site.sources import find_sources
 
 # A post with every construct the foundation extracts, and the ones it must copy.
 RICH_POST = """\

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from conftest import REPO, SOURCE
 from po_readers import assert_same_entries
-from postlingo import poformat
-from postlingo.poformat import GnuPOEntry, GnuPOFile, parse, wrap_field
+from postlingo.catalogue import poformat
+from postlingo.catalogue.poformat import GnuPOEntry, GnuPOFile, parse, wrap_field
 
 SPEC = json.loads((REPO / "tests/data/commonmark.json").read_text(encoding="utf-8"))
 POST_LINES = [line for line in (REPO / SOURCE).read_text(encoding="utf-8").split("\n") if line]

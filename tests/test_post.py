@@ -1,4 +1,5 @@
-"""Reading posts (postlingo.post): exact text, lines with their endings, front matter region."""
+"""Reading posts (postlingo.source.post): exact text, lines with their endings, front matter
+region."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from postlingo.errors import InputError
-from postlingo.post import BOM, parse_post, read_post, split_lines
+from postlingo.source.post import BOM, parse_post, read_post, split_lines
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "content/_posts"
 EXAMPLE_POST = EXAMPLE / "2021-01-05-erfolgreiche-kundeninteraktionen.md"

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import CATALOGUE, REPO
-from postlingo import pseudo
-from postlingo.protect import FIXED, ProtectionError, Term, mask, structure_changed
+from postlingo.drafts import pseudo
+from postlingo.drafts.protect import FIXED, ProtectionError, Term, mask, structure_changed
 
 # (msgid, what must not reach the engine)
 FIXED_CASES = [

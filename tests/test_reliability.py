@@ -18,17 +18,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CATALOGUE, POSTS, TEMPLATE, invoke, make_site, msgfmt_check
-from postlingo import markdown, project
-from postlingo.catalogue import Translation, load_catalogue, render, same_template
+from postlingo import pipeline as project
+from postlingo.catalogue.po import Translation, load_catalogue, render, same_template
+from postlingo.catalogue.poformat import entry_content
 from postlingo.config import load_config
 from postlingo.errors import InputError, PostlingoError, TranslationError
-from postlingo.front_matter import front_matter_segments
-from postlingo.poformat import entry_content
-from postlingo.post import parse_post, read_post
-from postlingo.security import unsafe_additions
-from postlingo.sources import Source
+from postlingo.site.sources import Source
+from postlingo.source import markdown
+from postlingo.source.front_matter import front_matter_segments
+from postlingo.source.post import parse_post, read_post
 from postlingo.sync import sync
-from postlingo.variant import build_variant
+from postlingo.variant.build import build_variant
+from postlingo.variant.security import unsafe_additions
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -356,7 +357,7 @@ def test_an_unexpected_exception_outside_any_file_is_one_line(
     def broken(*args: object, **options: object) -> None:
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr("postlingo.project.extract", broken)
+    monkeypatch.setattr("postlingo.pipeline.extract", broken)
     result = invoke("extract", "--root", bare_site)
     assert result.exit_code == 1
     assert result.stderr == ("error: unexpected ZeroDivisionError: division by zero "

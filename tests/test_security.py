@@ -1,5 +1,5 @@
 """Security: YAML read safely, output kept inside the site, hostile translations neither
-built nor left unreported, API keys nowhere (postlingo.security and its users)."""
+built nor left unreported, API keys nowhere (postlingo.variant.security and its users)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from conftest import CATALOGUE, POSTS, REPO, SOURCE, VARIANT, invoke, write_post
 from libre_server import FakeServer
 from postlingo.config import load_config
 from postlingo.errors import TranslationError
-from postlingo.post import parse_post
-from postlingo.project import build, extract, update
-from postlingo.security import KINDS, active_content, unsafe_additions
+from postlingo.pipeline import build, extract, update
+from postlingo.source.post import parse_post
 from postlingo.sync import sync
+from postlingo.variant.security import KINDS, active_content, unsafe_additions
 
 # --- the detection itself --------------------------------------------------------------------
 

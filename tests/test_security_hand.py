@@ -2,7 +2,7 @@
 a site with a post per attack, its catalogue translated by the attacker, then ``build`` and
 ``check`` through the CLI. Each attack is one line of build's output naming its PO line,
 nothing of it reaches a variant, and check reports it; and every active element and
-attribute that postlingo.security knows is refused when a translation adds it."""
+attribute that postlingo.variant.security knows is refused when a translation adds it."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import polib
 import pytest
 
 from conftest import POSTS, invoke, write_post
-from postlingo import security
-from postlingo.security import KINDS, unsafe_additions
+from postlingo.variant import security
+from postlingo.variant.security import KINDS, unsafe_additions
 
 HAND = json.loads((Path(__file__).parent / "data/hostile/hand.json").read_text(encoding="utf-8"))
 BODY, DESCRIPTION = "Ein Absatz hier.", "Eine Beschreibung"

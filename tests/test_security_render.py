@@ -26,7 +26,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from postlingo.security import _liquid_tokens, unclosed_liquid, unsafe_additions
+from postlingo.variant.security import _liquid_tokens, unclosed_liquid, unsafe_additions
 from sitebuild import hugo_build
 
 HOSTILE = Path(__file__).parent / "data" / "hostile"

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from postlingo.config import load_config
-from postlingo.sources import find_sources
+from postlingo.site.sources import find_sources
 
 # Names whose text order and path order differ: "-" and "." sort before "/", "_" after.
 _NAME = st.text(alphabet="ab-._0", min_size=1, max_size=4).filter(

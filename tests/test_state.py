@@ -13,7 +13,7 @@ import polib
 import pytest
 
 from postlingo.config import load_config
-from postlingo.project import parallel_map
+from postlingo.pipeline import parallel_map
 from postlingo.state import STATE_FILE
 from postlingo.sync import sync
 
@@ -34,9 +34,9 @@ def test_a_sync_with_nothing_to_do_loads_no_parser(site: Path) -> None:
     run = subprocess.run([sys.executable, "-X", "importtime", "-m", "postlingo", "sync",
                           "--root", str(site)], capture_output=True, text=True, check=True)
     loaded = {line.split("|")[-1].strip() for line in run.stderr.splitlines()}
-    assert "postlingo.sources" in loaded and "postlingo.state" in loaded
+    assert "postlingo.site.sources" in loaded and "postlingo.state" in loaded
     assert not loaded & {"markdown_it", "yaml", "polib", "babel.messages", "rich", "socket",
-                         "postlingo.project", "postlingo.catalogue"}
+                         "postlingo.pipeline", "postlingo.catalogue.po"}
     # One post changed: its parsers, but no worker processes and no new catalogue's needs.
     touched = site / "content/_posts" / sorted(os.listdir(site / "content/_posts"))[0]
     touched.write_text(touched.read_text(encoding="utf-8") + "\nNeu.\n", encoding="utf-8")

@@ -15,11 +15,11 @@ import polib
 import pytest
 
 from conftest import CATALOGUE, POST_NAME, TEMPLATE, VARIANT, invoke, write_post
-from postlingo import project
-from postlingo import status as status_module
-from postlingo.check import Options, check
+from postlingo import pipeline as project
 from postlingo.config import load_config
-from postlingo.status import ALL, TOTAL, orphan_catalogues, status, totals
+from postlingo.qa import status as status_module
+from postlingo.qa.check import Options, check
+from postlingo.qa.status import ALL, TOTAL, orphan_catalogues, status, totals
 from postlingo.sync import sync
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))

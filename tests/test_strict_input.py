@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import CATALOGUE, POSTS, SOURCE, TEMPLATE, VARIANT, invoke, msgfmt_check
-from postlingo.catalogue import load_catalogue
+from postlingo.catalogue.po import load_catalogue
 from postlingo.errors import InputError, PostlingoError
 from postlingo.fileio import DEFAULT_CATALOGUE_LIMIT, read_text, set_catalogue_limit
 
@@ -223,7 +223,7 @@ def test_a_device_is_never_read(device: str, kind: str) -> None:
 
 def test_a_compendium_that_is_a_fifo_is_reported(site: Path) -> None:
     from postlingo.config import load_config
-    from postlingo.memory import load_memory
+    from postlingo.drafts.memory import load_memory
 
     os.mkfifo(site / "shared.po")
     with (site / "postlingo.toml").open("a", encoding="utf-8") as config:

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import yaml
 
-from postlingo.catalogue import load_catalogue, save_catalogue
+from postlingo.catalogue.locales import catalogue_path
+from postlingo.catalogue.merge import new_catalogue
+from postlingo.catalogue.po import load_catalogue, save_catalogue
+from postlingo.catalogue.taxonomy import Term, post_terms, taxonomy_template, taxonomy_translations
 from postlingo.config import load_config
-from postlingo.locales import catalogue_path
-from postlingo.merge import new_catalogue
 from postlingo.outcome import Outcome
-from postlingo.post import parse_post
-from postlingo.project import build
+from postlingo.pipeline import build
+from postlingo.source.post import parse_post
 from postlingo.sync import sync
-from postlingo.taxonomy import Term, post_terms, taxonomy_template, taxonomy_translations
 
 POST = """\
 ---

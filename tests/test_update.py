@@ -25,7 +25,7 @@ from conftest import (
     write_post,
 )
 from po_readers import assert_same_entries
-from postlingo.catalogue import entry_content
+from postlingo.catalogue.po import entry_content
 
 SECOND_POST = """\
 ---

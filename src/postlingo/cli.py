@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress
 
-    from .draft import DraftReport
+    from .drafts.draft import DraftReport
     from .outcome import Outcome
 
 # Each command imports the part of the library it runs: start-up time is paid on every
@@ -183,7 +183,7 @@ def init_command(
 ) -> None:
     """Write a postlingo.toml for the site here (never over one), and say what the site
     generator's config still needs (--apply makes those edits)."""
-    from .init import init, report_lines
+    from .site.init import init, report_lines
 
     codes = [code.strip() for code in languages.split(",") if code.strip()] if languages else None
     try:
@@ -200,7 +200,7 @@ def init_command(
 @app.command("extract")
 def extract_command(root: Root = Path(".")) -> None:
     """Write the template (POT) of every post."""
-    from .project import extract
+    from .pipeline import extract
 
     _finish(extract(_config(root)), "wrote")
 
@@ -221,12 +221,12 @@ def update_command(
 ) -> None:
     """Merge templates into every language's catalogues (PO), creating missing ones
     (--lang adds a language). A renamed post's catalogues move to its new name."""
-    from .project import update
+    from .pipeline import update
 
     config = _config(root, lang)
     outcome = update(config, check=check, prune=prune, keep_obsolete=obsolete, force=force)
     if check:  # a post changed since its template was made: its catalogues are behind too
-        from .check import outdated_templates
+        from .qa.check import outdated_templates
 
         outcome.errors += outdated_templates(config)
     _finish(outcome, "would update" if check else "updated",
@@ -246,7 +246,7 @@ def build_command(
     keep_going: KeepGoing = False,
 ) -> None:
     """Write the localized variant of every post."""
-    from .project import build
+    from .pipeline import build
 
     _finish_build(build(_config(root, lang), include_fuzzy, prune), "built", keep_going)
 
@@ -260,7 +260,7 @@ def import_command(
 ) -> None:
     """Bring existing translated variants (human translations) into the catalogues, as
     fuzzy entries to confirm; the variants are only read."""
-    from .importer import import_translations
+    from .site.importer import import_translations
 
     outcome = import_translations(_config(root, lang), post=post)
     for found in outcome.posts:
@@ -311,9 +311,9 @@ def status_command(
 ) -> None:
     """How far each post is translated, per language, and whether its variant is current."""
     from .outcome import Outcome
-    from .report import print_wide, status_csv, status_json, status_table
-    from .status import orphan_catalogues
-    from .status import status as catalogue_status
+    from .qa.report import print_wide, status_csv, status_json, status_table
+    from .qa.status import orphan_catalogues
+    from .qa.status import status as catalogue_status
 
     config = _config(root, lang)
     rows, errors = catalogue_status(config, include_fuzzy or config.include_fuzzy)
@@ -331,7 +331,7 @@ class _CheckCommand(typer.core.TyperCommand):
 
     @property
     def epilog(self) -> str:
-        from .report import rules_help
+        from .qa.report import rules_help
 
         return rules_help()
 
@@ -360,9 +360,9 @@ def check_command(
     ] = CheckFormat.text,
 ) -> None:
     """Check catalogues, translations and variants for CI: exit 1 when a rule fails."""
-    from .check import Options
-    from .check import check as check_project
-    from .report import FINDING_FORMATS, summary
+    from .qa.check import Options
+    from .qa.check import check as check_project
+    from .qa.report import FINDING_FORMATS, summary
 
     config = _config(root, lang)
     try:
@@ -415,7 +415,7 @@ def draft_command(
         TimeElapsedColumn,
     )
 
-    from .draft import DraftOptions, draft
+    from .drafts.draft import DraftOptions, draft
 
     options = DraftOptions(engine=engine, post=post, limit=limit, dry_run=dry_run)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -431,8 +431,8 @@ def draft_command(
 
 
 def _finish_draft(report: DraftReport, dry_run: bool) -> None:
-    from .draft import plan_lines
-    from .draft import summary as draft_summary
+    from .drafts.draft import plan_lines
+    from .drafts.draft import summary as draft_summary
 
     for line in plan_lines(report):
         out().print(line, markup=False, soft_wrap=True)

@@ -67,9 +67,9 @@ class Config:
     min_percent_language: float = 0.0
     min_percent_post: float = 0.0
     localized_urls: bool = False  # translations may change link and image URLs
-    glossary: str = ""  # CSV file, may hold {lang}; see postlingo.check
+    glossary: str = ""  # CSV file, may hold {lang}; see postlingo.qa.check
     check: dict[str, str] = field(default_factory=dict)  # rule -> "error"|"warning"|"off"
-    # postlingo draft (see postlingo.engines): the default engine, per-engine options
+    # postlingo draft (see postlingo.drafts.engines): the default engine, per-engine options
     # ([engines.libre] url = "…", key_env = "…"; never keys themselves), the request policy,
     # the translation memory's compendia ({lang} allowed) and threshold, the answer cache.
     engine: str = "google"
@@ -80,7 +80,7 @@ class Config:
     compendia: list[str] = field(default_factory=list)
     memory_threshold: float = 0.75
     draft_cache: str = ""  # folder of the engines' answers; "": <locales>/.cache/drafts
-    # Reliability and security (see postlingo.lock, postlingo.security).
+    # Reliability and security (see postlingo.lock, postlingo.variant.security).
     lock_wait: float = 10.0  # seconds a command waits for another run on the site to end
     allow_unsafe: list[str] = field(default_factory=list)  # kinds translations may add
     max_post_size: int = 2_000_000  # bytes; a larger post is an error, not read
@@ -349,7 +349,7 @@ def _leaves(parts: tuple[str, ...]) -> bool:
 
 
 def _check_kinds(kinds: list[str], source: Path | None) -> None:
-    from .security import KINDS  # the kinds live with their checks (loaded when named)
+    from .variant.security import KINDS  # the kinds live with their checks (loaded when named)
 
     for kind in kinds:
         if kind not in KINDS:
@@ -383,7 +383,7 @@ def _check_draft(config: Config, source: Path | None) -> None:
 def _check_engines(config: Config, source: Path | None) -> None:
     # The engine table lives with the engines, whose clients take a while to import: a
     # command that drafts nothing does not load them for the default engine.
-    from .engines import ENGINES, check_options
+    from .drafts.engines import ENGINES, check_options
 
     if config.engine not in ENGINES:
         known = ", ".join(sorted(ENGINES))
@@ -397,7 +397,7 @@ def _check_engines(config: Config, source: Path | None) -> None:
 def _check_rule_levels(levels: dict[str, str], source: Path | None) -> None:
     if not levels:
         return
-    from .check import LEVELS, RULES  # the rule table lives with the rules (a cycle at the top)
+    from .qa.check import LEVELS, RULES  # the rule table lives with the rules (a cycle at the top)
 
     for rule, level in levels.items():
         if rule not in RULES:

@@ -12,7 +12,7 @@ from functools import partial
 
 from .config import Config
 from .outcome import Outcome, guard, locking
-from .sources import find_sources, report_orphan_variants
+from .site.sources import find_sources, report_orphan_variants
 from .state import State, settings_key
 
 
@@ -26,7 +26,7 @@ def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None,
     include_fuzzy = include_fuzzy or config.include_fuzzy
     outcome = Outcome()
     if config.link_source:  # (asked here too: only then is the pipeline needed for it)
-        from .project import link_sources
+        from .pipeline import link_sources
 
         link_sources(config, outcome)
     state = State.load(config.locales_dir, _settings(config, include_fuzzy))
@@ -34,7 +34,7 @@ def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None,
     todo = [s for s in sources
             if s.name not in state.posts or not state.posts[s.name].fresh(config.root)]
     if todo:
-        from .project import parallel_map, plan_renames, sync_posts, warm_up
+        from .pipeline import parallel_map, plan_renames, sync_posts, warm_up
 
         renames = plan_renames(config, sources, todo, force)
         work = partial(sync_posts, config, include_fuzzy, renames)
@@ -46,7 +46,7 @@ def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None,
             else:
                 state.posts[source.name] = kept
         # When posts are synced (not on every save with nothing to do: no YAML loaded).
-        from .generators import generator_findings
+        from .site.generators import generator_findings
 
         outcome.warnings += [found.error() for found in generator_findings(config)]
     names = {source.name for source in sources}
@@ -58,8 +58,8 @@ def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None,
         if source.name not in done:
             outcome.warnings += state.posts[source.name].replay()
     if config.taxonomy:
-        from .project import held_terms, sync_taxonomy
-        from .taxonomy import Term
+        from .catalogue.taxonomy import Term
+        from .pipeline import held_terms, sync_taxonomy
 
         # A post that failed keeps the terms it had (the template lists them): one broken
         # post never changes the shared catalogue.
@@ -78,7 +78,7 @@ def _settings(config: Config, include_fuzzy: bool) -> str:
     """What every post's sync depends on besides its own files."""
     shared = {}
     if config.taxonomy:
-        from .taxonomy import taxonomy_translations
+        from .catalogue.taxonomy import taxonomy_translations
 
         shared = {lang: sorted((k, v.text) for k, v in taxonomy_translations(
             config.locales_dir, lang, include_fuzzy).items()) for lang in config.languages}

@@ -1,4 +1,4 @@
-"""How postlingo.security's reading grows with its input: seconds for one text of 100 KB,
+"""How postlingo.variant.security's reading grows with its input: seconds for one text of 100 KB,
 400 KB and 1.6 MB, per shape (a real post repeated, and texts made to defeat a scanner:
 openers that never close, tags left open). Run: python tests/data/hostile/scaling.py
 A linear reading takes about four times as long for each step."""
@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from postlingo.security import _active, active_content
+from postlingo.variant.security import _active, active_content
 
 POST = (Path(__file__).parents[3] / "content/_posts"
         / "2021-01-05-erfolgreiche-kundeninteraktionen.md").read_text(encoding="utf-8")

@@ -27,21 +27,21 @@ from typing import Any, Protocol
 
 import polib
 
-from .catalogue import load_catalogue, save_catalogue
-from .check import load_glossary
-from .config import CONFIG_FILE, Config, key_line
+from ..catalogue.locales import catalogue_path
+from ..catalogue.merge import FUZZY
+from ..catalogue.po import load_catalogue, save_catalogue
+from ..config import CONFIG_FILE, Config, key_line
+from ..errors import ConfigError, InputError, PostlingoError
+from ..fileio import TEMP_SUFFIX
+from ..lock import site_lock
+from ..qa.check import load_glossary
+from ..site.sources import Source, find_sources
+from ..source.markdown import parse_env
+from ..source.post import read_post
+from ..variant.security import unsafe_additions
 from .engines import ENGINES, Engine, EngineError, NoTranslation, identity, make_engine
-from .errors import ConfigError, InputError, PostlingoError
-from .fileio import TEMP_SUFFIX
-from .locales import catalogue_path
-from .lock import site_lock
-from .markdown import parse_env
 from .memory import Memory, load_memory
-from .merge import FUZZY
-from .post import read_post
 from .protect import Masked, ProtectionError, Term, mask, structure_changed
-from .security import unsafe_additions
-from .sources import Source, find_sources
 
 CHUNK = 65536  # bytes read at a time when looking for a torn record
 MARK = "machine draft"  # translator comments postlingo writes start with this
@@ -626,7 +626,7 @@ def _refuse_markup(entry: polib.POEntry, text: str, allowed: list[str]) -> None:
     """Refuse a draft that adds markup to its source (``ProtectionError``). The source's
     markup went to the engine as placeholders, so a sound answer has only words: it may
     add none of the characters of ``_MARKUP_CHARS`` (HTML, entities, Liquid, kramdown's
-    ``{::…}`` and ``{:…}``, escapes, code) nor anything ``postlingo.security`` calls
+    ``{::…}`` and ``{:…}``, escapes, code) nor anything ``postlingo.variant.security`` calls
     unsafe."""
     core = _strip(entry.msgid)[0]
     for char in _MARKUP_CHARS:

@@ -17,9 +17,10 @@ from pathlib import Path
 import polib
 from babel import Locale, UnknownLocaleError
 
-from . import __version__
-from .errors import InputError
-from .fileio import catalogue_limit, read_bytes, read_text, reading, write_if_changed
+from .. import __version__
+from ..errors import InputError
+from ..fileio import catalogue_limit, read_bytes, read_text, reading, write_if_changed
+from ..source.segment import Segment
 from .locales import gettext_language
 from .poformat import (
     GnuPOEntry,
@@ -30,7 +31,6 @@ from .poformat import (
     parse,
     po_lines,
 )
-from .segment import Segment
 
 BODY_FLAG = "md-text"  # tells Weblate to run its Markdown checks on body entries
 GENERATOR = f"postlingo {__version__}"

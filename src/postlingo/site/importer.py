@@ -29,15 +29,15 @@ from pathlib import Path, PurePosixPath
 
 import polib
 
-from .catalogue import IMPORTED, load_catalogue, save_catalogue
-from .config import Config
-from .errors import InputError, PostlingoError, TranslationError
-from .locales import catalogue_path, template_path
-from .markdown import parse_body
-from .outcome import Outcome, guard, locking
-from .post import Post
-from .project import planned_catalogue, planned_template, read_segments
-from .segment import Segment
+from ..catalogue.locales import catalogue_path, template_path
+from ..catalogue.po import IMPORTED, load_catalogue, save_catalogue
+from ..config import Config
+from ..errors import InputError, PostlingoError, TranslationError
+from ..outcome import Outcome, guard, locking
+from ..pipeline import planned_catalogue, planned_template, read_segments
+from ..source.markdown import parse_body
+from ..source.post import Post
+from ..source.segment import Segment
 from .sources import Source, find_sources, variant_path
 
 FUZZY = "fuzzy"

@@ -24,7 +24,8 @@ from difflib import SequenceMatcher
 
 import polib
 
-from .catalogue import (
+from .locales import gettext_language
+from .po import (
     BODY_FLAG,
     GENERATOR,
     Key,
@@ -33,7 +34,6 @@ from .catalogue import (
     now,
     plural_forms,
 )
-from .locales import gettext_language
 from .poformat import GnuPOEntry, GnuPOFile
 
 FUZZY = "fuzzy"

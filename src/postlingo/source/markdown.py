@@ -15,7 +15,7 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError
+from ..errors import InputError
 from .post import Post
 from .segment import HARD_BREAK, InlineText, Segment, TextBlock, Underline
 

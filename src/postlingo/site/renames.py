@@ -19,9 +19,7 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .config import Config
-from .errors import InputError
-from .locales import (
+from ..catalogue.locales import (
     TAXONOMY,
     catalogue_languages,
     catalogue_names,
@@ -29,6 +27,8 @@ from .locales import (
     template_names,
     template_path,
 )
+from ..config import Config
+from ..errors import InputError
 from .sources import Source, variant_path
 
 RENAME_OVERLAP = 0.5  # share of a new post's texts the gone post must have held
@@ -98,7 +98,7 @@ def find_renames(config: Config, sources: list[Source], keys_of: Callable[[Sourc
 
 def _texts(config: Config, name: str, languages: list[str]) -> set[Key]:
     """The msgids a gone post had: its template's, else its catalogues' (current ones)."""
-    from .catalogue import load_catalogue  # (polib only when there is a gone post)
+    from ..catalogue.po import load_catalogue  # (polib only when there is a gone post)
 
     paths = [template_path(config.locales_dir, name)]
     paths += [catalogue_path(config.locales_dir, name, language) for language in languages]
@@ -125,7 +125,7 @@ def moved_catalogues(config: Config, old: str, new: str) -> list[tuple[str, Path
 def template_keys(config: Config) -> Callable[[Source], set[Key]]:
     """``keys_of`` for ``find_renames`` from the templates on disk (``update`` runs after
     ``extract``)."""
-    from .catalogue import load_catalogue
+    from ..catalogue.po import load_catalogue
 
     def keys(source: Source) -> set[Key]:
         path = template_path(config.locales_dir, source.name)

@@ -18,7 +18,7 @@ from typing import Any
 from markdown_it.common.html_re import HTML_TAG_RE
 from markdown_it.token import Token
 
-from .markdown import parser
+from ..source.markdown import parser
 
 # Fixed material inside a msgid: code spans, autolinks and HTML tags, link destinations and
 # titles, reference labels, footnote references, entities, backslash escapes, Liquid, URLs.

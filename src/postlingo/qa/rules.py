@@ -2,10 +2,10 @@
 
 Each rule takes a ``Pair`` (the entry, both sides read as ``Text``, and the ``Settings`` of
 the run) and yields a message per problem. ``ENTRY_RULES`` holds them with their default
-levels, and ``judge`` is the one judgement of an entry: ``postlingo.check`` turns its
+levels, and ``judge`` is the one judgement of an entry: ``postlingo.qa.check`` turns its
 findings into findings at the entry's line, ``build`` leaves out a translation with an error
 among them (the variant keeps the source's text there). Body text is read with the
-project's markdown-it parser (``postlingo.markdown.parser``), given the link reference
+project's markdown-it parser (``postlingo.source.markdown.parser``), given the link reference
 definitions and footnotes of its post; front-matter values (entries with a msgctxt) are
 plain text. Liquid is matched in the raw text: Jekyll runs it before Markdown, inside code
 spans too.
@@ -31,13 +31,13 @@ import polib
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
 from markdown_it.token import Token
 
-from .config import Config
-from .errors import ConfigError, InputError
-from .fileio import read_text
-from .locales import gettext_language
-from .markdown import parser
-from .post import BOM
-from .security import liquid_tags, unclosed_liquid, unsafe_additions
+from ..catalogue.locales import gettext_language
+from ..config import Config
+from ..errors import ConfigError, InputError
+from ..fileio import read_text
+from ..source.markdown import parser
+from ..source.post import BOM
+from ..variant.security import liquid_tags, unclosed_liquid, unsafe_additions
 
 # --- the two sides of an entry --------------------------------------------------------------
 
@@ -180,7 +180,7 @@ def liquid(pair: Pair) -> Iterator[str]:
 def security(pair: Pair) -> Iterator[str]:
     """No code the source lacks: Liquid tags, <script> and other active elements, event
     handlers, javascript: URLs; no permalink or slug leading out of the site
-    (``postlingo.security``; build refuses them too). One finding an entry: the first
+    (``postlingo.variant.security``; build refuses them too). One finding an entry: the first
     addition, and how many more. An unclosed Liquid tag is the ``liquid`` rule's."""
     found = [added for added in unsafe_additions(pair.entry.msgid, pair.entry.msgstr,
                                                  pair.settings.allow_unsafe, pair.entry.msgctxt)

@@ -15,19 +15,19 @@ from pathlib import Path
 
 import yaml
 
-from .catalogue import (
+from ..errors import TranslationError
+from ..source.front_matter import Edit, parse_yaml
+from ..source.post import Post
+from ..source.segment import yaml_scalar
+from .locales import TAXONOMY, catalogue_path, template_path
+from .po import (
     Translation,
     load_catalogue,
     new_file,
     template_header,
     translations,
 )
-from .errors import TranslationError
-from .front_matter import Edit, parse_yaml
-from .locales import TAXONOMY, catalogue_path, template_path
 from .poformat import GnuPOEntry, GnuPOFile
-from .post import Post
-from .segment import yaml_scalar
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _NOTE = ("A {key} value shared by all posts. Jekyll splits a {key} string at spaces: "

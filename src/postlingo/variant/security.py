@@ -43,7 +43,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .errors import TranslationError
+from ..errors import TranslationError
 
 # In the order findings are reported: what runs code first.
 KINDS = ("liquid", "shortcode", "script", "event-handler", "javascript-url", "extension",

@@ -9,8 +9,8 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import NamedTuple
 
-from .errors import InputError
-from .fileio import read_text
+from ..errors import InputError
+from ..fileio import read_text
 
 BOM = "\ufeff"
 # CommonMark's line endings; str.splitlines() would also split on U+2028 and friends.

@@ -19,17 +19,17 @@ from typing import TYPE_CHECKING, Any
 import polib
 import yaml
 
-from .catalogue import Translation
-from .config import Config
-from .errors import InputError, TranslationError
-from .front_matter import Edit, metadata_edits, parse_toml, parse_yaml
-from .markdown import parse_body, parse_env
-from .post import Post, parse_post
+from ..catalogue.po import Translation
+from ..config import Config
+from ..errors import InputError, TranslationError
+from ..source.front_matter import Edit, metadata_edits, parse_toml, parse_yaml
+from ..source.markdown import parse_body, parse_env
+from ..source.post import Post, parse_post
+from ..source.segment import Segment
 from .security import UnsafeTranslation, leads_out, unsafe_additions
-from .segment import Segment
 
 if TYPE_CHECKING:
-    from .entry_rules import Settings
+    from ..qa.rules import Settings
 
 Key = tuple[str | None, str]
 _STR = "tag:yaml.org,2002:str"
@@ -76,7 +76,7 @@ class Gate:
     def levels(self) -> dict[str, str]:
         # (the rules load with the first translation to judge: a sync of untranslated
         # posts does without them, ~12 ms of imports)
-        from .entry_rules import entry_levels
+        from ..qa.rules import entry_levels
 
         # Only errors keep a translation out: rules at other levels need not run here.
         return {name: level if level == "error" else "off"
@@ -84,7 +84,7 @@ class Gate:
 
     @cached_property
     def settings(self) -> Settings:
-        from .entry_rules import settings_for
+        from ..qa.rules import settings_for
 
         return settings_for(self._config, self._language)
 
@@ -94,7 +94,7 @@ class Gate:
 
     def refusal(self, msgid: str, context: str | None, found: Translation) -> Refused | None:
         """Why ``found`` must not be used, if the entry rules find an error in it."""
-        from .entry_rules import error_findings, make_pair
+        from ..qa.rules import error_findings, make_pair
 
         entry = polib.POEntry(msgid=msgid, msgstr=found.text, msgctxt=context)
         problems = error_findings(make_pair(entry, self.settings, self.env), self.levels)

@@ -14,11 +14,11 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from .config import Config
-from .errors import ConfigError
+from ..config import Config
+from ..errors import ConfigError
 
 if TYPE_CHECKING:
-    from .post import Post
+    from ..source.post import Post
 
 _TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae",
                                   "Ö": "Oe", "Ü": "Ue", "æ": "ae", "ø": "oe", "å": "aa",
@@ -101,7 +101,7 @@ def _own_permalink(post: Post | None, lang: str, key: str = "permalink") -> str 
     ``:categories`` already holds the ``<lang>`` category Jekyll gives the variant."""
     if post is None or post.front_matter is None:
         return None
-    from .front_matter import existing_value  # (loads YAML: only when a variant is built)
+    from ..source.front_matter import existing_value  # (loads YAML: only when a variant is built)
 
     permalink = existing_value(post, key)
     if not permalink or ":categories" in permalink:

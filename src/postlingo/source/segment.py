@@ -16,7 +16,7 @@ from typing import Protocol
 
 import yaml
 
-from .errors import TranslationError
+from ..errors import TranslationError
 
 HARD_BREAK = "\n"  # how a hard line break appears in a msgid
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from babel import Locale
 
-from .fileio import glob
+from ..fileio import glob
 
 TEMPLATES = "templates"
 MESSAGES = "LC_MESSAGES"

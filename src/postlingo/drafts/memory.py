@@ -14,11 +14,11 @@ from pathlib import Path
 
 import polib
 
-from .catalogue import load_catalogue
-from .config import Config
-from .errors import ConfigError, PostlingoError
-from .locales import catalogue_names, catalogue_path, gettext_language
-from .merge import closest, similarity
+from ..catalogue.locales import catalogue_names, catalogue_path, gettext_language
+from ..catalogue.merge import closest, similarity
+from ..catalogue.po import load_catalogue
+from ..config import Config
+from ..errors import ConfigError, PostlingoError
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from html.entities import html5
 from typing import Any
 
-from .markdown import NOT_PROSE, parser
+from ..source.markdown import NOT_PROSE, parser
 from .protect import FIXED, flatten, inline_shape
 
 _ACCENTS = str.maketrans(

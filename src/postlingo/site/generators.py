@@ -22,9 +22,9 @@ from typing import Any
 
 import yaml
 
-from .config import CONFIG_FILE, Config, config_file, key_line
-from .errors import InputError, PostlingoError, toml_problem
-from .fileio import GLOB_CHARS, read_text
+from ..config import CONFIG_FILE, Config, config_file, key_line
+from ..errors import InputError, PostlingoError, toml_problem
+from ..fileio import GLOB_CHARS, read_text
 
 if sys.version_info >= (3, 11):
     import tomllib

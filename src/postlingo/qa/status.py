@@ -13,10 +13,7 @@ from pathlib import Path
 
 import polib
 
-from .catalogue import load_catalogue
-from .config import Config
-from .errors import PostlingoError, TranslationError
-from .locales import (
+from ..catalogue.locales import (
     TAXONOMY,
     catalogue_names,
     catalogue_path,
@@ -24,10 +21,13 @@ from .locales import (
     template_names,
     template_path,
 )
-from .post import Post
-from .project import parallel_map, planned_variant, read_segments, warm_up
-from .segment import Segment
-from .sources import Source, find_sources
+from ..catalogue.po import load_catalogue
+from ..config import Config
+from ..errors import PostlingoError, TranslationError
+from ..pipeline import parallel_map, planned_variant, read_segments, warm_up
+from ..site.sources import Source, find_sources
+from ..source.post import Post
+from ..source.segment import Segment
 
 # Variant states: what ``build`` would do with the variant file.
 CURRENT, MISSING, OUTDATED, BROKEN = "current", "missing", "outdated", "fails"

@@ -19,7 +19,16 @@ from typing import Any, TypeVar
 
 import polib
 
-from .catalogue import (
+from .catalogue.locales import (
+    TAXONOMY,
+    catalogue_names,
+    catalogue_path,
+    gettext_language,
+    template_names,
+    template_path,
+)
+from .catalogue.merge import merge, new_catalogue
+from .catalogue.po import (
     language_name,
     load_catalogue,
     make_template,
@@ -28,35 +37,32 @@ from .catalogue import (
     save_catalogue,
     translations,
 )
+from .catalogue.taxonomy import (
+    Term,
+    post_terms,
+    taxonomy_edits,
+    taxonomy_template,
+    taxonomy_translations,
+)
 from .config import Config
 from .errors import InputError, PostlingoError, unexpected
 from .fileio import batched, reading, remove, write_if_changed
-from .front_matter import existing_value, front_matter_segments, metadata_edits
-from .layouts import layout_for, slugify
-from .locales import (
-    TAXONOMY,
-    catalogue_names,
-    catalogue_path,
-    gettext_language,
-    template_names,
-    template_path,
-)
-from .markdown import body_segments, parser
-from .merge import merge, new_catalogue
 from .outcome import Outcome, guard, locking
-from .post import Post, read_post
-from .renames import (
+from .site.renames import (
     find_renames,
     foreign_variant,
     moved_catalogues,
     old_variants,
     template_keys,
 )
-from .segment import Segment
-from .sources import Source, find_sources, report_orphan_variants, variant_path
+from .site.sources import Source, find_sources, report_orphan_variants, variant_path
+from .source.front_matter import existing_value, front_matter_segments, metadata_edits
+from .source.markdown import body_segments, parser
+from .source.post import Post, read_post
+from .source.segment import Segment
 from .state import Record, record
-from .taxonomy import Term, post_terms, taxonomy_edits, taxonomy_template, taxonomy_translations
-from .variant import Gate, JudgedTerms, Refused, apply, build_variant
+from .variant.build import Gate, JudgedTerms, Refused, apply, build_variant
+from .variant.layouts import layout_for, slugify
 
 T = TypeVar("T")
 R = TypeVar("R")

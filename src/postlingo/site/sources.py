@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path, PurePosixPath
 
-from .config import Config, config_file, key_line
-from .errors import ConfigError, InputError, PostlingoError
-from .fileio import GLOB_CHARS, glob, remove, resolves_inside
-from .layouts import layout_for
-from .locales import TAXONOMY, catalogue_languages, catalogue_names, template_names
-from .outcome import Outcome
+from ..catalogue.locales import TAXONOMY, catalogue_languages, catalogue_names, template_names
+from ..config import Config, config_file, key_line
+from ..errors import ConfigError, InputError, PostlingoError
+from ..fileio import GLOB_CHARS, glob, remove, resolves_inside
+from ..outcome import Outcome
+from ..variant.layouts import layout_for
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 Every rule has a name, a default level (``error``, ``warning`` or ``off``; the ``check``
 table of the configuration changes it) and one small function or block of the runner:
 
-- *entry rules* (``postlingo.entry_rules``) compare one translation with its msgid and
+- *entry rules* (``postlingo.qa.rules``) compare one translation with its msgid and
   yield messages; the finding points at the entry's line in the PO file. Only translations
   that ``build`` would use are checked (fuzzy ones with ``include_fuzzy``);
 - *file rules* look at whole files: unreadable files, ``msgfmt -c``, fuzzy and untranslated
@@ -38,15 +38,12 @@ from typing import Any
 
 import polib
 
-from .catalogue import load_catalogue
-from .config import Config
-from .entry_rules import ENTRY_RULES, Rule, Settings, judge, make_pair, settings_for
-from .entry_rules import load_glossary as load_glossary  # (draft reads the glossary too)
-from .errors import InputError, PostlingoError, TranslationError, unexpected
-from .locales import TAXONOMY, catalogue_path, gettext_language, template_path
-from .markdown import parse_env
-from .post import Post
-from .project import (
+from ..catalogue.locales import TAXONOMY, catalogue_path, gettext_language, template_path
+from ..catalogue.po import load_catalogue
+from ..catalogue.taxonomy import Term, post_terms, taxonomy_template
+from ..config import Config
+from ..errors import InputError, PostlingoError, TranslationError, unexpected
+from ..pipeline import (
     _current_template,
     parallel_map,
     planned_catalogue,
@@ -55,18 +52,21 @@ from .project import (
     read_segments,
     warm_up,
 )
-from .renames import foreign_variant
-from .security import UnsafeTranslation
-from .segment import Segment
-from .sources import Source, find_sources, orphan_variants
+from ..site.renames import foreign_variant
+from ..site.sources import Source, find_sources, orphan_variants
+from ..source.markdown import parse_env
+from ..source.post import Post
+from ..source.segment import Segment
+from ..variant.build import Refused
+from ..variant.security import UnsafeTranslation
+from .rules import ENTRY_RULES, Rule, Settings, judge, make_pair, settings_for
+from .rules import load_glossary as load_glossary  # (draft reads the glossary too)
 from .status import (
     CatalogueStatus,
     count,
     orphan_catalogues,
     totals,
 )
-from .taxonomy import Term, post_terms, taxonomy_template
-from .variant import Refused
 
 LEVELS = ("error", "warning", "off")
 
@@ -100,7 +100,7 @@ RULES: dict[str, Rule] = {
                   "code the source lacks) or could not build the variant"),
     "orphan": Rule("warning", "a template, catalogue or variant without a source post"),
     "generator": Rule("error", "the site generator's config publishes each variant beside its "
-                      "source, and no catalogue (postlingo.generators)"),
+                      "source, and no catalogue (postlingo.site.generators)"),
     "foreign": Rule("error", "a variant file postlingo did not write (no catalogue for it) "
                     "where it would write one: 'postlingo import' it, or remove it"),
 }
@@ -250,7 +250,7 @@ def check(config: Config, options: Options | None = None) -> Report:
         run.add("orphan", "a variant without a source post ('build --prune' removes it)", path)
     _check_totals(run)
     if run.on("generator"):
-        from .generators import generator_findings
+        from ..site.generators import generator_findings
 
         for found in generator_findings(config):
             run.add("generator", found.message, found.path, found.line)

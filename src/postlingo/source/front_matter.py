@@ -21,7 +21,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-from .errors import InputError, toml_problem
+from ..errors import InputError, toml_problem
 from .post import Post
 from .segment import Segment, TomlString, YamlScalar, toml_string, yaml_scalar
 

@@ -51,7 +51,7 @@ import urllib3
 from babel import Locale, UnknownLocaleError
 from requests.adapters import HTTPAdapter
 
-from .errors import ConfigError, PostlingoError
+from ..errors import ConfigError, PostlingoError
 
 MAX_BACKOFF = 30.0  # seconds: the longest wait between two attempts
 MAX_RETRY_AFTER = 60.0  # seconds: a longer Retry-After stops the run instead
@@ -792,8 +792,8 @@ class PseudoEngine(Engine):
 
 
 class MemoryEngine(Engine):
-    """Translations the project already has (see ``postlingo.memory``); drafts whole
-    entries, so ``draft`` asks ``postlingo.memory`` instead of calling ``translate``."""
+    """Translations the project already has (see ``postlingo.drafts.memory``); drafts whole
+    entries, so ``draft`` asks ``postlingo.drafts.memory`` instead of calling ``translate``."""
 
     name = "memory"
     remote = False

@@ -4,7 +4,7 @@ It tells Jekyll (with or without jekyll-polyglot), Hugo (suffix files, page bund
 content folder per language) and anything else (a ``custom`` layout) apart, finds the posts
 and the front-matter keys that hold prose in them, writes the configuration (never over an
 existing one), and says what the generator's own config still needs
-(``postlingo.generators``); with ``apply`` it makes those edits itself, changing only the
+(``postlingo.site.generators``); with ``apply`` it makes those edits itself, changing only the
 lines it must and checking that the file then reads as intended.
 """
 
@@ -23,9 +23,10 @@ from typing import Any
 import tomlkit
 import yaml
 
-from .config import CONFIG_FILE, Config, load_config
-from .errors import ConfigError, InputError, PostlingoError
-from .fileio import read_text, write_atomic
+from ..config import CONFIG_FILE, Config, load_config
+from ..errors import ConfigError, InputError, PostlingoError
+from ..fileio import read_text, write_atomic
+from ..source.post import read_post
 from .generators import (
     HUGO_CONFIGS,
     JEKYLL_CONFIGS,
@@ -35,7 +36,6 @@ from .generators import (
     generator_findings,
     read_site_config,
 )
-from .post import read_post
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -1,0 +1,1 @@
+"""Templates and catalogues: the PO format, the merge, where files live, taxonomy terms."""

@@ -1,0 +1,1 @@
+"""Machine drafts: engines, translation memory, markup protection."""

@@ -1,0 +1,1 @@
+"""What CI gates on: the rules, check, status and their reports."""

@@ -1,0 +1,1 @@
+"""Reading a post: its text, front matter and Markdown, cut into segments."""

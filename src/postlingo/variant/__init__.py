@@ -1,0 +1,1 @@
+"""Building a localized post: where it goes (layouts), what it may contain (security)."""
