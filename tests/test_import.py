@@ -329,6 +329,10 @@ def test_hostile_imported_text_is_refused_by_build(tmp_path: Path) -> None:
     variant = (root / "content/posts/hallo.en.md").read_text(encoding="utf-8")
     assert "<script>" not in variant
     assert "This is the first paragraph" in variant  # the rest of the import is used
+    # check judges what build uses: imported entries too, though fuzzy.
+    report = invoke("check", "--root", root)
+    assert report.exit_code == 1
+    assert re.search(r"hallo\.po:\d+: .*script", report.output), report.output
 
 
 # --- Jekyll with polyglot -----------------------------------------------------------------

@@ -39,7 +39,7 @@ from typing import Any
 import polib
 
 from ..catalogue.locales import TAXONOMY, catalogue_path, gettext_language, template_path
-from ..catalogue.po import load_catalogue
+from ..catalogue.po import load_catalogue, usable
 from ..catalogue.taxonomy import Term, post_terms, taxonomy_template
 from ..config import Config
 from ..errors import InputError, PostlingoError, TranslationError, unexpected
@@ -381,8 +381,8 @@ def _check_catalogue(run: _Run, name: str, po: polib.POFile, path: Path, languag
         if entry.fuzzy:
             run.add("fuzzy", f"fuzzy, to be reviewed (then remove the flag): "
                     f"{_excerpt(entry.msgid)}", path, entry.linenum)
-            if not run.options.include_fuzzy:
-                continue  # build does not use it
+            if not usable(entry, run.options.include_fuzzy):
+                continue  # build does not use it (it does use imported human text)
         pair = make_pair(entry, run.settings[language], env)
         for rule_name, level, message in judge(pair, run.levels):
             run.add(rule_name, message, path, entry.linenum, level)
