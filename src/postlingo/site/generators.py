@@ -17,14 +17,15 @@ import re
 import sys
 from dataclasses import dataclass
 from fnmatch import fnmatch
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from ..config import CONFIG_FILE, Config, config_file, key_line
 from ..errors import InputError, PostlingoError, toml_problem
-from ..fileio import GLOB_CHARS, read_text
+from ..fileio import read_text
+from .sources import fixed_prefix
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -122,7 +123,7 @@ def find_site(config: Config) -> Site | None:
                                                                          JEKYLL_CONFIGS)
     root = config.root.resolve()
     for pattern in config.posts:
-        folder = (root / _fixed(pattern)).resolve()
+        folder = (root / fixed_prefix(pattern)).resolve()
         while folder.is_relative_to(root):
             for name in names:
                 if (folder / name).is_file():  # (named from the root, as the user does)
@@ -132,15 +133,6 @@ def find_site(config: Config) -> Site | None:
                 break
             folder = folder.parent
     return None
-
-
-def _fixed(pattern: str) -> PurePosixPath:
-    parts = []
-    for part in PurePosixPath(pattern).parts[:-1]:
-        if GLOB_CHARS & set(part):
-            break
-        parts.append(part)
-    return PurePosixPath(*parts)
 
 
 def generator_findings(config: Config) -> list[Finding]:

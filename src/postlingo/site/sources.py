@@ -45,7 +45,7 @@ def find_sources(config: Config) -> list[Source]:
     # Thousands of posts: their paths are worked on as text, with few path objects.
     top = str(config.root)
     for pattern in config.posts:
-        posts_dir = _fixed_prefix(pattern)
+        posts_dir = fixed_prefix(pattern)
         skip = 0 if str(posts_dir) == "." else len(posts_dir.as_posix()) + 1
         matched = False
         for key, entry in glob(top, pattern):
@@ -102,7 +102,8 @@ class _Inside:
         return self.folders[folder]
 
 
-def _fixed_prefix(pattern: str) -> PurePosixPath:
+def fixed_prefix(pattern: str) -> PurePosixPath:
+    """The folders of a posts glob before its first wildcard (``content/_posts``)."""
     parts = []
     for part in PurePosixPath(pattern).parts[:-1]:
         if GLOB_CHARS & set(part):
@@ -132,7 +133,7 @@ def orphan_variants(config: Config, sources: list[Source] | None = None) -> list
     names.discard(TAXONOMY)
     found = []
     for pattern in config.posts:
-        posts_dir = _fixed_prefix(pattern)
+        posts_dir = fixed_prefix(pattern)
         for name, ext in product(sorted(names), (".md", ".markdown")):
             gone = Source(posts_dir / f"{name}{ext}", posts_dir, name)
             for language in config.languages:
