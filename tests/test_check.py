@@ -308,8 +308,8 @@ def test_unreadable_catalogue(example: Path) -> None:
 def test_msgfmt_errors_carry_its_line(example: Path) -> None:
     text = (example / CATALOGUE).read_text(encoding="utf-8")
     # Babel's trap: "60% dieser" read as a Python format with a reworded translation.
-    text = text.replace('#, md-text\nmsgid ""\n"Wie haben', '#, md-text, python-format\n'
-                        'msgid ""\n"Wie haben').replace("Around 60% of", "Around sixty percent of")
+    text = text.replace('msgid ""\n"Wie haben', '#, python-format\nmsgid ""\n"Wie haben')
+    text = text.replace("Around 60% of", "Around sixty percent of")
     (example / CATALOGUE).write_text(text, encoding="utf-8")
     gnu = subprocess.run(["msgfmt", "-c", "--check-format", "-o", "/dev/null",
                           str(example / CATALOGUE)], capture_output=True, text=True,

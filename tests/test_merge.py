@@ -33,8 +33,8 @@ def test_merge_gives_the_golden_catalogue(case: str) -> None:
 @pytest.mark.parametrize("case", CASES)
 def test_merge_differs_from_msgmerge_only_as_documented(case: str) -> None:
     """``msgmerge.diff`` beside each case is the whole difference from GNU msgmerge 0.21
-    on the same files (none for ``basic``): postlingo keeps the flags of the catalogue,
-    adds ``md-text`` to entries it creates, and writes no ``#~|`` lines."""
+    on the same files (none for ``basic`` and ``poedit``): postlingo keeps the flags of the
+    catalogue but the ``md-text`` an older postlingo wrote, and writes no ``#~|`` lines."""
     folder = GOLDEN / case
     gnu = subprocess.run(
         ["msgmerge", "--previous", "--quiet", "-o", "-", str(folder / "before.po"),

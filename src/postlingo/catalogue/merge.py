@@ -5,8 +5,8 @@ changed text inherits the closest old translation as fuzzy with its previous msg
 text that left the template becomes obsolete, and comes back if the text returns.
 
 Differences from GNU msgmerge 0.21 on the same files (tests/golden/*/msgmerge.diff):
-- a template flag (``md-text``) is added to entries postlingo creates (new, inherited,
-  revived) but never re-added to an unchanged entry a gettext tool stripped it from;
+- the ``md-text`` flag an older postlingo wrote is removed (Weblate gets it as a component
+  flag: GNU tools drop flags they do not know, so msgcat would change every such file);
 - a catalogue's own flags (``no-wrap``, custom flags) are kept; msgmerge drops them;
 - an entry that becomes obsolete loses its previous msgid (msgmerge writes ``#~|``, which
   Babel cannot read and polib skips);
@@ -163,6 +163,8 @@ def _carry(old: polib.POEntry, proto: polib.POEntry) -> GnuPOEntry:
     entry = GnuPOEntry.of(copy.deepcopy(old))
     entry.occurrences = list(proto.occurrences)
     entry.comment = proto.comment
+    # The flag postlingo once wrote itself (now a Weblate component flag) goes.
+    entry.flags = [flag for flag in entry.flags if flag not in _TEMPLATE_FLAGS]
     if not entry.fuzzy:
         entry.previous_msgctxt = entry.previous_msgid = entry.previous_msgid_plural = None
     return entry

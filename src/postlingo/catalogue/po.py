@@ -32,7 +32,10 @@ from .poformat import (
     po_lines,
 )
 
-BODY_FLAG = "md-text"  # tells Weblate to run its Markdown checks on body entries
+# Weblate's flag for Markdown checks. No longer written into files: GNU msgcat drops flags it
+# does not know, so it is a component flag in Weblate (``postlingo weblate``); ``update``
+# removes it from catalogues an older postlingo wrote.
+BODY_FLAG = "md-text"
 GENERATOR = f"postlingo {__version__}"
 DATE_FORMAT = "%Y-%m-%d %H:%M%z"
 
@@ -100,7 +103,6 @@ def make_template(
                 msgid=segment.msgid,
                 msgstr="",
                 msgctxt=segment.context,
-                flags=[] if segment.context else [BODY_FLAG],
             )
             entries[segment.key] = entry
             pot.append(entry)
