@@ -358,15 +358,23 @@ def check_command(
     output: Annotated[
         CheckFormat, typer.Option("--format", help="Output format.")
     ] = CheckFormat.text,
+    shard: Annotated[
+        Optional[str],  # noqa: UP045 - typer needs Optional on Python 3.10
+        typer.Option("--shard", metavar="K/N",
+                     help="Only the K-th of N stable shards of the posts (parallel CI jobs); "
+                     "shard 1 also checks what belongs to the whole site."),
+    ] = None,
 ) -> None:
     """Check catalogues, translations and variants for CI: exit 1 when a rule fails."""
     from .qa.check import Options
     from .qa.check import check as check_project
     from .qa.report import FINDING_FORMATS, summary
+    from .qa.shard import parse_shard
 
     config = _config(root, lang)
     try:
-        report = check_project(config, Options(strict, min_percent, include_fuzzy))
+        chosen = parse_shard(shard) if shard is not None else None
+        report = check_project(config, Options(strict, min_percent, include_fuzzy, chosen))
     except PostlingoError as exc:
         _fail(exc)
     typer.echo(FINDING_FORMATS[output.value](report), nl=False)

@@ -61,6 +61,7 @@ from ..variant.build import Refused
 from ..variant.security import UnsafeTranslation
 from .rules import ENTRY_RULES, Rule, Settings, judge, make_pair, settings_for
 from .rules import load_glossary as load_glossary  # (draft reads the glossary too)
+from .shard import Shard, counts_elsewhere, in_shard, owns_site
 from .status import (
     CatalogueStatus,
     count,
@@ -163,6 +164,7 @@ class Options:
     strict: bool = False  # fuzzy and untranslated entries are errors
     min_percent: float | None = None  # overrides the configuration's min_percent
     include_fuzzy: bool = False  # as for build: fuzzy translations are used, so checked
+    shard: Shard | None = None  # (K, N): only the K-th of N shards of the posts
 
 
 @dataclass
@@ -235,13 +237,25 @@ def check(config: Config, options: Options | None = None) -> Report:
     settings = {language: settings_for(config, language) for language in config.languages}
     run = _Run(config, options, rule_levels(config, options), settings)
     sources = find_sources(config)
+    mine = in_shard(sources, options.shard)
     # The posts are checked apart, spread over the cores; their findings join in order.
     work = partial(_check_sources, run)
-    for findings, stats, catalogues in parallel_map(work, sources,
+    for findings, stats, catalogues in parallel_map(work, mine,
                                                     prepare=partial(warm_up, config)):
         run.findings += findings
         run.stats += stats
         run.catalogues += catalogues
+    if owns_site(options.shard):  # what belongs to the whole site: checked once
+        run.stats += counts_elsewhere(config, sources, mine)
+        _check_site(run, sources)
+    if run.on("msgfmt"):
+        _check_msgfmt(run)
+    return Report(sorted(run.findings, key=Finding.sort_key), run.catalogues)
+
+
+def _check_site(run: _Run, sources: list[Source]) -> None:
+    """The taxonomy's catalogues, orphans, the totals and the generator's configuration."""
+    config = run.config
     if config.taxonomy:
         _check_taxonomy(run)
     for path in orphan_catalogues(config, sources):
@@ -254,9 +268,6 @@ def check(config: Config, options: Options | None = None) -> Report:
 
         for found in generator_findings(config):
             run.add("generator", found.message, found.path, found.line)
-    if run.on("msgfmt"):
-        _check_msgfmt(run)
-    return Report(sorted(run.findings, key=Finding.sort_key), run.catalogues)
 
 
 def _check_sources(run: _Run, sources: list[Source]
