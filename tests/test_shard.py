@@ -8,8 +8,8 @@ from pathlib import Path
 
 import polib
 import pytest
-from conftest import invoke, write_post
 
+from conftest import invoke, write_post
 from postlingo.qa.shard import shard_of
 
 SHARDS = 3
