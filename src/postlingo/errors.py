@@ -22,7 +22,7 @@ class PostlingoError(Exception):
         self.path = Path(path) if path is not None else None
         self.line = line
 
-    def __reduce__(self) -> tuple[type[PostlingoError], tuple[str, Path | None, int | None]]:
+    def __reduce__(self) -> tuple[type[PostlingoError], tuple[object, ...]]:
         # Errors travel back from worker processes: keep the file and line, not only args.
         return (type(self), (self.message, self.path, self.line))
 
@@ -58,7 +58,7 @@ class InternalError(PostlingoError):
         super().__init__(message, path, line)
         self.details = details
 
-    def __reduce__(self) -> tuple[type[InternalError], tuple[str, Path | None, int | None, str]]:
+    def __reduce__(self) -> tuple[type[PostlingoError], tuple[object, ...]]:
         return (type(self), (self.message, self.path, self.line, self.details))
 
 

@@ -1,27 +1,28 @@
-"""One run at a time on a site: a lock file that the commands which write hold while they run.
+"""One run at a time on a site: a kernel lock on a file that the commands which write hold
+while they run.
 
-The lock is the file ``.postlingo.lock`` in the project root, created with
-``O_CREAT | O_EXCL`` (atomic on every local file system, no ``fcntl`` or ``msvcrt``) and
-holding, as JSON, who holds it: process id, host, the process's start time where the system
-tells it (Linux: ``/proc/<pid>/stat``), the command and when it started.
+The lock is ``flock`` (Windows: ``LockFileEx``) on ``.postlingo.lock`` in the project root,
+through ``filelock``. The kernel frees it when its holder exits, however it exits: a killed
+run never leaves a lock behind, so there is no stale-lock guessing (process ids, start
+times, zombies, grace times) to get wrong. The file itself holds, as JSON, who holds the
+lock: process id, host, the command and when it started.
 
 A second run waits up to ``lock_wait`` seconds (configuration), then fails with a message
-naming the holder. A lock whose holder is gone is *stale* and is taken over:
+naming the holder from that file.
 
-- same host, and the process id no longer exists, or exists with another start time (the
-  id was reused after the holder was killed), or is a zombie;
-- a lock file without readable contents (its creator died between creating and writing it)
-  older than ``GRACE`` seconds.
+A run that ends deletes the file (while it still holds the lock; ``filelock`` makes a waiter
+that locked the deleted file try again on the new one). So a lock file that still holds a
+holder when a run takes the lock was left by a killed run: the new run deletes the
+temporary files that run may have left (``fileio.remove_stale_temporaries``). While the
+lock is held, writes are confined to the site (``fileio.confined``). The lock is
+re-entrant within a process: a command may call another that locks the same site.
 
-A lock from another host (a shared network folder) is never judged stale: the message says
-to delete the file if no run is going on there. Two runs that find the same stale lock
-at once take turns through a second, short-lived file (``.postlingo.lock.break``), and each
-re-checks under it that the lock is still the stale one before deleting it.
-
-A run that takes over a stale lock knows the last run was killed: it deletes the temporary
-files that run may have left (``fileio.remove_stale_temporaries``). While the lock is held,
-writes are confined to the site (``fileio.confined``). The lock is re-entrant within a
-process: a command may call another that locks the same site.
+Network folders: Linux maps ``flock`` on NFS to NFS byte-range locks, which hold across
+machines when the mount has locking (NFSv4, or NFSv3 with lockd; not ``-o nolock``, where a
+lock holds on one machine only); a machine that dies loses its lock when its NFS lease
+expires (about 90 s). On SMB/CIFS mounted with ``nobrl`` locks are also local only. Run one
+postlingo at a time by hand there. Upgrading from a postlingo that locked by creating the
+file: let the running command finish first (the old lock is not a kernel lock).
 """
 
 from __future__ import annotations
@@ -30,18 +31,18 @@ import contextlib
 import json
 import os
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import filelock
+
 from .errors import PostlingoError
 from .fileio import confined, remove_stale_temporaries
 
 LOCK_FILE = ".postlingo.lock"
-GRACE = 5.0  # seconds a lock file may stay empty while its creator writes it
 POLL = 0.05  # seconds between two attempts
 _held: dict[Path, int] = {}  # lock files this process holds, with their nesting depth
 
@@ -56,7 +57,6 @@ class Holder:
 
     pid: int | None = None
     host: str = ""
-    start: str = ""  # the process's start time as the system reports it, "" if unknown
     command: str = ""
     since: str = ""
 
@@ -84,16 +84,33 @@ def site_lock(root: Path, wait: float = 10.0, command: str | None = None) -> Ite
         finally:
             _held[path] -= 1
         return
-    recovered = _acquire(path, wait, command or _command())
+    taken = _Taking(json.dumps(_me(command or _command())).encode("utf-8"))
+    lock = _acquire(path, wait, taken)
     _held[path] = 1
     try:
         with confined(root):
-            if recovered:
+            if taken.recovered:
                 remove_stale_temporaries(root)
             yield
     finally:
         del _held[path]
-        _release(path)
+        _release(path, lock, taken)
+
+
+class _Taking:
+    """Writes this run into the lock file the moment the lock is taken, and remembers
+    whether a killed run's record was there, and which file was locked."""
+
+    def __init__(self, record: bytes) -> None:
+        self.record = record
+        self.recovered = False
+        self.locked: os.stat_result | None = None
+
+    def __call__(self, fd: int) -> None:
+        self.recovered = bool(os.pread(fd, 1, 0))  # a clean run deletes the file
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, self.record, 0)
+        self.locked = os.fstat(fd)
 
 
 def _command() -> str:
@@ -103,43 +120,31 @@ def _command() -> str:
     return f"{name} {verb}".strip()
 
 
-def _acquire(path: Path, wait: float, command: str) -> bool:
-    """Create the lock file; return whether a stale lock had to be taken over."""
-    deadline = time.monotonic() + wait
-    recovered = False
-    mine = json.dumps(_me(command)).encode("utf-8")
-    while True:
-        try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-        except FileExistsError:
-            holder = read_holder(path)
-            if holder is not None and is_stale(holder, path):
-                recovered |= _break(path)
-                continue
-            if time.monotonic() >= deadline:
-                shown = holder.describe() if holder else "a run that has just finished"
-                raise LockError(
-                    f"another postlingo run is working on this site ({shown}); waited "
-                    f"{wait:g} s for it. If no postlingo run is going on, delete {path}",
-                    path) from None
-            time.sleep(POLL)
-            continue
-        except OSError as exc:
-            raise LockError(f"cannot create the lock file: {exc.strerror or exc}", path) from None
-        try:
-            os.write(fd, mine)
-        finally:
-            os.close(fd)
-        return recovered
+def _acquire(path: Path, wait: float, taken: _Taking) -> filelock.BaseFileLock:
+    lock = filelock.FileLock(path, timeout=wait, thread_local=False, poll_interval=POLL,
+                             fallback_to_soft=False, on_acquired=taken)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        holder = read_holder(path)
+        shown = holder.describe() if holder else "a run that has just finished"
+        raise LockError(f"another postlingo run is working on this site ({shown}); waited "
+                        f"{wait:g} s for it", path) from None
+    except OSError as exc:
+        raise LockError(f"cannot lock the site: {exc.strerror or exc}", path) from None
+    return lock
 
 
-def _release(path: Path) -> None:
-    # Delete only our own lock: should another run have taken it over, it is theirs.
-    holder = read_holder(path)
-    if holder is not None and holder.pid == os.getpid() and holder.start == _start_time(
-            os.getpid()):
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
+def _release(path: Path, lock: filelock.BaseFileLock, taken: _Taking) -> None:
+    # The file goes while the lock is still held: a lock file with a holder in it then
+    # always means a killed run. Only the file this run locked (should someone have
+    # deleted it by hand and another run made a new one, that one is theirs).
+    try:
+        with contextlib.suppress(OSError):
+            if taken.locked and os.path.samestat(os.stat(path), taken.locked):
+                path.unlink()
+    finally:
+        lock.release()
 
 
 def _host() -> str:
@@ -153,91 +158,17 @@ def _host() -> str:
 
 
 def _me(command: str) -> dict[str, Any]:
-    return {"pid": os.getpid(), "host": _host(), "start": _start_time(os.getpid()),
-            "command": command, "since": datetime.now().astimezone().isoformat(timespec="seconds")}
+    return {"pid": os.getpid(), "host": _host(), "command": command,
+            "since": datetime.now().astimezone().isoformat(timespec="seconds")}
 
 
 def read_holder(path: Path) -> Holder | None:
     """The lock file's holder; ``Holder()`` (no pid) if it cannot be read; None if gone."""
     try:
         data = json.loads(path.read_bytes())
-        return Holder(int(data["pid"]), str(data.get("host", "")), str(data.get("start", "")),
-                      str(data.get("command", "")), str(data.get("since", "")))
+        return Holder(int(data["pid"]), str(data.get("host", "")), str(data.get("command", "")),
+                      str(data.get("since", "")))
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError):
         return Holder()
-
-
-def is_stale(holder: Holder, path: Path) -> bool:
-    """Whether the lock's holder is surely gone (see the module's description)."""
-    if holder.pid is None:
-        try:
-            return time.time() - path.stat().st_mtime > GRACE
-        except FileNotFoundError:
-            return False
-    if holder.host != _host():
-        return False
-    if not _alive(holder.pid):
-        return True
-    start = _start_time(holder.pid)
-    return bool(holder.start and start and start != holder.start)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    if os.name == "nt":  # os.kill(pid, 0) would stop the process there: assume it runs
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # it exists, owned by someone else
-    return _state(pid) != "Z"
-
-
-def _stat_fields(pid: int) -> list[str]:
-    """Fields of ``/proc/<pid>/stat`` after the command name (Linux), [] elsewhere."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
-    except OSError:
-        return []
-    return text[text.rfind(")") + 2 :].split()
-
-
-def _state(pid: int) -> str:
-    fields = _stat_fields(pid)
-    return fields[0] if fields else ""
-
-
-def _start_time(pid: int) -> str:
-    """The process's start time in clock ticks since boot (field 22 of its stat line)."""
-    fields = _stat_fields(pid)
-    return fields[19] if len(fields) > 19 else ""
-
-
-def _break(path: Path) -> bool:
-    """Delete the stale lock at ``path`` unless another run got there first; return
-    whether this run deleted it."""
-    guard = path.with_name(path.name + ".break")
-    try:
-        fd = os.open(guard, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-    except FileExistsError:
-        # Another run is breaking it; its guard lives for a few system calls, unless
-        # that run died right there.
-        with contextlib.suppress(FileNotFoundError):
-            if time.time() - guard.stat().st_mtime > GRACE:
-                guard.unlink()
-        time.sleep(POLL)
-        return False
-    try:
-        holder = read_holder(path)  # again, under the guard: it may be a new lock by now
-        if holder is not None and is_stale(holder, path):
-            path.unlink()
-            return True
-        return False
-    finally:
-        os.close(fd)
-        guard.unlink()

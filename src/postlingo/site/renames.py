@@ -86,9 +86,9 @@ def find_renames(config: Config, sources: list[Source], keys_of: Callable[[Sourc
     scored = []
     for source in fresh:
         wanted = keys_of(source)
-        for name, old in held.items():
+        for name, texts in held.items():
             if wanted:
-                scored.append((len(wanted & old) / len(wanted), source.name, name))
+                scored.append((len(wanted & texts) / len(wanted), source.name, name))
     moves: dict[str, str] = {}
     for score, new, old in sorted(scored, key=lambda item: -item[0]):
         if score >= RENAME_OVERLAP and new not in moves and old not in moves.values():
