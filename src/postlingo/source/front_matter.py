@@ -23,7 +23,7 @@ else:  # pragma: no cover - Python 3.10
 
 from ..errors import InputError, toml_problem
 from .post import Post
-from .segment import Segment, TomlString, YamlScalar, toml_string, yaml_scalar
+from .segment import Segment, TomlString, YamlScalar, toml_string, verbatim, yaml_scalar
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _PROPERTIES = re.compile(r"(?:[&!][^\s]*\s+)*")  # a node's anchor and tag before its value
@@ -220,7 +220,7 @@ def _segment(post: Post, key: str, node: yaml.ScalarNode, in_flow: bool) -> Segm
         end = start + len(post.text[start:end].rstrip("\r\n"))
     lead = value[: len(value) - len(value.lstrip())]
     trail = value[len(value.rstrip()) :]
-    shape = YamlScalar(node.style, lead, trail, in_flow)
+    shape = YamlScalar(node.style, lead, trail, in_flow, verbatim(text, post.text[start:end]))
     line = _line(post, node)
     if node.style in ("|", ">"):
         line += 1  # the text starts on the line after the indicator
@@ -283,7 +283,9 @@ def _toml_segments(post: Post, keys: list[str]) -> list[Segment]:
             continue  # an escaped newline: the msgid would not match the line's text
         lead = value[: len(value) - len(value.lstrip())]
         trail = value[len(value.rstrip()) :]
-        shape = TomlString(item.literal.startswith("'"), lead, trail)
+        literal = item.literal.startswith("'")  # (no escapes in a 'literal string')
+        shape = TomlString(literal, lead, trail,
+                           None if literal else verbatim(value.strip(), item.literal))
         segments.append(Segment(value.strip(), item.line + 1, item.start,
                                 item.start + len(item.literal), shape, kind="front-matter",
                                 context=item.key))

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from .post import Post
-from .segment import HARD_BREAK, InlineText, Segment, TextBlock, Underline
+from .segment import HARD_BREAK, InlineText, Segment, Shape, SourceLine, TextBlock, Underline
+from .shortcodes import shortcode_rule, shortcode_segments
 
 if TYPE_CHECKING:  # markdown-it is imported when the first post is parsed (start-up time)
     from markdown_it import MarkdownIt
@@ -119,6 +120,8 @@ def parser(body: bool = False, without: frozenset[str] = frozenset()) -> Markdow
     md.block.ruler.before(
         "fence", "liquid", _liquid_rule, {"alt": ["paragraph", "reference", "blockquote", "list"]}
     )
+    md.block.ruler.after("liquid", "shortcode", shortcode_rule,  # (Hugo only: .shortcodes)
+                         {"alt": ["paragraph", "reference", "blockquote", "list"]})
     if body:
         md.core.ruler.disable("linkify")
         md.core.ruler.at("inline", _footnote_inline)
@@ -162,9 +165,25 @@ def body_segments(post: Post) -> list[Segment]:
         if has_words(segment.msgid):
             msgid = explicit_references(segment.msgid, references)
             if msgid != segment.msgid:  # (dataclasses.replace is slow: only where needed)
-                segment = dataclasses.replace(segment, msgid=msgid)
+                segment = dataclasses.replace(segment, msgid=msgid,
+                                              shape=_keeping(segment, msgid))
             segments.append(segment)
+    segments = shortcode_segments(post, tokens, segments)
     return sorted(segments, key=lambda seg: seg.start)
+
+
+def _keeping(segment: Segment, msgid: str) -> Shape:
+    """``segment``'s shape, told that ``msgid`` (its references made explicit) stands for
+    its source text: rendering that msgid gives the source back."""
+    shape = segment.shape
+    if isinstance(shape, InlineText):
+        return dataclasses.replace(shape, kept=(msgid, segment.msgid))
+    if isinstance(shape, TextBlock):
+        hard = msgid.split(HARD_BREAK)
+        if len(hard) == len(shape.kept):  # (a label holding a hard break: wrap it anew)
+            kept = tuple((text, lines) for text, (_, lines) in zip(hard, shape.kept, strict=True))
+            return dataclasses.replace(shape, kept=kept)
+    return shape
 
 
 _CONTAINERS = ("blockquote_open", "list_item_open", "footnote_open")  # blocks of blocks
@@ -351,6 +370,7 @@ class _Line:
     content: str
     trailing: str
     start: int  # offset of the content in the post
+    eol: str = ""
 
 
 def _split_line(post: Post, index: int, content: str) -> _Line:
@@ -362,7 +382,8 @@ def _split_line(post: Post, index: int, content: str) -> _Line:
         col = len(stripped) - len(wanted)
     else:  # tabs expanded by the parser: fall back to the first non-blank character
         col = len(text) - len(text.lstrip())
-    return _Line(text[:col], stripped[col:], text[len(stripped) :], post.lines[index].start + col)
+    line = post.lines[index]
+    return _Line(text[:col], stripped[col:], text[len(stripped) :], line.start + col, line.eol)
 
 
 def _text_block(
@@ -377,9 +398,9 @@ def _text_block(
         assert box is not None
         lines[0] = _Line(
             lines[0].prefix + box.group(), lines[0].content[box.end() :], lines[0].trailing,
-            lines[0].start + box.end(),
+            lines[0].start + box.end(), lines[0].eol,
         )
-    msgid, breaks = _join(lines)
+    msgid, breaks, kept = _join(lines, setext)
     end = lines[-1].start + len(lines[-1].content)
     underline = None
     if setext:
@@ -400,29 +421,47 @@ def _text_block(
         width=max(len(line.prefix + line.content) for line in lines) if soft_wrapped else 0,
         first_prefix_width=len(lines[0].prefix),
         underline=underline,
+        kept=kept,
     )
     kind = "heading" if setext else "paragraph"
     return Segment(msgid, first + 1, lines[0].start, end, shape, kind=kind)
 
 
-def _join(lines: list[_Line]) -> tuple[str, list[str]]:
-    """The msgid of a block's lines: soft breaks become spaces, hard breaks ``HARD_BREAK``."""
+Kept = tuple[tuple[str, tuple[SourceLine, ...]], ...]
+
+
+def _join(lines: list[_Line], setext: bool = False) -> tuple[str, list[str], Kept]:
+    """The msgid of a block's lines: soft breaks become spaces, hard breaks ``HARD_BREAK``;
+    the hard-break markers as written; each hard line of the msgid with its source lines."""
     msgid, breaks = "", []
+    kept: list[tuple[str, tuple[SourceLine, ...]]] = []
+    hard_start, current = 0, []  # where the msgid's hard line starts, its source lines
     for k, line in enumerate(lines):
         text = line.content.strip()
+        prefix = line.prefix if k else ""
         if k == len(lines) - 1:
             msgid += text
+            # (before a setext underline, the region holds the line's trailing blanks)
+            current.append(SourceLine(prefix, text + (line.trailing if setext else ""), ""))
             break
         backslashes = len(text) - len(text.rstrip("\\"))
         if backslashes % 2:
-            breaks.append("\\")
-            msgid += text[:-1].rstrip() + HARD_BREAK
+            words = text[:-1].rstrip()
+            breaks.append(text[len(words) :] + line.trailing)  # (" \\": as the author wrote)
+            msgid += words + HARD_BREAK
+            current.append(SourceLine(prefix, words, line.eol))
         elif line.trailing.startswith("  ") and line.trailing.strip(" ") == "":
             breaks.append(line.trailing)
             msgid += text + HARD_BREAK
+            current.append(SourceLine(prefix, text, line.eol))
         else:
             msgid += text + " "
-    return msgid, breaks
+            current.append(SourceLine(prefix, text + line.trailing, line.eol))
+            continue
+        kept.append((msgid[hard_start:-1], tuple(current)))
+        hard_start, current = len(msgid), []
+    kept.append((msgid[hard_start:], tuple(current)))
+    return msgid, breaks, tuple(kept)
 
 
 _NOT_QUOTE_MARK = re.compile(r"[^>\s]")

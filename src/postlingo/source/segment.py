@@ -2,8 +2,11 @@
 
 A segment knows the region ``[start, end)`` of the post text its source occupies and the
 *shape* of that region (line prefixes, hard-break markers, line width, quoting). Building a
-variant replaces each region by ``segment.render(translation)``; a segment whose translation
-equals its msgid keeps its source bytes, which is what makes identity builds byte-exact.
+variant replaces each region by ``segment.render(translation)``. Rendering a segment's msgid
+gives back its source bytes exactly (tests/test_identity.py renders every segment of the
+spec examples and the real posts): a hard line the translation leaves as the msgid has it
+keeps its source lines (wrapping, lazy prefixes, the way its links were written). ``build``
+skips the render of a translation equal to its msgid only as an optimisation.
 """
 
 from __future__ import annotations
@@ -215,6 +218,17 @@ class Underline:
 
 
 @dataclass(frozen=True)
+class SourceLine:
+    """One source line of a hard line, as written: what the render of an unchanged hard
+    line puts back (the msgid joins soft lines with a space, makes shortcut references
+    explicit and drops trailing blanks: none of that can be undone from the text alone)."""
+
+    prefix: str  # container prefix ('' for the block's first line: outside the region)
+    text: str  # the line's text up to its hard-break marker or line ending
+    eol: str  # its line ending ('' for the block's last line)
+
+
+@dataclass(frozen=True)
 class TextBlock:
     """Paragraph-like text: the first line's prefix lies outside the region, later lines
     get ``prefixes`` (as in the source) or ``continuation`` (the container's prefix)."""
@@ -222,29 +236,52 @@ class TextBlock:
     eol: str
     prefixes: tuple[str, ...] = ()  # prefixes of source lines 1..n-1
     continuation: str = ""
-    breaks: tuple[str, ...] = ()  # the source's hard-break markers, in order
+    breaks: tuple[str, ...] = ()  # the source's hard-break markers, in order, as written
     width: int = 0  # re-wrap to this many columns (0: one line per hard line)
     first_prefix_width: int = 0
     underline: Underline | None = None
+    # Each hard line of the msgid with its source lines: a translation's hard line equal
+    # to it is written as those lines.
+    kept: tuple[tuple[str, tuple[SourceLine, ...]], ...] = ()
 
     def render(self, text: str) -> str:
         hard_lines = [part.strip() for part in text.split(HARD_BREAK)]
         if any(not part for part in hard_lines) and text.strip():
             raise TranslationError("an empty line in the translation would end the paragraph")
-        out: list[str] = []
+        out: list[SourceLine] = []
+        unchanged = 0
         for index, hard in enumerate(hard_lines):
-            pieces = wrap(hard, self.width - self._prefix_width(len(out))) if self.width else [hard]
-            pieces = [escape_block_start(pieces[0]), *pieces[1:]]
+            lines = self._source_lines(index, hard)
+            if lines:
+                unchanged += 1
+            else:
+                lines = self._new_lines(hard, len(out))
             if index < len(hard_lines) - 1:
-                pieces[-1] += self._break_marker(index)
-            out.extend(pieces)
+                last = lines[-1]
+                lines[-1] = SourceLine(last.prefix, last.text + self._break_marker(index),
+                                       last.eol)
+            out.extend(lines)
         text_out = "".join(
-            (self._prefix(i) if i else "") + piece + (self.eol if i < len(out) - 1 else "")
-            for i, piece in enumerate(out)
+            line.prefix + line.text + (line.eol if i < len(out) - 1 else "")
+            for i, line in enumerate(out)
         )
         if self.underline:
-            text_out += self.eol + self._underline(out)
+            kept_all = unchanged == len(hard_lines)
+            text_out += self.eol + self._underline([line.text for line in out], kept_all)
         return text_out
+
+    def _source_lines(self, index: int, hard: str) -> list[SourceLine]:
+        if index < len(self.kept) and self.kept[index][0] == hard:
+            return list(self.kept[index][1])
+        return []
+
+    def _new_lines(self, hard: str, first: int) -> list[SourceLine]:
+        """``hard`` wrapped as the source was (or on one line), each line's block mark
+        escaped, with the source's prefixes and line ending."""
+        pieces = wrap(hard, self.width - self._prefix_width(first)) if self.width else [hard]
+        pieces = [escape_block_start(pieces[0]), *pieces[1:]]
+        return [SourceLine(self._prefix(first + i) if first + i else "", piece, self.eol)
+                for i, piece in enumerate(pieces)]
 
     def _prefix(self, index: int) -> str:
         if index - 1 < len(self.prefixes):
@@ -259,10 +296,11 @@ class TextBlock:
             return self.breaks[index]
         return self.breaks[-1] if self.breaks else "\\"
 
-    def _underline(self, lines: list[str]) -> str:
+    def _underline(self, lines: list[str], kept_all: bool) -> str:
         line = self.underline
         assert line is not None
-        length = max(len(text) for text in lines) if line.fits_text else line.length
+        fits = line.fits_text and not kept_all  # (the source's own text: its own underline)
+        length = max(len(text) for text in lines) if fits else line.length
         return line.prefix + line.char * max(length, 1)
 
 
@@ -271,11 +309,16 @@ class InlineText:
     """Text on one line: an ATX heading or a table cell."""
 
     kind: str = "heading"
+    # (msgid, source) where the msgid is not the source's text (its shortcut references
+    # made explicit): a translation equal to the msgid is written as the source was.
+    kept: tuple[str, str] | None = None
 
     def render(self, text: str) -> str:
         if HARD_BREAK in text.strip():
             raise TranslationError(f"a {self.kind} cannot hold a line break")
         text = text.strip()
+        if self.kept is not None and text == self.kept[0]:
+            return self.kept[1]
         if self.kind == "heading":
             # A closing run of #s would be read as the heading's closing sequence.
             text = re.sub(r"(^|[ \t])(#+)$", r"\1\\\2", text)
@@ -296,9 +339,23 @@ class YamlScalar:
     lead: str = ""  # whitespace inside the value around the translatable text
     trail: str = ""
     in_flow: bool = False  # an item of a [flow, list] or {flow: map}
+    kept: tuple[str, str] | None = None  # (msgid, source): see ``verbatim``
 
     def render(self, text: str) -> str:
+        if self.kept is not None and text == self.kept[0]:
+            return self.kept[1]
         return yaml_scalar(self.lead + text + self.trail, self.style, self.in_flow)
+
+
+def verbatim(msgid: str, source: str) -> tuple[str, str] | None:
+    """``(msgid, source)`` where the value's text cannot tell how the source wrote it: a
+    block scalar, a value over several lines, an escape sequence (``\\u00e4`` or ``ä``?).
+    Rendering that msgid gives the source back; any other value is written by the
+    emitter (and rendering the msgid of a one-line value without escapes is tested to
+    give its source back)."""
+    if "\n" in source or "\\" in source or source[:1] in ("|", ">"):
+        return (msgid, source)
+    return None
 
 
 # Plain scalars that Ruby's Psych (Jekyll) reads as something else than PyYAML does, or
@@ -350,16 +407,19 @@ class TomlString:
     literal: bool  # the source used 'single quotes'
     lead: str = ""
     trail: str = ""
+    kept: tuple[str, str] | None = None  # (msgid, source): see ``verbatim``
 
     def render(self, text: str) -> str:
+        if self.kept is not None and text == self.kept[0]:
+            return self.kept[1]
         return toml_string(self.lead + text + self.trail, self.literal)
 
 
 def toml_string(value: str, literal: bool = False) -> str:
     """``value`` as a one-line TOML string that loads back to exactly ``value``."""
     if literal and "'" not in value and "\n" not in value and value.isprintable():
-        return _tomlkit().string(value, literal=True).as_string()
-    return _tomlkit().string(value).as_string()
+        return str(_tomlkit().string(value, literal=True).as_string())
+    return str(_tomlkit().string(value).as_string())
 
 
 def _tomlkit() -> ModuleType:
