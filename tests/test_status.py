@@ -15,7 +15,7 @@ import polib
 import pytest
 
 from conftest import CATALOGUE, POST_NAME, TEMPLATE, VARIANT, invoke, write_post
-from postlingo import pipeline as project
+from postlingo import workers
 from postlingo.config import load_config
 from postlingo.qa import status as status_module
 from postlingo.qa.check import Options, check
@@ -186,7 +186,7 @@ _POSTS_STATUS = status_module._posts_status
 
 def test_status_and_check_spread_over_processes_find_what_one_process_finds(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # 80 posts: enough for two worker processes (project._MIN_BATCH is 40 a worker).
+    # 80 posts: enough for two worker processes (workers.MIN_BATCH is 40 a worker).
     root = tmp_path / "site"
     generate(root, 80, ["en"])
     assert sync(load_config(root)).ok
@@ -198,7 +198,7 @@ def test_status_and_check_spread_over_processes_find_what_one_process_finds(
     monkeypatch.setattr(status_module, "_posts_status", _posts_status_noting_pid)
     spread = (status(load_config(root)), check(load_config(root), Options(strict=True)))
     pids = set((tmp_path / "pids").read_text(encoding="utf-8").split())
-    monkeypatch.setattr(project, "_MIN_BATCH", 10**9)  # now all in this process
+    monkeypatch.setattr(workers, "MIN_BATCH", 10**9)  # now all in this process
     alone = (status(load_config(root)), check(load_config(root), Options(strict=True)))
     assert spread == alone
     assert len(spread[1].findings) > 80

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import math
 import re
 import sys
+import typing
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -22,15 +26,59 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 CONFIG_FILE = "postlingo.toml"
 NO_CONFIG = f"no {CONFIG_FILE} here (postlingo init writes one)"
-LAYOUTS = ("jekyll-polyglot", "jekyll", "hugo", "custom")
+LEVELS = ("error", "warning", "off")  # what a rule's finding is ([check] table)
 NO_WRAP_WIDTH = 2**31 - 2  # the widest page gettext's int column counter allows
 # Keys whose value must be one of a few words.
 _CHOICES = {
-    "layout": LAYOUTS,
     "hugo_content": ("suffix", "directory"),
     "slug": ("keep", "translate"),
     "below_threshold": ("keep", "unpublish"),
+    "fallback": ("source", "previous"),
 }
+
+
+class Registry:
+    """Names the configuration may use that other modules define: check's rules, the
+    drafting engines, the unsafe kinds of security, the layouts. Each module registers its
+    names (``register``) when it is imported; the configuration checks a name against the
+    registry and imports the module that fills it (``provider``, by name) only then, so
+    this module imports none of them and stays at the bottom of the import graph."""
+
+    def __init__(self, what: str, provider: str) -> None:
+        self.what, self.provider = what, provider
+        self._names: list[Callable[[], Iterable[str]]] = []
+        self.check: Callable[[Mapping[str, Any]], str | None] | None = None
+
+    def register(self, names: Iterable[str] | Callable[[], Iterable[str]],
+                 check: Callable[[Mapping[str, Any]], str | None] | None = None) -> None:
+        """Add ``names`` (or a function giving them, asked when needed); ``check``: what
+        is wrong with the configuration table of these things, if anything."""
+        if callable(names):
+            self._names.append(names)
+        else:
+            listed = list(names)
+            self._names.append(lambda: listed)
+        if check is not None:
+            self.check = check
+
+    def names(self) -> list[str]:
+        if not self._names:
+            importlib.import_module(self.provider)
+        # In the order registered (each module lists its names as its messages show them).
+        return list(dict.fromkeys(name for source in self._names for name in source()))
+
+    def problem(self, name: str, key: str) -> str | None:
+        """Why ``name`` (the value of configuration key ``key``) is no registered name."""
+        known = self.names()
+        if name in known or not known:  # (a provider that registers nothing restricts nothing)
+            return None
+        return f"unknown {self.what} {name!r} in {key!r} (known: {', '.join(known)})"
+
+
+RULE_NAMES = Registry("rule", "postlingo.qa.check")
+ENGINE_NAMES = Registry("engine", "postlingo.drafts.engines")
+UNSAFE_KINDS = Registry("kind", "postlingo.variant.security")
+LAYOUT_NAMES = Registry("layout", "postlingo.variant.layouts")
 
 
 @dataclass(frozen=True)
@@ -72,7 +120,7 @@ class Config:
     # postlingo draft (see postlingo.drafts.engines): the default engine, per-engine options
     # ([engines.libre] url = "…", key_env = "…"; never keys themselves), the request policy,
     # the translation memory's compendia ({lang} allowed) and threshold, the answer cache.
-    engine: str = "google"
+    engine: str = "memory"  # offline and free; a network engine only when named
     engines: dict[str, dict[str, Any]] = field(default_factory=dict)
     engine_timeout: float = 30.0  # seconds for one text: every attempt, wait and byte
     engine_retries: int = 3  # further attempts after a connection error, HTTP 429 or 5xx
@@ -85,6 +133,14 @@ class Config:
     allow_unsafe: list[str] = field(default_factory=list)  # kinds translations may add
     max_post_size: int = 2_000_000  # bytes; a larger post is an error, not read
     max_catalogue_size: int = 20_000_000  # bytes; a larger PO/POT file is an error, not read
+    # Hugo shortcodes (see postlingo.source.shortcodes): prose parameters per shortcode
+    # name ({figure = ["caption", "title"]}), {{< >}} pairs whose content is Markdown.
+    shortcode_params: dict[str, list[str]] = field(default_factory=dict)
+    shortcode_prose: list[str] = field(default_factory=list)
+    # What readers get of a partial translation (see postlingo.variant.partial).
+    fallback: str = "source"  # a fuzzy entry's segment: "source" or "previous" translation
+    status_key: str = ""  # front-matter key of the translation status map ("": none)
+    localize_links: bool = True  # links to other posts lead to their variant
 
     @property
     def locales_dir(self) -> Path:
@@ -107,45 +163,22 @@ def _fixed_folder(pattern: str) -> str:
     return fixed[-1] if fixed else "posts"
 
 
-# What each key must hold: (python type, element type for lists).
-_TYPES: dict[str, tuple[type, type | None]] = {
-    "source_language": (str, None),
-    "languages": (list, str),
-    "posts": (list, str),
-    "locales": (str, None),
-    "layout": (str, None),
-    "hugo_content": (str, None),
-    "path": (str, None),
-    "metadata": (dict, str),
-    "slug": (str, None),
-    "threshold": (float, None),
-    "below_threshold": (str, None),
-    "link_source": (bool, None),
-    "front_matter": (list, str),
-    "project": (str, None),
-    "wrap_width": (int, None),
-    "fuzzy_threshold": (float, None),
-    "taxonomy": (list, str),
-    "min_percent": (float, None),
-    "min_percent_language": (float, None),
-    "min_percent_post": (float, None),
-    "localized_urls": (bool, None),
-    "glossary": (str, None),
-    "check": (dict, str),
-    "engine": (str, None),
-    "engines": (dict, dict),
-    "engine_timeout": (float, None),
-    "engine_retries": (int, None),
-    "engine_max_answer": (int, None),
-    "compendia": (list, str),
-    "memory_threshold": (float, None),
-    "draft_cache": (str, None),
-    "lock_wait": (float, None),
-    "allow_unsafe": (list, str),
-    "max_post_size": (int, None),
-    "max_catalogue_size": (int, None),
-    "include_fuzzy": (bool, None),
-}
+@cache
+def schema() -> dict[str, tuple[type, type | None]]:
+    """What each key must hold, from ``Config``'s annotations: (type, element type of a
+    list or a table's values, else None)."""
+    hints = typing.get_type_hints(Config)
+    found: dict[str, tuple[type, type | None]] = {}
+    for item in dataclasses.fields(Config):
+        if item.name == "root":
+            continue
+        hint = hints[item.name]
+        kind = typing.get_origin(hint) or hint
+        arguments = typing.get_args(hint)
+        element = arguments[-1] if arguments else None
+        element = typing.get_origin(element) or element
+        found[item.name] = (kind, None if element is Any else element)
+    return found
 
 
 def load_config(root: Path | str = ".", **overrides: Any) -> Config:
@@ -224,11 +257,12 @@ def _parse(path: Path) -> dict[str, Any]:
 
 
 def _check(key: str, value: Any, source: Path | None) -> None:
-    if key not in _TYPES:
-        known = ", ".join(sorted(_TYPES))
+    types = schema()
+    if key not in types:
+        known = ", ".join(sorted(types))
         raise ConfigError(f"unknown configuration key {key!r} (known: {known})", source,
                           key_line(source, key))
-    kind, item = _TYPES[key]
+    kind, item = types[key]
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return
     if kind is float and isinstance(value, float) and not math.isfinite(value):
@@ -255,6 +289,9 @@ def _check_semantics(config: Config, source: Path | None) -> None:
                 f"not {getattr(config, key)!r}",
                 source,
             )
+    if config.layout not in LAYOUT_NAMES.names():
+        raise ConfigError(f"configuration key 'layout' must be one of "
+                          f"{', '.join(LAYOUT_NAMES.names())}, not {config.layout!r}", source)
     if config.layout == "custom" and "{lang}" not in config.path:
         raise ConfigError("layout 'custom' needs a 'path' template holding {lang}", source)
     both = sorted(set(config.taxonomy) & set(config.front_matter))
@@ -283,6 +320,10 @@ def _check_semantics(config: Config, source: Path | None) -> None:
         if not 0 <= getattr(config, key) <= 100:
             raise ConfigError(f"configuration key {key!r} must be in [0, 100]", source)
     _check_rule_levels(config.check, source)
+    for name, keys in config.shortcode_params.items():
+        if not all(isinstance(key, str) for key in keys):
+            raise ConfigError(f"configuration key 'shortcode_params': {name} must be a list "
+                              "of parameter names", source)
     _check_draft(config, source)
     _check_safety(config, source)
 
@@ -349,12 +390,10 @@ def _leaves(parts: tuple[str, ...]) -> bool:
 
 
 def _check_kinds(kinds: list[str], source: Path | None) -> None:
-    from .variant.security import KINDS  # the kinds live with their checks (loaded when named)
-
     for kind in kinds:
-        if kind not in KINDS:
-            raise ConfigError(f"unknown kind {kind!r} in 'allow_unsafe' (known: "
-                              f"{', '.join(KINDS)})", source)
+        problem = UNSAFE_KINDS.problem(kind, "allow_unsafe")
+        if problem:
+            raise ConfigError(problem, source)
 
 
 def key_line(source: Path | None, key: str) -> int | None:
@@ -381,28 +420,20 @@ def _check_draft(config: Config, source: Path | None) -> None:
 
 
 def _check_engines(config: Config, source: Path | None) -> None:
-    # The engine table lives with the engines, whose clients take a while to import: a
-    # command that drafts nothing does not load them for the default engine.
-    from .drafts.engines import ENGINES, check_options
-
-    if config.engine not in ENGINES:
-        known = ", ".join(sorted(ENGINES))
-        raise ConfigError(f"unknown engine {config.engine!r} in 'engine' (known: {known})",
-                          source)
-    problem = check_options(config.engines)
+    # The engines' module is loaded only for this (their clients take a while to import):
+    # a command that drafts nothing does not check the default engine.
+    problem = ENGINE_NAMES.problem(config.engine, "engine")
+    if problem is None and ENGINE_NAMES.check is not None:
+        problem = ENGINE_NAMES.check(config.engines)
     if problem:
         raise ConfigError(problem, source)
 
 
 def _check_rule_levels(levels: dict[str, str], source: Path | None) -> None:
-    if not levels:
-        return
-    from .qa.check import LEVELS, RULES  # the rule table lives with the rules (a cycle at the top)
-
     for rule, level in levels.items():
-        if rule not in RULES:
-            known = ", ".join(sorted(RULES))
-            raise ConfigError(f"unknown rule {rule!r} in 'check' (known: {known})", source)
+        problem = RULE_NAMES.problem(rule, "check")
+        if problem:
+            raise ConfigError(problem, source)
         if level not in LEVELS:
             raise ConfigError(
                 f"check.{rule} must be one of {', '.join(LEVELS)}, not {level!r}", source

@@ -1,21 +1,34 @@
-"""The pipeline over a whole site: extract → update → build, and the work ``sync`` does for
-each post that changed (``sync_posts``, spread over processes by ``parallel_map``).
+"""The per-post pipeline, written once: every command drives it.
 
-Each command is a function taking a ``Config``; it processes every post, collects the
-problems of the ones it cannot process, and reports what it wrote in an ``Outcome``.
+A command runs some of these named steps over each post, in this order (``STEPS``)::
+
+    read → template → catalogues → variant → terms
+
+- ``read``: the post, cut into segments (front-matter values first, then the body);
+- ``template``: its template (POT), written where its entries changed;
+- ``catalogues``: the template merged into each language's catalogue (PO): renames move a
+  gone post's catalogues, a variant postlingo did not write is not taken over;
+- ``variant``: each language's variant, through the gate (translations that would break the
+  post are left out) with the layout's metadata, kept or unpublished below the threshold;
+- ``terms``: its taxonomy terms, for the shared taxonomy catalogue.
+
+``extract`` runs read, template and terms; ``update`` loads the template instead of reading
+the post and runs catalogues; ``build`` runs read and variant; ``sync`` runs them all, for
+the posts that changed. ``check``, ``status`` and ``import`` read posts with the same
+``read`` step and judge what the ``planned_*`` functions say the steps would write.
+
+The error policy is ``postlingo.outcome``'s (``contained``): a step's exception is an error
+of its post (or of its language), the others go on. Every file is written through one
+``Writer``, which records it in the command's ``Outcome`` (or, when checking, only says what
+would change). The sources are found once per command.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import gc
-import os
-import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar
+from typing import Any
 
 import polib
 
@@ -47,7 +60,7 @@ from .catalogue.taxonomy import (
 from .config import Config
 from .errors import InputError, PostlingoError, unexpected
 from .fileio import batched, reading, remove, write_if_changed
-from .outcome import Outcome, guard, locking
+from .outcome import Outcome, contained, writing
 from .site.renames import (
     find_renames,
     foreign_variant,
@@ -60,72 +73,248 @@ from .source.front_matter import existing_value, front_matter_segments, metadata
 from .source.markdown import body_segments, parser
 from .source.post import Post, read_post
 from .source.segment import Segment
+from .source.shortcodes import configure as configure_shortcodes
 from .state import Record, record
 from .variant.build import Gate, JudgedTerms, Refused, apply, build_variant
 from .variant.layouts import layout_for, slugify
+from .workers import parallel_map
 
-T = TypeVar("T")
-R = TypeVar("R")
+__all__ = [
+    "STEPS",
+    "Options",
+    "PostWork",
+    "Run",
+    "Writer",
+    "build",
+    "extract",
+    "parallel_map",
+    "planned_catalogue",
+    "planned_template",
+    "planned_variant",
+    "read_segments",
+    "run_steps",
+    "sync_posts",
+    "update",
+]
+
+
+# --- the run: its options, the one writer, the post in hand -------------------------------
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a command asks of the steps besides the configuration."""
+
+    include_fuzzy: bool = False  # build from fuzzy translations too
+    write: bool = True  # False (update --check): only say what would change
+    keep_obsolete: bool = True  # merge keeps removed texts' translations as #~ entries
+    force: bool = False  # replace variants postlingo did not write
+    moves: dict[str, str] = field(default_factory=dict)  # renamed post: new name -> old name
+    move_variants: bool = False  # sync: a renamed post's old variants go too
+
+
+class Writer:
+    """The one place where the pipeline writes files: each write is recorded in the
+    command's outcome (written or unchanged, and created when the file is new); with
+    ``write`` off nothing is written, and the outcome lists what would change."""
+
+    def __init__(self, config: Config, outcome: Outcome, write: bool = True) -> None:
+        self.config, self.outcome, self.write = config, outcome, write
+
+    def catalogue(self, po: polib.POFile, path: Path) -> bool:
+        new = not path.exists()
+        changed = save_catalogue(po, path, self.config.wrap_width, self.write)
+        self.outcome.record(path, changed, new)
+        return changed
+
+    def text(self, path: Path, text: str) -> bool:
+        new = not path.exists()
+        changed = write_if_changed(path, text)
+        self.outcome.record(path, changed, new)
+        return changed
+
+    def remove(self, path: Path) -> None:
+        if self.write:
+            remove(path)
+            _remove_empty_folders(path.parent, self.config.locales_dir)
+        self.outcome.removed.append(path)
+
+    def move(self, po: polib.POFile, old: Path, new: Path) -> None:
+        """``po`` saved at ``new`` in place of the catalogue at ``old`` (a renamed post)."""
+        if self.write:
+            save_catalogue(po, new, self.config.wrap_width)
+            remove(old)
+            _remove_empty_folders(old.parent, self.config.locales_dir)
+        self.outcome.renamed.append((old, new))
+
+
+@dataclass
+class Run:
+    """One command's run of the pipeline."""
+
+    config: Config
+    outcome: Outcome
+    options: Options = field(default_factory=Options)
+    sources: dict[str, Source] = field(default_factory=dict)  # by name: all found, once
+    writer: Writer = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.writer = Writer(self.config, self.outcome, self.options.write)
+
+
+@dataclass
+class PostWork:
+    """One post (or the shared taxonomy) going through the steps: what each step made."""
+
+    source: Source
+    name: str = ""
+    post: Post | None = None
+    segments: list[Segment] = field(default_factory=list)
+    template: polib.POFile | None = None
+    catalogues: dict[str, polib.POFile] = field(default_factory=dict)  # merged, by language
+    terms: list[Term] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.name = self.name or self.source.name
+
+    def shown(self, config: Config) -> Path:
+        return config.root / self.source.relative
+
+
+Step = Callable[[Run, PostWork], None]
+
+
+# --- the steps ------------------------------------------------------------------------------
 
 
 def read_segments(config: Config, source: Source) -> tuple[Post, list[Segment]]:
     """Read a post and cut it into segments: front-matter values first, then the body."""
-    shown = _shown(config, source.relative)
+    shown = config.root / source.relative
     post = read_post(config.root / source.relative, source.name, shown, config.max_post_size)
     if not post.text.strip():
         raise InputError("empty post: nothing to translate", shown, 1)
+    configure_shortcodes(config)  # (Hugo reads shortcodes; the parse cache follows)
     with reading(shown):  # whatever the parsers raise is a problem of this post
         segments = front_matter_segments(post, config.front_matter) + body_segments(post)
     return post, segments
 
 
-def _shown(config: Config, relative: PurePosixPath | Path) -> Path:
-    return config.root / relative
+def _step_read(run: Run, work: PostWork) -> None:
+    work.post, work.segments = read_segments(run.config, work.source)
 
 
-def _each(config: Config, outcome: Outcome) -> Iterator[tuple[Source, Post, list[Segment]]]:
-    """Every readable post with its segments; unreadable ones become errors in ``outcome``."""
-    for source in find_sources(config):
-        try:
-            post, segments = read_segments(config, source)
-        except Exception as exc:  # one post's failure never stops the others
-            outcome.errors.append(unexpected(exc, _shown(config, source.relative), "read"))
+def _step_template(run: Run, work: PostWork) -> None:
+    template, current = planned_template(run.config, work.source, work.segments)
+    path = template_path(run.config.locales_dir, work.name)
+    if current:
+        run.outcome.record(path, False)
+    else:
+        run.writer.catalogue(template, path)
+    work.template = template
+
+
+def _step_catalogues(run: Run, work: PostWork) -> None:
+    """Merge the template into every language's catalogue (each language apart: one
+    language's broken catalogue does not stop the others)."""
+    assert work.template is not None, "the catalogues step follows template"
+    config = run.config
+    if work.name in run.options.moves:
+        work.catalogues.update(_move(run, work.name, work.template))
+    for language in config.languages:
+        if language in work.catalogues:
             continue
-        yield source, post, segments
+        with contained(run.outcome):
+            work.catalogues[language] = _update_one(run, work.name, work.template, language)
+
+
+def _step_variant(run: Run, work: PostWork) -> None:
+    """Build every language's variant, from the catalogue just merged or from its file."""
+    assert work.post is not None, "the variant step follows read"
+    for language in run.config.languages:
+        with contained(run.outcome, work.shown(run.config)):
+            _build_one(run, work, language)
+
+
+def _step_terms(run: Run, work: PostWork) -> None:
+    assert work.post is not None, "the terms step follows read"
+    work.terms = post_terms(work.post, work.source.relative.as_posix(), run.config.taxonomy)
+
+
+STEPS: dict[str, Step] = {
+    "read": _step_read,
+    "template": _step_template,
+    "catalogues": _step_catalogues,
+    "variant": _step_variant,
+    "terms": _step_terms,
+}
+# Which steps each command runs (in STEPS' order).
+EXTRACT = ("read", "terms", "template")  # terms first: kept when the template fails
+UPDATE = ("catalogues",)  # after the template is loaded from its file
+BUILD = ("read", "variant")
+SYNC = ("read", "template", "catalogues", "variant", "terms")
+
+
+def run_steps(run: Run, work: PostWork, steps: Sequence[str]) -> bool:
+    """Run ``steps`` on one post. A step that raises ends the post's work, its problem an
+    error of the run about the post (``read`` failing: the post "cannot be read"); what a
+    step contains itself (one language's catalogue) does not stop the next. Whether every
+    step ran to its end."""
+    for name in steps:
+        try:
+            STEPS[name](run, work)
+        except Exception as exc:  # the error policy (postlingo.outcome): the others go on
+            doing = "read" if name == "read" else "processed"
+            run.outcome.errors.append(unexpected(exc, work.shown(run.config), doing))
+            return False
+    return True
+
+
+def _posts(run: Run, steps: Sequence[str]) -> list[PostWork]:
+    """Every post of the run through ``steps`` (each as far as it got)."""
+    done = []
+    for source in run.sources.values():
+        work = PostWork(source)
+        run_steps(run, work, steps)
+        run.outcome.checked += 1
+        done.append(work)
+    return done
+
+
+def _found(config: Config) -> dict[str, Source]:
+    return {source.name: source for source in find_sources(config)}
 
 
 # --- extract ------------------------------------------------------------------------------
 
 
-@locking
 def extract(config: Config) -> Outcome:
     """Write the template of every post (only where its entries changed), and the shared
     taxonomy template when the configuration names taxonomy keys."""
     outcome = Outcome()
-    terms: dict[str, list[Term]] = {}
-    for source, post, segments in _each(config, outcome):
-        guard(outcome, lambda s=source, g=segments: _write_template(config, s, g, outcome),
-              _shown(config, source.relative))
-        terms[source.name] = _terms(config, source, post)
-    if config.taxonomy:
-        # A post that cannot be read keeps the terms it had (see held_terms).
-        sources = find_sources(config)
-        held = held_terms(config) if any(s.name not in terms for s in sources) else {}
-        every = [term for s in sources
-                 for term in terms.get(s.name, held.get(s.relative.as_posix(), []))]
-        guard(outcome, lambda: _write_taxonomy(config, every, outcome))
+    with writing(config):
+        run = Run(config, outcome, sources=_found(config))
+        terms = {work.name: work.terms for work in _posts(run, EXTRACT)
+                 if work.post is not None}
+        if config.taxonomy:
+            # A post that cannot be read keeps the terms it had (see held_terms).
+            sources = list(run.sources.values())
+            held = held_terms(config) if any(s.name not in terms for s in sources) else {}
+            every = [term for s in sources
+                     for term in terms.get(s.name, held.get(s.relative.as_posix(), []))]
+            with contained(outcome):
+                _write_taxonomy(run, every)
     return outcome
 
 
-def _terms(config: Config, source: Source, post: Post) -> list[Term]:
-    return post_terms(post, source.relative.as_posix(), config.taxonomy)
-
-
-def _write_taxonomy(config: Config, terms: list[Term], outcome: Outcome) -> polib.POFile:
+def _write_taxonomy(run: Run, terms: list[Term]) -> polib.POFile:
+    config = run.config
     path = template_path(config.locales_dir, TAXONOMY)
     template = taxonomy_template(terms, config.project_name, config.wrap_width)
     template, current = _current_template(path, template)
-    outcome.record(path, False if current else save_catalogue(template, path, config.wrap_width))
+    if current:
+        run.outcome.record(path, False)
+    else:
+        run.writer.catalogue(template, path)
     return template
 
 
@@ -152,44 +341,9 @@ def planned_template(config: Config, source: Source, segments: list[Segment]
     return _current_template(path, template)
 
 
-def _write_template(config: Config, source: Source, segments: list[Segment],
-                    outcome: Outcome) -> polib.POFile:
-    path = template_path(config.locales_dir, source.name)
-    template, current = planned_template(config, source, segments)
-    outcome.record(path, False if current else save_catalogue(template, path, config.wrap_width))
-    return template
-
-
 # --- update -------------------------------------------------------------------------------
 
 
-@dataclass
-class UpdateRun:
-    """One run of ``update`` (or of a post's sync): its options, the posts it updates, and
-    the renamed posts whose catalogues move (new name -> old name, ``renames``)."""
-
-    config: Config
-    outcome: Outcome
-    write: bool = True  # False (--check): only report what would change
-    keep_obsolete: bool = True
-    force: bool = False  # replace variants postlingo did not write
-    sources: dict[str, Source] = field(default_factory=dict)
-    moves: dict[str, str] = field(default_factory=dict)
-    move_variants: bool = False  # sync: a renamed post's old variants go too
-
-    def save(self, po: polib.POFile, path: Path) -> bool:
-        changed = save_catalogue(po, path, self.config.wrap_width, self.write)
-        self.outcome.record(path, changed)
-        return changed
-
-    def remove(self, path: Path) -> None:
-        if self.write:
-            remove(path)
-            _remove_empty_folders(path.parent, self.config.locales_dir)
-        self.outcome.removed.append(path)
-
-
-@locking
 def update(config: Config, check: bool = False, prune: bool = False,
            keep_obsolete: bool = True, force: bool = False) -> Outcome:
     """Merge every template into the catalogue of every language, creating missing ones
@@ -198,47 +352,50 @@ def update(config: Config, check: bool = False, prune: bool = False,
     the templates and catalogues of posts that are gone; ``check`` writes nothing
     (``written`` and ``removed`` then list what would change)."""
     outcome = Outcome()
-    sources = find_sources(config)
-    run = UpdateRun(config, outcome, not check, keep_obsolete, force,
-                    {source.name: source for source in sources})
-    run.moves = find_renames(config, sources, template_keys(config))
-    names = [source.name for source in sources] + ([TAXONOMY] if config.taxonomy else [])
-    for name in names:
-        path = template_path(config.locales_dir, name)
-        if not path.exists():
-            outcome.errors.append(InputError("no template: run 'postlingo extract' first", path))
-            continue
-        guard(outcome, lambda n=name, p=path: _update_all(config, n, load_catalogue(p),
-                                                          outcome, run))
-    if prune:
-        _prune(run, set(names))
+    with writing(config, not check):
+        sources = find_sources(config)
+        moves = find_renames(config, sources, template_keys(config))
+        options = Options(write=not check, keep_obsolete=keep_obsolete, force=force,
+                          moves=moves)
+        run = Run(config, outcome, options, {source.name: source for source in sources})
+        names = [source.name for source in sources] + ([TAXONOMY] if config.taxonomy else [])
+        for name in names:
+            path = template_path(config.locales_dir, name)
+            outcome.checked += 1
+            if not path.exists():
+                outcome.errors.append(InputError("no template: run 'postlingo extract' first",
+                                                 path))
+                continue
+            source = run.sources.get(name) or Source(PurePosixPath(name), PurePosixPath(), name)
+            work = PostWork(source, name)
+            with contained(outcome):
+                work.template = load_catalogue(path)
+                _run_shared(run, work, UPDATE)
+        if prune:
+            _prune(run, set(names))
     return outcome
 
 
-def _update_all(config: Config, name: str, template: polib.POFile, outcome: Outcome,
-                run: UpdateRun | None = None) -> dict[str, polib.POFile]:
-    """Update the catalogues of every language; the merged catalogues, as saved."""
-    run = run or UpdateRun(config, outcome)
-    merged = _move(run, name, template) if name in run.moves else {}
-    for language in config.languages:
-        if language not in merged:
-            guard(outcome, lambda lang=language: merged.__setitem__(
-                lang, _update_one(config, name, template, lang, run)))
-    return merged
+def _run_shared(run: Run, work: PostWork, steps: Sequence[str]) -> None:
+    """``steps`` on a template rather than a post (update reads no posts; the shared
+    taxonomy has none): what they raise is the caller's to contain."""
+    for name in steps:
+        STEPS[name](run, work)
 
 
-def _update_one(config: Config, name: str, template: polib.POFile, language: str,
-                run: UpdateRun) -> polib.POFile:
+def _update_one(run: Run, name: str, template: polib.POFile, language: str) -> polib.POFile:
+    config = run.config
     path = catalogue_path(config.locales_dir, name, language)
     existing = None
     if path.exists():
         existing = load_catalogue(path, language=language)
-    elif name in run.sources and not run.force:
+    elif name in run.sources and not run.options.force:
         problem = foreign_variant(config, run.sources[name], language)
         if problem is not None:
             raise problem  # its catalogue would make the file look like postlingo's
-    merged = planned_catalogue(config, template, language, existing, run.keep_obsolete)
-    run.save(merged, path)
+    merged = planned_catalogue(config, template, language, existing,
+                               run.options.keep_obsolete)
+    run.writer.catalogue(merged, path)
     return merged
 
 
@@ -252,44 +409,41 @@ def planned_catalogue(config: Config, template: polib.POFile, language: str,
     return merge(existing, template, language, config.fuzzy_threshold, keep_obsolete)
 
 
-def _move(run: UpdateRun, name: str, template: polib.POFile) -> dict[str, polib.POFile]:
+def _move(run: Run, name: str, template: polib.POFile) -> dict[str, polib.POFile]:
     """Move the catalogues of the post ``name`` was renamed from, in every language that
     has one, merged with its new ``template``; its template and (``move_variants``) its
     variants go. The merged catalogues by language of the run."""
-    config, old = run.config, run.moves[name]
+    config, old = run.config, run.options.moves[name]
     wanted = {gettext_language(language): language for language in config.languages}
     merged: dict[str, polib.POFile] = {}
     for language, old_path, new_path in moved_catalogues(config, old, name):
         po = planned_catalogue(config, template, language,
-                               load_catalogue(old_path, language=language), run.keep_obsolete)
-        if run.write:
-            save_catalogue(po, new_path, config.wrap_width)
-            remove(old_path)
-            _remove_empty_folders(old_path.parent, config.locales_dir)
-        run.outcome.renamed.append((old_path, new_path))
+                               load_catalogue(old_path, language=language),
+                               run.options.keep_obsolete)
+        run.writer.move(po, old_path, new_path)
         if language in wanted:
             merged[wanted[language]] = po
     old_template = template_path(config.locales_dir, old)
     if old_template.exists():
-        run.remove(old_template)
-    if run.move_variants and name in run.sources:
+        run.writer.remove(old_template)
+    if run.options.move_variants and name in run.sources:
         for path in old_variants(config, old, run.sources[name]):
-            run.remove(path)
+            run.writer.remove(path)
     return merged
 
 
-def _prune(run: UpdateRun, names: set[str]) -> None:
+def _prune(run: Run, names: set[str]) -> None:
     """Remove what belongs to no post (nor a renamed one): templates, and catalogues of
     the run's languages."""
     locales = run.config.locales_dir
-    taken = set(run.moves.values())
+    taken = set(run.options.moves.values())
     for name in template_names(locales):
         if name not in names and name not in taken:
-            run.remove(template_path(locales, name))
+            run.writer.remove(template_path(locales, name))
     for language in run.config.languages:
         for name in catalogue_names(locales, language):
             if name not in names and name not in taken:
-                run.remove(catalogue_path(locales, name, language))
+                run.writer.remove(catalogue_path(locales, name, language))
 
 
 def _remove_empty_folders(folder: Path, top: Path) -> None:
@@ -304,38 +458,41 @@ def _remove_empty_folders(folder: Path, top: Path) -> None:
 # --- build --------------------------------------------------------------------------------
 
 
-@locking
 def build(config: Config, include_fuzzy: bool = False, prune: bool = False) -> Outcome:
     """Write the variant of every post in every language that has a catalogue; with
     ``prune``, remove variants whose source is gone. Fuzzy translations are used with
     ``include_fuzzy`` or the configuration's ``include_fuzzy``."""
-    include_fuzzy = include_fuzzy or config.include_fuzzy
     outcome = Outcome()
-    link_sources(config, outcome)
-    for source, post, segments in _each(config, outcome):
-        for language in config.languages:
-            guard(outcome, lambda s=source, p=post, g=segments, lang=language: _build_one(
-                config, s, p, g, lang, include_fuzzy, outcome), _shown(config, source.relative))
-    guard(outcome, lambda: report_orphan_variants(config, outcome, prune))
+    with writing(config):
+        sources = find_sources(config)
+        options = Options(include_fuzzy=include_fuzzy or config.include_fuzzy)
+        run = Run(config, outcome, options, {source.name: source for source in sources})
+        link_sources(config, outcome, sources)
+        _posts(run, BUILD)
+        with contained(outcome):
+            report_orphan_variants(config, outcome, prune, sources)
     return outcome
 
 
-def _build_one(config: Config, source: Source, post: Post, segments: list[Segment],
-               language: str, include_fuzzy: bool, outcome: Outcome,
-               catalogue: polib.POFile | None = None) -> None:
-    """Build one variant, from ``catalogue`` as just saved by ``update`` or from its file."""
-    po_path = catalogue_path(config.locales_dir, source.name, language)
+def _build_one(run: Run, work: PostWork, language: str) -> None:
+    """Build one variant, from the catalogue the catalogues step saved or from its file;
+    skipped where there is no catalogue (an error only where a variant postlingo did not
+    write is in the way: a human translation, or a mistyped 'locales')."""
+    config, source = run.config, work.source
+    assert work.post is not None
+    catalogue = work.catalogues.get(language)
     if catalogue is None:
+        po_path = catalogue_path(config.locales_dir, source.name, language)
         if not po_path.exists():
             problem = foreign_variant(config, source, language)
-            if problem is not None:  # a human translation, or a mistyped 'locales'
-                outcome.errors.append(problem)
+            if problem is not None:
+                run.outcome.errors.append(problem)
             return
         catalogue = load_catalogue(po_path, language=language)
-    path, text = planned_variant(config, source, post, segments, language, catalogue,
-                                 include_fuzzy, outcome.warnings)
+    path, text = planned_variant(config, source, work.post, work.segments, language,
+                                 catalogue, run.options.include_fuzzy, run.outcome.warnings)
     if text is not None:
-        outcome.record(path, write_if_changed(path, text))
+        run.writer.text(path, text)
 
 
 def planned_variant(config: Config, source: Source, post: Post, segments: list[Segment],
@@ -406,20 +563,21 @@ def _slug(config: Config, post: Post, segments: list[Segment],
     return None
 
 
-def link_sources(config: Config, outcome: Outcome) -> None:
+def link_sources(config: Config, outcome: Outcome, sources: list[Source] | None = None
+                 ) -> None:
     """Write the layout's link keys into the source posts themselves (``link_source``),
     before they are read for anything else, so templates see them from the start."""
     if not config.link_source:
         return
     layout = layout_for(config)
-    for source in find_sources(config):
-        def link(s: Source = source) -> None:
-            post = read_post(config.root / s.relative, s.name, config.root / s.relative)
-            edits = metadata_edits(post, dict(layout.source_metadata(s.name)))
+    writer = Writer(config, outcome)
+    for source in find_sources(config) if sources is None else sources:
+        path = config.root / source.relative
+        with contained(outcome):
+            post = read_post(path, source.name, path)
+            edits = metadata_edits(post, dict(layout.source_metadata(source.name)))
             if edits:
-                path = config.root / s.relative
-                outcome.record(path, write_if_changed(path, post.bom + apply(post.text, edits)))
-        guard(outcome, link)
+                writer.text(path, post.bom + apply(post.text, edits))
 
 
 # --- sync: the posts that changed ---------------------------------------------------------
@@ -475,34 +633,27 @@ def sync_posts(config: Config, include_fuzzy: bool, renames: Renames, sources: l
 def _failed(outcome: Outcome, problem: PostlingoError) -> Outcome:
     outcome.errors.append(problem)
     outcome.written.clear()
+    outcome.created.clear()
     return outcome
 
 
 def _sync_post(config: Config, include_fuzzy: bool, renames: Renames, source: Source
                ) -> tuple[Outcome, list[Path] | None, list[list[Any]]]:
-    """Sync one post; the files its record for the state covers (None if anything
-    failed), and its taxonomy terms."""
-    outcome = Outcome()
-    terms: list[list[Any]] = []
-    files: list[Path] = []
-    try:
-        post, segments = read_segments(config, source)
-        template = _write_template(config, source, segments, outcome)
-        run = UpdateRun(config, outcome, force=renames.force, sources={source.name: source},
-                        moves=renames.moves, move_variants=True)
-        merged = _update_all(config, source.name, template, outcome, run)
-        for language in config.languages:
-            guard(outcome, lambda lang=language: _build_one(
-                config, source, post, segments, lang, include_fuzzy, outcome,
-                merged.get(lang)))
-        terms = [list(vars(term).values()) for term in _terms(config, source, post)]
-        files = [config.root / source.relative, template_path(config.locales_dir, source.name)]
-        for language in config.languages:
-            files += [catalogue_path(config.locales_dir, source.name, language),
-                      variant_path(config, source, language)]
-    except Exception as exc:  # one post's failure never stops the others
-        outcome.errors.append(unexpected(exc, _shown(config, source.relative)))
-    return outcome, None if outcome.errors else files, terms
+    """Sync one post (every step); the files its record for the state covers (None if
+    anything failed), and its taxonomy terms."""
+    outcome = Outcome(checked=1)
+    options = Options(include_fuzzy=include_fuzzy, force=renames.force, moves=renames.moves,
+                      move_variants=True)
+    run = Run(config, outcome, options, {source.name: source})
+    work = PostWork(source)
+    if not run_steps(run, work, SYNC) or outcome.errors:
+        return outcome, None, []
+    terms = [list(vars(term).values()) for term in work.terms]
+    files = [config.root / source.relative, template_path(config.locales_dir, source.name)]
+    for language in config.languages:
+        files += [catalogue_path(config.locales_dir, source.name, language),
+                  variant_path(config, source, language)]
+    return outcome, files, terms
 
 
 def held_terms(config: Config) -> dict[str, list[Term]]:
@@ -528,62 +679,8 @@ def held_terms(config: Config) -> dict[str, list[Term]]:
 def sync_taxonomy(config: Config, terms: list[Term], outcome: Outcome) -> None:
     """Write the shared taxonomy template from all posts' ``terms``, and merge it into
     every language's taxonomy catalogue."""
-    _update_all(config, TAXONOMY, _write_taxonomy(config, terms, outcome), outcome)
-
-
-def parallel_map(work: Callable[[list[T]], list[R]], items: list[T], jobs: int | None = None,
-                 prepare: Callable[[], object] | None = None) -> list[R]:
-    """``work(items)``, done in chunks of at most ``_CHUNK`` items, spread over processes
-    when there is enough work for more than one (forked workers start at once, with
-    everything imported). ``work`` returns one result per item. ``prepare`` runs here
-    before the workers fork, and only then: what each of them would otherwise do itself."""
-    jobs = min(jobs or os.cpu_count() or 1, len(items) // _MIN_BATCH)
-    if jobs > 1 and _can_fork():
-        return _in_workers(work, items, jobs, prepare)
-    return [result for chunk in _chunks(items, _CHUNK) for result in work(chunk)]
-
-
-def _can_fork() -> bool:
-    import multiprocessing  # (only a run with work to share pays for these imports)
-
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-def _in_workers(work: Callable[[list[T]], list[R]], items: list[T], jobs: int,
-                prepare: Callable[[], object] | None) -> list[R]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    if prepare is not None:
-        prepare()
-    chunks = _chunks(items, max(1, min(_CHUNK, len(items) // (jobs * 8))))
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
-                             initargs=(os.getpid(),)) as pool:
-        return [result for results in pool.map(work, chunks) for result in results]
-
-
-def _chunks(items: list[T], size: int) -> list[list[T]]:
-    return [items[start : start + size] for start in range(0, len(items), size)]
-
-
-def _start_worker(parent: int) -> None:
-    """Make a worker end with the run that started it: a killed run's workers would
-    otherwise live on, and one busy writing would write after the next run took the lock.
-    Linux ends them itself (PR_SET_PDEATHSIG); elsewhere they stop at their next task.
-
-    The worker's garbage collector also leaves alone what the worker inherited
-    (``gc.freeze``) and runs less often: parsing makes millions of short-lived objects and
-    hardly any cycles (5-7% of a cold sync's time, measured with bench/run.py)."""
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the run died before that took effect
-        os._exit(1)
-
-
-_MIN_BATCH = 40  # posts a worker process must have to be worth its start
-# Posts whose files are written together: one flush of the disk for them all, and what a
-# killed run loses at most.
-_CHUNK = 20
+    run = Run(config, outcome)
+    template = _write_taxonomy(run, terms)
+    work = PostWork(Source(PurePosixPath(TAXONOMY), PurePosixPath(), TAXONOMY),
+                    template=template)
+    _run_shared(run, work, UPDATE)

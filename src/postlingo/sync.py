@@ -3,7 +3,7 @@ sync.
 
 An author runs it on every save and CI on every push, so a sync with nothing to do must
 cost almost nothing: it looks at the posts' files (``state``) and loads the pipeline
-(``project``), with its parsers and catalogue machinery, only when a post needs it.
+(``pipeline``), with its parsers and catalogue machinery, only when a post needs it.
 """
 
 from __future__ import annotations
@@ -11,30 +11,34 @@ from __future__ import annotations
 from functools import partial
 
 from .config import Config
-from .outcome import Outcome, guard, locking
+from .outcome import Outcome, contained, writing
 from .site.sources import find_sources, report_orphan_variants
 from .state import State, settings_key
 
 
-@locking
 def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None,
          force: bool = False) -> Outcome:
     """extract, update and build, post by post, reading each file once. Posts whose files
     did not change since the last sync are skipped (``state``); the others are spread over
     ``jobs`` processes (default: one per core, when there is enough work). A variant that
     postlingo did not write is an error and stays as it is, unless ``force``."""
-    include_fuzzy = include_fuzzy or config.include_fuzzy
+    with writing(config):
+        return _sync(config, include_fuzzy or config.include_fuzzy, jobs, force)
+
+
+def _sync(config: Config, include_fuzzy: bool, jobs: int | None, force: bool) -> Outcome:
     outcome = Outcome()
-    if config.link_source:  # (asked here too: only then is the pipeline needed for it)
+    sources = find_sources(config)  # once: every step below gets this list
+    if config.link_source:  # (asked here: only then is the pipeline needed for it)
         from .pipeline import link_sources
 
-        link_sources(config, outcome)
+        link_sources(config, outcome, sources)
     state = State.load(config.locales_dir, _settings(config, include_fuzzy))
-    sources = find_sources(config)
     todo = [s for s in sources
             if s.name not in state.posts or not state.posts[s.name].fresh(config.root)]
     if todo:
-        from .pipeline import parallel_map, plan_renames, sync_posts, warm_up
+        from .pipeline import plan_renames, sync_posts, warm_up
+        from .workers import parallel_map
 
         renames = plan_renames(config, sources, todo, force)
         work = partial(sync_posts, config, include_fuzzy, renames)
@@ -67,10 +71,14 @@ def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None,
         terms = [term for source in sources for term in (
             [Term(*fields) for fields in state.posts[source.name].terms]
             if source.name in state.posts else held.get(source.relative.as_posix(), []))]
-        guard(outcome, lambda: sync_taxonomy(config, terms, outcome))
-    guard(outcome, lambda: report_orphan_variants(config, outcome, sources=sources))
+        with contained(outcome):
+            sync_taxonomy(config, terms, outcome)
+    with contained(outcome):
+        report_orphan_variants(config, outcome, sources=sources)
     if changed or (sources and not state.path.exists()):
-        guard(outcome, state.save)
+        with contained(outcome):
+            state.save()
+    outcome.checked = len(sources)
     return outcome
 
 

@@ -41,11 +41,10 @@ import polib
 from ..catalogue.locales import TAXONOMY, catalogue_path, gettext_language, template_path
 from ..catalogue.po import load_catalogue, usable
 from ..catalogue.taxonomy import Term, post_terms, taxonomy_template
-from ..config import Config
+from ..config import LEVELS, RULE_NAMES, Config
 from ..errors import InputError, PostlingoError, TranslationError, unexpected
 from ..pipeline import (
     _current_template,
-    parallel_map,
     planned_catalogue,
     planned_template,
     planned_variant,
@@ -59,6 +58,7 @@ from ..source.post import Post
 from ..source.segment import Segment
 from ..variant.build import Refused
 from ..variant.security import UnsafeTranslation
+from ..workers import parallel_map
 from .rules import ENTRY_RULES, Rule, Settings, judge, make_pair, settings_for
 from .rules import load_glossary as load_glossary  # (draft reads the glossary too)
 from .shard import Shard, counts_elsewhere, in_shard, owns_site
@@ -68,8 +68,6 @@ from .status import (
     orphan_catalogues,
     totals,
 )
-
-LEVELS = ("error", "warning", "off")
 
 
 @dataclass(frozen=True)
@@ -105,6 +103,7 @@ RULES: dict[str, Rule] = {
     "foreign": Rule("error", "a variant file postlingo did not write (no catalogue for it) "
                     "where it would write one: 'postlingo import' it, or remove it"),
 }
+RULE_NAMES.register(sorted(RULES))  # what the [check] table may name (postlingo.config)
 
 
 # --- msgfmt ---------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ from ..catalogue.locales import (
 from ..catalogue.po import load_catalogue
 from ..config import Config
 from ..errors import PostlingoError, TranslationError
-from ..pipeline import parallel_map, planned_variant, read_segments, warm_up
+from ..pipeline import planned_variant, read_segments, warm_up
+from ..workers import parallel_map
 from ..site.sources import Source, find_sources
 from ..source.post import Post
 from ..source.segment import Segment

@@ -24,17 +24,16 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
-from functools import partial
 from pathlib import Path, PurePosixPath
 
 import polib
 
 from ..catalogue.locales import catalogue_path, template_path
-from ..catalogue.po import IMPORTED, load_catalogue, save_catalogue
+from ..catalogue.po import IMPORTED, load_catalogue
 from ..config import Config
 from ..errors import InputError, PostlingoError, TranslationError
-from ..outcome import Outcome, guard, locking
-from ..pipeline import planned_catalogue, planned_template, read_segments
+from ..outcome import Outcome, contained, writing
+from ..pipeline import Writer, planned_catalogue, planned_template, read_segments
 from ..source.markdown import parse_body
 from ..source.post import Post
 from ..source.segment import Segment
@@ -88,17 +87,18 @@ class ImportOutcome(Outcome):
     posts: list[PostImport] = field(default_factory=list)
 
 
-@locking
 def import_translations(config: Config, post: str | None = None) -> ImportOutcome:
     """Import every existing variant of the configured languages (of the posts whose path,
     name or file name match the glob ``post``) into its catalogue."""
     outcome = ImportOutcome()
-    for source in find_sources(config):
-        if post and not _matches(source, post):
-            continue
-        for language in config.languages:
-            guard(outcome, partial(_import_one, config, source, language, outcome),
-                  config.root / source.relative)
+    with writing(config):
+        for source in find_sources(config):
+            if post and not _matches(source, post):
+                continue
+            outcome.checked += 1
+            for language in config.languages:
+                with contained(outcome, config.root / source.relative):
+                    _import_one(config, source, language, outcome)
     return outcome
 
 
@@ -131,8 +131,8 @@ def _import_one(config: Config, source: Source, language: str, outcome: ImportOu
         return  # (an empty catalogue would hand the variant over to build: none is made)
     if not current:
         template_file = template_path(config.locales_dir, source.name)
-        outcome.record(template_file, save_catalogue(template, template_file, config.wrap_width))
-    outcome.record(po_path, save_catalogue(catalogue, po_path, config.wrap_width))
+        Writer(config, outcome).catalogue(template, template_file)
+    Writer(config, outcome).catalogue(catalogue, po_path)
     if (found.source_left or found.variant_left) and config.threshold < 100:
         outcome.warnings.append(PostlingoError(_replaced(found), path))
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from ..config import Config
+from ..config import LAYOUT_NAMES, Config
 from ..errors import ConfigError
 
 if TYPE_CHECKING:
@@ -192,6 +192,7 @@ def _path_pattern(path: str, lang: str) -> re.Pattern[str]:
 _LAYOUTS: dict[str, type[Layout]] = {
     "jekyll-polyglot": Layout, "jekyll": Jekyll, "hugo": Hugo, "custom": Custom,
 }
+LAYOUT_NAMES.register(_LAYOUTS)  # the names 'layout' may hold (checked by postlingo.config)
 
 
 def layout_for(config: Config) -> Layout:

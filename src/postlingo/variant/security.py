@@ -43,11 +43,13 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..config import UNSAFE_KINDS
 from ..errors import TranslationError
 
 # In the order findings are reported: what runs code first.
 KINDS = ("liquid", "shortcode", "script", "event-handler", "javascript-url", "extension",
          "attribute-list", "url", "html", "path")
+UNSAFE_KINDS.register(KINDS)  # what 'allow_unsafe' may name (checked by postlingo.config)
 # Front-matter keys whose value becomes a page's URL or path.
 PATH_KEYS = frozenset({"permalink", "slug", "url", "aliases", "redirect_from"})
 _OUT_OF_SITE = re.compile(r"(^|[/\\])\.\.([/\\]|$)|\\|^[A-Za-z][A-Za-z0-9+.\-]*:|^//|\x00")
