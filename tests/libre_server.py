@@ -41,7 +41,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
-PLACEHOLDER = re.compile(r"(\[X\d+X\])")
+PLACEHOLDER = re.compile(r"(\[X\d+X\]|<x i=\"\d+\"/>)")  # DeepL keeps its tags
 HANG_LIMIT = 15.0  # seconds a hanging request waits at most, should a test forget to stop
 HUGE = 18_000_000  # bytes of a huge answer (the size the trial sent)
 TRICKLE_PAUSE = 0.2  # seconds between two bytes of a trickled answer

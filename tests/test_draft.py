@@ -237,8 +237,15 @@ def test_dry_run_sends_and_writes_nothing(drafting: Path, server: FakeServer) ->
     lines = result.stdout.splitlines()
     entries = live(catalogue(drafting))
     characters = sum(len(entry.msgid) for entry in entries)
-    assert f"libre: {len(entries)} segments, {characters:,} characters in {len(entries)} " \
-           "requests would be sent" in lines
+    assert lines[0] == "memory: 0 segments would be drafted from memory, 0 characters sent"
+    assert lines[1] == f"libre: {len(entries)} segments, {characters:,} characters in " \
+        f"{len(entries)} requests would be sent; cost estimate: set price in [engines.libre] " \
+        "(per million characters)"
+    # then each segment the configured engine would be sent, with its characters
+    listed = [line for line in lines if line.startswith("  ")]
+    assert [int(line.split(": ")[1].split()[0].replace(",", "")) for line in listed] == \
+        [len(entry.msgid.strip()) for entry in entries]
+    assert all(f"{CATALOGUE}:" in line for line in listed)
     assert any(line.startswith("mymemory: ") for line in lines)  # every remote engine
     assert any(line.startswith("google: ") for line in lines)
     assert server.requests == [] and snapshot(drafting) == before

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -14,11 +15,13 @@ from libre_server import FakeServer, capitals
 from postlingo.config import load_config
 from postlingo.drafts.engines import (
     ENGINES,
+    GROUP,
     DeeplEngine,
     EngineError,
     GoogleEngine,
     LibreEngine,
     MyMemoryEngine,
+    engine_names,
     make_engine,
 )
 from postlingo.errors import ConfigError
@@ -129,7 +132,11 @@ def test_draft_configuration_is_read(tmp_path: Path) -> None:
 
 def test_every_engine_declares_the_interface() -> None:
     assert set(ENGINES) == {"google", "deepl", "microsoft", "mymemory", "libre", "yandex",
-                            "pseudo", "memory"}
+                            "pseudo", "openai"}
+    # every built-in is registered through the entry point, as a third-party engine is
+    points = {point.name: point.load() for point in entry_points(group=GROUP)}
+    assert {name: points.get(name) for name in ENGINES} == ENGINES
+    assert engine_names() == sorted({*ENGINES, "memory"})
     for name, engine in ENGINES.items():
         assert engine.name == name
         assert engine.max_chars > 0

@@ -16,9 +16,11 @@ import contextlib
 import dataclasses
 import hashlib
 import json
+import math
 import os
 import re
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from fnmatch import fnmatch
@@ -27,7 +29,7 @@ from typing import Any, Protocol
 
 import polib
 
-from ..catalogue.locales import catalogue_path
+from ..catalogue.locales import TAXONOMY, catalogue_path
 from ..catalogue.merge import FUZZY
 from ..catalogue.po import load_catalogue, save_catalogue
 from ..config import CONFIG_FILE, Config, key_line
@@ -39,7 +41,18 @@ from ..site.sources import Source, find_sources
 from ..source.markdown import parse_env
 from ..source.post import read_post
 from ..variant.security import unsafe_additions
-from .engines import ENGINES, Engine, EngineError, NoTranslation, identity, make_engine
+from .engines import (
+    MEMORY,
+    BatchContext,
+    Engine,
+    EngineError,
+    NoTranslation,
+    Segment,
+    engine_class,
+    identity,
+    make_engine,
+    registry,
+)
 from .memory import Memory, load_memory
 from .protect import Masked, ProtectionError, Term, mask, structure_changed
 
@@ -100,6 +113,12 @@ class Plan:
     cached: int  # texts already in the cache
     too_long: int  # entries with a sentence longer than the engine takes
     unsupported: str = ""  # why the engine cannot translate these languages
+    sent: tuple[tuple[Path, int, int], ...] = ()  # (catalogue, line, characters) per segment
+    price: float = 0.0  # per million characters, as configured or the engine's estimate
+
+    @property
+    def cost(self) -> float:
+        return self.characters * self.price / 1_000_000
 
 
 @dataclass
@@ -113,6 +132,8 @@ class DraftReport:
     characters: int = 0  # characters sent
     cached: int = 0  # texts answered from the cache
     unmatched: int = 0  # entries the memory had nothing for
+    from_memory: int = 0  # entries drafted from translation memory
+    revised: int = 0  # changed entries whose old translation the engine revised
     stopped: EngineError | None = None
     plans: list[Plan] = field(default_factory=list)
 
@@ -128,51 +149,77 @@ class DraftReport:
 class Job:
     """The untranslated entries of one catalogue."""
 
-    source: Source
+    source: Source | None  # None: the taxonomy catalogue
     language: str
     path: Path
     po: polib.POFile
     entries: list[polib.POEntry]
     env: dict[str, Any]  # the post's references and footnotes, for reading its Markdown
+    changed: list[polib.POEntry] = field(default_factory=list)  # to revise (fuzzy, changed)
 
 
-def pending(config: Config, options: DraftOptions, report: DraftReport) -> list[Job]:
-    """Every catalogue with entries to draft, at most ``options.limit`` entries in all."""
+def pending(config: Config, options: DraftOptions, report: DraftReport,
+            revise: bool = False) -> list[Job]:
+    """Every catalogue with entries to draft (the taxonomy's too), at most ``options.limit``
+    entries in all; with ``revise``, changed entries with an old translation as well."""
     jobs: list[Job] = []
     left = options.limit if options.limit is not None else -1
-    for source in find_sources(config):
+    sources: list[Source | None] = [*find_sources(config), None]
+    for source in sources:
         if options.post and not _matches(source, options.post):
             continue
         for language in config.languages:
             if left == 0:
                 return jobs
             try:
-                job = _job(config, source, language)
+                job = _job(config, source, language, revise)
             except PostlingoError as exc:
                 report.errors.append(exc)
+                continue
+            if job is None:
                 continue
             if left > 0:
                 job.entries = job.entries[:left]
                 left -= len(job.entries)
-            if job.entries:
+                job.changed = job.changed[:max(left, 0)]
+                left -= len(job.changed)
+            if job.entries or job.changed:
                 jobs.append(job)
     return jobs
 
 
-def _matches(source: Source, pattern: str) -> bool:
+def _matches(source: Source | None, pattern: str) -> bool:
+    if source is None:
+        return fnmatch(TAXONOMY, pattern) or fnmatch(f"{TAXONOMY}.po", pattern)
     names = (source.relative.as_posix(), source.name, source.relative.name)
     return any(fnmatch(name, pattern) for name in names)
 
 
-def _job(config: Config, source: Source, language: str) -> Job:
-    path = catalogue_path(config.locales_dir, source.name, language)
+def _job(config: Config, source: Source | None, language: str, revise: bool) -> Job | None:
+    name = source.name if source is not None else TAXONOMY
+    path = catalogue_path(config.locales_dir, name, language)
     if not path.exists():
+        if source is None:
+            return None  # no taxonomy: nothing to draft there
         raise InputError("no catalogue: run 'postlingo update' first", path)
     po = load_catalogue(path)
     entries = [entry for entry in po if untranslated(entry)]
-    post = read_post(config.root / source.relative, source.name, config.root / source.relative)
-    env = parse_env(post.body)
-    return Job(source, language, path, po, entries, env)
+    changed = [entry for entry in po if revise and changed_entry(entry)]
+    env: dict[str, Any] = {}
+    if source is not None:
+        post = read_post(config.root / source.relative, source.name,
+                         config.root / source.relative)
+        env = parse_env(post.body)
+    return Job(source, language, path, po, entries, env, changed)
+
+
+def changed_entry(entry: polib.POEntry) -> bool:
+    """Whether ``entry`` is a human translation whose source changed since (fuzzy with its
+    previous msgid, as ``update`` leaves it), not a machine draft awaiting review."""
+    return (not entry.obsolete and entry.fuzzy and bool(entry.msgstr)
+            and bool(entry.previous_msgid) and not entry.msgid_plural
+            and entry.previous_msgid != entry.msgid
+            and not any(line.startswith(MARK) for line in (entry.tcomment or "").split("\n")))
 
 
 def untranslated(entry: polib.POEntry) -> bool:
@@ -440,11 +487,12 @@ def cache_folder(config: Config) -> Path:
 @dataclass
 class _Run:
     config: Config
-    engine: Engine
+    engine: Engine | None  # None: translation memory only
     report: DraftReport
     progress: Progress
     today: str
     cache: Cache
+    batch: int = 10
     terms: dict[str, list[Term]] = field(default_factory=dict)  # language -> glossary
     memories: dict[str, Memory] = field(default_factory=dict)
 
@@ -464,7 +512,8 @@ class _Run:
 def draft(config: Config, options: DraftOptions | None = None,
           progress: Progress | None = None) -> DraftReport:
     """Draft the untranslated entries of every catalogue (or plan it: ``dry_run``),
-    holding the site's lock unless it only plans (one run at a time writes to a site)."""
+    holding the site's lock unless it only plans (one run at a time writes to a site):
+    translation memory first, then the engine for what memory had nothing for."""
     options = options or DraftOptions()
     if options.dry_run:
         return _draft(config, options, progress)
@@ -475,54 +524,276 @@ def draft(config: Config, options: DraftOptions | None = None,
 def _draft(config: Config, options: DraftOptions, progress: Progress | None) -> DraftReport:
     name = options.engine or config.engine
     report = DraftReport(name)
-    if name not in ENGINES:
-        raise ConfigError(f"unknown engine {name!r} (known: {', '.join(sorted(ENGINES))})")
+    kind = engine_class(name) if name != MEMORY else None  # unknown: ConfigError
     if config.engine_max_answer <= 0:
         source = config_source(config.root)
         raise ConfigError("configuration key 'engine_max_answer' must be more than 0",
                           source, key_line(source, "engine_max_answer"))
     cache = make_cache(config, name)
     cache.check()  # a cache through a symbolic link: stop before anything is sent
-    jobs = pending(config, options, report)
+    jobs = pending(config, options, report, revise=kind is not None and kind.revises)
     if options.dry_run:
         report.plans = plan(config, jobs, [name] if options.engine else _remote_names(name))
         return report
-    named = [str(options["key_env"]) for options in config.engines.values()
-             if "key_env" in options]
-    engine = make_engine(name, config.engines.get(name, {}), timeout=config.engine_timeout,
-                         retries=config.engine_retries, backoff=options.backoff,
-                         max_answer=config.engine_max_answer, secret_variables=named)
+    engine = None
+    if kind is not None:
+        named = [str(options["key_env"]) for options in config.engines.values()
+                 if "key_env" in options]
+        engine = make_engine(name, config.engines.get(name, {}),
+                             timeout=config.engine_timeout, retries=config.engine_retries,
+                             backoff=options.backoff, max_answer=config.engine_max_answer,
+                             secret_variables=named)
+        for language in {config.source_language, *(job.language for job in jobs)}:
+            engine.code(language, target=language != config.source_language)  # fail early
     run = _Run(config, engine, report, progress or _Silent(),
-               (options.today or date.today()).isoformat(), cache)
-    for language in {config.source_language, *(job.language for job in jobs)}:
-        engine.code(language, target=language != config.source_language)  # fail early
-    run.progress.start(sum(len(job.entries) for job in jobs))
+               (options.today or date.today()).isoformat(), cache, max(options.batch, 1))
+    run.progress.start(sum(len(job.entries) + len(job.changed) for job in jobs))
     for job in jobs:
-        _draft_job(run, job, options.batch)
+        _draft_job(run, job)
         if report.stopped is not None:
             break
     return report
 
 
 def _remote_names(chosen: str) -> list[str]:
-    names = [name for name, engine in ENGINES.items() if engine.remote]
-    return names if chosen in names else [chosen, *names]
+    """What a dry run without --engine compares: memory (run first), the configured engine,
+    then every other engine that sends text away (memory alone stays alone)."""
+    if chosen == MEMORY:
+        return [MEMORY]
+    others = [name for name, kind in registry().items() if kind.remote and name != chosen]
+    return [MEMORY, chosen, *sorted(others)]
 
 
-def _draft_job(run: _Run, job: Job, batch: int) -> None:
-    done = 0
+def _draft_job(run: _Run, job: Job) -> None:
     try:
-        for entry in job.entries:
-            sent = _draft_entry(run, job, entry)
-            done += 1
-            run.progress.advance(1, sent)
-            if done % batch == 0:
-                _save(run, job)
+        rest = _from_memory(run, job)
+        if run.engine is None:
+            run.report.unmatched += len(rest)
+        elif run.engine.batched:
+            _draft_batched(run, job, rest)
+        else:
+            _draft_singly(run, job, rest)
     except EngineError as exc:
         run.report.stopped = exc
     finally:  # also on Ctrl-C: what is finished is kept
         _save(run, job)
     _locate_failures(run, job)
+
+
+def _from_memory(run: _Run, job: Job) -> list[polib.POEntry]:
+    """Fill what translation memory knows (exact and fuzzy matches); the rest is returned,
+    for the engine. Pseudo-translation asks no memory (it shows what a layout translates)."""
+    if run.engine is not None and not run.engine.remote:
+        return list(job.entries)
+    rest = []
+    memory = run.memory(job.language)
+    for entry in job.entries:
+        match = memory.lookup(entry)
+        if match is None:
+            rest.append(entry)
+            continue
+        _fill(entry, match.text, f"{MARK}: {MEMORY} {run.today} "
+              f"({match.describe(run.config.root)})")
+        if match.source != entry.msgid:  # what changed, as msgmerge shows it
+            entry.previous_msgid = match.source
+        run.report.drafted += 1
+        run.report.from_memory += 1
+        run.progress.advance(1, 0)
+    if run.engine is None:
+        run.progress.advance(len(rest), 0)
+    return rest
+
+
+def _draft_singly(run: _Run, job: Job, entries: list[polib.POEntry]) -> None:
+    """One entry after the other, each in pieces of at most the engine's limit."""
+    for done, entry in enumerate(entries, 1):
+        before = run.report.characters
+        _attempt(run, job, entry, lambda entry=entry: (
+            _fill(entry, _machine(run, job, entry),
+                  f"{MARK}: {run.engine.label if run.engine else ''} {run.today}")))
+        run.progress.advance(1, run.report.characters - before)
+        if done % run.batch == 0:
+            _save(run, job)
+
+
+def _attempt(run: _Run, job: Job, entry: polib.POEntry, action: Any) -> bool:
+    """Run ``action`` for ``entry``; a refused answer leaves it untranslated with a note."""
+    name = run.engine.label if run.engine is not None else MEMORY
+    try:
+        action()
+    except (NoTranslation, ProtectionError) as exc:
+        _note(entry, f"{MARK} failed: {name} {run.today}: {exc}")
+        run.report.failed.append(Failure(job.path, entry.linenum, str(exc),
+                                         (entry.msgctxt, entry.msgid)))
+        return False
+    run.report.drafted += 1
+    return True
+
+
+# --- engines that take batches ----------------------------------------------------------------
+
+
+@dataclass
+class _Item:
+    """One entry on its way through a batched engine."""
+
+    entry: polib.POEntry
+    core: str
+    lead: str
+    trail: str
+    masked: Masked
+    segment: Segment
+    key: str  # in the cache
+    answer: str | None = None
+    problem: str = ""
+
+
+def _draft_batched(run: _Run, job: Job, entries: list[polib.POEntry]) -> None:
+    """Entries (and changed entries to revise) in batches of ``max_segments``, each batch
+    ONE request; an id missing from the answer is asked alone once more."""
+    engine = run.engine
+    assert engine is not None
+    source = engine.code(run.config.source_language, target=False)
+    target = engine.code(job.language)
+    items = [_item(run, job, entry, str(number), source, target)
+             for number, entry in enumerate([*entries, *job.changed], 1)]
+    todo = []
+    for item in items:
+        cached = run.cache.get(item.key)
+        if item.problem:
+            continue
+        if not needs_engine(item.masked.text) and item.segment.old_translation is None:
+            item.answer = item.masked.text  # nothing to translate: the text as it is
+        elif cached is not None:
+            item.answer = cached
+            run.report.cached += 1
+        else:
+            todo.append(item)
+    size = max(1, engine.max_segments)
+    batches = [todo[start:start + size] for start in range(0, len(todo), size)]
+    for group in _in_waves(batches, engine.concurrency):
+        results = _send_wave(run, job, group, source, target)
+        for batch, (answers, sent, characters) in zip(group, results, strict=True):
+            run.report.requests += sent
+            run.report.characters += characters
+            for item in batch:
+                item.answer = answers.get(item.segment.id)
+                if item.answer is None:
+                    item.problem = f"{engine.name} gave no translation (asked twice)"
+        _finish(run, job, [item for batch in group for item in batch])
+        _save(run, job)
+    asked = {id(item) for item in todo}
+    _finish(run, job, [item for item in items if id(item) not in asked])
+
+
+def _in_waves(batches: list[list[_Item]], width: int) -> list[list[list[_Item]]]:
+    width = max(1, width)
+    return [batches[start:start + width] for start in range(0, len(batches), width)]
+
+
+def _item(run: _Run, job: Job, entry: polib.POEntry, number: str, source: str,
+          target: str) -> _Item:
+    engine = run.engine
+    assert engine is not None
+    core, lead, trail = _strip(entry.msgid)
+    masked = mask(core, run.glossary(job.language))
+    old_source = old_translation = None
+    if entry in job.changed:
+        old_source = _masked_like(masked, _strip(entry.previous_msgid or "")[0])
+        old_translation = _masked_like(masked, _strip(entry.msgstr)[0])
+    segment = Segment(number, masked.text, old_source, old_translation)
+    material = masked.text if old_source is None else "\x00".join(
+        (masked.text, old_source, old_translation or ""))
+    item = _Item(entry, core, lead, trail, masked, segment,
+                 Cache.key(engine.identity, source, target, material))
+    if len(masked.text) > engine.limit:
+        item.problem = f"longer than the engine's limit of {engine.limit} characters"
+    return item
+
+
+def _masked_like(masked: Masked, text: str) -> str:
+    """``text`` (a changed entry's old source or translation) with the fixed material it
+    shares with the new source replaced by the same placeholders, so the model sees which
+    is which."""
+    order = sorted(range(len(masked.originals)), key=lambda i: -len(masked.originals[i]))
+    for index in order:
+        original = masked.originals[index]
+        if original:
+            text = text.replace(original, f"[X{index + 1}X]")
+    return text
+
+
+def _context(run: _Run, job: Job, batch: list[_Item]) -> BatchContext:
+    """The batch's surroundings: the post's title, the texts before and after it, and the
+    glossary entries it holds."""
+    live = [entry for entry in job.po if not entry.obsolete]
+    first = live.index(batch[0].entry) if batch[0].entry in live else -1
+    last = live.index(batch[-1].entry) if batch[-1].entry in live else -1
+    title = next((entry.msgid for entry in live if entry.msgctxt == "title"), "")
+    terms = tuple((term.source, term.target) for term in run.glossary(job.language)
+                  if term.target)
+    words = " ".join(item.core for item in batch).casefold()
+    return BatchContext(
+        title=title,
+        preceding=live[first - 1].msgid if first > 0 else "",
+        following=live[last + 1].msgid if 0 <= last < len(live) - 1 else "",
+        glossary=tuple(term for term in terms if term[0].casefold() in words),
+        terms=terms)
+
+
+def _send_wave(run: _Run, job: Job, group: list[list[_Item]], source: str, target: str
+               ) -> list[tuple[dict[str, str], int, int]]:
+    """Send the batches of ``group`` (in parallel up to ``concurrency``: each worker with
+    its own engine, its own connection and deadline)."""
+    engine = run.engine
+    assert engine is not None
+    contexts = [_context(run, job, batch) for batch in group]
+    if len(group) == 1:
+        return [_send(engine, group[0], source, target, contexts[0])]
+    workers = [engine.clone() for _ in group]
+    with ThreadPoolExecutor(max_workers=len(group)) as pool:
+        futures = [pool.submit(_send, worker, batch, source, target, context)
+                   for worker, batch, context in zip(workers, group, contexts, strict=True)]
+        return [future.result() for future in futures]  # the first EngineError stops the run
+
+
+def _send(engine: Engine, batch: list[_Item], source: str, target: str,
+          context: BatchContext) -> tuple[dict[str, str], int, int]:
+    """One request for the batch, then one for each id its answer lacked: the answers, the
+    requests sent and the characters sent."""
+    segments = [item.segment for item in batch]
+    answers = engine.translate_batch(segments, source, target, context)
+    sent, characters = 1, sum(len(segment.text) for segment in segments)
+    for segment in segments:
+        if segment.id not in answers:
+            answers.update(engine.translate_batch([segment], source, target, context))
+            sent, characters = sent + 1, characters + len(segment.text)
+    return answers, sent, characters
+
+
+def _finish(run: _Run, job: Job, items: list[_Item]) -> None:
+    """Check each answer as every draft is checked, then fill, note and cache it."""
+    engine = run.engine
+    assert engine is not None
+    for item in items:
+        revised = item.segment.old_translation is not None
+
+        def use(item: _Item = item, revised: bool = revised) -> None:
+            if item.problem or item.answer is None:
+                raise NoTranslation(item.problem or f"{engine.name} gave no translation")
+            text = _checked(item.masked, item.answer.strip(), item.core, job.env,
+                            _is_markdown(item.entry))
+            engine.screen(text, item.entry.msgid)
+            engine.measure(text, item.core)
+            _refuse_markup(item.entry, text, run.config.allow_unsafe)
+            if engine.remote:
+                run.cache.put(item.key, item.answer)
+            _fill(item.entry, item.lead + text + item.trail,
+                  f"{MARK}: {engine.label} {run.today}{' (revised)' if revised else ''}")
+
+        if _attempt(run, job, item.entry, use) and revised:
+            run.report.revised += 1
+        run.progress.advance(1, len(item.segment.text))
 
 
 def _locate_failures(run: _Run, job: Job) -> None:
@@ -544,34 +815,10 @@ def _save(run: _Run, job: Job) -> None:
         run.report.written.append(job.path)
 
 
-def _draft_entry(run: _Run, job: Job, entry: polib.POEntry) -> int:
-    """Fill one entry (or note why not); return the characters sent for it."""
-    engine = run.engine
-    before = run.report.characters
-    try:
-        if engine.whole_entries:
-            match = run.memory(job.language).lookup(entry)
-            if match is None:
-                run.report.unmatched += 1
-                return 0
-            _fill(entry, match.text, f"{MARK}: {engine.name} {run.today} "
-                  f"({match.describe(run.config.root)})")
-            if match.source != entry.msgid:  # what changed, as msgmerge shows it
-                entry.previous_msgid = match.source
-        else:
-            _fill(entry, _machine(run, job, entry), f"{MARK}: {engine.name} {run.today}")
-    except (NoTranslation, ProtectionError) as exc:
-        _note(entry, f"{MARK} failed: {engine.name} {run.today}: {exc}")
-        run.report.failed.append(Failure(job.path, entry.linenum, str(exc),
-                                         (entry.msgctxt, entry.msgid)))
-    else:
-        run.report.drafted += 1
-    return run.report.characters - before
-
-
 def _machine(run: _Run, job: Job, entry: polib.POEntry) -> str:
     """The engine's draft of ``entry``, checked."""
     engine = run.engine
+    assert engine is not None
     source = engine.code(run.config.source_language, target=False)
     target = engine.code(job.language)
     core, lead, trail = _strip(entry.msgid)
@@ -655,54 +902,77 @@ def _note(entry: polib.POEntry, comment: str) -> None:
 
 
 def plan(config: Config, jobs: list[Job], names: list[str]) -> list[Plan]:
-    """Per engine: what a run would send, after the cache; nothing is sent or written."""
+    """Per engine: what a run would send, after memory and the cache; nothing is sent or
+    written. Memory comes first, so a network engine is planned for what it leaves."""
+    memory = {job.language: load_memory(config, job.language) for job in jobs}
+    known = {id(entry) for job in jobs for entry in job.entries
+             if memory[job.language].lookup(entry) is not None}
     plans = []
     for name in names:
-        engine_class = ENGINES[name]
-        if engine_class.whole_entries:
-            memory = {job.language: load_memory(config, job.language) for job in jobs}
-            found = sum(1 for job in jobs for entry in job.entries
-                        if memory[job.language].lookup(entry) is not None)
-            plans.append(Plan(name, found, 0, 0, 0, 0))
+        if name == MEMORY:
+            plans.append(Plan(name, len(known), 0, 0, 0, 0))
             continue
-        plans.append(_plan_engine(config, jobs, name))
+        plan = _plan_engine(config, jobs, name, known)
+        if name != names[min(1, len(names) - 1)]:  # segments listed for the chosen one only
+            plan = dataclasses.replace(plan, sent=())
+        plans.append(plan)
     return plans
 
 
-def _plan_engine(config: Config, jobs: list[Job], name: str) -> Plan:
+def _plan_engine(config: Config, jobs: list[Job], name: str, known: set[int]) -> Plan:
     try:
-        return _plan_texts(config, jobs, name)
+        return _plan_texts(config, jobs, name, known)
     except ConfigError as exc:  # a language the engine does not know
         return Plan(name, 0, 0, 0, 0, 0, exc.message)
 
 
-def _plan_texts(config: Config, jobs: list[Job], name: str) -> Plan:
-    engine_class = ENGINES[name]
+def _plan_texts(config: Config, jobs: list[Job], name: str, known: set[int]) -> Plan:
+    kind = engine_class(name)
     options = config.engines.get(name, {})
-    limit = int(options.get("max_chars", engine_class.max_chars))
+    limit = int(options.get("max_chars", kind.max_chars))
+    size = int(options.get("max_segments", kind.batch_size))
     engine_identity = identity(name, options)
     cache = make_cache(config, name)
     segments = requests = characters = cached = too_long = 0
+    sent: list[tuple[Path, int, int]] = []
     for job in jobs:
-        source = engine_class.code(config.source_language, target=False)
-        target = engine_class.code(job.language)
+        source = kind.code(config.source_language, target=False)
+        target = kind.code(job.language)
         terms = [Term(t.source, t.target or None) for t in load_glossary(config, job.language)]
-        for entry in job.entries:
+        entries = [entry for entry in job.entries if id(entry) not in known or not kind.remote]
+        if kind.revises:
+            entries += job.changed
+        batch = 0
+        for entry in entries:
+            masked = mask(_strip(entry.msgid)[0], terms).text
             try:
-                parts = pieces(mask(_strip(entry.msgid)[0], terms).text, limit)
+                parts = [(masked, "")] if kind.batched else pieces(masked, limit)
             except NoTranslation:
+                too_long += 1
+                continue
+            if kind.batched and len(masked) > limit:
                 too_long += 1
                 continue
             segments += 1
             for piece, _ in parts:
                 if not needs_engine(piece):
                     continue
-                if cache.get(Cache.key(engine_identity, source, target, piece)) is not None:
-                    cached += 1
+                if kind.batched and entry in job.changed:
+                    cached_answer = None  # its key holds the old texts too: asked again
                 else:
+                    cached_answer = cache.get(Cache.key(engine_identity, source, target, piece))
+                if cached_answer is not None:
+                    cached += 1
+                    continue
+                characters += len(piece)
+                sent.append((job.path, entry.linenum, len(piece)))
+                batch += 1
+                if not kind.batched:
                     requests += 1
-                    characters += len(piece)
-    return Plan(name, segments, requests, characters, cached, too_long)
+        if kind.batched:
+            requests += math.ceil(batch / max(size, 1))
+    price = float(options.get("price", kind.price))
+    return Plan(name, segments, requests, characters, cached, too_long, "", tuple(sent), price)
 
 
 # --- words for the command line ---------------------------------------------------------------
@@ -711,13 +981,17 @@ def _plan_texts(config: Config, jobs: list[Job], name: str) -> Plan:
 def summary(report: DraftReport) -> str:
     """One line: what the run did and what it cost."""
     parts = [f"{report.drafted} drafted"]
+    if report.from_memory and report.engine != MEMORY:
+        parts[0] += f" ({report.from_memory} from memory)"
+    if report.revised:
+        parts.append(f"{report.revised} revised")
     if report.failed:
         parts.append(f"{len(report.failed)} left untranslated")
     if report.unmatched:
         parts.append(f"{report.unmatched} without a match in memory")
     cost = (f"{report.characters:,} characters sent in {report.requests} "
             f"request{'s' if report.requests != 1 else ''}")
-    if not ENGINES[report.engine].remote:
+    if report.engine == MEMORY or not engine_class(report.engine).remote:
         cost = "offline: nothing sent"
     if report.cached:
         cost += f", {report.cached} answer{'s' if report.cached != 1 else ''} from the cache"
@@ -725,12 +999,16 @@ def summary(report: DraftReport) -> str:
 
 
 def plan_lines(report: DraftReport) -> list[str]:
-    """A dry run's findings, one line per engine."""
+    """A dry run's findings: per engine a line, then one line per segment it would send
+    (catalogue, line, characters)."""
     lines = []
     for plan in report.plans:
-        if ENGINES[plan.engine].whole_entries:
+        if plan.engine == MEMORY:
             lines.append(f"{plan.engine}: {plan.segments} segments would be drafted from "
                          "memory, 0 characters sent")
+            continue
+        if plan.unsupported:
+            lines.append(f"{plan.engine}: {plan.unsupported}")
             continue
         line = (f"{plan.engine}: {plan.segments} segments, {plan.characters:,} characters in "
                 f"{plan.requests} request{'s' if plan.requests != 1 else ''} would be sent")
@@ -738,7 +1016,10 @@ def plan_lines(report: DraftReport) -> list[str]:
             line += f" ({plan.cached} from the cache)"
         if plan.too_long:
             line += f"; {plan.too_long} too long for it"
-        if plan.unsupported:
-            line = f"{plan.engine}: {plan.unsupported}"
+        line += (f"; cost estimate {plan.cost:.2f} at {plan.price:g} per million characters"
+                 if plan.price else "; cost estimate: set price in [engines."
+                 f"{plan.engine}] (per million characters)")
         lines.append(line)
+        lines += [f"  {path}:{line_number}: {size:,} characters"
+                  for path, line_number, size in plan.sent]
     return lines

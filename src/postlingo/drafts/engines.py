@@ -29,8 +29,12 @@ written anywhere.
 from __future__ import annotations
 
 import base64
+import functools
+import hashlib
 import html
 import importlib
+import importlib.metadata
+import json
 import os
 import re
 import socket
@@ -38,12 +42,12 @@ import threading
 import time
 import unicodedata
 import weakref
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from types import ModuleType
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote, quote_plus, unquote
 
 import requests
@@ -53,6 +57,8 @@ from requests.adapters import HTTPAdapter
 
 from ..errors import ConfigError, PostlingoError
 
+_T = TypeVar("_T")
+OptionKinds = Mapping[str, "type | tuple[type, ...]"]  # option -> its type(s)
 MAX_BACKOFF = 30.0  # seconds: the longest wait between two attempts
 MAX_RETRY_AFTER = 60.0  # seconds: a longer Retry-After stops the run instead
 MAX_ANSWER = 1_000_000  # bytes of one HTTP answer, by default (engine_max_answer)
@@ -288,10 +294,13 @@ class Engine:
     key_env_var: ClassVar[str] = ""  # where the key is by default
     max_chars: ClassVar[int] = 5000  # the longest text one request may carry
     remote: ClassVar[bool] = True  # sends text away: cached, retried, counted by --dry-run
-    whole_entries: ClassVar[bool] = False  # looks at whole entries, not masked text (memory)
+    batched: ClassVar[bool] = False  # translates several texts per request (_request_batch)
+    batch_size: ClassVar[int] = 1  # texts per request by default (max_segments)
+    revises: ClassVar[bool] = False  # can revise a changed text's old translation
+    price: ClassVar[float] = 0.0  # estimated cost per million characters sent (dry run)
     language_codes: ClassVar[Collection[str]] = ()  # codes the engine knows; empty: any
     preferred: ClassVar[Mapping[str, str]] = {}  # language -> the engine's code for it
-    options: ClassVar[Mapping[str, type]] = {"max_chars": int}
+    options: ClassVar[OptionKinds] = {"max_chars": int}
 
     def __init__(self, settings: EngineSettings | None = None):
         self.settings = settings or EngineSettings()
@@ -329,6 +338,11 @@ class Engine:
     def identity(self) -> str:
         return identity(self.name, self.settings.options)
 
+    @property
+    def label(self) -> str:
+        """How drafts name the engine (``machine draft: <label> <date>``)."""
+        return self.name
+
     # --- keys and other secrets ----------------------------------------------------------
 
     @property
@@ -350,7 +364,7 @@ class Engine:
         """Variable name -> the forms of its value that no answer may hold."""
         environ = self.settings.environ
         names = {self.key_variable, *self.settings.secret_variables,
-                 *(engine.key_env_var for engine in ENGINES.values())}
+                 *(engine.key_env_var for engine in registry().values())}
         names |= {name for name in environ if _SECRET_NAME.search(name)}
         found = {name: secret_forms(environ[name]) for name in sorted(names - {""})
                  if environ.get(name)}
@@ -386,20 +400,37 @@ class Engine:
         """One text (within ``limit``) translated from ``source`` to ``target`` (engine
         codes) within the deadline, retried on transient failures; ``EngineError`` once
         they persist, the deadline passes, or the answer is too large or holds a secret."""
+        answer = self._attempts(lambda: self._request(text, source, target))
+        self.screen(answer, text)
+        self.measure(answer, text)
+        return answer
+
+    def translate_batch(self, segments: Sequence[Segment], source: str, target: str,
+                        context: BatchContext | None = None) -> dict[str, str]:
+        """Several texts in one request (``batched`` engines): id -> translation, for the
+        ids the answer held once (a missing one is the caller's to ask again). The deadline,
+        retries, size limit and secret screening hold for the request as for one text."""
+        context = context or BatchContext()
+        answers = self._attempts(lambda: self._request_batch(segments, source, target,
+                                                             context))
+        texts = {segment.id: segment.text for segment in segments}
+        for key, answer in answers.items():
+            self.screen(answer, texts[key])
+        return {key: answer for key, answer in answers.items()
+                if len(answer) <= 10 * len(texts[key]) + 1000}
+
+    def _attempts(self, call: Callable[[], _T]) -> _T:
+        """``call()`` within one deadline, retried on ``Transient`` failures."""
         self.guard.deadline = time.monotonic() + self.settings.timeout
         self.guard.failure = None
         attempt = 0
         while True:
             attempt += 1
             try:
-                answer = self._request(text, source, target)
-                break
+                return call()
             except Transient as exc:
                 failed = exc
             self.settings.sleep(self._wait(failed, attempt))  # outside: no chained trace
-        self.screen(answer, text)
-        self.measure(answer, text)
-        return answer
 
     def measure(self, answer: str, text: str) -> None:
         """``NoTranslation`` if ``answer`` is far longer than any translation of ``text``
@@ -439,11 +470,53 @@ class Engine:
     def _request(self, text: str, source: str, target: str) -> str:
         raise NotImplementedError
 
+    def _request_batch(self, segments: Sequence[Segment], source: str, target: str,
+                       context: BatchContext) -> dict[str, str]:
+        raise NotImplementedError
+
+    @property
+    def max_segments(self) -> int:
+        return int(self.settings.options.get("max_segments", self.batch_size))
+
+    @property
+    def concurrency(self) -> int:
+        return int(self.settings.options.get("concurrency", 1))
+
+    def clone(self) -> Engine:
+        """Another engine like this one (its own connection and deadline), for a worker."""
+        return type(self)(self.settings)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One text of a batch (masked), and what a changed text had before."""
+
+    id: str
+    text: str
+    old_source: str | None = None  # a changed text's previous source (masked)
+    old_translation: str | None = None  # and its translation, to revise
+
+
+@dataclass(frozen=True)
+class BatchContext:
+    """What surrounds a batch: the post's title, the texts before and after it, glossary
+    entries that occur in it."""
+
+    title: str = ""
+    preceding: str = ""
+    following: str = ""
+    glossary: tuple[tuple[str, str], ...] = ()  # entries (source, target) in the batch
+    terms: tuple[tuple[str, str], ...] = ()  # every entry of the language's glossary
+
 
 def identity(name: str, options: Mapping[str, Any]) -> str:
     """What distinguishes an engine's answers in the cache: its name and server (never
     the key)."""
-    return "\n".join([name, str(options.get("url", ""))])
+    parts = [name, str(options.get("url", ""))]
+    for option in ("model", "instructions", "formality"):  # another model, another answer
+        if options.get(option) not in (None, ""):
+            parts.append(json.dumps(options[option], sort_keys=True))
+    return "\n".join(parts)
 
 
 def _parts(language: str) -> tuple[str, str]:
@@ -622,7 +695,7 @@ class MyMemoryEngine(DeepTranslatorEngine):
     preferred: ClassVar[Mapping[str, str]] = {
         "en": "en-GB", "pt": "pt-PT", "zh": "zh-CN", "zh-Hans": "zh-CN", "zh-Hant": "zh-TW",
         "sr": "sr-Latn-RS", "no": "nb-NO"}
-    options: ClassVar[Mapping[str, type]] = {"max_chars": int, "email": str}
+    options: ClassVar[OptionKinds] = {"max_chars": int, "email": str}
 
     def _arguments(self) -> dict[str, Any]:
         email = self.settings.options.get("email")  # a larger free quota
@@ -640,7 +713,7 @@ class LibreEngine(DeepTranslatorEngine):
     client = "deep_translator.libre:LibreTranslator"
     key_env_var = "LIBRE_API_KEY"  # optional: self-hosted servers often need none
     language_codes = _deep_codes("LIBRE_LANGUAGES_TO_CODES")
-    options: ClassVar[Mapping[str, type]] = {"max_chars": int, "url": str, "key_env": str}
+    options: ClassVar[OptionKinds] = {"max_chars": int, "url": str, "key_env": str}
 
     def __init__(self, settings: EngineSettings | None = None):
         super().__init__(settings)
@@ -670,7 +743,7 @@ class MicrosoftEngine(DeepTranslatorEngine):
     preferred: ClassVar[Mapping[str, str]] = {
         "zh": "zh-hans", "zh-CN": "zh-hans", "zh-TW": "zh-hant", "pt-PT": "pt-pt",
         "pt-BR": "pt", "fr-CA": "fr-ca"}
-    options: ClassVar[Mapping[str, type]] = {"max_chars": int, "key_env": str, "region": str}
+    options: ClassVar[OptionKinds] = {"max_chars": int, "key_env": str, "region": str}
 
     @classmethod
     def code(cls, language: str, target: bool = True) -> str:
@@ -688,7 +761,7 @@ class YandexEngine(DeepTranslatorEngine):
     needs_key = True
     key_env_var = "YANDEX_API_KEY"
     max_chars = 10000
-    options: ClassVar[Mapping[str, type]] = {"max_chars": int, "key_env": str}
+    options: ClassVar[OptionKinds] = {"max_chars": int, "key_env": str}
 
     @classmethod
     def code(cls, language: str, target: bool = True) -> str:
@@ -700,22 +773,30 @@ class YandexEngine(DeepTranslatorEngine):
 
 class DeeplEngine(Engine):
     """DeepL through the ``deepl`` package (deep-translator sends the key as a query
-    parameter, which DeepL no longer accepts)."""
+    parameter, which DeepL no longer accepts): texts in batches, placeholders as XML tags
+    (``tag_handling``), the neighbouring text as ``context`` (not billed), ``formality``,
+    and a DeepL glossary made from the project's glossary (one per content, reused)."""
 
     name = "deepl"
     needs_key = True
     key_env_var = "DEEPL_AUTH_KEY"
     max_chars = 30000  # DeepL takes 128 KiB per request
+    batched = True
+    batch_size = 50  # DeepL takes 50 texts per request
+    price = 20.0  # EUR per million characters (DeepL API Pro, 2026)
     # Target codes that need a variant; sources are plain languages.
     variants: ClassVar[Mapping[str, str]] = {
         "en": "EN-GB", "en-GB": "EN-GB", "en-US": "EN-US", "pt": "PT-PT", "pt-PT": "PT-PT",
         "pt-BR": "PT-BR", "zh": "ZH-HANS", "zh-Hans": "ZH-HANS", "zh-Hant": "ZH-HANT",
         "zh-TW": "ZH-HANT", "es-419": "ES-419"}
-    options: ClassVar[Mapping[str, type]] = {"max_chars": int, "key_env": str, "url": str}
+    options: ClassVar[OptionKinds] = {
+        "max_chars": int, "key_env": str, "url": str, "formality": str, "max_segments": int,
+        "glossary": bool, "price": (int, float)}
 
     def __init__(self, settings: EngineSettings | None = None):
         super().__init__(settings)
         self._client: Any = None
+        self._glossaries: dict[tuple[str, str, str], str] = {}  # pair + content -> id
 
     @classmethod
     def code(cls, language: str, target: bool = True) -> str:
@@ -724,6 +805,11 @@ class DeeplEngine(Engine):
         return _parts(language)[0].upper()
 
     def _request(self, text: str, source: str, target: str) -> str:
+        answers = self._request_batch([Segment("1", text)], source, target, BatchContext())
+        return answers["1"]
+
+    def _request_batch(self, segments: Sequence[Segment], source: str, target: str,
+                       context: BatchContext) -> dict[str, str]:
         import deepl
 
         # The client retries by itself and waits at least min_connection_timeout: hand both
@@ -734,8 +820,11 @@ class DeeplEngine(Engine):
         try:
             if self._client is None:
                 self._client = self._translator(deepl)
-            result = self._client.translate_text(
-                text, source_lang=source, target_lang=target, preserve_formatting=True)
+            extra = self._extra(source, target, context)
+            results = self._client.translate_text(
+                [_to_xml(segment.text) for segment in segments], source_lang=source,
+                target_lang=target, preserve_formatting=True, tag_handling="xml",
+                ignore_tags=["x"], **extra)
         except deepl.ConnectionException:
             if isinstance(self.guard.failure, DeadlinePassed):
                 raise Transient("no complete answer in time") from None
@@ -744,10 +833,54 @@ class DeeplEngine(Engine):
             raise self._failure(exc.http_status_code) from None
         except (ValueError, KeyError, IndexError, TypeError, AttributeError):
             raise Transient("the answer could not be read") from None
-        answer = getattr(result, "text", None)
-        if not isinstance(answer, str) or not answer.strip():
+        if not isinstance(results, list) or len(results) != len(segments):
+            raise Transient("the answer could not be read")  # not one translation a text
+        answers = {}
+        for segment, result in zip(segments, results, strict=True):
+            answer = getattr(result, "text", None)
+            if isinstance(answer, str) and answer.strip():
+                answers[segment.id] = _from_xml(answer)
+        if not answers:
             raise NoTranslation("deepl gave no translation")
-        return answer
+        return answers
+
+    def _extra(self, source: str, target: str, context: BatchContext) -> dict[str, Any]:
+        """formality, context and glossary, where configured and given."""
+        extra: dict[str, Any] = {}
+        formality = self.settings.options.get("formality")
+        if formality:
+            extra["formality"] = formality
+        around = "\n\n".join(part for part in (context.title, context.preceding,
+                                                context.following) if part)
+        if around:
+            extra["context"] = around
+        if context.terms and self.settings.options.get("glossary", True):
+            extra["glossary"] = self._glossary(source, target, context.terms)
+        return extra
+
+    def _glossary(self, source: str, target: str, terms: tuple[tuple[str, str], ...]) -> str:
+        """The id of DeepL's glossary for these terms: found by its name (which holds the
+        hash of its content) or made; older postlingo glossaries of the pair are deleted."""
+        pair = (_parts(source)[0].lower(), _parts(target)[0].lower())
+        digest = hashlib.sha256(json.dumps(sorted(terms)).encode("utf-8")).hexdigest()[:16]
+        key = (*pair, digest)
+        if key in self._glossaries:
+            return self._glossaries[key]
+        prefix = f"postlingo {pair[0]}-{pair[1]} "
+        found = None
+        for glossary in self._client.list_glossaries():
+            if glossary.name == prefix + digest and found is None:
+                found = glossary.glossary_id
+            elif str(glossary.name).startswith(prefix):  # stale: the CSV changed since
+                self._client.delete_glossary(glossary.glossary_id)
+        if found is None:
+            entries: dict[str, str] = {}
+            for term, translation in terms:  # DeepL takes one target per source term
+                entries.setdefault(term, translation)
+            found = self._client.create_glossary(prefix + digest, pair[0], pair[1],
+                                                 entries).glossary_id
+        self._glossaries[key] = str(found)
+        return str(found)
 
     def _translator(self, deepl: ModuleType) -> Any:
         """DeepL's client, its session held to the guard (the deadline and the size limit):
@@ -774,6 +907,22 @@ class DeeplEngine(Engine):
         return EngineError(f"deepl: HTTP {status}: the server rejected the request")
 
 
+_XML_PLACEHOLDER = re.compile(r"\[X(\d+)X\]")
+_XML_BACK = re.compile(r"<x\s+i\s*=\s*[\"'](\d+)[\"']\s*/>|<x\s+i\s*=\s*[\"'](\d+)[\"']\s*>\s*</x>")
+
+
+def _to_xml(text: str) -> str:
+    """A masked text as DeepL's XML: placeholders become ``<x i="1"/>`` (kept by
+    ``tag_handling``), the text's own ``& < >`` escaped."""
+    escaped = html.escape(text, quote=False)
+    return _XML_PLACEHOLDER.sub(r'<x i="\1"/>', escaped)
+
+
+def _from_xml(text: str) -> str:
+    """DeepL's XML answer as masked text again (``[X1X]``)."""
+    return html.unescape(_XML_BACK.sub(lambda m: f"[X{m.group(1) or m.group(2)}X]", text))
+
+
 # --- offline engines ----------------------------------------------------------------------
 
 
@@ -783,7 +932,7 @@ class PseudoEngine(Engine):
     name = "pseudo"
     remote = False
     max_chars = 1_000_000
-    options: ClassVar[Mapping[str, type]] = {}
+    options: ClassVar[OptionKinds] = {}
 
     def _request(self, text: str, source: str, target: str) -> str:
         from .pseudo import pseudo_translate
@@ -791,33 +940,242 @@ class PseudoEngine(Engine):
         return pseudo_translate(text)
 
 
-class MemoryEngine(Engine):
-    """Translations the project already has (see ``postlingo.drafts.memory``); drafts whole
-    entries, so ``draft`` asks ``postlingo.drafts.memory`` instead of calling ``translate``."""
+# --- any OpenAI-compatible chat-completions server -----------------------------------------
 
-    name = "memory"
-    remote = False
-    whole_entries = True
-    options: ClassVar[Mapping[str, type]] = {}
+PROMPT = """You translate Markdown blog posts from {source} to {target} for a human translator \
+to review. The user message is a JSON object: "segments" holds the texts to translate, each \
+with an "id"; "title", "preceding", "following" and "glossary" are context only, never \
+translated or answered. Placeholders such as [X1X] stand for markup, code, links and terms \
+that must stay exactly as they are: keep every placeholder exactly once, unchanged, where \
+it belongs in the translated sentence; add no markup of your own (no HTML, no Markdown, no \
+Liquid, no braces). Keep line breaks. A segment with "old_source" and "old_translation" \
+was translated before and its source has changed since: revise "old_translation" so that \
+it translates "text", changing only what the change of source requires. Use the glossary's \
+translations. Answer with a JSON object only: {{"translations": [{{"id": "<id>", "text": \
+"<translation>"}}]}}, one item per segment, with the segment's id."""
+
+SCHEMA = {
+    "type": "object",
+    "properties": {"translations": {"type": "array", "items": {
+        "type": "object",
+        "properties": {"id": {"type": "string"}, "text": {"type": "string"}},
+        "required": ["id", "text"], "additionalProperties": False}}},
+    "required": ["translations"], "additionalProperties": False,
+}
+_FORMATS = ("json_schema", "json_object", "none")
+_FORMALITY = ("default", "more", "less", "prefer_more", "prefer_less")
+
+
+class OpenAIEngine(Engine):
+    """Any server speaking OpenAI's chat-completions protocol (OpenAI, Ollama's ``/v1``,
+    vLLM, llama.cpp's server, LiteLLM, OpenRouter, Mistral…), several segments a request.
+
+    Plain ``requests`` through the guarded session rather than the ``openai`` client: that
+    client talks through httpx, whose timeouts bound each read but not the whole request,
+    and which retries and sleeps ``Retry-After`` on its own; through ``GuardedAdapter`` the
+    deadline, the answer size limit and the retry policy are the ones every engine has.
+    The protocol is one POST of JSON."""
+
+    name = "openai"
+    key_env_var = "OPENAI_API_KEY"  # optional: local servers (Ollama) take none
+    max_chars = 100_000  # a segment is never split: the model sees whole paragraphs
+    batched = True
+    batch_size = 20
+    revises = True
+    options: ClassVar[OptionKinds] = {
+        "url": str, "model": str, "key_env": str, "temperature": (int, float),
+        "max_segments": int, "concurrency": int, "instructions": (str, dict),
+        "response_format": str, "max_chars": int, "price": (int, float)}
+
+    def __init__(self, settings: EngineSettings | None = None):
+        super().__init__(settings)
+        options = self.settings.options
+        if not options.get("url") or not options.get("model"):
+            raise ConfigError("engine 'openai' needs its server and model: set url and model "
+                              "in [engines.openai]")
+        self._session = guarded_session(self.guard)
+
+    @property
+    def model(self) -> str:
+        return str(self.settings.options["model"])
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} {self.model}"
+
+    def instructions(self, target: str) -> str:
+        """The configured house style for ``target``: a string, or a table by language."""
+        value = self.settings.options.get("instructions", "")
+        if isinstance(value, Mapping):
+            value = value.get(target) or value.get(_parts(target)[0]) or ""
+        return str(value)
 
     def _request(self, text: str, source: str, target: str) -> str:
-        raise NoTranslation("the memory engine drafts whole entries")
+        answers = self._request_batch([Segment("1", text)], source, target, BatchContext())
+        if "1" not in answers:
+            raise NoTranslation("openai gave no translation")
+        return answers["1"]
+
+    def _request_batch(self, segments: Sequence[Segment], source: str, target: str,
+                       context: BatchContext) -> dict[str, str]:
+        body = self._body(segments, source, target, context)
+        url = str(self.settings.options["url"]).rstrip("/") + "/chat/completions"
+        headers = {"Authorization": f"Bearer {self._key}"} if self._key else {}
+        try:
+            response = self._session.post(url, json=body, headers=headers,
+                                          timeout=self.settings.timeout)
+        except requests.Timeout:
+            raise Transient(f"no answer within {self.settings.timeout:g} s") from None
+        except requests.RequestException as exc:
+            if isinstance(exc, AnswerTooLarge):
+                raise Transient("the answer is too large") from None
+            raise Transient("could not connect to the server") from None
+        self._status(response)
+        return self._translations(response, {segment.id for segment in segments})
+
+    def _body(self, segments: Sequence[Segment], source: str, target: str,
+              context: BatchContext) -> dict[str, Any]:
+        payload: dict[str, Any] = {"source_language": source, "target_language": target,
+                                   "segments": [_segment(segment) for segment in segments]}
+        if context.title:
+            payload["title"] = context.title
+        if context.preceding:
+            payload["preceding"] = context.preceding
+        if context.following:
+            payload["following"] = context.following
+        if context.glossary:
+            payload["glossary"] = [{"source": a, "target": b} for a, b in context.glossary]
+        system = PROMPT.format(source=source, target=target)
+        extra = self.instructions(target)
+        if extra:
+            system += "\n\n" + extra
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": [{"role": "system", "content": system},
+                         {"role": "user", "content": json.dumps(payload, ensure_ascii=False)}],
+            "temperature": float(self.settings.options.get("temperature", 0.0)),
+            "stream": False}
+        kind = str(self.settings.options.get("response_format", "json_schema"))
+        if kind == "json_schema":
+            body["response_format"] = {"type": "json_schema", "json_schema": {
+                "name": "translations", "strict": True, "schema": SCHEMA}}
+        elif kind == "json_object":
+            body["response_format"] = {"type": "json_object"}
+        return body
+
+    def _status(self, response: requests.Response) -> None:
+        status = response.status_code
+        if status == 429:
+            raise Transient("HTTP 429: too many requests", _retry_after(response.headers))
+        if status >= 500:
+            raise Transient(f"HTTP {status} from the server")
+        if status in (401, 403):
+            raise EngineError(f"openai: HTTP {status}: the server refused the key"
+                              f"{f' in {self.key_variable}' if self._key else ''}")
+        if status >= 400:
+            raise EngineError(f"openai: HTTP {status}: the server rejected the request")
+
+    def _translations(self, response: requests.Response, ids: set[str]) -> dict[str, str]:
+        """The answer's translations by id: unknown ids dropped, an id given twice with
+        different texts dropped too (which one is meant?)."""
+        try:
+            content = response.json()["choices"][0]["message"]["content"]
+            items = json.loads(_unfenced(content))["translations"]
+        except (ValueError, KeyError, IndexError, TypeError):
+            raise Transient("the answer was not the JSON asked for") from None
+        found: dict[str, str] = {}
+        doubtful: set[str] = set()
+        for item in items if isinstance(items, list) else ():
+            if not isinstance(item, dict):
+                continue
+            key, text = item.get("id"), item.get("text")
+            key = str(key) if isinstance(key, (str, int)) else None
+            if key not in ids or not isinstance(text, str) or not text.strip():
+                continue
+            if key in found and found[key] != text:
+                doubtful.add(key)
+            found[key] = text
+        return {key: text for key, text in found.items() if key not in doubtful}
+
+
+def _segment(segment: Segment) -> dict[str, str]:
+    item = {"id": segment.id, "text": segment.text}
+    if segment.old_source is not None and segment.old_translation is not None:
+        item["old_source"] = segment.old_source
+        item["old_translation"] = segment.old_translation
+    return item
+
+
+def _unfenced(content: object) -> str:
+    """The JSON of a message (some models wrap it in a ``` fence despite being asked)."""
+    if not isinstance(content, str):
+        raise TypeError("no text content")
+    text = content.strip()
+    if text.startswith("```"):
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        text = text.rsplit("```", 1)[0]
+    return text
+
+
+# --- the registry -------------------------------------------------------------------------
+
+GROUP = "postlingo.engines"  # the entry-point group engines register in
+MEMORY = "memory"  # translation memory: a drafter of its own, always there, offline
 
 
 ENGINES: dict[str, type[Engine]] = {engine.name: engine for engine in (
     GoogleEngine, DeeplEngine, MicrosoftEngine, MyMemoryEngine, LibreEngine, YandexEngine,
-    PseudoEngine, MemoryEngine)}
+    PseudoEngine, OpenAIEngine)}
 _SECRET_OPTIONS = {"key", "api_key", "auth_key", "apikey", "token", "secret"}
+
+
+@functools.cache
+def registry() -> dict[str, type[Engine]]:
+    """Every engine by name: the built-ins and those packages register in the entry-point
+    group ``postlingo.engines`` (``name = "module:Class"``, a subclass of ``Engine``)."""
+    found = dict(ENGINES)
+    for point in importlib.metadata.entry_points(group=GROUP):
+        try:
+            engine = point.load()
+        except Exception as exc:  # someone else's package: one line, no traceback
+            raise ConfigError(f"engine {point.name!r} ({point.value}) could not be loaded: "
+                              f"{type(exc).__name__}: {exc}") from None
+        if not (isinstance(engine, type) and issubclass(engine, Engine)):
+            raise ConfigError(f"engine {point.name!r} ({point.value}) is not a "
+                              "postlingo.drafts.engines.Engine")
+        if point.name == MEMORY or found.get(point.name, engine) is not engine:
+            raise ConfigError(f"engine {point.name!r} ({point.value}): the name is taken by "
+                              "a built-in engine")
+        if engine.name != point.name:
+            raise ConfigError(f"engine {point.name!r} ({point.value}) calls itself "
+                              f"{engine.name!r}")
+        found[point.name] = engine
+    return found
+
+
+def engine_names() -> list[str]:
+    """The names ``engine`` and ``--engine`` accept: memory and every registered engine."""
+    return sorted({MEMORY, *registry()})
+
+
+def engine_class(name: str) -> type[Engine]:
+    """The engine called ``name``; ``ConfigError`` if there is none."""
+    engines = registry()
+    if name not in engines:
+        raise ConfigError(f"unknown engine {name!r} (known: {', '.join(engine_names())})")
+    return engines[name]
 
 
 def check_options(table: Mapping[str, Any]) -> str | None:
     """What is wrong with an ``[engines]`` configuration table, or None."""
+    engines = registry()
     for name, options in table.items():
-        if name not in ENGINES:
-            return f"unknown engine {name!r} in 'engines' (known: {', '.join(sorted(ENGINES))})"
+        if name not in engines:
+            return (f"unknown engine {name!r} in 'engines' (known: "
+                    f"{', '.join(sorted(engines))})")
         if not isinstance(options, dict):
             return f"engines.{name} must be a table"
-        known = ENGINES[name].options
+        known = engines[name].options
         for option, value in options.items():
             if option.lower() in _SECRET_OPTIONS:
                 return (f"engines.{name}.{option}: keys never go in configuration files; put the "
@@ -825,19 +1183,51 @@ def check_options(table: Mapping[str, Any]) -> str | None:
             if option not in known:
                 allowed = ", ".join(sorted(known)) or "none"
                 return f"unknown option {option!r} in engines.{name} (known: {allowed})"
-            kind = known[option]
-            if not isinstance(value, kind) or isinstance(value, bool):
-                return f"engines.{name}.{option} must be {kind.__name__}, not {value!r}"
-            if option == "max_chars" and isinstance(value, int) and value < 1:
-                return f"engines.{name}.max_chars must be 1 or more"
-            if option == "url" and not str(value).startswith(("http://", "https://")):
-                return f"engines.{name}.url must start with http:// or https://"
+            problem = _check_value(name, option, value, known[option])
+            if problem:
+                return problem
+    return None
+
+
+def _check_value(name: str, option: str, value: Any, kind: type | tuple[type, ...]
+                 ) -> str | None:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        what = " or ".join("table" if k is dict else k.__name__ for k in kinds)
+        return f"engines.{name}.{option} must be {what}, not {value!r}"
+    number = float(value) if isinstance(value, (int, float)) else 0.0
+    if option in ("max_chars", "max_segments", "concurrency") and number < 1:
+        return f"engines.{name}.{option} must be 1 or more"
+    if option == "concurrency" and number > 16:
+        return f"engines.{name}.concurrency must be at most 16"
+    if option == "url" and not str(value).startswith(("http://", "https://")):
+        return f"engines.{name}.url must start with http:// or https://"
+    if option == "instructions" and isinstance(value, dict) and not all(
+            isinstance(text, str) for text in value.values()):
+        return f"engines.{name}.instructions: each language's instructions must be a str"
+    if option == "response_format" and value not in _FORMATS:
+        return f"engines.{name}.response_format must be one of {', '.join(_FORMATS)}"
+    if option == "formality" and value not in _FORMALITY:
+        return f"engines.{name}.formality must be one of {', '.join(_FORMALITY)}"
+    if option in ("temperature", "price") and not 0 <= number <= 1e6:
+        return f"engines.{name}.{option} must be 0 or more"
     return None
 
 
 def make_engine(name: str, options: Mapping[str, Any], **policy: Any) -> Engine:
     """The engine called ``name`` with its options; ``ConfigError`` if unknown or its key
     is missing."""
-    if name not in ENGINES:
-        raise ConfigError(f"unknown engine {name!r} (known: {', '.join(sorted(ENGINES))})")
-    return ENGINES[name](EngineSettings(options=dict(options), **policy))
+    return engine_class(name)(EngineSettings(options=dict(options), **policy))
+
+
+def _register() -> None:
+    """Tell the configuration which engine names and options it may accept (it imports
+    this module only when a configuration names an engine)."""
+    from .. import config
+
+    names = getattr(config, "ENGINE_NAMES", None)
+    if names is not None:
+        names.register(engine_names, check_options)
+
+
+_register()

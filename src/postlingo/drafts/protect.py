@@ -9,6 +9,7 @@ Markdown, if it parses to the same inline structure as the source.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
@@ -51,6 +52,8 @@ _RETURNED = re.compile(r"(?P<gap>(?<=\])[ \t]+)?\[\s*[Xx]\s*(?P<number>\d+)\s*[X
 # Text that already looks like a placeholder is masked too, so every one an engine sends
 # back is ours.
 _LOOKALIKE = re.compile(r"\[\s*[Xx]\s*\d+\s*[Xx]\s*\]")
+_FOOTNOTE_TAIL = frozenset({"footnote_block_open", "footnote_block_close", "footnote_open",
+                            "footnote_close", "footnote_anchor"})
 
 
 class ProtectionError(ValueError):
@@ -132,7 +135,7 @@ def mask(text: str, terms: Sequence[Term] = ()) -> Masked:
 def _term_spans(text: str, terms: Sequence[Term], fixed: list[tuple[int, int, str]]
                 ) -> list[tuple[int, int, str]]:
     """Where glossary terms stand in prose (never inside fixed material): what they become."""
-    found = []
+    found: list[tuple[int, int, str]] = []
     for term in sorted(terms, key=lambda t: -len(t.source)):  # longest term first
         pattern = re.compile(r"(?<!\w)" + re.escape(term.source) + r"(?!\w)", re.IGNORECASE)
         for match in pattern.finditer(text):
@@ -174,11 +177,13 @@ def flatten(tokens: list[Token]) -> Iterator[Token]:
 def inline_shape(text: str, env: Mapping[str, Any] | None = None) -> list[tuple[object, ...]]:
     """What markdown-it reads in ``text``, but for the words of its prose: the type, markup
     and attributes of every other token, in order; ``env`` holds the post's references."""
-    shape = []
-    for token in flatten(parser().parseInline(text, dict(env or {}))):
-        if token.type in ("text", "softbreak", "inline"):
-            continue
-        attrs = {k: v for k, v in (token.attrs or {}).items() if k != "alt"}
+    shape: list[tuple[object, ...]] = []
+    # A copy for each reading: the footnote plugin counts references in the post's env, so
+    # a shared one made the second reading of the same text grow a footnote_anchor.
+    for token in flatten(parser().parseInline(text, copy.deepcopy(dict(env or {})))):
+        if token.type in ("text", "softbreak", "inline") or token.type in _FOOTNOTE_TAIL:
+            continue  # the footnote list a reading appends is the post's, not this text's
+        attrs = {str(k): v for k, v in (token.attrs or {}).items() if k != "alt"}
         content = token.content if token.type in ("code_inline", "html_inline") else ""
         shape.append((token.type, token.markup, tuple(sorted(attrs.items())), content))
     return shape
@@ -205,5 +210,6 @@ def _telling_first(shape: tuple[object, ...]) -> tuple[bool, str]:
 
 def _kind(shape: tuple[object, ...]) -> str:
     kind, markup, attrs, content = shape
-    detail = content or dict(attrs).get("href") or dict(attrs).get("src") or markup
+    pairs = dict(attrs) if isinstance(attrs, tuple) else {}
+    detail = content or pairs.get("href") or pairs.get("src") or markup
     return f"{kind} {_short(str(detail))}" if detail else str(kind)
