@@ -383,6 +383,20 @@ def check_command(
     raise typer.Exit(1 if report.failed else 0)
 
 
+@app.command("weblate")
+def weblate_command(root: Root = Path(".")) -> None:
+    """Print Weblate's component settings for the site as JSON its API accepts (how to use
+    them on stderr)."""
+    from .site.weblate import settings_json, settings_text
+
+    config = _config(root)
+    try:
+        typer.echo(settings_json(config), nl=False)
+        err().print(settings_text(config), markup=False, soft_wrap=True, end="")
+    except PostlingoError as exc:
+        _fail(exc)
+
+
 class _DraftProgress:
     """A progress bar on stderr: segments done, characters sent."""
 
