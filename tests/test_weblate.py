@@ -17,8 +17,9 @@ from typing import Any
 
 import polib
 import pytest
-from conftest import CATALOGUE, POST_NAME, SOURCE, TEMPLATE, invoke
 from translate.storage import pypo
+
+from conftest import CATALOGUE, POST_NAME, SOURCE, TEMPLATE, invoke
 
 
 def _ok(*args: str | Path) -> str:
