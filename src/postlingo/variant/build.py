@@ -26,6 +26,7 @@ from ..source.front_matter import Edit, metadata_edits, parse_toml, parse_yaml
 from ..source.markdown import parse_body, parse_env
 from ..source.post import Post, parse_post
 from ..source.segment import Segment
+from ..source.shortcodes import is_param
 from .security import UnsafeTranslation, leads_out, unsafe_additions
 
 if TYPE_CHECKING:
@@ -185,7 +186,9 @@ def build_variant(
     text = apply(post.text, [edit for edit, _, _ in edits] + meta)
     if edits or extra:
         # Pieces from several translations (or terms) could make up what none holds alone.
-        added = unsafe_additions(post.text, text, allow_unsafe)
+        added = unsafe_additions(post.text, text if not any(is_param(s) for _, s, _ in edits)
+                                 else apply(post.text, [e for e, s, _ in edits if not is_param(s)]
+                                            + meta), allow_unsafe)  # (a value is judged alone)
         if added:
             raise UnsafeTranslation(f"the variant in {language} {added[0].message}; it is "
                                     "not built", post.path)
