@@ -103,7 +103,7 @@ def test_console_script(bare_site: Path) -> None:
     ok = subprocess.run([script, "sync", "--root", str(bare_site)],
                         capture_output=True, text=True, check=False, timeout=60)
     assert ok.returncode == 0, ok.stderr
-    assert f"wrote {bare_site / VARIANT}" in ok.stdout
+    assert f"created {bare_site / VARIANT}" in ok.stdout
     bad = write_post(bare_site, "2021-02-01-kaputt.md", '---\ntitle: "unclosed\n---\nText.\n')
     failed = subprocess.run([script, "sync", "--root", str(bare_site)],
                             capture_output=True, text=True, check=False, timeout=60)

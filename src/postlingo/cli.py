@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from . import __version__
-from .config import Config, load_config, with_languages
+from .config import Config
 from .errors import InternalError, PostlingoError
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def err() -> Console:
 # base class is found through typer: typer vendors click since 0.28 and re-exports it before.
 _CLI_EXCEPTIONS = (typer.Exit, typer.Abort, *(
     klass for klass in typer.BadParameter.__mro__ if klass.__name__ == "ClickException"))
-_options = {"debug": False}  # the global options of the running command
+_options: dict[str, object] = {"debug": False, "root": None}  # the running command's globals
 
 
 class _ErrorBoundary(typer.core.TyperGroup):
@@ -75,7 +75,9 @@ app = typer.Typer(
     help="Translate Markdown blog posts through gettext catalogues.",
 )
 
-Root = Annotated[Path, typer.Option("--root", help="The site's project folder.")]
+# --root before the command (a global option) or after it; the latter wins.
+Root = Annotated[Optional[Path], typer.Option(  # noqa: UP045 - typer needs Optional
+    "--root", help="The site's project folder (default: here).")]
 Lang = Annotated[
     Optional[list[str]],  # noqa: UP045 - typer needs Optional on Python 3.10
     typer.Option("--lang", "-l", help="Only this language (repeatable)."),
@@ -107,9 +109,17 @@ def main_options(
     debug: Annotated[
         bool, typer.Option("--debug", help="Show the traceback of unexpected errors.")
     ] = False,
+    root: Root = None,
 ) -> None:
     """Translate Markdown blog posts through gettext catalogues."""
     _options["debug"] = debug
+    _options["root"] = root
+
+
+def _root(root: Path | None) -> Path:
+    """The site's folder: --root after the command, else before it, else here."""
+    chosen = root or _options["root"]
+    return chosen if isinstance(chosen, Path) else Path(".")
 
 
 def _traceback(exc: BaseException) -> str:
@@ -128,9 +138,17 @@ def _error(problem: PostlingoError) -> None:
         err().print(details, markup=False, soft_wrap=True, highlight=False)
 
 
-def _config(root: Path, languages: list[str] | None = None) -> Config:
+def _config(root: Path | None, languages: list[str] | None = None,
+            catalogues: bool = False) -> Config:
+    """The configuration (``--lang`` applied); with ``catalogues``, for a command that reads
+    catalogues, each ``--lang`` language must have some (else: an error naming what to run)."""
+    from .api import load_config, require_catalogues
+
     try:
-        return with_languages(load_config(root), languages)
+        config = load_config(_root(root), languages)
+        if catalogues and languages:
+            require_catalogues(config, languages)
+        return config
     except PostlingoError as exc:
         _fail(exc)
 
@@ -140,13 +158,21 @@ def _fail(exc: PostlingoError) -> typer.Exit:
     raise typer.Exit(exc.exit_code)
 
 
-def _finish(outcome: Outcome, verb: str, removed: str = "removed") -> None:
+def _finish(outcome: Outcome, verb: str = "updated", removed: str = "removed",
+            created: str = "created") -> None:
+    """Print what was written ("created" for new files, ``verb`` for changed ones),
+    renamed and removed, the warnings and the errors; exit with the worst error's code. A
+    run that changed nothing and met no problem says so in one line."""
+    new = set(outcome.created)
     # Thousands of plain lines: written at once (rich takes 50 µs a line).
-    lines = [*(f"{verb} {path}" for path in outcome.written),
+    lines = [*(f"{created if path in new else verb} {path}" for path in outcome.written),
              *(f"renamed {old} -> {new}" for old, new in outcome.renamed),
              *(f"{removed} {path}" for path in outcome.removed)]
     if lines:
         typer.echo("\n".join(lines))
+    elif not outcome.errors and not outcome.warnings and verb:
+        posts = f"{outcome.checked} post{'' if outcome.checked == 1 else 's'}"
+        typer.echo(f"nothing to do: {posts} checked, no file changed", err=True)
     for problem in _distinct(outcome.warnings):
         err().print(f"warning: {problem}", markup=False, soft_wrap=True)
     for problem in _distinct(outcome.errors):
@@ -172,7 +198,7 @@ def _distinct(problems: list[PostlingoError]) -> list[PostlingoError]:
 
 @app.command("init")
 def init_command(
-    root: Root = Path("."),
+    root: Root = None,
     source_language: Annotated[str, typer.Option(
         "--source-language", help="The language the posts are written in.")] = "de",
     languages: Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Optional
@@ -181,13 +207,14 @@ def init_command(
     apply: Annotated[bool, typer.Option(
         "--apply", help="Also make the edits the generator's config needs.")] = False,
 ) -> None:
-    """Write a postlingo.toml for the site here (never over one), and say what the site
-    generator's config still needs (--apply makes those edits)."""
+    """Write a postlingo.toml for the site (never over one).
+
+    Says what the site generator's config still needs (--apply makes those edits)."""
     from .site.init import init, report_lines
 
     codes = [code.strip() for code in languages.split(",") if code.strip()] if languages else None
     try:
-        report = init(root, source_language, codes, apply)
+        report = init(_root(root), source_language, codes, apply)
     except PostlingoError as exc:
         _fail(exc)
     typer.echo("\n".join(report_lines(report, apply)))
@@ -198,16 +225,16 @@ def init_command(
 
 
 @app.command("extract")
-def extract_command(root: Root = Path(".")) -> None:
+def extract_command(root: Root = None) -> None:
     """Write the template (POT) of every post."""
-    from .pipeline import extract
+    from .api import extract
 
-    _finish(extract(_config(root)), "wrote")
+    _finish(extract(_config(root)))
 
 
 @app.command("update")
 def update_command(
-    root: Root = Path("."),
+    root: Root = None,
     lang: Lang = None,
     check: Annotated[bool, typer.Option(
         "--check", help="Write nothing; exit 1 if any catalogue would change or a post "
@@ -219,25 +246,23 @@ def update_command(
     ] = True,
     force: Force = False,
 ) -> None:
-    """Merge templates into every language's catalogues (PO), creating missing ones
-    (--lang adds a language). A renamed post's catalogues move to its new name."""
-    from .pipeline import update
+    """Merge templates into every language's catalogues (PO).
+
+    Creates missing catalogues (--lang adds a language); a renamed post's catalogues move
+    to its new name."""
+    from .api import update
 
     config = _config(root, lang)
     outcome = update(config, check=check, prune=prune, keep_obsolete=obsolete, force=force)
-    if check:  # a post changed since its template was made: its catalogues are behind too
-        from .qa.check import outdated_templates
-
-        outcome.errors += outdated_templates(config)
     _finish(outcome, "would update" if check else "updated",
-            "would remove" if check else "removed")
+            "would remove" if check else "removed", "would create" if check else "created")
     if check and (outcome.written or outcome.removed):
         raise typer.Exit(1)
 
 
 @app.command("build")
 def build_command(
-    root: Root = Path("."),
+    root: Root = None,
     lang: Lang = None,
     include_fuzzy: Fuzzy = False,
     prune: Annotated[
@@ -246,31 +271,33 @@ def build_command(
     keep_going: KeepGoing = False,
 ) -> None:
     """Write the localized variant of every post."""
-    from .pipeline import build
+    from .api import build
 
-    _finish_build(build(_config(root, lang), include_fuzzy, prune), "built", keep_going)
+    _finish_build(build(_config(root, lang, catalogues=True), include_fuzzy, prune),
+                  "updated", keep_going)
 
 
 @app.command("import")
 def import_command(
-    root: Root = Path("."),
+    root: Root = None,
     lang: Lang = None,
     post: Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Optional
         "--post", help="Only posts whose path, name or file name match this glob.")] = None,
 ) -> None:
-    """Bring existing translated variants (human translations) into the catalogues, as
-    fuzzy entries to confirm; the variants are only read."""
-    from .site.importer import import_translations
+    """Import existing translated variants into the catalogues, as fuzzy entries.
+
+    The variants (human translations) are only read; a translator confirms each entry."""
+    from .api import import_translations
 
     outcome = import_translations(_config(root, lang), post=post)
     for found in outcome.posts:
         out().print(found.line(), markup=False, soft_wrap=True)
-    _finish(outcome, "wrote")
+    _finish(outcome)
 
 
 @app.command("sync")
 def sync_command(
-    root: Root = Path("."),
+    root: Root = None,
     lang: Lang = None,
     include_fuzzy: Fuzzy = False,
     jobs: Annotated[
@@ -280,11 +307,12 @@ def sync_command(
     force: Force = False,
     keep_going: KeepGoing = False,
 ) -> None:
-    """Extract, update and build in one go; posts unchanged since the last sync are
-    skipped."""
-    from .sync import sync
+    """Extract, update and build the posts changed since the last sync.
 
-    _finish_build(sync(_config(root, lang), include_fuzzy, jobs, force), "wrote", keep_going)
+    Posts unchanged since the last sync are skipped."""
+    from .api import sync
+
+    _finish_build(sync(_config(root, lang), include_fuzzy, jobs, force), "updated", keep_going)
 
 
 class StatusFormat(str, Enum):
@@ -302,7 +330,7 @@ class CheckFormat(str, Enum):  # the keys of report.FINDING_FORMATS
 
 @app.command("status")
 def status_command(
-    root: Root = Path("."),
+    root: Root = None,
     lang: Lang = None,
     include_fuzzy: Fuzzy = False,
     output: Annotated[
@@ -312,18 +340,16 @@ def status_command(
     """How far each post is translated, per language, and whether its variant is current."""
     from .outcome import Outcome
     from .qa.report import print_wide, status_csv, status_json, status_table
-    from .qa.status import orphan_catalogues
-    from .qa.status import status as catalogue_status
+    from .api import status as catalogue_status
 
-    config = _config(root, lang)
-    rows, errors = catalogue_status(config, include_fuzzy or config.include_fuzzy)
-    orphans = orphan_catalogues(config)
+    config = _config(root, lang, catalogues=True)
+    rows, errors, orphans = catalogue_status(config, include_fuzzy)
     if output is StatusFormat.table:
         print_wide(out(), status_table(rows, orphans, config.locales_dir))
     else:
         writer = status_json if output is StatusFormat.json else status_csv
         typer.echo(writer(rows, orphans, config.locales_dir), nl=False)
-    _finish(Outcome(errors=errors), "")
+    _finish(Outcome(errors=errors), "")  # (no verb: no summary line either)
 
 
 class _CheckCommand(typer.core.TyperCommand):
@@ -342,7 +368,7 @@ class _CheckCommand(typer.core.TyperCommand):
 
 @app.command("check", cls=_CheckCommand)
 def check_command(
-    root: Root = Path("."),
+    root: Root = None,
     lang: Lang = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Fuzzy and untranslated entries are errors.")
@@ -371,7 +397,7 @@ def check_command(
     from .qa.report import FINDING_FORMATS, summary
     from .qa.shard import parse_shard
 
-    config = _config(root, lang)
+    config = _config(root, lang, catalogues=True)
     try:
         chosen = parse_shard(shard) if shard is not None else None
         report = check_project(config, Options(strict, min_percent, include_fuzzy, chosen))
@@ -384,9 +410,10 @@ def check_command(
 
 
 @app.command("weblate")
-def weblate_command(root: Root = Path(".")) -> None:
-    """Print Weblate's component settings for the site as JSON its API accepts (how to use
-    them on stderr)."""
+def weblate_command(root: Root = None) -> None:
+    """Print Weblate's component settings for the site as JSON.
+
+    How to use them goes to stderr; the JSON is what Weblate's API accepts."""
     from .site.weblate import settings_json, settings_text
 
     config = _config(root)
@@ -414,7 +441,7 @@ class _DraftProgress:
 
 @app.command("draft")
 def draft_command(
-    root: Root = Path("."),
+    root: Root = None,
     lang: Lang = None,
     engine: Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Optional
         "--engine", "-e", help="Engine: google, deepl, microsoft, mymemory, libre, yandex, "
@@ -427,7 +454,7 @@ def draft_command(
         "--dry-run", help="Send nothing; print per engine what would be sent.")] = False,
 ) -> None:
     """Fill untranslated entries with machine drafts, marked fuzzy for review."""
-    config = _config(root, lang)
+    config = _config(root, lang, catalogues=True)
     # The engines' HTTP clients take a while to import: only drafting loads them.
     from rich.progress import (
         BarColumn,
