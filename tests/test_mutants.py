@@ -1,0 +1,125 @@
+"""Tests written against mutants that survived the suite (issue 17): each pins down one
+behaviour a plausible slip in the code would change, and fails on that slip.
+
+- ``TextBlock.render`` joining lines with ``\\n`` in a CRLF post;
+- hard-break markers normalised (two spaces, a bare backslash);
+- merge ties going to the later entry, or ignoring msgctxt (merge.py's docstring);
+- an active element dropped from the security module's list.
+(difflib's ``autojunk`` is pinned by the golden case ``tests/golden/long``.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polib
+import pytest
+
+from postlingo.catalogue.merge import FuzzyIndex, closest, merge, similarity
+from postlingo.catalogue.po import Translation, new_file
+from postlingo.source.markdown import body_segments
+from postlingo.source.post import parse_post
+from postlingo.variant.build import build_variant
+from postlingo.variant.security import unsafe_additions
+
+HEAD = "---\ntitle: x\n---\n"
+
+
+def build(text: str, translate: dict[str, str]) -> str:
+    post = parse_post(text, Path("post.md"), "post")
+    segments = body_segments(post)
+    found = {seg.key: Translation(translate.get(seg.msgid, seg.msgid), Path("p.po"), 1)
+             for seg in segments}
+    return build_variant(post, segments, found, "en", {}).text
+
+
+# --- line endings and hard breaks ------------------------------------------------------
+
+WRAPPED = ("Ein Absatz, der über mehrere Zeilen geht, weil der Autor ihn\n"
+           "so umbrochen hat, mit einem harten Umbruch am Ende dieser Zeile\\\n"
+           "und noch einer Zeile danach, die ebenfalls umbrochen werden\n"
+           "muss, damit sie nicht zu lang wird.\n")
+
+
+def test_a_translation_in_a_crlf_post_keeps_crlf_on_every_line() -> None:
+    text = (HEAD + "> " + WRAPPED.replace("\n", "\n> ").rstrip("> ")).replace("\n", "\r\n")
+    (segment,) = body_segments(parse_post(text, Path("post.md"), "post"))
+    translation = ("A paragraph that runs over several lines because its author wrapped it "
+                   "like that, with a hard break at the end of this line\nand another line "
+                   "after it which has to be wrapped as well so that it is not too long.")
+    out = build(text, {segment.msgid: translation})
+    body = out[len(HEAD.replace("\n", "\r\n")) + 2 :]
+    assert body.count("\r\n") >= 4
+    assert "\n" not in body.replace("\r\n", "")
+    assert "\r\n> " in body  # (each line keeps its quote mark)
+
+
+@pytest.mark.parametrize("marker", ["  ", "   ", "\t  ", "\\", " \\"])
+def test_a_hard_break_keeps_its_marker_as_written(marker: str) -> None:
+    text = HEAD + f"Erste Zeile hier{marker}\nzweite Zeile dort.\n"
+    out = build(text, {"Erste Zeile hier\nzweite Zeile dort.": "First line here\nsecond line"})
+    if marker == "\t  ":  # (a tab before the spaces: no hard break, a soft one)
+        assert out == HEAD + f"Erste Zeile hier{marker}\nzweite Zeile dort.\n"
+        return
+    assert out == HEAD + f"First line here{marker}\nsecond line\n"
+
+
+def test_a_hard_break_marker_goes_with_its_own_line() -> None:
+    text = HEAD + "Eins hier   \nzwei dort\\\ndrei da  \nvier.\n"
+    out = build(text, {"Eins hier\nzwei dort\ndrei da\nvier.": "One\nTwo\nThree\nFour."})
+    assert out == HEAD + "One   \nTwo\\\nThree  \nFour.\n"
+
+
+# --- merge: near ties ------------------------------------------------------------------
+
+def _po(*entries: tuple[str | None, str, str]) -> polib.POFile:
+    po = new_file(79)
+    for context, msgid, msgstr in entries:
+        po.append(polib.POEntry(msgctxt=context, msgid=msgid, msgstr=msgstr))
+    return po
+
+
+NEW = "Der Hund bellt heute laut."
+OLD = "Der Hund bellt heute."
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["exhaustive", "indexed"])
+def test_a_tie_goes_to_the_earlier_entry(many: bool) -> None:
+    filler = [(None, f"Füllsatz Nummer {n} ohne Ähnlichkeit.", "x") for n in range(250)]
+    old = _po(("a", OLD, "earlier"), ("b", OLD, "later"), *(filler if many else []))
+    assert similarity(NEW, OLD) > 0.6
+    found = FuzzyIndex(list(old)).closest(polib.POEntry(msgid=NEW), 0.6)
+    assert found is not None and found.msgstr == "earlier"
+
+
+def test_a_tie_goes_to_the_same_context_before_the_earlier_entry() -> None:
+    old = _po(("a", OLD, "other context"), ("b", OLD, "same context"), ("c", OLD, "later"))
+    found = closest(polib.POEntry(msgctxt="b", msgid=NEW), list(old), 0.6)
+    assert found is not None and found.msgstr == "same context"
+
+
+def test_merge_inherits_from_the_same_context_in_a_tie() -> None:
+    template = _po(("description", NEW, ""))
+    merged = merge(_po(("title", OLD, "title"), ("description", OLD, "description")),
+                   template, "en")
+    (entry,) = [e for e in merged if not e.obsolete]
+    assert (entry.msgstr, entry.fuzzy, entry.previous_msgid) == ("description", True, OLD)
+
+
+def test_a_better_score_beats_the_same_context() -> None:
+    old = _po(("a", "Der Hund bellt heute laut!", "closer"), ("b", OLD, "same context"))
+    found = closest(polib.POEntry(msgctxt="b", msgid=NEW), list(old), 0.6)
+    assert found is not None and found.msgstr == "closer"
+
+
+# --- security: every active element, from a list of its own ----------------------------
+
+# Written out here (not read from the module): an element dropped from the module's list
+# must fail a test, not drop its own test case.
+ACTIVE = ["applet", "base", "embed", "form", "frame", "frameset", "iframe", "link", "math",
+          "meta", "noscript", "object", "portal", "script", "style", "svg", "template"]
+
+
+@pytest.mark.parametrize("element", ACTIVE)
+def test_each_active_element_a_translation_adds_is_refused(element: str) -> None:
+    added = unsafe_additions("Ein Satz.", f"A sentence <{element} x=\"1\">.")
+    assert added and (added[0].kind, added[0].what) == ("script", element)
