@@ -26,7 +26,7 @@ import yaml
 from ..config import CONFIG_FILE, Config, load_config
 from ..errors import ConfigError, InputError, PostlingoError
 from ..fileio import read_text, write_atomic
-from ..source.post import read_post
+from ..source.post import front_matter_handlers, read_post
 from .generators import (
     HUGO_CONFIGS,
     JEKYLL_CONFIGS,
@@ -300,7 +300,7 @@ def _front_matter(path: Path) -> dict[str, Any]:
         if front is None:
             return {}
         content = post.text[front.content_start:front.content_end]
-        values = tomllib.loads(content) if front.format == "toml" else yaml.safe_load(content)
+        values = front_matter_handlers()[front.format].load(content)  # (read, never written)
     except (OSError, PostlingoError, yaml.YAMLError, tomllib.TOMLDecodeError, ValueError):
         return {}  # (sync reports an unreadable post, naming its line)
     return values if isinstance(values, dict) else {}

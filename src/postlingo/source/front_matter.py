@@ -1,7 +1,10 @@
 """Front matter → segments, and the edits that set metadata on a variant.
 
 Values are located with PyYAML's node marks (exact character offsets) and replaced in the
-text, so every untouched line of the front matter stays byte-identical.
+text, so every untouched line of the front matter stays byte-identical. python-frontmatter
+finds the front matter and loads it where only values are read (``source.post``, ``init``);
+edits bypass its load and dump, which re-serialise the whole block (quoting, key order,
+comments, anchors lost) — the bytes would not survive.
 """
 
 from __future__ import annotations

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import InputError
 from ..fileio import read_text
+
+if TYPE_CHECKING:
+    from frontmatter.default_handlers import BaseHandler
 
 BOM = "\ufeff"
 # CommonMark's line endings; str.splitlines() would also split on U+2028 and friends.
@@ -137,25 +141,41 @@ def read_post(path: Path, name: str, display: Path | None = None,
 
 
 @cache
-def _yaml_boundary() -> re.Pattern[str]:
-    """python-frontmatter's YAML delimiter (imported on first use: start-up time)."""
-    from frontmatter.default_handlers import YAMLHandler
+def front_matter_handlers() -> dict[str, BaseHandler]:
+    """python-frontmatter's handlers by format: they detect the opening delimiter and load
+    the values (imported on first use: start-up time). Its own ``TOMLHandler`` needs the
+    ``toml`` package, which it does not install: this one loads with tomllib."""
+    from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
-    return YAMLHandler.FM_BOUNDARY
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+
+    class TomlHandler(BaseHandler):
+        FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)  # TOMLHandler's
+        START_DELIMITER = END_DELIMITER = "+++"
+
+        def load(self, fm: str) -> dict[str, Any]:
+            return tomllib.loads(fm)
+
+    return {"yaml": YAMLHandler(), "toml": TomlHandler()}
 
 
 def _find_front_matter(text: str, lines: tuple[Line, ...], path: Path) -> FrontMatter | None:
     if not lines:
         return None
+    from frontmatter import detect_format  # (imported with the handlers)
+
     first = text[lines[0].start : lines[0].end]
-    if _yaml_boundary().fullmatch(first.rstrip(" \t")) and first.startswith("---"):
-        fmt, closing = "yaml", _YAML_CLOSE
-    elif _TOML_BOUNDARY.match(first):
-        fmt, closing = "toml", _TOML_BOUNDARY
-    else:
-        return None
-    if first.rstrip(" \t") not in ("---", "+++"):
-        return None  # "----" is a thematic break, not front matter
+    handlers = front_matter_handlers()
+    handler = detect_format(first, handlers.values())
+    if handler is None or first.rstrip(" \t") not in ("---", "+++"):
+        return None  # "----" opens front matter for python-frontmatter, not for Jekyll or Hugo
+    # The closing line is Jekyll's and Hugo's, not python-frontmatter's: YAML may also end
+    # with "...", and a "----" line inside is content.
+    fmt = "yaml" if handler is handlers["yaml"] else "toml"
+    closing = _YAML_CLOSE if fmt == "yaml" else _TOML_BOUNDARY
     for index in range(1, len(lines)):
         line = lines[index]
         if closing.match(text[line.start : line.end]):
