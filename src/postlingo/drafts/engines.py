@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from types import ModuleType
 from typing import Any, ClassVar, TypeVar
-from urllib.parse import quote, quote_plus, unquote
+from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 import requests
 import urllib3
@@ -240,7 +240,7 @@ class GuardedAdapter(HTTPAdapter):
                                            ) from None
         # What requests itself does once a body is read: .text and .json() use it.
         response._content = b"".join(chunks)
-        response._content_consumed = True
+        response._content_consumed = True  # type: ignore[attr-defined]
         response.raw.release_conn()
 
     def _failed(self, exc: requests.RequestException) -> requests.RequestException:
@@ -994,6 +994,15 @@ class OpenAIEngine(Engine):
             raise ConfigError("engine 'openai' needs its server and model: set url and model "
                               "in [engines.openai]")
         self._session = guarded_session(self.guard)
+
+    @property
+    def key_variable(self) -> str:
+        """``key_env`` if set; else OPENAI_API_KEY, but only for OpenAI's own server: a key
+        for OpenAI is never sent to another server (a local Ollama, OpenRouter…)."""
+        if "key_env" in self.settings.options:
+            return str(self.settings.options["key_env"])
+        host = urlsplit(str(self.settings.options.get("url", ""))).hostname or ""
+        return self.key_env_var if host == "api.openai.com" else ""
 
     @property
     def model(self) -> str:
