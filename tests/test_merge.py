@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import invoke, msgfmt_check
 from postlingo.catalogue.merge import merge, new_catalogue, similarity
 from postlingo.catalogue.po import load_catalogue, make_template, render
 from postlingo.catalogue.poformat import GnuPOFile, parse
@@ -184,3 +185,27 @@ def test_a_live_translation_wins_over_an_obsolete_one_of_the_same_msgid() -> Non
     merged = merge(before, template, "en")
     assert [(e.msgid, e.msgstr, e.obsolete) for e in merged] == [
         ("Hallo", "Hello (current)", False)]
+
+
+@pytest.mark.parametrize(("language", "forms"), [
+    ("fr", "nplurals=2; plural=(n > 1);"),
+    ("pt-BR", "nplurals=2; plural=(n > 1);"),
+    ("pt", "nplurals=2; plural=(n != 1);"),
+    ("es", "nplurals=2; plural=(n != 1);"),
+    ("it", "nplurals=2; plural=(n != 1);"),
+    ("ca", "nplurals=2; plural=(n != 1);"),
+    ("ru", "nplurals=3; plural=n % 10 == 1 && n % 100 != 11 ? 0 : n % 10 >= 2 && "
+           "n % 10 <= 4 && (n % 100 < 12 || n % 100 > 14) ? 1 : 2;"),  # (CLDR's: the same)
+])
+def test_a_new_catalogue_has_the_plural_forms_gettext_and_poedit_write(
+        bare_site: Path, language: str, forms: str) -> None:
+    """Not CLDR's three forms for French, Spanish, Italian, Portuguese, Catalan (a "many"
+    form for exact millions): GNU gettext's plural table and Poedit give them two."""
+    config = bare_site / "postlingo.toml"
+    text = config.read_text(encoding="utf-8").replace('languages = ["en"]',
+                                                       f'languages = ["{language}"]')
+    config.write_text(text, encoding="utf-8")
+    assert invoke("sync", "--root", bare_site).exit_code == 0
+    (catalogue,) = (bare_site / "locales").glob("*/LC_MESSAGES/*.po")
+    assert load_catalogue(catalogue).metadata["Plural-Forms"] == forms
+    assert msgfmt_check(catalogue).returncode == 0

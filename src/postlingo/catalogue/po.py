@@ -48,12 +48,33 @@ def language_name(code: str) -> str:
     return Locale.parse(code.replace("-", "_")).english_name or code
 
 
+# Where CLDR (babel, CLDR 42 and later) and gettext disagree: CLDR gives these languages a
+# third form, "many", for exact millions ("1 million de fichiers"); GNU gettext's own table
+# (gettext-tools/src/plural-table.c, what msginit writes) and Poedit's (its
+# language_impl_plurals.h) give them two, and a third form would make every plural entry
+# ask the translator for a text hardly any count selects.
+_GETTEXT_PLURALS = {
+    "fr": "nplurals=2; plural=(n > 1);",
+    "pt_BR": "nplurals=2; plural=(n > 1);",
+    "pt": "nplurals=2; plural=(n != 1);",
+    "es": "nplurals=2; plural=(n != 1);",
+    "it": "nplurals=2; plural=(n != 1);",
+    "ca": "nplurals=2; plural=(n != 1);",
+}
+
+
 @lru_cache(maxsize=64)
 def plural_forms(code: str) -> str:
+    """The ``Plural-Forms`` header a new catalogue of ``code`` gets: what GNU gettext and
+    Poedit write for it, else CLDR's rule (babel)."""
+    language = gettext_language(code)
+    found = _GETTEXT_PLURALS.get(language) or _GETTEXT_PLURALS.get(language.split("_")[0])
+    if found is not None:
+        return found
     # (babel.messages, with its dates and time zones, is loaded only for new catalogues)
     from babel.messages.plurals import get_plural
 
-    return get_plural(gettext_language(code)).plural_forms
+    return get_plural(language).plural_forms
 
 
 def now() -> str:
