@@ -7,7 +7,7 @@ import sys
 import traceback
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 
@@ -17,7 +17,7 @@ from .errors import InternalError, PostlingoError
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
     from .drafts.draft import DraftReport
     from .outcome import Outcome
@@ -45,7 +45,7 @@ def err() -> Console:
 
 # The command-line library's own exceptions (exits, usage errors) pass the boundary. Its
 # base class is found through typer: typer vendors click since 0.28 and re-exports it before.
-_CLI_EXCEPTIONS = (typer.Exit, typer.Abort, *(
+_CLI_EXCEPTIONS: tuple[type[BaseException], ...] = (typer.Exit, typer.Abort, *(
     klass for klass in typer.BadParameter.__mro__ if klass.__name__ == "ClickException"))
 _options: dict[str, object] = {"debug": False, "root": None}  # the running command's globals
 
@@ -55,7 +55,7 @@ class _ErrorBoundary(typer.core.TyperGroup):
     ``error: <file>:<line>: <message>`` and exits with its code; any other exception prints
     one line too (exit 1). ``--debug`` adds the traceback."""
 
-    def invoke(self, ctx: typer.Context) -> object:
+    def invoke(self, ctx: Any) -> Any:  # (click's Context: typer vendors click)
         try:
             return super().invoke(ctx)
         except _CLI_EXCEPTIONS:
@@ -144,16 +144,13 @@ def _config(root: Path | None, languages: list[str] | None = None,
     catalogues, each ``--lang`` language must have some (else: an error naming what to run)."""
     from .api import load_config, require_catalogues
 
-    try:
-        config = load_config(_root(root), languages)
-        if catalogues and languages:
-            require_catalogues(config, languages)
-        return config
-    except PostlingoError as exc:
-        _fail(exc)
+    config = load_config(_root(root), languages)  # (its errors: the boundary's)
+    if catalogues and languages:
+        require_catalogues(config, languages)
+    return config
 
 
-def _fail(exc: PostlingoError) -> typer.Exit:
+def _fail(exc: PostlingoError) -> NoReturn:
     _error(exc)
     raise typer.Exit(exc.exit_code)
 
@@ -210,13 +207,11 @@ def init_command(
     """Write a postlingo.toml for the site (never over one).
 
     Says what the site generator's config still needs (--apply makes those edits)."""
-    from .site.init import init, report_lines
+    from .api import init
+    from .site.init import report_lines
 
     codes = [code.strip() for code in languages.split(",") if code.strip()] if languages else None
-    try:
-        report = init(_root(root), source_language, codes, apply)
-    except PostlingoError as exc:
-        _fail(exc)
+    report = init(_root(root), source_language, codes, apply)
     typer.echo("\n".join(report_lines(report, apply)))
     for problem in report.problems:
         _error(problem)
@@ -319,6 +314,7 @@ class StatusFormat(str, Enum):
     table = "table"
     json = "json"
     csv = "csv"
+    html = "html"
 
 
 class CheckFormat(str, Enum):  # the keys of report.FINDING_FORMATS
@@ -336,15 +332,26 @@ def status_command(
     output: Annotated[
         StatusFormat, typer.Option("--format", help="Output format.")
     ] = StatusFormat.table,
+    to_file: Annotated[
+        Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
+        typer.Option("--output", "-o", help="Write the json, csv or html output to this file."),
+    ] = None,
 ) -> None:
     """How far each post is translated, per language, and whether its variant is current."""
+    from .api import status as catalogue_status
     from .outcome import Outcome
     from .qa.report import print_wide, status_csv, status_json, status_table
-    from .api import status as catalogue_status
 
     config = _config(root, lang, catalogues=True)
     rows, errors, orphans = catalogue_status(config, include_fuzzy)
-    if output is StatusFormat.table:
+    if output is StatusFormat.html or to_file is not None:
+        from .qa.html import write_status
+
+        try:
+            write_status(config, output.value, rows, orphans, errors, to_file)
+        except PostlingoError as exc:
+            _fail(exc)
+    elif output is StatusFormat.table:
         print_wide(out(), status_table(rows, orphans, config.locales_dir))
     else:
         writer = status_json if output is StatusFormat.json else status_csv
@@ -392,17 +399,14 @@ def check_command(
     ] = None,
 ) -> None:
     """Check catalogues, translations and variants for CI: exit 1 when a rule fails."""
+    from .api import check as check_project
     from .qa.check import Options
-    from .qa.check import check as check_project
     from .qa.report import FINDING_FORMATS, summary
     from .qa.shard import parse_shard
 
     config = _config(root, lang, catalogues=True)
-    try:
-        chosen = parse_shard(shard) if shard is not None else None
-        report = check_project(config, Options(strict, min_percent, include_fuzzy, chosen))
-    except PostlingoError as exc:
-        _fail(exc)
+    chosen = parse_shard(shard) if shard is not None else None
+    report = check_project(config, Options(strict, min_percent, include_fuzzy, chosen))
     typer.echo(FINDING_FORMATS[output.value](report), nl=False)
     if output is CheckFormat.text:
         err().print(summary(report), markup=False, soft_wrap=True)
@@ -428,7 +432,8 @@ class _DraftProgress:
     """A progress bar on stderr: segments done, characters sent."""
 
     def __init__(self, progress: Progress) -> None:
-        self.progress, self.task = progress, None
+        self.progress = progress
+        self.task: TaskID | None = None
         self.characters = 0
 
     def start(self, total: int) -> None:
@@ -436,7 +441,9 @@ class _DraftProgress:
 
     def advance(self, segments: int, characters: int) -> None:
         self.characters += characters
-        self.progress.update(self.task, advance=segments, characters=f"{self.characters:,}")
+        if self.task is not None:
+            self.progress.update(self.task, advance=segments,
+                                 characters=f"{self.characters:,}")
 
 
 @app.command("draft")
@@ -464,18 +471,17 @@ def draft_command(
         TimeElapsedColumn,
     )
 
-    from .drafts.draft import DraftOptions, draft
+    from .api import draft
+    from .drafts.draft import DraftOptions
 
     options = DraftOptions(engine=engine, post=post, limit=limit, dry_run=dry_run)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("segments, {task.fields[characters]} characters sent"),
                TimeElapsedColumn())
-    try:  # draft() holds the site's lock itself (a dry run writes nothing: none)
-        with Progress(*columns, console=err(), transient=True,
-                      disable=not err().is_terminal) as progress:
-            report = draft(config, options, _DraftProgress(progress))
-    except PostlingoError as exc:
-        _fail(exc)
+    # draft() holds the site's lock itself (a dry run writes nothing: none)
+    with Progress(*columns, console=err(), transient=True,
+                  disable=not err().is_terminal) as progress:
+        report = draft(config, options, _DraftProgress(progress))
     _finish_draft(report, dry_run)
 
 

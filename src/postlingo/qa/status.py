@@ -25,10 +25,10 @@ from ..catalogue.po import load_catalogue
 from ..config import Config
 from ..errors import PostlingoError, TranslationError
 from ..pipeline import planned_variant, read_segments, warm_up
-from ..workers import parallel_map
 from ..site.sources import Source, find_sources
 from ..source.post import Post
 from ..source.segment import Segment
+from ..workers import parallel_map
 
 # Variant states: what ``build`` would do with the variant file.
 CURRENT, MISSING, OUTDATED, BROKEN = "current", "missing", "outdated", "fails"
@@ -76,7 +76,9 @@ def count(po: polib.POFile, name: str, language: str, path: Path) -> CatalogueSt
         entries[kind] += 1
         words[kind] += len(entry.msgid.split())
     return CatalogueStatus(
-        name, language, path, True, **entries, words=sum(words.values()),
+        name, language, path, True, translated=entries["translated"], fuzzy=entries["fuzzy"],
+        untranslated=entries["untranslated"], obsolete=entries["obsolete"],
+        words=sum(words.values()),
         words_translated=words["translated"], words_fuzzy=words["fuzzy"],
         words_untranslated=words["untranslated"],
     )
@@ -198,3 +200,34 @@ def orphan_catalogues(config: Config, sources: list[Source] | None = None) -> li
         found += [catalogue_path(locales, name, language)
                   for name in catalogue_names(locales, language) if name not in names]
     return found
+
+
+MACHINE_DRAFT = "machine draft"  # drafts.draft.MARK (draft imports qa: not imported here)
+
+
+@dataclass(frozen=True)
+class Review:
+    """A fuzzy entry to review (for the HTML report): where it is, its text, the draft or
+    old translation, and the earlier source text when the source changed (``#| msgid``)."""
+
+    path: Path
+    line: int
+    msgctxt: str | None
+    msgid: str
+    msgstr: str
+    previous: str | None
+    machine: bool
+
+
+def reviews(po: polib.POFile, path: Path) -> tuple[int, list[Review]]:
+    """The words of the machine-drafted fuzzy entries, and each fuzzy entry to review."""
+    words, found = 0, []
+    for entry in po:
+        if entry.obsolete or not entry.fuzzy or not entry.msgstr:
+            continue
+        machine = any(line.strip().startswith(MACHINE_DRAFT)
+                      for line in (entry.tcomment or "").splitlines())
+        words += len(entry.msgid.split()) if machine else 0
+        found.append(Review(path, entry.linenum, entry.msgctxt, entry.msgid, entry.msgstr,
+                            entry.previous_msgid, machine))
+    return words, found
