@@ -128,13 +128,14 @@ svg.bar{display:block}
 .legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:-1px}
 .k-translated{fill:var(--t);background:var(--t)}.k-fuzzy{fill:var(--f);background:var(--f)}
 .k-machine{fill:var(--m);background:var(--m)}.k-untranslated{fill:var(--u);background:var(--u)}
-.state{font-size:.85em;padding:.05rem .4rem;border-radius:.6rem;background:#eef1f4}
+.state{white-space:nowrap;font-size:.85em;padding:.05rem .4rem;border-radius:.6rem;background:#eef1f4}
 .state-published{background:#dafbe1}.state-outdated,.state-fails,.state-missing{background:#ffebe9}
 .text{white-space:pre-wrap;overflow-wrap:anywhere;max-width:28rem}
 del{background:#ffebe9;color:#82071e}ins{background:#dafbe1;color:#055d20;text-decoration:none}
 .where{font-family:ui-monospace,monospace;font-size:.85em;overflow-wrap:anywhere}
 button.sort{font:inherit;background:none;border:0;padding:0;cursor:pointer;text-align:left}
 .muted{color:var(--muted)}
+th.post{min-width:13rem;overflow-wrap:anywhere;font-weight:600}
 """
 
 # Sorting (click a column heading) and filtering (a search field): built by the script, so a
@@ -230,7 +231,7 @@ def bar(label: str, counts: Words) -> str:
         rects.append(f'<rect class="k-{kind}" data-kind="{kind}" data-words="{counts.of(kind)}"'
                      f' x="{x:.2f}" y="0" width="{width:.2f}" height="10"/>')
         x += width
-    return (f'<svg class="bar" role="img" aria-label="{e(text)}" width="200" height="14" '
+    return (f'<svg class="bar" role="img" aria-label="{e(text)}" width="140" height="14" '
             f'viewBox="0 0 100 10" preserveAspectRatio="none"><title>{e(text)}</title>'
             f'{"".join(rects)}</svg>')
 
@@ -269,7 +270,7 @@ def _posts(page: Page) -> list[str]:
         where = _shown(row.path, page.root)
         rows.append(
             f'<tr data-post="{e(row.name)}" data-language="{e(row.language)}">'
-            f'<th scope="row"><span class="where" title="{e(where)}">{e(row.name)}</span></th>'
+            f'<th scope="row" class="post" title="{e(where)}">{e(row.name)}</th>'
             f"<td>{e(row.language)}</td>"
             f"<td>{bar(f'{row.name} ({row.language})', counts)}</td>{_count_cells(counts)}"
             f'<td data-state="{e(state)}"><span class="state state-{e(state.replace(" ", "-"))}">'
