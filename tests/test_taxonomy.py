@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polib
 import yaml
 
+from conftest import invoke
 from postlingo.catalogue.locales import catalogue_path
 from postlingo.catalogue.merge import new_catalogue
 from postlingo.catalogue.po import load_catalogue, save_catalogue
@@ -120,3 +122,29 @@ def test_a_term_with_a_space_in_a_string_of_tags_is_an_error_not_two_tags(
 def _line(root: Path, msgid: str) -> int:
     po = load_catalogue(root / "locales/en/LC_MESSAGES/taxonomy.po")
     return next(entry.linenum for entry in po if entry.msgid == msgid)
+
+
+def _notes(path: Path) -> list[str]:
+    return [line for line in path.read_text(encoding="utf-8").splitlines()
+            if line.startswith("#.")]
+
+
+def test_sync_keeps_notes_a_translators_tool_wrapped(site: Path) -> None:
+    """A catalogue saved by a polib-based tool (its "#." lines wrapped at 78 columns) is
+    not rewritten by the next sync, nor by the one after (no git churn)."""
+    config = site / "postlingo.toml"
+    config.write_text(config.read_text(encoding="utf-8") + 'taxonomy = ["tags"]\n',
+                      encoding="utf-8")
+    assert invoke("sync", "--root", site).exit_code == 0
+    path = site / "locales/en/LC_MESSAGES/taxonomy.po"
+    assert all(len(line) <= 78 for line in _notes(path))  # (short lines: nothing to wrap)
+    po = polib.pofile(str(path))
+    for entry in po:  # an older postlingo's note, in one long line, as polib wraps it
+        entry.comment = " ".join(entry.comment.split())
+        entry.msgstr = entry.msgid
+    po.save(str(path))
+    wrapped = _notes(path)
+    assert len(wrapped) > len(po), "polib wraps the long note"
+    for _ in range(2):
+        assert invoke("sync", "--root", site).exit_code == 0
+        assert _notes(path) == wrapped

@@ -8,6 +8,8 @@ Differences from GNU msgmerge 0.21 on the same files (tests/golden/*/msgmerge.di
 - the ``md-text`` flag an older postlingo wrote is removed (Weblate gets it as a component
   flag: GNU tools drop flags they do not know, so msgcat would change every such file);
 - a catalogue's own flags (``no-wrap``, custom flags) are kept; msgmerge drops them;
+- an extracted comment (``#.``) a translator's tool wrapped differently from the template
+  keeps the tool's wrapping when its words are the template's (msgmerge rewrites it);
 - an entry that becomes obsolete loses its previous msgid (msgmerge writes ``#~|``, which
   Babel cannot read and polib skips);
 - similarity is difflib's ratio, not gettext's ``fstrcmp``; both are 2·matches/length and
@@ -162,7 +164,10 @@ def _carry(old: polib.POEntry, proto: polib.POEntry) -> GnuPOEntry:
     entry is fuzzy: it tells what changed since the translation was checked."""
     entry = GnuPOEntry.of(copy.deepcopy(old))
     entry.occurrences = list(proto.occurrences)
-    entry.comment = proto.comment
+    # A note the translator's tool wrapped (polib wraps "#." lines at 78 columns) is the
+    # template's note: kept as the tool wrote it, or every run would rewrite the file.
+    if old.comment.split() != proto.comment.split():
+        entry.comment = proto.comment
     # The flag postlingo once wrote itself (now a Weblate component flag) goes.
     entry.flags = [flag for flag in entry.flags if flag not in _TEMPLATE_FLAGS]
     if not entry.fuzzy:

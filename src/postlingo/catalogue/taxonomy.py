@@ -30,7 +30,9 @@ from .po import (
 from .poformat import GnuPOEntry, GnuPOFile
 
 _STR_TAG = "tag:yaml.org,2002:str"
-_NOTE = ("A {key} value shared by all posts. Jekyll splits a {key} string at spaces: "
+# Short lines: tools that wrap long "#." lines (polib, at 78 columns) write them as they
+# are, so a catalogue saved by one reads the same as the template's (no rewrite per sync).
+_NOTE = ("A {key} value shared by all posts.\nJekyll splits a {key} string at spaces:\n"
          "a term written without spaces stays one term.")
 
 
