@@ -10,7 +10,15 @@ from pathlib import Path
 import polib
 import pytest
 
-from conftest import CATALOGUE, POST_NAME, TEMPLATE, VARIANT, invoke, write_post
+from conftest import (
+    CATALOGUE,
+    POST_NAME,
+    TEMPLATE,
+    VARIANT,
+    fill_catalogue,
+    invoke,
+    write_post,
+)
 from postlingo import __version__
 from postlingo.cli import app
 from postlingo.config import load_config
@@ -103,7 +111,7 @@ def test_console_script(bare_site: Path) -> None:
     ok = subprocess.run([script, "sync", "--root", str(bare_site)],
                         capture_output=True, text=True, check=False, timeout=60)
     assert ok.returncode == 0, ok.stderr
-    assert f"created {bare_site / VARIANT}" in ok.stdout
+    assert f"created {bare_site / CATALOGUE}" in ok.stdout
     bad = write_post(bare_site, "2021-02-01-kaputt.md", '---\ntitle: "unclosed\n---\nText.\n')
     failed = subprocess.run([script, "sync", "--root", str(bare_site)],
                             capture_output=True, text=True, check=False, timeout=60)
@@ -188,3 +196,64 @@ def test_status_reports_a_broken_catalogue(site: Path) -> None:
     result = invoke("status", "--root", site)
     assert result.exit_code == 1, result.output
     assert result.stderr.startswith(f"error: {po_path}:3: "), result.stderr
+
+
+# --- issue 17: the CLI's words, summary, --root, help and exit codes -----------------------
+
+
+def test_new_files_are_created_and_changed_ones_updated(bare_site: Path) -> None:
+    first = invoke("sync", "--root", bare_site)
+    assert first.exit_code == 0, first.output
+    assert first.stdout.splitlines()[-2:] == [f"created {bare_site / TEMPLATE}",
+                                              f"created {bare_site / CATALOGUE}"]
+    fill_catalogue(bare_site / CATALOGUE, lambda entry: entry.msgid)
+    built = invoke("build", "--root", bare_site)
+    assert built.stdout.splitlines() == [f"created {bare_site / VARIANT}"], built.output
+    fill_catalogue(bare_site / CATALOGUE, lambda entry: entry.msgid.replace("Kunden", "Leute"))
+    rebuilt = invoke("build", "--root", bare_site)
+    assert rebuilt.stdout.splitlines() == [f"updated {bare_site / VARIANT}"], rebuilt.output
+
+
+@pytest.mark.parametrize("command", ["extract", "update", "build", "sync"])
+def test_a_run_with_nothing_to_do_says_so_in_one_line(bare_site: Path, command: str) -> None:
+    assert invoke("sync", "--root", bare_site).exit_code == 0
+    result = invoke(command, "--root", bare_site)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert result.stderr == "nothing to do: 1 post checked, no file changed\n"
+
+
+def test_root_works_before_and_after_the_command(bare_site: Path) -> None:
+    before = invoke("--root", bare_site, "sync")
+    assert before.exit_code == 0, before.output
+    assert f"created {bare_site / CATALOGUE}" in before.stdout
+    after = invoke("--root", "/nonexistent", "status", "--root", bare_site, "--format", "csv")
+    assert after.exit_code == 0, after.output  # the one after the command wins
+
+
+@pytest.mark.parametrize("command", ["build", "status", "check", "draft"])
+def test_a_language_without_catalogues_is_an_error_naming_what_to_run(
+        bare_site: Path, command: str) -> None:
+    assert invoke("sync", "--root", bare_site).exit_code == 0
+    result = invoke(command, "--root", bare_site, "--lang", "es")
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (f"error: {bare_site / 'locales/es'}: no catalogues for 'es': run "
+                             "'postlingo update --lang es' (or 'sync --lang es') first\n")
+    assert not (bare_site / "locales/es").exists()
+
+
+def test_main_help_has_one_line_per_command() -> None:
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "80"}, terminal_width=80)
+    listed = [line for line in result.stdout.split("Commands")[1].splitlines()
+              if line.startswith("│")]
+    names = [line.strip("│ ").split(" ", 1)[0] for line in listed]
+    assert names == [command.name for command in app.registered_commands], listed
+    assert "--root" in result.stdout.split("Commands")[0]
+
+
+def test_draft_lang_is_shown_as_optional() -> None:
+    result = invoke("draft", "--help")
+    line = next(line for line in result.stdout.splitlines() if "--lang" in line)
+    assert "required" not in line.lower()

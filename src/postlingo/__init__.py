@@ -6,7 +6,7 @@ The library's functions and result types are in ``postlingo.api`` and re-exporte
 
 __version__ = "0.1.0"
 
-from .api import (  # noqa: E402 - (state.py reads __version__ above while api loads)
+from .api import (
     Config,
     Outcome,
     PostlingoError,

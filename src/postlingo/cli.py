@@ -279,9 +279,10 @@ def import_command(
     post: Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Optional
         "--post", help="Only posts whose path, name or file name match this glob.")] = None,
 ) -> None:
-    """Import existing translated variants into the catalogues, as fuzzy entries.
+    """Import existing translated variants into the catalogues.
 
-    The variants (human translations) are only read; a translator confirms each entry."""
+    Each aligned text becomes a fuzzy entry for a translator to confirm; the variants
+    (human translations) are only read."""
     from .api import import_translations
 
     outcome = import_translations(_config(root, lang), post=post)
@@ -337,7 +338,9 @@ def status_command(
         typer.Option("--output", "-o", help="Write the json, csv or html output to this file."),
     ] = None,
 ) -> None:
-    """How far each post is translated, per language, and whether its variant is current."""
+    """How far each post is translated; whether its variant is current.
+
+    One row per post and language."""
     from .api import status as catalogue_status
     from .outcome import Outcome
     from .qa.report import print_wide, status_csv, status_json, status_table
@@ -398,7 +401,9 @@ def check_command(
                      "shard 1 also checks what belongs to the whole site."),
     ] = None,
 ) -> None:
-    """Check catalogues, translations and variants for CI: exit 1 when a rule fails."""
+    """Check catalogues, translations and variants for CI.
+
+    Exit 1 when a rule at level error fails."""
     from .api import check as check_project
     from .qa.check import Options
     from .qa.report import FINDING_FORMATS, summary
@@ -460,7 +465,9 @@ def draft_command(
     dry_run: Annotated[bool, typer.Option(
         "--dry-run", help="Send nothing; print per engine what would be sent.")] = False,
 ) -> None:
-    """Fill untranslated entries with machine drafts, marked fuzzy for review."""
+    """Fill untranslated entries with machine drafts (fuzzy).
+
+    A translator reviews each draft and removes its fuzzy flag."""
     config = _config(root, lang, catalogues=True)
     # The engines' HTTP clients take a while to import: only drafting loads them.
     from rich.progress import (

@@ -217,8 +217,8 @@ def _line_of_problem(source: Path, message: str) -> int | None:
     except (OSError, InputError):
         return None
     for name in names:
-        for number, line in enumerate(lines, 1):
-            if f'"{name}"' in line or f"'{name}'" in line:
+        for number, text in enumerate(lines, 1):
+            if f'"{name}"' in text or f"'{name}'" in text:
                 return number
     return None
 

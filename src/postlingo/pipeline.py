@@ -665,6 +665,7 @@ def held_terms(config: Config) -> dict[str, list[Term]]:
     held: dict[str, list[Term]] = {}
     try:
         template = load_catalogue(path) if path.exists() else []
+    template: polib.POFile | list[polib.POEntry]
     except InputError:
         return held  # a generated file: a broken one is written anew
     for entry in template:

@@ -52,7 +52,7 @@ def unchanged(path: str, known: Print | None) -> bool:
     if stat.st_mtime_ns == known[1]:
         return True
     with open(path, "rb") as handle:
-        return digest(handle.read()) == known[2]
+        return bool(digest(handle.read()) == known[2])
 
 
 @dataclass

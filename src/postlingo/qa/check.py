@@ -41,7 +41,8 @@ import polib
 from ..catalogue.locales import TAXONOMY, catalogue_path, gettext_language, template_path
 from ..catalogue.po import load_catalogue, usable
 from ..catalogue.taxonomy import Term, post_terms, taxonomy_template
-from ..config import LEVELS, RULE_NAMES, Config
+from ..config import LEVELS as LEVELS  # (the levels a rule may have)
+from ..config import RULE_NAMES, Config
 from ..errors import InputError, PostlingoError, TranslationError, unexpected
 from ..pipeline import (
     _current_template,
@@ -466,8 +467,8 @@ def _first_change(old: polib.POFile, new: polib.POFile) -> int | None:
         if before is None:
             return last
         if after is None or _entry_key(before) != _entry_key(after):
-            return before.linenum
-        last = before.linenum
+            return int(before.linenum)
+        last = int(before.linenum)
     return None
 
 
