@@ -456,14 +456,16 @@ def draft_command(
     root: Root = None,
     lang: Lang = None,
     engine: Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Optional
-        "--engine", "-e", help="Engine: google, deepl, microsoft, mymemory, libre, yandex, "
-        "memory, pseudo (default: 'engine' in the configuration).")] = None,
+        "--engine", "-e", help="Engine: memory, openai, deepl, google, microsoft, mymemory, "
+        "libre, yandex, pseudo, or one a package registers (default: 'engine' in the "
+        "configuration, else memory). Memory is asked first.")] = None,
     post: Annotated[Optional[str], typer.Option(  # noqa: UP045
         "--post", help="Only posts whose path, name or file name match this glob.")] = None,
     limit: Annotated[Optional[int], typer.Option(  # noqa: UP045
         "--limit", min=1, help="Draft at most this many entries.")] = None,
     dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Send nothing; print per engine what would be sent.")] = False,
+        "--dry-run", help="Send nothing, write nothing; print per engine what would be sent "
+        "(each segment, its characters) and the cost estimate.")] = False,
 ) -> None:
     """Fill untranslated entries with machine drafts (fuzzy).
 
