@@ -191,7 +191,7 @@ def _check_duplicates(po: polib.POFile, text: str, path: Path) -> None:
         if key in seen:
             raise InputError(f"duplicate message definition: {_short(entry.msgid)} already "
                              f"exists on line {seen[key]}", path, entry.linenum)
-        seen[key] = max(entry.linenum, 1)  # polib numbers a file's very first entry 0
+        seen[key] = max(entry.linenum or 0, 1)  # polib numbers a file's very first entry 0
 
 
 def _second_header_line(text: str) -> int | None:
@@ -363,11 +363,11 @@ def translations(po: polib.POFile, path: Path, include_fuzzy: bool = False) -> d
     Key, Translation
 ]:
     """The usable translations of a catalogue (``usable``), keyed by (msgctxt, msgid)."""
-    found = {}
+    found: dict[Key, Translation] = {}
     for entry in po:
         if not usable(entry, include_fuzzy):
             continue
         found[(entry.msgctxt, entry.msgid)] = Translation(
-            entry.msgstr, path, entry.linenum, entry.fuzzy
+            entry.msgstr, path, entry.linenum or 0, entry.fuzzy
         )
     return found

@@ -199,7 +199,7 @@ def po_lines(text: str) -> list[str]:
 class _PoText(str):
     """PO text that polib splits into lines the way gettext does."""
 
-    def splitlines(self, keepends: bool = False) -> list[str]:  # type: ignore[override]
+    def splitlines(self, keepends: bool = False) -> list[str]:
         return po_lines(self)
 
 
@@ -630,7 +630,7 @@ class _Reader:
             return
         header = po[index]
         list.__delitem__(po, index)
-        po.metadata_is_fuzzy = header.flags
+        po.metadata_is_fuzzy = header.flags  # type: ignore[assignment,unused-ignore]  # (polib writes the flags back)
         key = None
         for line in header.msgstr.splitlines():
             name, colon, value = line.partition(":")

@@ -70,7 +70,8 @@ def post_terms(post: Post, source: str, keys: Iterable[str]) -> list[Term]:
 def _value(root: yaml.MappingNode, key: str) -> yaml.Node | None:
     for name, value in root.value:
         if isinstance(name, yaml.ScalarNode) and name.value == key:
-            return value
+            node: yaml.Node = value
+            return node
     return None
 
 

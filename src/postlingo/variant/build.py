@@ -48,7 +48,7 @@ class Refused(TranslationError):
                          path, line)
         self.reason, self.rule = reason, rule
 
-    def __reduce__(  # type: ignore[override]  # (one more field, as InternalError has)
+    def __reduce__(  # (one more field, as InternalError has)
             self) -> tuple[type[Refused], tuple[str, Path | None, int | None, str]]:
         return (type(self), (self.reason, self.path, self.line, self.rule))
 
