@@ -252,3 +252,59 @@ def test_a_post_dropped_from_the_globs_is_not_processed(bare_site: Path) -> None
     result = invoke("sync", "--root", bare_site)
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (bare_site / "locales/templates").iterdir()) == ["keep.pot"]
+
+
+# --- issue 17: the schema comes from Config, names from the modules' registries ------------
+
+
+def test_the_schema_is_config_s_fields_with_their_annotated_types() -> None:
+    import dataclasses
+
+    from postlingo.config import schema
+
+    types = schema()
+    assert set(types) == {item.name for item in dataclasses.fields(Config)} - {"root"}
+    assert types["languages"] == (list, str)
+    assert types["threshold"] == (float, None)
+    assert types["check"] == (dict, str)
+    assert types["engines"] == (dict, dict)
+
+
+def test_a_new_field_is_checked_without_a_table_to_update(tmp_path: Path) -> None:
+    # Every key of Config, given a value of the wrong kind, is refused with its name.
+    import dataclasses
+
+    for item in dataclasses.fields(Config):
+        if item.name == "root":
+            continue
+        (tmp_path / "postlingo.toml").write_text(f"{item.name} = {{ x = 1 }}\n"
+                                                 if item.name not in ("engines",)
+                                                 else f"{item.name} = 3\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match=rf"'{item.name}' must be"):
+            load_config(tmp_path)
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ('check = { nonsense = "off" }', "unknown rule 'nonsense' in 'check' (known: "),
+    ('engine = "babelfish"', "unknown engine 'babelfish' in 'engine' (known: "),
+    ('allow_unsafe = ["magic"]', "unknown kind 'magic' in 'allow_unsafe' (known: liquid, "),
+    ('layout = "wordpress"', "configuration key 'layout' must be one of jekyll-polyglot, "),
+])
+def test_names_are_checked_against_what_the_modules_register(
+        tmp_path: Path, table: str, message: str) -> None:
+    (tmp_path / "postlingo.toml").write_text(table + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    assert caught.value.message.startswith(message)
+    assert caught.value.line == 1
+
+
+def test_a_registry_knows_what_its_module_registers() -> None:
+    from postlingo.config import RULE_NAMES, Registry
+
+    assert "placeholders" in RULE_NAMES.names() or len(RULE_NAMES.names()) > 10
+    fresh = Registry("widget", "postlingo.errors")  # a module that registers nothing
+    assert fresh.problem("any", "widget") is None  # (it restricts nothing then)
+    fresh.register(["a", "b"])
+    assert fresh.problem("a", "widget") is None
+    assert fresh.problem("c", "widget") == "unknown widget 'c' in 'widget' (known: a, b)"

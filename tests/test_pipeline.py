@@ -401,3 +401,63 @@ def test_broken_catalogue_is_reported_with_its_line(site: Path, broken: str) -> 
     assert result.exit_code == 1, result.output
     assert result.stderr.startswith(f"error: {po_path}:{at + 1}: "), result.stderr
     assert "Traceback" not in result.output
+
+
+# --- issue 17: one pipeline, its steps as data, sources found once -------------------------
+
+
+def test_every_command_runs_named_steps_in_the_pipeline_s_order() -> None:
+    from postlingo import pipeline
+
+    order = list(pipeline.STEPS)
+    assert order == ["read", "template", "catalogues", "variant", "terms"]
+    for steps in (pipeline.BUILD, pipeline.SYNC, pipeline.UPDATE):
+        assert [order.index(step) for step in steps] == sorted(order.index(s) for s in steps)
+    assert set(pipeline.SYNC) == set(order)
+
+
+@pytest.mark.parametrize("command", ["extract", "update", "build", "sync"])
+def test_a_command_finds_the_sources_once(site: Path, command: str,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    (site / "postlingo.toml").write_text(
+        (site / "postlingo.toml").read_text(encoding="utf-8") + "link_source = true\n",
+        encoding="utf-8")
+    assert invoke("sync", "--root", site).exit_code == 0
+    if command != "update":  # (update would want its template)
+        write_post(site, "2021-02-01-neu.md", "---\ntitle: Neu\n---\nNeuer Text.\n")
+    import postlingo.pipeline
+    import postlingo.site.sources
+    import postlingo.sync
+
+    walks: list[int] = []
+    real = postlingo.site.sources.find_sources
+
+    def counted(config: object, *args: object) -> object:
+        walks.append(1)
+        return real(config, *args)  # type: ignore[arg-type]
+
+    for module in (postlingo.pipeline, postlingo.site.sources, postlingo.sync):
+        monkeypatch.setattr(module, "find_sources", counted)
+    assert invoke(command, "--root", site).exit_code == 0
+    assert len(walks) == 1
+
+
+def test_a_step_s_exception_is_an_error_of_its_post_and_the_others_go_on(
+        bare_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from postlingo import pipeline
+
+    write_post(bare_site, "2021-02-01-zwei.md", "---\ntitle: Zwei\n---\nZweiter Text.\n")
+    real = pipeline.STEPS["template"]
+
+    def failing(run: pipeline.Run, work: pipeline.PostWork) -> None:
+        if work.name.endswith("zwei"):
+            raise ValueError("boom")
+        real(run, work)
+
+    monkeypatch.setitem(pipeline.STEPS, "template", failing)
+    result = invoke("sync", "--root", bare_site)
+    assert result.exit_code == 1
+    shown = bare_site / POSTS / "2021-02-01-zwei.md"
+    assert result.stderr == f"error: {shown}: cannot be processed: ValueError: boom\n"
+    assert (bare_site / CATALOGUE).is_file()  # the other post went through every step
+    assert not (bare_site / "locales/en/LC_MESSAGES/2021-02-01-zwei.po").exists()
