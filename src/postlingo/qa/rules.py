@@ -300,10 +300,20 @@ def numbers(pair: Pair) -> Iterator[str]:
     """The same numbers, each read in its own language's notation (195,4 = 195.4)."""
     settings = pair.settings
     target = _numbers(pair.target.prose, settings.target_locale)
+    source = _numbers(pair.source.prose, settings.source_locale)
+    # A value the source writes in two notations (3,7 and 3.7): the text is about how
+    # numbers are written, and a number copied as written is the right translation.
+    notations: dict[object, set[str]] = {}
+    for written, values in source:
+        notations.setdefault(values[0], set()).add(written)
     missing = []
-    for written, values in _numbers(pair.source.prose, settings.source_locale):
-        same = next((k for k, (_, other) in enumerate(target) if set(values) & set(other)),
-                    None)
+    for written, values in source:
+        same = None
+        if len(notations[values[0]]) > 1:
+            same = next((k for k, (other, _) in enumerate(target) if other == written), None)
+        if same is None:
+            same = next((k for k, (_, other) in enumerate(target)
+                         if set(values) & set(other)), None)
         if same is None:
             missing.append((written, values))
         else:
