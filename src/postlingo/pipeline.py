@@ -92,6 +92,7 @@ __all__ = [
     "planned_template",
     "planned_variant",
     "read_segments",
+    "read",
     "run_steps",
     "sync_posts",
     "update",
@@ -270,6 +271,15 @@ def run_steps(run: Run, work: PostWork, steps: Sequence[str]) -> bool:
 
 
 def _posts(run: Run, steps: Sequence[str]) -> list[PostWork]:
+def read(config: Config, source: Source, outcome: Outcome) -> PostWork:
+    """A post through the read step alone, for the commands that judge what the other steps
+    would write (check, status): its ``post`` is None when it cannot be read, the problem
+    then in ``outcome.errors`` (the same error policy as every step's)."""
+    work = PostWork(source)
+    run_steps(Run(config, outcome), work, ("read",))
+    return work
+
+
     """Every post of the run through ``steps`` (each as far as it got)."""
     done = []
     for source in run.sources.values():
@@ -309,8 +319,8 @@ def extract(config: Config) -> Outcome:
 def _write_taxonomy(run: Run, terms: list[Term]) -> polib.POFile:
     config = run.config
     path = template_path(config.locales_dir, TAXONOMY)
-    template = taxonomy_template(terms, config.project_name, config.wrap_width)
-    template, current = _current_template(path, template)
+    planned: polib.POFile = taxonomy_template(terms, config.project_name, config.wrap_width)
+    template, current = _current_template(path, planned)
     if current:
         run.outcome.record(path, False)
     else:

@@ -44,6 +44,7 @@ from ..catalogue.taxonomy import Term, post_terms, taxonomy_template
 from ..config import LEVELS as LEVELS  # (the levels a rule may have)
 from ..config import RULE_NAMES, Config
 from ..errors import InputError, PostlingoError, TranslationError, unexpected
+from ..outcome import Outcome
 from ..pipeline import (
     _current_template,
     planned_catalogue,
@@ -52,6 +53,7 @@ from ..pipeline import (
     read_segments,
     warm_up,
 )
+from ..pipeline import read as read_post
 from ..site.renames import foreign_variant
 from ..site.sources import Source, find_sources, orphan_variants
 from ..source.markdown import parse_env
@@ -318,12 +320,17 @@ def _check_source(run: _Run, source: Source) -> None:
     segments: list[Segment] = []
     template: polib.POFile | None = None
     env: dict[str, Any] = {}  # the post's link reference definitions and footnotes
-    try:
-        post, segments = read_segments(config, source)
-        env = parse_env(post.body)
-        template = _check_template(run, source, segments)
-    except Exception as exc:  # one post's problem never stops the check of the others
-        run.problem(unexpected(exc, config.root / source.relative))
+    read = Outcome()
+    work = read_post(config, source, read)  # (the pipeline's read step and error policy)
+    for problem in read.errors:
+        run.problem(problem)
+    post, segments = work.post, work.segments
+    if post is not None:
+        try:
+            env = parse_env(post.body)
+            template = _check_template(run, source, segments)
+        except Exception as exc:  # one post's problem never stops the check of the others
+            run.problem(unexpected(exc, config.root / source.relative))
     for language in config.languages:
         path = catalogue_path(config.locales_dir, source.name, language)
         if not path.exists():
@@ -467,8 +474,8 @@ def _first_change(old: polib.POFile, new: polib.POFile) -> int | None:
         if before is None:
             return last
         if after is None or _entry_key(before) != _entry_key(after):
-            return int(before.linenum)
-        last = int(before.linenum)
+            return int(before.linenum or 0)
+        last = int(before.linenum or 0)
     return None
 
 

@@ -24,7 +24,9 @@ from ..catalogue.locales import (
 from ..catalogue.po import load_catalogue
 from ..config import Config
 from ..errors import PostlingoError, TranslationError
-from ..pipeline import planned_variant, read_segments, warm_up
+from ..outcome import Outcome
+from ..pipeline import planned_variant, warm_up
+from ..pipeline import read as read_post
 from ..site.sources import Source, find_sources
 from ..source.post import Post
 from ..source.segment import Segment
@@ -142,12 +144,10 @@ def _post_status(config: Config, include_fuzzy: bool, source: Source
     """The rows of one post, one per language, and the problems met."""
     rows: list[CatalogueStatus] = []
     errors: list[PostlingoError] = []
-    try:
-        post: Post | None
-        post, segments = read_segments(config, source)
-    except PostlingoError as exc:
-        errors.append(exc)
-        post, segments = None, []
+    read = Outcome()
+    work = read_post(config, source, read)  # (the pipeline's read step and error policy)
+    errors += read.errors
+    post, segments = work.post, work.segments
     for language in config.languages:
         path = catalogue_path(config.locales_dir, source.name, language)
         if not path.exists():
