@@ -126,3 +126,16 @@ def test_two_words_is_the_pattern_definition(text: str) -> None:
 ]), max_size=6).map("".join))
 def test_has_words_is_what_the_inline_parse_finds(text: str) -> None:
     assert has_words(text) == _parsed_has_words(NOT_PROSE.sub(" ", text))
+
+
+def test_link_and_image_titles_are_translatable() -> None:
+    """Titles are text for readers (a tooltip): they are in the msgid, and a translation
+    that changes them (and nothing else of the markup) is built."""
+    source = 'Ein [Link](/x "Titel hier") und ![Bild](/b.png "Bildtitel") hier.\n'
+    translated = 'A [link](/x "Title here") and ![image](/b.png "Image title") here.'
+
+    def translate(msgid: str, references: object) -> str:
+        assert msgid == source.strip()
+        return translated
+
+    assert build_body(source, translate) == translated + "\n"
