@@ -91,8 +91,8 @@ __all__ = [
     "planned_catalogue",
     "planned_template",
     "planned_variant",
-    "read_segments",
     "read",
+    "read_segments",
     "run_steps",
     "sync_posts",
     "update",
@@ -270,7 +270,6 @@ def run_steps(run: Run, work: PostWork, steps: Sequence[str]) -> bool:
     return True
 
 
-def _posts(run: Run, steps: Sequence[str]) -> list[PostWork]:
 def read(config: Config, source: Source, outcome: Outcome) -> PostWork:
     """A post through the read step alone, for the commands that judge what the other steps
     would write (check, status): its ``post`` is None when it cannot be read, the problem
@@ -280,6 +279,7 @@ def read(config: Config, source: Source, outcome: Outcome) -> PostWork:
     return work
 
 
+def _posts(run: Run, steps: Sequence[str]) -> list[PostWork]:
     """Every post of the run through ``steps`` (each as far as it got)."""
     done = []
     for source in run.sources.values():
@@ -673,9 +673,9 @@ def held_terms(config: Config) -> dict[str, list[Term]]:
     come back, rebuilding every variant, once the post is fixed)."""
     path = template_path(config.locales_dir, TAXONOMY)
     held: dict[str, list[Term]] = {}
+    template: polib.POFile | list[polib.POEntry]
     try:
         template = load_catalogue(path) if path.exists() else []
-    template: polib.POFile | list[polib.POEntry]
     except InputError:
         return held  # a generated file: a broken one is written anew
     for entry in template:
