@@ -9,15 +9,19 @@ behaviour a plausible slip in the code would change, and fails on that slip.
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import polib
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from postlingo.catalogue.merge import FuzzyIndex, closest, merge, similarity
 from postlingo.catalogue.po import Translation, new_file
 from postlingo.source.markdown import body_segments
 from postlingo.source.post import parse_post
+from postlingo.source.segment import wrap
 from postlingo.variant.build import build_variant
 from postlingo.variant.security import unsafe_additions
 
@@ -123,3 +127,17 @@ ACTIVE = ["applet", "base", "embed", "form", "frame", "frameset", "iframe", "lin
 def test_each_active_element_a_translation_adds_is_refused(element: str) -> None:
     added = unsafe_additions("Ein Satz.", f"A sentence <{element} x=\"1\">.")
     assert added and (added[0].kind, added[0].what) == ("script", element)
+
+
+# --- re-wrapping plain words is greedy wrapping --------------------------------------------
+
+_WORDS = st.lists(st.text(alphabet="abcdefghij", min_size=1, max_size=12), min_size=1,
+                  max_size=30).map(" ".join)
+
+
+@given(text=_WORDS, width=st.integers(min_value=1, max_value=40))
+def test_plain_words_wrap_as_textwrap_does(text: str, width: int) -> None:
+    """Without markup, ``wrap`` is the greedy wrap of textwrap: every line as long as
+    it may be, a word longer than the width on a line of its own, the last line too."""
+    want = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+    assert wrap(text, width) == want
