@@ -169,7 +169,9 @@ def build_variant(
         if found is None:
             continue
         if found.text == segment.msgid:
-            same += 1  # same text: the source's own bytes
+            # Same text: the source's own bytes, which is what rendering the msgid gives
+            # (tests/test_identity.py renders every segment): skipped as an optimisation.
+            same += 1
             continue
         planned = _planned(segment, found, allow_unsafe, gate)
         if isinstance(planned, Refused):
