@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -63,6 +63,8 @@ class ChatServer:
     default: str = "normal"
     calls: list[Call] = field(default_factory=list)
     appendix: str = ""
+    # A test double's translations (text -> answer, None: left out) instead of capitals.
+    translator: Callable[[str], str | None] | None = None
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -100,6 +102,9 @@ class ChatServer:
     def answer(self, call: Call) -> list[dict[str, str]]:
         """The translations a behaviour gives."""
         items = [{"id": s["id"], "text": capitals(s["text"])} for s in call.segments]
+        if self.translator is not None:
+            answers = [(s["id"], self.translator(s["text"])) for s in call.segments]
+            items = [{"id": key, "text": text} for key, text in answers if text is not None]
         key = (call.authorization or "").removeprefix("Bearer ")
         behaviour = call.behaviour
         if behaviour == "reorder":

@@ -273,7 +273,7 @@ def test_limit_post_and_lang_choose_what_is_drafted(drafting: Path, server: Fake
     assert not any(entry.fuzzy for entry in catalogue(drafting))
     missing = invoke("draft", "--root", drafting, "--lang", "fr", "--post", "2024-*")
     assert missing.exit_code == 1
-    assert "no catalogue: run 'postlingo update' first" in missing.stderr
+    assert "run 'postlingo update" in missing.stderr and "fr" in missing.stderr
 
 
 def test_repeated_failures_stop_the_command_cleanly(drafting: Path, server: FakeServer

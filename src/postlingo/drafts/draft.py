@@ -623,7 +623,7 @@ def _attempt(run: _Run, job: Job, entry: polib.POEntry, action: Any) -> bool:
         action()
     except (NoTranslation, ProtectionError) as exc:
         _note(entry, f"{MARK} failed: {name} {run.today}: {exc}")
-        run.report.failed.append(Failure(job.path, entry.linenum, str(exc),
+        run.report.failed.append(Failure(job.path, entry.linenum or 0, str(exc),
                                          (entry.msgctxt, entry.msgid)))
         return False
     run.report.drafted += 1
@@ -802,10 +802,11 @@ def _locate_failures(run: _Run, job: Job) -> None:
     mine = [index for index, failure in enumerate(run.report.failed) if failure.path == job.path]
     if not mine:
         return
-    lines = {(entry.msgctxt, entry.msgid): entry.linenum for entry in load_catalogue(job.path)}
+    lines: dict[tuple[str | None, str], int | None] = {
+        (entry.msgctxt, entry.msgid): entry.linenum for entry in load_catalogue(job.path)}
     for index in mine:
         failure = run.report.failed[index]
-        line = lines.get(failure.key, failure.line)
+        line = lines.get(failure.key) or failure.line
         run.report.failed[index] = dataclasses.replace(failure, line=line)
 
 
@@ -965,7 +966,7 @@ def _plan_texts(config: Config, jobs: list[Job], name: str, known: set[int]) -> 
                     cached += 1
                     continue
                 characters += len(piece)
-                sent.append((job.path, entry.linenum, len(piece)))
+                sent.append((job.path, entry.linenum or 0, len(piece)))
                 batch += 1
                 if not kind.batched:
                     requests += 1

@@ -64,9 +64,10 @@ class Memory:
         if same:
             found = next((e for e in same if e.msgctxt == entry.msgctxt), same[0])
             return Match(found.msgstr, 1.0, self.origins[id(found)], found.msgid)
-        found = closest(entry, self.entries, self.threshold)
-        if found is None:
+        near = closest(entry, self.entries, self.threshold)
+        if near is None:
             return None
+        found = near
         score = similarity(entry.msgid, found.msgid)
         return Match(found.msgstr, min(score, 0.99), self.origins[id(found)], found.msgid)
 

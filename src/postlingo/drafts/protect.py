@@ -22,7 +22,8 @@ from markdown_it.token import Token
 from ..source.markdown import parser
 
 # Fixed material inside a msgid: code spans, autolinks and HTML tags, link destinations and
-# titles, reference labels, footnote references, entities, backslash escapes, Liquid, URLs.
+# titles, reference labels, footnote references, entities, backslash escapes, Liquid, URLs,
+# attribute blocks (a heading's {#id}, kramdown's {: .class} and {::options}).
 FIXED = re.compile(
     r"""
       (?<!`)(?P<code>`+)(?!`)[\s\S]*?(?<!`)(?P=code)(?!`)
@@ -38,6 +39,7 @@ FIXED = re.compile(
     | &(?P<entity>[A-Za-z][A-Za-z0-9]{1,31});
     | \\[!-/:-@\[-`{-~]
     | \{\{[\s\S]*?\}\} | \{%[\s\S]*?%\}
+    | \{:?[ \t]*[\#.:][^{}\n]*\}
     | \$\$[\s\S]*?\$\$
     | (?:https?|ftp)://[^\s<>\]]+ | www\.[^\s<>\]]+
     | [\w.+-]+@[\w-]+(?:\.[\w-]+)+
