@@ -77,6 +77,7 @@ from .source.shortcodes import configure as configure_shortcodes
 from .state import Record, record
 from .variant.build import Gate, JudgedTerms, Refused, apply, build_variant
 from .variant.layouts import layout_for, slugify
+from .variant.partial import with_fallback, with_status
 from .workers import parallel_map
 
 __all__ = [
@@ -515,7 +516,8 @@ def planned_variant(config: Config, source: Source, post: Post, segments: list[S
     where translations break the post only together. Nothing is written."""
     po_path = catalogue_path(config.locales_dir, source.name, language)
     path = variant_path(config, source, language)
-    found = translations(catalogue, po_path, include_fuzzy)
+    found = with_fallback(config, catalogue, po_path,  # (fallback = "previous")
+                          translations(catalogue, po_path, include_fuzzy))
     gate = Gate(config, language, post)
     existing = _read_existing(path)
     slug = _slug(config, post, segments, found, existing, gate)
@@ -524,8 +526,8 @@ def planned_variant(config: Config, source: Source, post: Post, segments: list[S
     left_out: list[Refused] = []
     terms = taxonomy_edits(post, config.taxonomy, JudgedTerms(taxonomy_translations(
         config.locales_dir, language, include_fuzzy), gate, left_out)) if config.taxonomy else []
-    variant = build_variant(post, segments, found, language, metadata, terms,
-                            config.allow_unsafe, gate)
+    variant = with_status(config, post, segments, catalogue, found, build_variant(
+        post, segments, found, language, metadata, terms, config.allow_unsafe, gate))
     if warnings is not None:
         warnings += [*left_out, *variant.refused]
     percent = 100.0 * variant.translated / variant.total if variant.total else 100.0
