@@ -391,3 +391,25 @@ def test_the_engine_reads_its_json_answer_alone(server: ChatServer) -> None:
         {"id": "1", "text": "Hallo [X1X] Welt"}]
     with pytest.raises(ConfigError, match="needs its server and model"):
         make_engine("openai", {"url": server.url}, environ={})
+
+
+def test_the_documented_configurations_load(bare_site: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each TOML block of docs/drafting.md's "Drafting with an LLM" is a valid configuration
+    whose engine can be made."""
+    text = (Path(__file__).parents[1] / "docs/drafting.md").read_text(encoding="utf-8")
+    section = text.split("## Drafting with an LLM", 1)[1].split("\n## ", 1)[0]
+    blocks = [block.split("```", 1)[0] for block in section.split("```toml\n")[1:]]
+    assert len(blocks) == 3
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    monkeypatch.setenv("DEEPL_AUTH_KEY", SECRET)
+    original = (bare_site / "postlingo.toml").read_text(encoding="utf-8")
+    for block in blocks:
+        top, _, tables = block.partition("\n[")
+        (bare_site / "postlingo.toml").write_text(
+            top + "\n" + original + ("\n[" + tables if tables else ""), encoding="utf-8")
+        if "glossary-{lang}" in block:
+            (bare_site / "glossary-en.csv").write_text("source,target\nKunde,customer\n")
+        config = load_config(bare_site)
+        engine = make_engine(config.engine, config.engines.get(config.engine, {}))
+        assert engine.name == config.engine in ("openai", "deepl")
