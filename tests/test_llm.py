@@ -413,3 +413,24 @@ def test_the_documented_configurations_load(bare_site: Path,
         config = load_config(bare_site)
         engine = make_engine(config.engine, config.engines.get(config.engine, {}))
         assert engine.name == config.engine in ("openai", "deepl")
+
+
+def test_dry_run_lists_what_openai_would_be_sent_and_writes_nothing(
+        drafting: Path, server: ChatServer) -> None:
+    with (drafting / "postlingo.toml").open("a", encoding="utf-8") as handle:
+        handle.write("max_segments = 4\nprice = 150.0\n")  # into [engines.openai]
+    before = snapshot(drafting)
+    result = invoke("draft", "--root", drafting, "--dry-run")
+    assert result.exit_code == 0, result.output
+    entries = live(drafting)
+    characters = sum(len(entry.msgid.strip()) for entry in entries)
+    lines = result.stdout.splitlines()
+    assert lines[0] == "memory: 0 segments would be drafted from memory, 0 characters sent"
+    requests = math.ceil(len(entries) / 4)
+    assert lines[1] == (f"openai: {len(entries)} segments, {characters:,} characters in "
+                        f"{requests} requests would be sent; cost estimate "
+                        f"{characters * 150 / 1e6:.2f} at 150 per million characters")
+    listed = [line for line in lines if line.startswith("  ")]
+    assert len(listed) == len(entries)
+    assert any(line.startswith("deepl: ") for line in lines)  # the others, to compare
+    assert server.calls == [] and snapshot(drafting) == before
