@@ -71,7 +71,11 @@ def test_without_obsolete_entries_removed_text_is_dropped() -> None:
 def test_a_new_catalogue_is_empty_with_a_complete_header() -> None:
     template = _template(["Hallo Welt", "Noch ein Absatz"])
     template.header = "Translatable text of content/_posts/x.md."
+    template.metadata["POT-Creation-Date"] = "2021-01-01 10:00+0000"
     po = new_catalogue(template, "pt-BR")
+    assert po.metadata["POT-Creation-Date"] == "2021-01-01 10:00+0000"  # the template's
+    assert po.metadata["MIME-Version"] == "1.0"
+    assert po.metadata["Content-Transfer-Encoding"] == "8bit"
     assert po.header == "Portuguese (Brazil) translation of content/_posts/x.md."
     assert [entry.msgstr for entry in po] == ["", ""]
     assert po.metadata["Language"] == "pt_BR"
