@@ -8,11 +8,13 @@ here, not only in the pseudo-translation tests."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from markdown_tree import HEAD
+from postlingo.source import shortcodes
 from postlingo.source.front_matter import front_matter_segments
 from postlingo.source.markdown import body_segments
 from postlingo.source.post import Post, parse_post, read_post
@@ -149,3 +151,27 @@ def test_a_changed_translation_is_written_by_the_emitter() -> None:
     (segment,) = front_matter_segments(post, KEYS)
     assert segment.render("Café") == '"Caf\\u00e9"'
     assert segment.render("Bar") == '"Bar"'
+
+
+@pytest.fixture
+def hugo_shortcodes() -> Iterator[None]:
+    """Shortcodes read as Hugo reads them (``layout = "hugo"``), set back afterwards."""
+    before = shortcodes.settings()
+    shortcodes.use(shortcodes.Settings(enabled=True, prose=frozenset({"note"})))
+    yield
+    shortcodes.use(before)
+
+
+@pytest.mark.parametrize("path", REAL, ids=lambda path: path.name)
+def test_real_post_renders_back_with_hugo_shortcodes(hugo_shortcodes: None, path: Path
+                                                     ) -> None:
+    assert mismatches(read_post(path, path.stem)) == []
+
+
+def test_shortcode_values_render_back(hugo_shortcodes: None) -> None:
+    post = post_of('---\ntitle: x\n---\nText davor hier.\n\n{{< figure src="/a.png" '
+                   'title="Ein \\"Titel\\" hier" alt=`Ein Bild` >}}\n\n'
+                   "{{< note >}}Ein Hinweis mit Text.{{< /note >}}\n")
+    kinds = [segment.kind for segment in body_segments(post)]
+    assert kinds.count("shortcode-param") == 2 and "shortcode-inner" in kinds
+    assert mismatches(post) == []
