@@ -52,7 +52,7 @@ def flatten(tokens: list[Token]) -> Iterator[Token]:
 def tree(markdown: str) -> list[tuple[object, ...]]:
     """The element tree of ``markdown`` without its words: text and soft breaks left out,
     whitespace inside raw HTML folded (a re-wrapped line may move a newline there)."""
-    shape = []
+    shape: list[tuple[object, ...]] = []
     for token in flatten(parser().parse(markdown)):
         if token.type in ("inline", "text", "softbreak"):
             continue
