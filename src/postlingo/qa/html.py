@@ -128,7 +128,8 @@ svg.bar{display:block}
 .legend i{display:inline-block;width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:-1px}
 .k-translated{fill:var(--t);background:var(--t)}.k-fuzzy{fill:var(--f);background:var(--f)}
 .k-machine{fill:var(--m);background:var(--m)}.k-untranslated{fill:var(--u);background:var(--u)}
-.state{white-space:nowrap;font-size:.85em;padding:.05rem .4rem;border-radius:.6rem;background:#eef1f4}
+.state{white-space:nowrap;font-size:.85em;padding:.05rem .4rem;border-radius:.6rem;
+background:#eef1f4}
 .state-published{background:#dafbe1}.state-outdated,.state-fails,.state-missing{background:#ffebe9}
 .text{white-space:pre-wrap;overflow-wrap:anywhere;max-width:28rem}
 del{background:#ffebe9;color:#82071e}ins{background:#dafbe1;color:#055d20;text-decoration:none}

@@ -15,7 +15,7 @@ import re
 from ..catalogue.locales import catalogue_path
 from ..catalogue.po import load_catalogue
 from ..config import Config
-from ..errors import InputError
+from ..errors import ConfigError
 from ..pipeline import planned_template, read_segments
 from ..site.sources import Source
 from .status import CatalogueStatus, count
@@ -29,7 +29,7 @@ def parse_shard(text: str) -> Shard:
     """``"K/N"`` with 1 <= K <= N."""
     match = _SHARD.fullmatch(text.strip())
     if match is None or int(match[1]) > int(match[2]):
-        raise InputError(f"--shard {text!r}: expected K/N with 1 <= K <= N, e.g. 2/4")
+        raise ConfigError(f"--shard {text!r}: expected K/N with 1 <= K <= N, e.g. 2/4")
     return int(match[1]), int(match[2])
 
 
