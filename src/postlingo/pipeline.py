@@ -77,6 +77,7 @@ from .source.shortcodes import configure as configure_shortcodes
 from .state import Record, record
 from .variant.build import Gate, JudgedTerms, Refused, apply, build_variant
 from .variant.layouts import layout_for, slugify
+from .variant.links import localized
 from .variant.partial import with_fallback, with_status
 from .workers import parallel_map
 
@@ -528,6 +529,7 @@ def planned_variant(config: Config, source: Source, post: Post, segments: list[S
         config.locales_dir, language, include_fuzzy), gate, left_out)) if config.taxonomy else []
     variant = with_status(config, post, segments, catalogue, found, build_variant(
         post, segments, found, language, metadata, terms, config.allow_unsafe, gate))
+    variant = localized(config, source.relative, post, language, variant)  # (links)
     if warnings is not None:
         warnings += [*left_out, *variant.refused]
     percent = 100.0 * variant.translated / variant.total if variant.total else 100.0

@@ -1,0 +1,237 @@
+"""Links that stay in the reader's language (``localize_links = true``, the default).
+
+In a variant, a link to another post of the site is rewritten to that post's variant in
+the same language when it is published, and left pointing at the source otherwise. The
+catalogue keeps the source's URL (translators never touch it): the rewriting happens on
+the built variant only, in its body. Where the generator already does it, nothing is
+rewritten (jekyll-polyglot relativizes site-relative URLs in each language's build, so a
+hard-coded ``/2024/01/02/x.html`` is left to it; Hugo's ``ref`` and ``relref`` resolve to the
+page of the current language).
+
+What is rewritten:
+
+- Jekyll (``jekyll`` and ``jekyll-polyglot``): ``{% post_url NAME %}`` and ``{% link PATH %}``
+  of a post become the variant's (``{% post_url en/NAME %}``, ``{% link en/_posts/FILE %}``
+  or ``{% link _posts/en/FILE %}``). Polyglot relativizes the URL these give (``/en/…``),
+  but needs the variant named: its English build drops a German post that has an English
+  variant, so ``{% link _posts/x.md %}`` fails that build, and a translated slug changes
+  the URL;
+- Hugo (layout ``hugo``): hard-coded site URLs of a post (``/posts/x/``, or its ``slug`` or
+  ``url``) become the variant's (``/en/posts/x/``, with the variant's translated slug);
+  relative links to the post's file (``x.md``, ``../x/index.md``) become links to the
+  variant's file.
+
+A variant is published when its file exists (and does not say ``published: false``), or,
+before its first build, when its catalogue is translated up to the threshold.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import polib
+
+from ..catalogue.locales import catalogue_path
+from ..config import Config
+from ..errors import PostlingoError
+from ..source.front_matter import existing_value
+from ..source.post import Post, read_post
+from .build import Variant
+from .layouts import slugify
+
+# {% post_url NAME %} and {% link PATH %}: the argument is copied, the tag's spacing kept.
+_POST_URL = re.compile(r"(\{%-?\s*post_url\s+)([^\s%]+)(\s*-?%\})")
+_LINK = re.compile(r"(\{%-?\s*link\s+)([^\s%]+)(\s*-?%\})")
+# A URL where Markdown or HTML holds one: after ]( or ]: or href=" / src=", before its end.
+_URL = re.compile(r"(?P<lead>\]\(<?|\]:[ \t]+<?|href=[\"']?)(?P<url>[^\s()<>\"']+)")
+
+
+_LAYOUTS = ("jekyll", "jekyll-polyglot", "hugo")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A post of the site as links name it, and its variant's name in a language."""
+
+    source: str  # what links write for the source (a name, a path or a URL)
+    variant: str
+
+
+def localized(config: Config, source_relative: PurePosixPath, post: Post, language: str,
+              variant: Variant) -> Variant:
+    """``variant`` with its links to other posts turned to their variants in ``language``."""
+    if not config.localize_links or config.layout not in _LAYOUTS:
+        return variant
+    targets = _targets(config, language)
+    if not targets:
+        return variant
+    text = variant.text
+    body_start = len(post.bom) + _body_offset(text[len(post.bom):], post)
+    head, body = text[:body_start], text[body_start:]
+    if config.layout != "hugo":
+        body = _jekyll(body, targets)
+    else:
+        body = _hugo(body, targets, source_relative)
+    if head + body == text:
+        return variant
+    return dataclasses.replace(variant, text=head + body)
+
+
+def _body_offset(text: str, post: Post) -> int:
+    """Where the variant's body starts: after its front matter (the variant keeps the
+    source's delimiters, so the closing one is found as in the source)."""
+    from ..source.post import parse_post
+
+    return parse_post(text, post.path, post.name).body_start
+
+
+def _jekyll(body: str, targets: dict[str, Target]) -> str:
+    def swap(match: re.Match[str]) -> str:
+        target = targets.get(match.group(2))
+        return match.group(1) + (target.variant if target else match.group(2)) + match.group(3)
+
+    return _LINK.sub(swap, _POST_URL.sub(swap, body))
+
+
+def _hugo(body: str, targets: dict[str, Target], here: PurePosixPath) -> str:
+    folder = posixpath.dirname(str(here))
+
+    def swap(match: re.Match[str]) -> str:
+        url = match.group("url")
+        path, mark, rest = _split(url)
+        target = targets.get(path)
+        if target is None and not path.startswith(("/", "#")) and ":" not in path:
+            resolved = posixpath.normpath(posixpath.join(folder, path))
+            target = targets.get("file:" + resolved)
+            if target is not None:  # a relative file link: relative again
+                new = posixpath.relpath(target.variant, folder)
+                return match.group("lead") + new + mark + rest
+        if target is None:
+            return match.group()
+        return match.group("lead") + target.variant + mark + rest
+
+    return _URL.sub(swap, body)
+
+
+def _split(url: str) -> tuple[str, str, str]:
+    for mark in ("#", "?"):
+        if mark in url:
+            path, rest = url.split(mark, 1)
+            return path, mark, rest
+    return url, "", ""
+
+
+# The targets of the configuration last asked for (one command, one Config object).
+_CACHE: dict[str, tuple[Config, dict[str, Target]]] = {}
+
+
+def _targets(config: Config, language: str) -> dict[str, Target]:
+    cached = _CACHE.get(language)
+    if cached is None or cached[0] is not config:
+        cached = _CACHE[language] = (config, _find_targets(config, language))
+    return cached[1]
+
+
+def _find_targets(config: Config, language: str) -> dict[str, Target]:
+    """Every published variant's link names, by the source's (read once per command)."""
+    from ..site.sources import find_sources, variant_path
+
+    found: dict[str, Target] = {}
+    make: Callable[..., list[Target]] = _hugo_targets if config.layout == "hugo" \
+        else _jekyll_targets
+    for source in find_sources(config):
+        path = variant_path(config, source, language)
+        variant = _published(config, source.name, path, language)
+        if variant is False:
+            continue
+        for target in make(config, source, path, variant, language):
+            found.setdefault(target.source, target)
+    return found
+
+
+def _published(config: Config, name: str, path: Path, language: str
+               ) -> Post | str | bool | None:
+    """The variant; None or its translated title (slug = "translate"): not built yet, but
+    will be; False: not published."""
+    try:
+        post = read_post(path, path.stem)
+    except (OSError, PostlingoError):  # (no variant yet: judged by its catalogue)
+        post = None
+    if post is not None:
+        return False if existing_value(post, "published") == "false" or \
+            _unpublished(post) else post
+    po_path = catalogue_path(config.locales_dir, name, language)
+    if not po_path.is_file():
+        return False
+    try:
+        po = polib.pofile(str(po_path))
+    except (OSError, ValueError):
+        return False
+    entries = [e for e in po if not e.obsolete]
+    done = sum(1 for e in entries if e.msgstr and not e.fuzzy)
+    if not entries or 100 * done / len(entries) < config.threshold:
+        return False
+    title = next((e.msgstr for e in entries if e.msgctxt == "title" and e.msgstr
+                  and not e.fuzzy), "")
+    return title if config.slug == "translate" and title else None
+
+
+def _unpublished(post: Post) -> bool:
+    return re.search(r"(?m)^published:[ \t]*false[ \t]*$", post.text[: post.body_start]) \
+        is not None
+
+
+def _jekyll_targets(config: Config, source: object, path: Path, variant: Post | str | None,
+                    language: str) -> list[Target]:
+    from ..site.sources import Source
+
+    assert isinstance(source, Source)
+    parts = source.relative.parts
+    if "_posts" not in parts:
+        return []
+    at = parts.index("_posts")
+    site = config.root.joinpath(*parts[:at])
+    name = str(PurePosixPath(*parts[at + 1 :]).with_suffix(""))  # what post_url names
+    inside = PurePosixPath(*parts[at:])  # from the site source: what link names
+    # post_url matches "en/NAME" to _posts/en/NAME.md (polyglot) and en/_posts/NAME.md
+    return [Target(name, f"{language}/{name}"),
+            Target(str(inside), path.relative_to(site).as_posix())]
+
+
+def _hugo_targets(config: Config, source: object, path: Path, variant: Post | str | None,
+                  language: str) -> list[Target]:
+    from ..site.sources import Source
+
+    assert isinstance(source, Source)
+    rel = source.relative
+    parts = rel.parts
+    if "content" not in parts:
+        return []
+    inside = PurePosixPath(*parts[parts.index("content") + 1 :])
+    section = inside.parts[0] if len(inside.parts) > 1 else ""
+    leaf = inside.parent.name if inside.stem in ("index", f"index.{config.source_language}") \
+        else inside.stem.removesuffix(f".{config.source_language}")
+    post = read_post(config.root / rel, source.name)
+    source_url = existing_value(post, "url") or _hugo_url(post, section, leaf)
+    if isinstance(variant, str):  # not built yet: the slug build will make of its title
+        variant_url = f"/{language}" + _hugo_url(post, section, slugify(variant) or leaf,
+                                                 own_slug=False)
+    else:
+        own = existing_value(variant, "url") if variant is not None else None
+        variant_url = own or f"/{language}" + _hugo_url(variant or post, section, leaf)
+    variant_file = str(path.relative_to(config.root)) if path.is_relative_to(config.root) \
+        else str(path)
+    return [Target(source_url, variant_url),
+            Target(source_url.rstrip("/"), variant_url.rstrip("/")),
+            Target("file:" + str(rel), variant_file)]
+
+
+def _hugo_url(post: Post, section: str, leaf: str, own_slug: bool = True) -> str:
+    """Hugo's default URL of a page: /<section>/<slug or file name>/."""
+    slug = (existing_value(post, "slug") if own_slug else None) or leaf
+    return "/" + "/".join(part for part in (section, slug) if part) + "/"

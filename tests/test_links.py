@@ -1,0 +1,149 @@
+"""Links between posts stay in the reader's language: plain Jekyll, jekyll-polyglot and
+Hugo sites, checked on the HTML the generators build."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import fill_catalogue, invoke
+from sitebuild import hugo_build, jekyll_build
+from test_init import write
+
+LAYOUT = "<html><body>{{ content }}</body></html>\n"
+JEKYLL_POSTS = {
+    "_posts/2024-01-02-hallo.md": "---\ntitle: Hallo Welt\n---\nDer erste Beitrag hier.\n",
+    "_posts/2024-01-04-ohne.md": "---\ntitle: Ohne Übersetzung\n---\nNur auf Deutsch da.\n",
+    "_posts/2024-01-03-zweiter.md": (
+        "---\ntitle: Der zweite Beitrag\n---\n"
+        "Siehe [den ersten Beitrag]({% post_url 2024-01-02-hallo %}) und\n"
+        "[noch einmal]({% link _posts/2024-01-02-hallo.md %}), aber\n"
+        "[diesen hier]({% post_url 2024-01-04-ohne %}) gibt es nur auf Deutsch.\n"),
+}
+
+
+def translate_all_but_ohne(root: Path) -> None:
+    for path in sorted((root / "locales/en/LC_MESSAGES").rglob("*.po")):
+        if "ohne" not in path.name:
+            fill_catalogue(path, lambda entry: "EN " + entry.msgid)
+
+
+def synced(root: Path) -> None:
+    assert invoke("sync", "--root", root).exit_code == 0
+    translate_all_but_ohne(root)
+    result = invoke("sync", "--root", root)
+    assert result.exit_code == 0, result.output
+
+
+def hrefs(page: Path) -> list[str]:
+    return re.findall(r'href="([^"]*)"', page.read_text())
+
+
+def test_plain_jekyll_post_url_and_link_lead_to_the_english_post(tmp_path: Path) -> None:
+    root = write(tmp_path / "site", {
+        **JEKYLL_POSTS, "_layouts/post.html": LAYOUT,
+        "_config.yml": "title: Blog\ntimezone: Europe/Berlin\n"
+                       "exclude: [locales, postlingo.toml]\n",
+        "postlingo.toml": 'layout = "jekyll"\nposts = ["_posts/**/*.md"]\nthreshold = 80\n'})
+    synced(root)
+    variant = (root / "en/_posts/2024-01-03-zweiter.md").read_text()
+    assert "{% post_url en/2024-01-02-hallo %}" in variant
+    assert "{% link en/_posts/2024-01-02-hallo.md %}" in variant
+    assert "{% post_url 2024-01-04-ohne %}" in variant  # no English variant: the German one
+    assert not (root / "en/_posts/2024-01-04-ohne.md").exists()
+    po = (root / "locales/en/LC_MESSAGES/2024-01-03-zweiter.po").read_text()
+    assert "{% post_url 2024-01-02-hallo %}" in po and "en/2024" not in po  # msgid: source
+    built = jekyll_build(root)
+    assert hrefs(built / "en/2024/01/03/zweiter.html") == [
+        "/en/2024/01/02/hallo.html", "/en/2024/01/02/hallo.html", "/2024/01/04/ohne.html"]
+    assert hrefs(built / "2024/01/03/zweiter.html") == [
+        "/2024/01/02/hallo.html", "/2024/01/02/hallo.html", "/2024/01/04/ohne.html"]
+    assert (built / "en/2024/01/02/hallo.html").is_file()
+
+
+def test_localize_links_false_leaves_them(tmp_path: Path) -> None:
+    root = write(tmp_path / "site", {
+        **JEKYLL_POSTS, "postlingo.toml": 'layout = "jekyll"\nposts = ["_posts/**/*.md"]\n'
+                                          "localize_links = false\n"})
+    synced(root)
+    variant = (root / "en/_posts/2024-01-03-zweiter.md").read_text()
+    assert "{% post_url 2024-01-02-hallo %}" in variant and "en/2024" not in variant
+
+
+def test_polyglot_gets_the_variant_named_and_relativizes_it_once(tmp_path: Path) -> None:
+    root = write(tmp_path / "site", {
+        **JEKYLL_POSTS, "_layouts/post.html": LAYOUT,
+        "_config.yml": "title: Blog\ntimezone: Europe/Berlin\nplugins: [jekyll-polyglot]\n"
+                       "languages: [de, en]\ndefault_lang: de\nparallel_localization: false\n"
+                       "exclude: [locales, postlingo.toml]\n",
+        "postlingo.toml": 'layout = "jekyll-polyglot"\nposts = ["_posts/**/*.md"]\n'
+                          "threshold = 80\n"})
+    synced(root)
+    variant = (root / "_posts/en/2024-01-03-zweiter.md").read_text()
+    # Named as the variant: polyglot's English build has no German post where an English
+    # one exists ({% link %} to it would fail the build), and relativizes the URL itself.
+    assert "{% post_url en/2024-01-02-hallo %}" in variant
+    assert "{% link _posts/en/2024-01-02-hallo.md %}" in variant
+    assert "{% post_url 2024-01-04-ohne %}" in variant
+    built = jekyll_build(root)
+    page = built / "en/2024/01/03/zweiter.html"
+    assert "EN Siehe" in page.read_text()
+    # (polyglot relativizes the German post's URL too, and serves its copy of the German
+    # post there: the reader stays under /en/, with German text marked lang="de")
+    assert hrefs(page) == ["/en/2024/01/02/hallo.html", "/en/2024/01/02/hallo.html",
+                           "/en/2024/01/04/ohne.html"]
+    assert "Nur auf Deutsch da." in (built / "en/2024/01/04/ohne.html").read_text()
+
+
+HUGO_CONFIG = ('baseURL = "https://example.org/"\ntitle = "Blog"\ndefaultContentLanguage = "de"\n'
+               'disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]\n'
+               "[languages.de]\nweight = 1\n[languages.en]\nweight = 2\n")
+HUGO_POSTS = {
+    "hugo.toml": HUGO_CONFIG,
+    "layouts/_default/single.html": "<html><body>{{ .Content }}</body></html>\n",
+    "layouts/_default/list.html": "<html><body></body></html>\n",
+    "content/posts/hallo.md": "---\ntitle: Hallo Welt\n---\nDer erste Beitrag hier.\n",
+    "content/posts/ohne.md": "---\ntitle: Ohne Übersetzung\n---\nNur auf Deutsch da.\n",
+    "content/posts/zweiter.md": (
+        "---\ntitle: Der zweite Beitrag\n---\n"
+        "Siehe [den ersten Beitrag](/posts/hallo/), [mit Anker](/posts/hallo/#oben),\n"
+        '[per ref]({{< ref "hallo.md" >}}), [als Datei](hallo.md) und\n'
+        "[diesen hier](/posts/ohne/), den es nur auf Deutsch gibt.\n\n"
+        "[def]: /posts/hallo/\n"),
+}
+
+
+def test_hugo_hard_coded_urls_and_file_links_lead_to_the_english_post(tmp_path: Path) -> None:
+    root = write(tmp_path / "site", {
+        **HUGO_POSTS, "postlingo.toml": 'layout = "hugo"\nposts = ["content/**/*.md"]\n'
+                                        "threshold = 80\n"})
+    synced(root)
+    variant = (root / "content/posts/zweiter.en.md").read_text()
+    assert "](/en/posts/hallo/)" in variant and "](/en/posts/hallo/#oben)" in variant
+    assert '({{< ref "hallo.md" >}})' in variant  # Hugo resolves it per language already
+    assert "](hallo.en.md)" in variant
+    assert "](/posts/ohne/)" in variant and "[def]: /en/posts/hallo/\n" in variant
+    built = hugo_build(root)
+    assert hrefs(built / "en/posts/zweiter/index.html") == [
+        "/en/posts/hallo/", "/en/posts/hallo/#oben", "https://example.org/en/posts/hallo/",
+        "hallo.en.md", "/posts/ohne/"]
+    assert (built / "en/posts/hallo/index.html").is_file()
+
+
+def test_hugo_translated_slugs_are_followed(tmp_path: Path) -> None:
+    root = write(tmp_path / "site", {
+        **HUGO_POSTS, "postlingo.toml": 'layout = "hugo"\nposts = ["content/**/*.md"]\n'
+                                        'slug = "translate"\nthreshold = 80\n'})
+    assert invoke("sync", "--root", root).exit_code == 0
+    for path in sorted((root / "locales/en/LC_MESSAGES").rglob("*.po")):
+        if "ohne" not in path.name:
+            fill_catalogue(path, lambda e: "Hello world" if e.msgid == "Hallo Welt"
+                           else "EN " + e.msgid)
+    assert invoke("sync", "--root", root).exit_code == 0
+    variant = (root / "content/posts/zweiter.en.md").read_text()
+    assert "](/en/posts/hello-world/)" in variant
+    built = hugo_build(root)
+    links = hrefs(built / "en/posts/en-der-zweite-beitrag/index.html")
+    assert links[:3] == ["/en/posts/hello-world/", "/en/posts/hello-world/#oben",
+                         "https://example.org/en/posts/hello-world/"]
+    assert (built / "en/posts/hello-world/index.html").is_file()
