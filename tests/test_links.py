@@ -61,13 +61,25 @@ def test_plain_jekyll_post_url_and_link_lead_to_the_english_post(tmp_path: Path)
     assert (built / "en/2024/01/02/hallo.html").is_file()
 
 
-def test_localize_links_false_leaves_them(tmp_path: Path) -> None:
+def test_localize_links_false_leaves_them_and_check_reports_them(tmp_path: Path) -> None:
     root = write(tmp_path / "site", {
         **JEKYLL_POSTS, "postlingo.toml": 'layout = "jekyll"\nposts = ["_posts/**/*.md"]\n'
                                           "localize_links = false\n"})
     synced(root)
     variant = (root / "en/_posts/2024-01-03-zweiter.md").read_text()
     assert "{% post_url 2024-01-02-hallo %}" in variant and "en/2024" not in variant
+    result = invoke("check", "--root", root)
+    found = [line for line in result.output.splitlines() if ": links: warning: " in line]
+    # (threshold 0: the untranslated post's variant is published too)
+    assert [line.split(": links: ")[0][-33:] for line in found] == [
+        "en/_posts/2024-01-03-zweiter.md:6", "en/_posts/2024-01-03-zweiter.md:7",
+        "en/_posts/2024-01-03-zweiter.md:8"], result.output
+    assert "link to 2024-01-02-hallo leads out of en" in found[0]
+    assert "(en/2024-01-02-hallo)" in found[0]
+    configure = root / "postlingo.toml"
+    configure.write_text(configure.read_text().replace("localize_links = false\n", ""))
+    assert invoke("sync", "--root", root).exit_code == 0
+    assert ": links: " not in invoke("check", "--root", root).output
 
 
 def test_polyglot_gets_the_variant_named_and_relativizes_it_once(tmp_path: Path) -> None:

@@ -235,3 +235,33 @@ def _hugo_url(post: Post, section: str, leaf: str, own_slug: bool = True) -> str
     """Hugo's default URL of a page: /<section>/<slug or file name>/."""
     slug = (existing_value(post, "slug") if own_slug else None) or leaf
     return "/" + "/".join(part for part in (section, slug) if part) + "/"
+
+
+def leaving_links(config: Config, source_relative: PurePosixPath, post: Post, language: str,
+                  text: str) -> list[tuple[int, str]]:
+    """The links of the variant ``text`` (line, message) that lead to another post's source
+    although its variant in ``language`` is published: what ``check`` reports (rule
+    ``links``) where ``localize_links`` is off or a link was written by hand."""
+    if config.layout not in _LAYOUTS:
+        return []
+    targets = _targets(config, language)
+    if not targets:
+        return []
+    start = _body_offset(text, post)
+    found: list[tuple[int, str]] = []
+    folder = posixpath.dirname(str(source_relative))
+    pattern = _URL if config.layout == "hugo" else re.compile(
+        _POST_URL.pattern + "|" + _LINK.pattern)
+    for match in pattern.finditer(text, start):
+        if config.layout == "hugo":
+            name = _split(match.group("url"))[0]
+            target = targets.get(name) or targets.get(
+                "file:" + posixpath.normpath(posixpath.join(folder, name)))
+        else:
+            name = match.group(2) or match.group(5)
+            target = targets.get(name)
+        if target is not None and target.variant != name:
+            found.append((text.count("\n", 0, match.start()) + 1,
+                          f"the link to {name} leads out of {language} although the "
+                          f"{language} variant is published ({target.variant})"))
+    return found
