@@ -121,7 +121,8 @@ HUGO_POSTS = {
         "Siehe [den ersten Beitrag](/posts/hallo/), [mit Anker](/posts/hallo/#oben),\n"
         '[per ref]({{< ref "hallo.md" >}}), [als Datei](hallo.md) und\n'
         "[diesen hier](/posts/ohne/), den es nur auf Deutsch gibt.\n\n"
-        "[def]: /posts/hallo/\n"),
+        "[def]: /posts/hallo/\n\n"
+        "Als Beispiel: `[x](/posts/hallo/)` und\n\n```\n[y](/posts/hallo/)\n```\n"),
 }
 
 
@@ -135,6 +136,7 @@ def test_hugo_hard_coded_urls_and_file_links_lead_to_the_english_post(tmp_path: 
     assert '({{< ref "hallo.md" >}})' in variant  # Hugo resolves it per language already
     assert "](hallo.en.md)" in variant
     assert "](/posts/ohne/)" in variant and "[def]: /en/posts/hallo/\n" in variant
+    assert "`[x](/posts/hallo/)`" in variant and "\n[y](/posts/hallo/)\n" in variant  # code
     built = hugo_build(root)
     assert hrefs(built / "en/posts/zweiter/index.html") == [
         "/en/posts/hallo/", "/en/posts/hallo/#oben", "https://example.org/en/posts/hallo/",

@@ -98,10 +98,33 @@ def _jekyll(body: str, targets: dict[str, Target]) -> str:
     return _LINK.sub(swap, _POST_URL.sub(swap, body))
 
 
+_CODE_SPAN = re.compile(r"(`+)[^`]*?\1")
+
+
+def code_spans(body: str) -> list[tuple[int, int]]:
+    """Where ``body`` holds code (fenced and indented blocks, code spans): a URL there is an
+    example, not a link."""
+    from ..source.markdown import parser
+
+    starts = [0]
+    for line in body.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    spans = [(starts[t.map[0]], starts[min(t.map[1], len(starts) - 1)])
+             for t in parser().parse(body) if t.type in ("fence", "code_block") and t.map]
+    return spans + [m.span() for m in _CODE_SPAN.finditer(body)]
+
+
+def _in(spans: list[tuple[int, int]], at: int) -> bool:
+    return any(start <= at < end for start, end in spans)
+
+
 def _hugo(body: str, targets: dict[str, Target], here: PurePosixPath) -> str:
     folder = posixpath.dirname(str(here))
+    code = code_spans(body) if "`" in body or "    " in body or "~~~" in body else []
 
     def swap(match: re.Match[str]) -> str:
+        if code and _in(code, match.start()):
+            return match.group()
         url = match.group("url")
         path, mark, rest = _split(url)
         target = targets.get(path)
