@@ -15,6 +15,7 @@ from sitebuild import hugo_build
 
 FIXTURE = REPO / "tests/fixtures/sites/hugo-shortcodes"
 POSTS = ("kurzcodes", "erster-eindruck")
+PROSE = ("title", "alt", "caption", "attr", "summary")
 
 
 def shortcode_site(tmp_path: Path) -> Path:
@@ -63,6 +64,9 @@ def test_catalogue_holds_prose_parameters_and_no_shortcode_lines(tmp_path: Path)
         ("figure.attr", "Foto: Anna"),
         ("outer.title", "Äußerer Rahmen"),
         ("inner.caption", "Innere Beschriftung"),
+        ("figure.caption", "Ein Bild in der Liste"),  # in a list item
+        ("media/audio.title", "Folge zweiundvierzig"),  # a shortcode in a subfolder
+        ("details.summary", "Mehr erfahren"),
     }
     body = {e.msgid for e in pot if e.msgctxt is None}
     # Lines of calls never join a paragraph; Markdown inside {{% %}} and configured {{< >}}
@@ -73,6 +77,8 @@ def test_catalogue_holds_prose_parameters_and_no_shortcode_lines(tmp_path: Path)
     assert "Markdown **innen** wird übersetzt, mit `Code`." in body
     assert "Ein kurzer *Hinweis* auf einer Zeile." in body
     assert "Dieser Hinweis ist **Prosa** und wird übersetzt." in body
+    assert "Hier steht **mehr** zum Thema." in body
+    assert 'Ein zweiter Punkt mit {{% param "description" %}} im Text.' in body
     assert not [m for m in body if "[1]:" in m or "Hallo Welt" in m or "zitierten" in m
                 or "Benannter" in m or m.startswith("{{")]
 
@@ -92,10 +98,10 @@ def test_pseudo_translation_keeps_every_call(tmp_path: Path) -> None:
     german, english = source(root).read_text(), variant(root).read_text()
     assert english != german
     shape = [(c.delim, c.name, c.closing, c.self_closing, c.escaped,
-              [(p.name, p.value if p.name not in ("title", "alt", "caption", "attr") else "")
+              [(p.name, p.value if p.name not in PROSE else "")
                for p in c.params]) for c in calls(german)]
     assert [(c.delim, c.name, c.closing, c.self_closing, c.escaped,
-             [(p.name, p.value if p.name not in ("title", "alt", "caption", "attr") else "")
+             [(p.name, p.value if p.name not in PROSE else "")
               for p in c.params]) for c in calls(english)] == shape
     # The definitions and the copied pairs are the source's own lines.
     for line in ('[1]: {{< ref "erster-eindruck.md" >}} "Erster Eindruck"\n',
