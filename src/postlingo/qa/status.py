@@ -228,6 +228,6 @@ def reviews(po: polib.POFile, path: Path) -> tuple[int, list[Review]]:
         machine = any(line.strip().startswith(MACHINE_DRAFT)
                       for line in (entry.tcomment or "").splitlines())
         words += len(entry.msgid.split()) if machine else 0
-        found.append(Review(path, entry.linenum, entry.msgctxt, entry.msgid, entry.msgstr,
+        found.append(Review(path, entry.linenum or 0, entry.msgctxt, entry.msgid, entry.msgstr,
                             entry.previous_msgid, machine))
     return words, found

@@ -155,7 +155,8 @@ def _fill(catalogue: polib.POFile, pairs: list[tuple[Segment, Segment]], shown: 
     A text equal to its source is imported only into a ``fresh`` catalogue: in a human
     variant it is the translator's choice (a name, a term), in a variant postlingo wrote
     from an existing catalogue it is the source's text standing in for a translation."""
-    entries = {(e.msgctxt, e.msgid): e for e in catalogue if not e.obsolete}
+    entries: dict[tuple[str | None, str], polib.POEntry] = {
+        (e.msgctxt, e.msgid): e for e in catalogue if not e.obsolete}
     written = 0
     done: set[tuple[str | None, str]] = set()  # a text the post repeats: its first pair
     for source, target in pairs:
