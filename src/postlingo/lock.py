@@ -35,12 +35,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import filelock
+from typing import TYPE_CHECKING, Any
 
 from .errors import PostlingoError
 from .fileio import confined, remove_stale_temporaries
+
+if TYPE_CHECKING:
+    import filelock
 
 LOCK_FILE = ".postlingo.lock"
 POLL = 0.05  # seconds between two attempts
@@ -121,6 +122,8 @@ def _command() -> str:
 
 
 def _acquire(path: Path, wait: float, taken: _Taking) -> filelock.BaseFileLock:
+    import filelock  # (here: 12 ms of start-up that commands which only read do not need)
+
     lock = filelock.FileLock(path, timeout=wait, thread_local=False, poll_interval=POLL,
                              fallback_to_soft=False, on_acquired=taken)
     try:
