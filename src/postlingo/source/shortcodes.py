@@ -20,10 +20,12 @@ output, and a Jekyll post showing Hugo syntax is read as it always was.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ..errors import TranslationError
@@ -197,12 +199,29 @@ def _pairs_with(call: Call) -> bool:
     return not (call.closing or call.self_closing or call.escaped)
 
 
+@lru_cache(maxsize=4)
+def _by_name(text: str) -> dict[str, tuple[list[Call], list[int], bool]]:
+    """The calls of ``text`` by name, in order, with their starts and whether one closes:
+    found once for every pair's search (a post of a thousand unpaired calls would otherwise
+    be read to its end a thousand times)."""
+    found: dict[str, list[Call]] = {}
+    for call in calls(text):
+        if not call.escaped:
+            found.setdefault(call.name, []).append(call)
+    return {name: (same, [c.start for c in same], any(c.closing for c in same))
+            for name, same in found.items()}
+
+
 def closing_of(text: str, opening: Call, end: int) -> Call | None:
     """The call closing ``opening`` before ``end``, nesting counted; None if unpaired."""
+    same, starts, closes = _by_name(text).get(opening.name, ([], [], False))
+    if not closes:
+        return None
     depth = 0
-    for call in calls(text, opening.end, end):
-        if call.name != opening.name or call.escaped:
-            continue
+    for index in range(bisect.bisect_left(starts, opening.end), len(same)):
+        call = same[index]
+        if call.end > end:
+            break
         if call.closing:
             if depth == 0:
                 return call
