@@ -161,3 +161,23 @@ def test_hugo_translated_slugs_are_followed(tmp_path: Path) -> None:
     assert links[:3] == ["/en/posts/hello-world/", "/en/posts/hello-world/#oben",
                          "https://example.org/en/posts/hello-world/"]
     assert (built / "en/posts/hello-world/index.html").is_file()
+
+
+def test_plain_jekyll_translated_slugs_are_followed(tmp_path: Path) -> None:
+    root = write(tmp_path / "site", {
+        **JEKYLL_POSTS, "_layouts/post.html": LAYOUT,
+        "_config.yml": "title: Blog\ntimezone: Europe/Berlin\n"
+                       "exclude: [locales, postlingo.toml]\n",
+        "postlingo.toml": 'layout = "jekyll"\nposts = ["_posts/**/*.md"]\nthreshold = 80\n'
+                          'slug = "translate"\n'})
+    assert invoke("sync", "--root", root).exit_code == 0
+    for path in sorted((root / "locales/en/LC_MESSAGES").rglob("*.po")):
+        if "ohne" not in path.name:
+            fill_catalogue(path, lambda e: "Hello world" if e.msgid == "Hallo Welt"
+                           else "EN " + e.msgid)
+    assert invoke("sync", "--root", root).exit_code == 0
+    assert "slug: hello-world" in (root / "en/_posts/2024-01-02-hallo.md").read_text()
+    built = jekyll_build(root)
+    assert hrefs(built / "en/2024/01/03/en-der-zweite-beitrag.html") == [
+        "/en/2024/01/02/hello-world.html", "/en/2024/01/02/hello-world.html",
+        "/2024/01/04/ohne.html"]
