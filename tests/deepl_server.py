@@ -39,8 +39,7 @@ class DeeplServer:
     @property
     def url(self) -> str:
         assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._server.server_port}"
 
     def calls(self, method: str, path: str) -> list[Seen]:
         return [seen for seen in self.requests if (seen.method, seen.path) == (method, path)]

@@ -74,8 +74,7 @@ class ChatServer:
     @property
     def url(self) -> str:
         assert self._server is not None
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"http://127.0.0.1:{self._server.server_port}/v1"
 
     def then(self, behaviours: Iterable[str], default: str | None = None) -> None:
         with self._lock:
