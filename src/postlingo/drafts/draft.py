@@ -1,6 +1,10 @@
 """``postlingo draft``: machine drafts for untranslated entries, for humans to review.
 
-Only untranslated entries are drafted; translated and fuzzy ones are never touched. A draft is
+Translation memory drafts first (exact and fuzzy matches); only what it does not know goes
+to the engine. Only untranslated entries are drafted; translated and fuzzy ones are never
+touched, except that an engine that ``revises`` (``openai``) gets a changed entry (fuzzy
+with its previous msgid and a human translation) to revise. Batched engines get whole
+entries, ``max_segments`` to a request, with their context. A draft is
 marked ``#, fuzzy`` (``build`` skips it unless ``--include-fuzzy``) with the translator comment
 ``machine draft: <engine> <YYYY-MM-DD>``. A text goes to an engine masked (``protect``), split
 at lines and, past the engine's limit, at sentences; its answer is accepted only if every

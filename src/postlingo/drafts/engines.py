@@ -17,10 +17,15 @@ text, ``_request``; ``translate`` adds what the clients lack:
   ``*_SECRET``/``*_PASSWORD`` variable, also URL-, HTML-entity- or base64-encoded;
 - errors that name the engine and never the key.
 
-Remote engines go through deep-translator, but ``deepl``, whose request style deep-translator
-still uses was retired by DeepL: it uses DeepL's own client. Both talk through a
-``requests`` session carrying ``GuardedAdapter``, where the deadline and the size limit hold.
-``pseudo`` and ``memory`` work offline. Keys come from environment variables only
+Engines are found through the entry-point group ``postlingo.engines`` (``registry()``;
+the built-ins are registered there as a third-party package registers its own);
+``engine_names()`` adds ``memory``, translation memory, which is a drafter of its own
+(``postlingo.drafts.memory``), asked before any engine. A ``batched`` engine translates
+several texts per request (``translate_batch``: one deadline, one request): ``openai``
+(any OpenAI-compatible chat-completions server) and ``deepl`` (DeepL's own client: the
+request style deep-translator uses was retired by DeepL). The others go through
+deep-translator, one text a request. All talk through a ``requests`` session carrying
+``GuardedAdapter``, where the deadline and the size limit hold. ``pseudo`` works offline. Keys come from environment variables only
 (``key_env`` in ``[engines.<name>]`` names another variable than the default); they are
 handed to the client explicitly, never read by deep-translator from the environment, never
 written anywhere.
