@@ -25,7 +25,8 @@ several texts per request (``translate_batch``: one deadline, one request): ``op
 (any OpenAI-compatible chat-completions server) and ``deepl`` (DeepL's own client: the
 request style deep-translator uses was retired by DeepL). The others go through
 deep-translator, one text a request. All talk through a ``requests`` session carrying
-``GuardedAdapter``, where the deadline and the size limit hold. ``pseudo`` works offline. Keys come from environment variables only
+``GuardedAdapter``, where the deadline and the size limit hold. ``pseudo`` works offline.
+Keys come from environment variables only
 (``key_env`` in ``[engines.<name>]`` names another variable than the default); they are
 handed to the client explicitly, never read by deep-translator from the environment, never
 written anywhere.
