@@ -108,9 +108,12 @@ class _Taking:
         self.locked: os.stat_result | None = None
 
     def __call__(self, fd: int) -> None:
-        self.recovered = bool(os.pread(fd, 1, 0))  # a clean run deletes the file
+        # (lseek, read and write rather than pread and pwrite, which Windows lacks)
+        os.lseek(fd, 0, os.SEEK_SET)
+        self.recovered = bool(os.read(fd, 1))  # a clean run deletes the file
         os.ftruncate(fd, 0)
-        os.pwrite(fd, self.record, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, self.record)
         self.locked = os.fstat(fd)
 
 
