@@ -406,7 +406,9 @@ def test_jekyll_polyglot_import_then_build(tmp_path: Path) -> None:
 
 # --- real pairs: the Kubernetes website ---------------------------------------------------
 
-PAIRS = {"proxies": 37 / 38, "controller": 38 / 40, "cgroups": 53 / 54}
+# (Shortcodes read as Hugo reads them: {{% capture %}}'s content aligns as its own text, a
+# {{< note >}} pair's content is copied, not a segment, unless shortcode_prose names it.)
+PAIRS = {"proxies": 38 / 38, "controller": 35 / 37, "cgroups": 53 / 54}
 
 
 @pytest.fixture

@@ -69,9 +69,9 @@ def test_localize_links_false_leaves_them_and_check_reports_them(tmp_path: Path)
     variant = (root / "en/_posts/2024-01-03-zweiter.md").read_text()
     assert "{% post_url 2024-01-02-hallo %}" in variant and "en/2024" not in variant
     result = invoke("check", "--root", root)
-    found = [line for line in result.output.splitlines() if ": links: warning: " in line]
+    found = [line for line in result.output.splitlines() if ": language-links: warning: " in line]
     # (threshold 0: the untranslated post's variant is published too)
-    assert [line.split(": links: ")[0][-33:] for line in found] == [
+    assert [line.split(": language-links: ")[0][-33:] for line in found] == [
         "en/_posts/2024-01-03-zweiter.md:6", "en/_posts/2024-01-03-zweiter.md:7",
         "en/_posts/2024-01-03-zweiter.md:8"], result.output
     assert "link to 2024-01-02-hallo leads out of en" in found[0]
@@ -79,7 +79,7 @@ def test_localize_links_false_leaves_them_and_check_reports_them(tmp_path: Path)
     configure = root / "postlingo.toml"
     configure.write_text(configure.read_text().replace("localize_links = false\n", ""))
     assert invoke("sync", "--root", root).exit_code == 0
-    assert ": links: " not in invoke("check", "--root", root).output
+    assert ": language-links: " not in invoke("check", "--root", root).output
 
 
 def test_polyglot_gets_the_variant_named_and_relativizes_it_once(tmp_path: Path) -> None:

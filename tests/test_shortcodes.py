@@ -73,7 +73,9 @@ def test_catalogue_holds_prose_parameters_and_no_shortcode_lines(tmp_path: Path)
     # pairs is segmented; other {{< >}} content and the definitions are copied.
     assert "Ein Absatz vor den Kurzcodes mit einem [Verweis][1] und einem [zweiten " \
            "Verweis][2]." in body
-    assert "Ein Absatz direkt nach dem Bild." in body
+    # A call between lines of text is inside the paragraph, as Hugo renders it.
+    assert 'Andere Teile der {{< glossary text="Steuerungsebene" term="control-plane" >}} ' \
+           "reagieren darauf, in einem Satz." in body
     assert "Markdown **innen** wird übersetzt, mit `Code`." in body
     assert "Ein kurzer *Hinweis* auf einer Zeile." in body
     assert "Dieser Hinweis ist **Prosa** und wird übersetzt." in body

@@ -106,8 +106,9 @@ RULES: dict[str, Rule] = {
                       "source, and no catalogue (postlingo.site.generators)"),
     "foreign": Rule("error", "a variant file postlingo did not write (no catalogue for it) "
                     "where it would write one: 'postlingo import' it, or remove it"),
-    "links": Rule("warning", "a variant links to another post's source although that post's "
-                  "variant in its language is published (postlingo.variant.links)"),
+    "language-links": Rule("warning", "a variant links to another post's source although "
+                           "that post's variant in its language is published "
+                           "(postlingo.variant.links)"),
 }
 RULE_NAMES.register(sorted(RULES))  # what the [check] table may name (postlingo.config)
 
@@ -499,9 +500,9 @@ def _check_variant(run: _Run, source: Source, post: Post, segments: list[Segment
             run.add("build", problem.reason, problem.path, problem.line)
     if text is None:
         return  # below the threshold: build writes no variant
-    if run.on("links"):
+    if run.on("language-links"):
         for line, message in leaving_links(run.config, source.relative, post, language, text):
-            run.add("links", message, path, line)
+            run.add("language-links", message, path, line)
     if not path.exists():
         run.add("variant-outdated", "missing: run 'postlingo build'", path)
     elif path.read_bytes() != text.encode("utf-8"):

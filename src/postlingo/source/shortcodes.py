@@ -250,6 +250,8 @@ def shortcode_rule(state: StateBlock, start: int, end: int, silent: bool) -> boo
     if head in ("{{<", "{{%"):
         last = _call_lines(state, start, end, begin)
         kind = "shortcode_block"
+        if silent and last is not None and _inline_in_paragraph(state, begin, last, end):
+            return False
     elif head.startswith("[") and not silent:  # (a definition interrupts no paragraph)
         last = _reference(state, start, begin)
         kind = "shortcode_reference"
@@ -298,6 +300,22 @@ def _call_lines(state: StateBlock, start: int, end: int, begin: int) -> int | No
     if last is None or pos != state.eMarks[last]:
         return None  # text after the calls: a paragraph holding shortcodes
     return last
+
+
+def _inline_in_paragraph(state: StateBlock, begin: int, last: int, end: int) -> bool:
+    """Whether the calls at ``begin`` sit inside a paragraph's text: text goes on on the
+    next line, and none of them opens or closes a pair. Hugo renders such a line inside
+    the paragraph (``Teile der`` ⏎ ``{{< glossary_tooltip text="…" >}}`` ⏎ ``reagieren``):
+    it stays in the paragraph's msgid, a sentence is not cut in two."""
+    if last + 1 >= end or state.isEmpty(last + 1):
+        return False
+    return all(call.self_closing or (not call.closing and _standalone(state.src, call))
+               for call in calls(state.src, begin, state.eMarks[last]))
+
+
+def _standalone(text: str, call: Call) -> bool:
+    """A call that pairs with no later call of its name."""
+    return call.escaped or closing_of(text, call, len(text)) is None
 
 
 def _copied_pair(call: Call) -> bool:

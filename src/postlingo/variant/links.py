@@ -30,9 +30,10 @@ from __future__ import annotations
 import dataclasses
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 import polib
 
@@ -43,6 +44,9 @@ from ..source.front_matter import existing_value
 from ..source.post import Post, read_post
 from .build import Variant
 from .layouts import slugify
+
+if TYPE_CHECKING:
+    from ..site.sources import Source
 
 # {% post_url NAME %} and {% link PATH %}: the argument is copied, the tag's spacing kept.
 _POST_URL = re.compile(r"(\{%-?\s*post_url\s+)([^\s%]+)(\s*-?%\})")
@@ -67,6 +71,9 @@ def localized(config: Config, source_relative: PurePosixPath, post: Post, langua
     """``variant`` with its links to other posts turned to their variants in ``language``."""
     if not config.localize_links or config.layout not in _LAYOUTS:
         return variant
+    if config.layout != "hugo" and not _POST_URL.search(variant.text) \
+            and not _LINK.search(variant.text):
+        return variant  # (no tag to rewrite: the other posts need not be read)
     targets = _targets(config, language)
     if not targets:
         return variant
@@ -162,12 +169,12 @@ def _targets(config: Config, language: str) -> dict[str, Target]:
 
 def _find_targets(config: Config, language: str) -> dict[str, Target]:
     """Every published variant's link names, by the source's (read once per command)."""
-    from ..site.sources import find_sources, variant_path
+    from ..site.sources import variant_path
 
     found: dict[str, Target] = {}
     make: Callable[..., list[Target]] = _hugo_targets if config.layout == "hugo" \
         else _jekyll_targets
-    for source in find_sources(config):
+    for source in _with_catalogues(config, language):
         path = variant_path(config, source, language)
         variant = _published(config, source.name, path, language)
         if variant is False:
@@ -175,6 +182,23 @@ def _find_targets(config: Config, language: str) -> dict[str, Target]:
         for target in make(config, source, path, variant, language):
             found.setdefault(target.source, target)
     return found
+
+
+def _with_catalogues(config: Config, language: str) -> Iterator[Source]:
+    """The source posts that have a catalogue in ``language``: only they can have a
+    variant (found from the catalogues: the posts' folders are walked once per command,
+    by the command)."""
+    from ..catalogue.locales import catalogue_names
+    from ..site.sources import Source, fixed_prefix
+
+    folders = [fixed_prefix(pattern) for pattern in config.posts]
+    for name in catalogue_names(config.locales_dir, language):
+        for folder in folders:
+            found = next((folder / f"{name}{ext}" for ext in (".md", ".markdown")
+                          if (config.root / folder / f"{name}{ext}").is_file()), None)
+            if found is not None:
+                yield Source(found, folder, name)
+                break
 
 
 def _published(config: Config, name: str, path: Path, language: str
