@@ -22,7 +22,7 @@ from postlingo.catalogue.po import Translation, new_file
 from postlingo.source.markdown import body_segments
 from postlingo.source.post import parse_post
 from postlingo.source.segment import wrap
-from postlingo.variant.build import build_variant
+from postlingo.variant.build import JudgedTerms, Refused, Variant, _structure, build_variant
 from postlingo.variant.security import unsafe_additions
 
 HEAD = "---\ntitle: x\n---\n"
@@ -141,3 +141,75 @@ def test_plain_words_wrap_as_textwrap_does(text: str, width: int) -> None:
     it may be, a word longer than the width on a line of its own, the last line too."""
     want = textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
     assert wrap(text, width) == want
+
+
+# --- build: counts, the order of refusals, judged terms, the structure it keeps ------------
+
+COUNTED = HEAD + "Erster Absatz hier.\n\nZweiter Absatz dort.\n\nDritter Absatz da.\n"
+
+
+def _variant(text: str, translate: dict[str, str]) -> Variant:
+    post = parse_post(text, Path("post.md"), "post")
+    segments = body_segments(post)
+    found = {seg.key: Translation(translate[seg.msgid], Path("p.po"), 10 * (k + 1))
+             for k, seg in enumerate(segments) if seg.msgid in translate}
+    return build_variant(post, segments, found, "en", {})
+
+
+def test_a_variant_counts_same_and_changed_translations_as_translated() -> None:
+    variant = _variant(COUNTED, {"Erster Absatz hier.": "Erster Absatz hier.",
+                                 "Zweiter Absatz dort.": "Second paragraph there."})
+    assert (variant.translated, variant.total) == (2, 3)
+    assert _variant(COUNTED, {}).translated == 0
+
+
+def test_refusals_are_in_catalogue_line_order() -> None:
+    bad = {"Erster Absatz hier.": "First\n\none", "Zweiter Absatz dort.": "Second\n\ntwo",
+           "Dritter Absatz da.": "Third\n\nthree"}
+    variant = _variant(COUNTED, bad)
+    assert [problem.line for problem in variant.refused] == [10, 20, 30]
+    assert variant.text == COUNTED  # (each would end its paragraph)
+    assert all(problem.rule == "build" and problem.message.endswith("[build]")
+               for problem in variant.refused)
+
+
+class _Judge:
+    """A gate that refuses every translation holding 'bad'."""
+
+    def refusal(self, msgid: str, context: str | None, found: Translation) -> Refused | None:
+        return Refused("bad", found.path, found.line) if "bad" in found.text else None
+
+
+def test_judged_terms_leave_out_what_the_gate_refuses() -> None:
+    found = {("tags", "Gut"): Translation("good", Path("t.po"), 3),
+             ("tags", "Schlecht"): Translation("bad", Path("t.po"), 5),
+             ("tags", "bad"): Translation("bad", Path("t.po"), 7)}
+    left_out: list[Refused] = []
+    terms = JudgedTerms(found, _Judge(), left_out)  # type: ignore[arg-type]
+    assert terms[("tags", "Gut")].text == "good"
+    with pytest.raises(KeyError):
+        terms[("tags", "Schlecht")]
+    assert terms[("tags", "bad")].text == "bad"  # (the term itself: nothing to judge)
+    assert [problem.line for problem in left_out] == [5]
+
+
+@pytest.mark.parametrize(("before", "same", "after"), [
+    ("title: Text", "title: Anders", "title: 12"),
+    ("title: Text", "title: 'Anders'", "title: true"),
+    ("title: Text", "title: Anders", "title: [Text]"),
+    ("tags: [a, b]", "tags: [c, d]", "tags: [a, b, c]"),
+])
+def test_the_structure_tells_a_changed_front_matter_type(before: str, same: str, after: str
+                                                         ) -> None:
+    post = parse_post(f"---\n{before}\n---\nText.\n", Path("post.md"), "post")
+    assert _structure(post, post.text) != _structure(post, f"---\n{after}\n---\nText.\n")
+    assert _structure(post, post.text) == _structure(post, f"---\n{same}\n---\nText.\n")
+
+
+def test_the_structure_tells_a_changed_toml_front_matter_type() -> None:
+    post = parse_post('+++\ntitle = "Text"\ntags = ["a"]\n+++\nText.\n', Path("p.md"), "p")
+    same = '+++\ntitle = "Anders"\ntags = ["b"]\n+++\nText.\n'
+    assert _structure(post, post.text) == _structure(post, same)
+    for other in ('+++\ntitle = 12\ntags = ["a"]\n+++\nText.\n',
+                  '+++\ntitle = "Text"\ntags = ["a", "b"]\n+++\nText.\n'):
+        assert _structure(post, post.text) != _structure(post, other)
