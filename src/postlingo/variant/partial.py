@@ -66,7 +66,7 @@ def with_fallback(config: Config, catalogue: polib.POFile, path: Path,
     for entry in catalogue:
         key = (entry.msgctxt, entry.msgid)
         if key not in out and outdated(entry):
-            out[key] = Translation(entry.msgstr, path, entry.linenum, True)
+            out[key] = Translation(entry.msgstr, path, entry.linenum or 0, True)
     return out
 
 
@@ -81,7 +81,8 @@ class Status:
 def status(post: Post, segments: list[Segment], catalogue: polib.POFile,
            found: Mapping[Key, Translation], variant: Variant) -> Status:
     """The status of ``variant``, built from ``found`` (see the module's docstring)."""
-    entries = {(e.msgctxt, e.msgid): e for e in catalogue if not e.obsolete}
+    entries: dict[Key, polib.POEntry] = {(e.msgctxt, e.msgid): e for e in catalogue
+                                         if not e.obsolete}
     stale = machine = old = 0
     for segment in segments:
         entry = entries.get(segment.key)
