@@ -213,3 +213,23 @@ def test_the_structure_tells_a_changed_toml_front_matter_type() -> None:
     for other in ('+++\ntitle = 12\ntags = ["a"]\n+++\nText.\n',
                   '+++\ntitle = "Text"\ntags = ["a", "b"]\n+++\nText.\n'):
         assert _structure(post, post.text) != _structure(post, other)
+
+
+# --- security: values in single quotes, the words of its messages ---------------------------
+
+LINK = 'Ein <a href="/x">Link</a>.'
+
+
+@pytest.mark.parametrize("quote", ["'", '"', ""])
+def test_an_attribute_value_is_read_whatever_its_quotes(quote: str) -> None:
+    same = unsafe_additions(LINK, f"A <a href={quote}/x{quote}>link</a>.")
+    assert same == []
+    added = unsafe_additions(LINK, f"A <a href={quote}javascript:alert(1){quote}>link</a>.")
+    assert [(a.kind, a.what) for a in added] == [("javascript-url", "javascript:alert(1)")]
+
+
+def test_security_messages_name_what_is_added() -> None:
+    (element, *_) = unsafe_additions("Ein Satz.", "A <video> sentence.")
+    assert element.message == "adds the HTML element <video>, which the source does not have"
+    (url,) = unsafe_additions(LINK, "A <a href='javascript:x'>link</a>.")
+    assert url.message == "adds a 'javascript:' URL, which would run code on the site"
