@@ -18,7 +18,8 @@ JEKYLL_POSTS = {
         "---\ntitle: Der zweite Beitrag\n---\n"
         "Siehe [den ersten Beitrag]({% post_url 2024-01-02-hallo %}) und\n"
         "[noch einmal]({% link _posts/2024-01-02-hallo.md %}), aber\n"
-        "[diesen hier]({% post_url 2024-01-04-ohne %}) gibt es nur auf Deutsch.\n"),
+        "[diesen hier]({% post_url 2024-01-04-ohne %}) gibt es nur auf Deutsch.\n\n"
+        "So schreibt man es: `{% raw %}{% post_url 2024-01-02-hallo %}{% endraw %}`.\n"),
 }
 
 
@@ -50,6 +51,7 @@ def test_plain_jekyll_post_url_and_link_lead_to_the_english_post(tmp_path: Path)
     assert "{% post_url en/2024-01-02-hallo %}" in variant
     assert "{% link en/_posts/2024-01-02-hallo.md %}" in variant
     assert "{% post_url 2024-01-04-ohne %}" in variant  # no English variant: the German one
+    assert "{% raw %}{% post_url 2024-01-02-hallo %}{% endraw %}" in variant  # an example
     assert not (root / "en/_posts/2024-01-04-ohne.md").exists()
     po = (root / "locales/en/LC_MESSAGES/2024-01-03-zweiter.po").read_text()
     assert "{% post_url 2024-01-02-hallo %}" in po and "en/2024" not in po  # msgid: source

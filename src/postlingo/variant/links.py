@@ -97,8 +97,15 @@ def _body_offset(text: str, post: Post) -> int:
     return parse_post(text, post.path, post.name).body_start
 
 
+_RAW = re.compile(r"\{%-?\s*raw\s*-?%\}.*?(?:\{%-?\s*endraw\s*-?%\}|\Z)", re.DOTALL)
+
+
 def _jekyll(body: str, targets: dict[str, Target]) -> str:
+    raw = [m.span() for m in _RAW.finditer(body)] if "raw" in body else []
+
     def swap(match: re.Match[str]) -> str:
+        if raw and _in(raw, match.start()):
+            return match.group()  # {% raw %}: shown as written, never run
         target = targets.get(match.group(2))
         return match.group(1) + (target.variant if target else match.group(2)) + match.group(3)
 
@@ -299,7 +306,12 @@ def leaving_links(config: Config, source_relative: PurePosixPath, post: Post, la
     folder = posixpath.dirname(str(source_relative))
     pattern = _URL if config.layout == "hugo" else re.compile(
         _POST_URL.pattern + "|" + _LINK.pattern)
+    body = text[start:]
+    examples = code_spans(body) if config.layout == "hugo" else \
+        [m.span() for m in _RAW.finditer(body)]
     for match in pattern.finditer(text, start):
+        if _in(examples, match.start() - start):
+            continue
         if config.layout == "hugo":
             name = _split(match.group("url"))[0]
             target = targets.get(name) or targets.get(
