@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from postlingo.catalogue.merge import FuzzyIndex, closest, merge, similarity
+from postlingo.catalogue.merge import FuzzyIndex, closest, merge, new_catalogue, similarity
 from postlingo.catalogue.po import Translation, new_file
-from postlingo.source.markdown import body_segments
+from postlingo.source.markdown import body_segments, explicit_references
 from postlingo.source.post import parse_post
 from postlingo.source.segment import wrap
 from postlingo.variant.build import JudgedTerms, Refused, Variant, _structure, build_variant
@@ -233,3 +233,37 @@ def test_security_messages_name_what_is_added() -> None:
     assert element.message == "adds the HTML element <video>, which the source does not have"
     (url,) = unsafe_additions(LINK, "A <a href='javascript:x'>link</a>.")
     assert url.message == "adds a 'javascript:' URL, which would run code on the site"
+
+
+# --- merge: the threshold itself, flags; Markdown: collapsed references ----------------------
+
+def test_a_text_exactly_as_alike_as_the_threshold_inherits() -> None:
+    assert similarity("abcde", "abcxy") == 0.6
+    found = closest(polib.POEntry(msgid="abcxy"), list(_po((None, "abcde", "t"))), 0.6)
+    assert found is not None and found.msgstr == "t"
+
+
+def test_an_inherited_translation_keeps_its_flags_once_and_gets_the_templates() -> None:
+    old = _po((None, OLD, "earlier"))
+    old[0].flags = ["no-wrap", "fuzzy", "no-wrap"]
+    template = _po((None, NEW, ""))
+    template[0].flags = ["no-wrap", "c-format"]
+    (entry,) = [e for e in merge(old, template, "en") if not e.obsolete]
+    assert entry.flags == ["fuzzy", "no-wrap", "c-format"]
+
+
+def test_a_new_catalogue_takes_the_templates_project() -> None:
+    template = _po((None, OLD, ""))
+    template.metadata = {"Project-Id-Version": "Mein Blog 1.0"}
+    assert new_catalogue(template, "en").metadata["Project-Id-Version"] == "Mein Blog 1.0"
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("[foo][] und mehr", "[foo][foo] und mehr"),
+    ("[foo] und mehr", "[foo][foo] und mehr"),
+    ("[foo][]", "[foo][foo]"),
+    ("[Text][foo] und [foo]", "[Text][foo] und [foo][foo]"),
+    ("[bar] bleibt", "[bar] bleibt"),
+])
+def test_shortcut_and_collapsed_references_are_written_in_full(text: str, want: str) -> None:
+    assert explicit_references(text, {"FOO"}) == want
