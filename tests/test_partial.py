@@ -125,8 +125,8 @@ def test_threshold_keeps_a_mostly_german_variant_unpublished(site: Path) -> None
 
 def test_status_map_in_toml_front_matter_for_hugo(tmp_path: Path) -> None:
     root = tmp_path / "hugo"
-    shutil.copytree(REPO / "tests/fixtures/sites/hugo", root)
-    configure(root, 'status_key = "translation"\nthreshold = 0\n')
+    shutil.copytree(REPO / "tests/fixtures/sites/hugo-shortcodes", root)
+    configure(root, 'status_key = "translation"\n')
     post = root / "content/posts/toml.md"
     post.write_text('+++\ntitle = "Ein TOML-Beitrag"\ndate = 2021-03-04T10:00:00+01:00\n'
                     '[params]\nfarbe = "blau"\n+++\nEin erster Absatz.\n\nEin zweiter Absatz.\n')
@@ -141,3 +141,4 @@ def test_status_map_in_toml_front_matter_for_hugo(tmp_path: Path) -> None:
     assert front["params"] == {"farbe": "blau"}  # the map is no key of the [params] table
     page = (hugo_build(root) / "en/posts/toml/index.html").read_text()
     assert "A first paragraph." in page and "Ein zweiter Absatz." in page
+    assert '<p class="translation-status">33% translated; original of 2021-03-04</p>' in page
