@@ -188,3 +188,17 @@ def test_jekyll_sites_read_no_shortcodes(site: Path) -> None:
         (None, 'Ein Absatz über Hugo. {{< figure caption="Eine Beschriftung" >}} Noch ein '
                "Satz dazu."),
     ]
+
+
+def test_postlingo_off_covers_parameters_too(tmp_path: Path) -> None:
+    root = shortcode_site(tmp_path)
+    post = source(root)
+    post.write_text(post.read_text().replace(
+        '{{< outer title="Äußerer Rahmen" >}}',
+        '<!-- postlingo: off -->\n\n{{< outer title="Äußerer Rahmen" >}}').replace(
+        "{{< myshortcode />}}", "{{< myshortcode />}}\n\n<!-- postlingo: on -->"))
+    assert invoke("sync", "--root", root).exit_code == 0
+    pot = polib.pofile(str(root / "locales/templates/kurzcodes.pot"))
+    contexts = {e.msgctxt for e in pot}
+    assert "outer.title" not in contexts and "inner.caption" not in contexts
+    assert "figure.caption" in contexts and "details.summary" in contexts

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from ..config import Config
     from .post import Post
 
+_CONTROL = re.compile(r"<!--\s*postlingo:\s*(off|on)\b")  # (as source.markdown reads it)
 DEFAULT_PARAMS = frozenset({"title", "alt", "caption", "attr", "description"})
 PARAM_KIND = "shortcode-param"  # Segment.kind of a parameter's value
 INNER_KIND = "shortcode-inner"  # Segment.kind of a one-line pair's Markdown content
@@ -403,8 +404,12 @@ def shortcode_segments(post: Post, tokens: list[Token], segments: list[Segment]
 
     offset = post.body_first_line
     out = [seg for seg in (_narrowed(post, segment) for segment in segments) if seg]
+    off = False  # inside <!-- postlingo: off --> … <!-- postlingo: on -->
     for token in tokens:
-        if token.type != "shortcode_block" or token.map is None:
+        if token.type == "html_block":
+            for command in _CONTROL.findall(token.content):
+                off = command == "off" if command in ("off", "on") else off
+        if off or token.type != "shortcode_block" or token.map is None:
             continue
         first = post.lines[token.map[0] + offset].start
         last = post.lines[token.map[1] - 1 + offset].end
