@@ -89,8 +89,4 @@ def test_src_has_no_import_cycle() -> None:
     # postlingo/__init__ is the facade at the top (it re-exports postlingo.api); modules
     # that read its __version__ (set before the facade imports anything) are not cycles.
     edges = {node: targets - {"postlingo"} for node, targets in edges.items()}
-    # Known, to be removed: shortcodes calls back into markdown from inside functions
-    # (issue 18's hooks); any other cycle fails here.
-    edges["postlingo.source.shortcodes"] -= {"postlingo.source.markdown",
-                                             "postlingo.variant.build"}
     assert cycle(edges) is None, " -> ".join(cycle(edges) or [])

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import InputError
 from .post import Post
 from .segment import HARD_BREAK, InlineText, Segment, Shape, SourceLine, TextBlock, Underline
-from .shortcodes import shortcode_rule, shortcode_segments
+from .shortcodes import depends_on_settings, shortcode_rule, shortcode_segments
 
 if TYPE_CHECKING:  # markdown-it is imported when the first post is parsed (start-up time)
     from markdown_it import MarkdownIt
@@ -154,6 +154,9 @@ def parse_body(body: str) -> tuple[list[Token], dict[str, Any]]:
     return body_parser(body).parse(body, env), env
 
 
+depends_on_settings(parse_body.cache_clear)  # (a body reads otherwise with shortcodes)
+
+
 def body_segments(post: Post) -> list[Segment]:
     """The segments of ``post``'s Markdown body, in source order."""
     tokens, env = parse_body(post.body)
@@ -168,7 +171,7 @@ def body_segments(post: Post) -> list[Segment]:
                 segment = dataclasses.replace(segment, msgid=msgid,
                                               shape=_keeping(segment, msgid))
             segments.append(segment)
-    segments = shortcode_segments(post, tokens, segments)
+    segments = shortcode_segments(post, tokens, segments, has_words)
     return sorted(segments, key=lambda seg: seg.start)
 
 

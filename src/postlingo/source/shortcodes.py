@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -75,16 +75,23 @@ def configure(config: Config) -> None:
     use(new)
 
 
+# Caches of parses that depend on the settings (markdown's parse, the variant's block
+# structure): their modules register how to empty them, so this one imports neither.
+_CACHES: list[Callable[[], None]] = []
+
+
+def depends_on_settings(clear: Callable[[], None]) -> None:
+    """Register ``clear``, called whenever the shortcode settings change."""
+    _CACHES.append(clear)
+
+
 def use(new: Settings) -> None:
     global _settings
     if new == _settings:
         return
     _settings = new
-    from ..variant.build import block_structure  # (cached parses depend on the settings)
-    from .markdown import parse_body
-
-    parse_body.cache_clear()
-    block_structure.cache_clear()
+    for clear in _CACHES:
+        clear()
 
 
 # --- reading one call -----------------------------------------------------------------
@@ -394,13 +401,12 @@ class InnerText:
         return text.strip()
 
 
-def shortcode_segments(post: Post, tokens: list[Token], segments: list[Segment]
-                       ) -> list[Segment]:
-    """``segments`` with the prose parameters of block-level calls added, and one-line
-    pairs around a paragraph's text narrowed to that text."""
+def shortcode_segments(post: Post, tokens: list[Token], segments: list[Segment],
+                       has_words: Callable[[str], bool]) -> list[Segment]:
+    """``segments`` with the prose parameters of block-level calls added (those that
+    ``has_words``), and one-line pairs around a paragraph's text narrowed to that text."""
     if not _settings.enabled:
         return segments
-    from .markdown import has_words
 
     offset = post.body_first_line
     out = [seg for seg in (_narrowed(post, segment) for segment in segments) if seg]

@@ -26,7 +26,7 @@ from ..source.front_matter import Edit, metadata_edits, parse_toml, parse_yaml
 from ..source.markdown import parse_body, parse_env
 from ..source.post import Post, parse_post
 from ..source.segment import Segment
-from ..source.shortcodes import is_param
+from ..source.shortcodes import depends_on_settings, is_param
 from .security import UnsafeTranslation, leads_out, unsafe_additions
 
 if TYPE_CHECKING:
@@ -279,6 +279,9 @@ def block_structure(body: str) -> tuple[tuple[str, str, str, int], ...]:
         for token in parse_body(body)[0]
         if token.type != "inline"
     )
+
+
+depends_on_settings(block_structure.cache_clear)  # (Hugo's shortcodes change blocks)
 
 
 def _toml_shape(value: object) -> object:
