@@ -26,7 +26,7 @@ from sitegen import generate
 
 from postlingo import pipeline as project
 from postlingo.config import load_config
-from postlingo.sync import sync
+from postlingo.incremental import sync
 from postlingo.variant import build as variant
 
 

@@ -75,7 +75,7 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 
 def test_the_graph_sees_function_level_and_relative_imports() -> None:
     edges = graph()
-    assert "postlingo.pipeline" in edges["postlingo.sync"]  # imported inside sync()
+    assert "postlingo.pipeline" in edges["postlingo.incremental"]  # imported inside sync()
     assert "postlingo.qa.check" in edges["postlingo.api"]  # (from .qa import check)
 
 

@@ -16,11 +16,11 @@ import yaml
 from conftest import CATALOGUE, POST_NAME, REPO, SOURCE, TEMPLATE, VARIANT, invoke
 from postlingo.catalogue.locales import catalogue_path
 from postlingo.config import load_config
+from postlingo.incremental import sync
 from postlingo.pipeline import build, extract, update
 from postlingo.qa import check as check_module
 from postlingo.qa.check import RULES, Options, check, msgfmt_like, run_msgfmt
 from postlingo.source.segment import yaml_scalar
-from postlingo.sync import sync
 
 FIXTURES = Path(__file__).parent / "fixtures" / "check"
 ENTRY_CASES = sorted(FIXTURES.glob("*.po"))

@@ -23,8 +23,8 @@ import yaml
 
 from conftest import fill_catalogue
 from postlingo.config import load_config
+from postlingo.incremental import sync
 from postlingo.pipeline import build
-from postlingo.sync import sync
 
 if sys.version_info >= (3, 11):
     import tomllib

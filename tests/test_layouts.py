@@ -19,10 +19,10 @@ import sitebuild
 from conftest import fill_catalogue, make_site
 from postlingo.config import Config, load_config
 from postlingo.errors import ConfigError
+from postlingo.incremental import sync
 from postlingo.outcome import Outcome
 from postlingo.pipeline import build
 from postlingo.site.sources import find_sources, orphan_variants, variant_path
-from postlingo.sync import sync
 from postlingo.variant.layouts import layout_for, slugify
 
 SITES = Path(__file__).parent / "fixtures" / "sites"

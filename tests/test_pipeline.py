@@ -425,9 +425,9 @@ def test_a_command_finds_the_sources_once(site: Path, command: str,
     assert invoke("sync", "--root", site).exit_code == 0
     if command != "update":  # (update would want its template)
         write_post(site, "2021-02-01-neu.md", "---\ntitle: Neu\n---\nNeuer Text.\n")
+    import postlingo.incremental
     import postlingo.pipeline
     import postlingo.site.sources
-    import postlingo.sync
 
     walks: list[int] = []
     real = postlingo.site.sources.find_sources
@@ -436,7 +436,7 @@ def test_a_command_finds_the_sources_once(site: Path, command: str,
         walks.append(1)
         return real(config, *args)  # type: ignore[arg-type]
 
-    for module in (postlingo.pipeline, postlingo.site.sources, postlingo.sync):
+    for module in (postlingo.pipeline, postlingo.site.sources, postlingo.incremental):
         monkeypatch.setattr(module, "find_sources", counted)
     assert invoke(command, "--root", site).exit_code == 0
     assert len(walks) == 1

@@ -23,11 +23,11 @@ from postlingo.catalogue.po import Translation, load_catalogue, render, same_tem
 from postlingo.catalogue.poformat import entry_content
 from postlingo.config import load_config
 from postlingo.errors import InputError, PostlingoError, TranslationError
+from postlingo.incremental import sync
 from postlingo.site.sources import Source
 from postlingo.source import markdown
 from postlingo.source.front_matter import front_matter_segments
 from postlingo.source.post import parse_post, read_post
-from postlingo.sync import sync
 from postlingo.variant.build import build_variant
 from postlingo.variant.security import unsafe_additions
 

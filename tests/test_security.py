@@ -15,9 +15,9 @@ from conftest import CATALOGUE, POSTS, REPO, SOURCE, VARIANT, invoke, write_post
 from libre_server import FakeServer
 from postlingo.config import load_config
 from postlingo.errors import TranslationError
+from postlingo.incremental import sync
 from postlingo.pipeline import build, extract, update
 from postlingo.source.post import parse_post
-from postlingo.sync import sync
 from postlingo.variant.security import KINDS, active_content, unsafe_additions
 
 # --- the detection itself --------------------------------------------------------------------

@@ -13,9 +13,9 @@ import polib
 import pytest
 
 from postlingo.config import load_config
+from postlingo.incremental import sync
 from postlingo.pipeline import parallel_map
 from postlingo.state import STATE_FILE
-from postlingo.sync import sync
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
 from sitegen import generate

@@ -17,10 +17,10 @@ import pytest
 from conftest import CATALOGUE, POST_NAME, TEMPLATE, VARIANT, invoke, write_post
 from postlingo import workers
 from postlingo.config import load_config
+from postlingo.incremental import sync
 from postlingo.qa import status as status_module
 from postlingo.qa.check import Options, check
 from postlingo.qa.status import ALL, TOTAL, orphan_catalogues, status, totals
-from postlingo.sync import sync
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
 from sitegen import generate

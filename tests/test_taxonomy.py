@@ -13,10 +13,10 @@ from postlingo.catalogue.merge import new_catalogue
 from postlingo.catalogue.po import load_catalogue, save_catalogue
 from postlingo.catalogue.taxonomy import Term, post_terms, taxonomy_template, taxonomy_translations
 from postlingo.config import load_config
+from postlingo.incremental import sync
 from postlingo.outcome import Outcome
 from postlingo.pipeline import build
 from postlingo.source.post import parse_post
-from postlingo.sync import sync
 
 POST = """\
 ---

@@ -99,7 +99,7 @@ def build(config: Config, include_fuzzy: bool = False, prune: bool = False) -> O
 def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None,
          force: bool = False) -> Outcome:
     """extract, update and build for the posts changed since the last sync."""
-    from .sync import sync as sync_posts  # (the module's name is this function's: see there)
+    from .incremental import sync as sync_posts
 
     return sync_posts(config, include_fuzzy, jobs, force)
 

@@ -8,8 +8,6 @@ cost almost nothing: it looks at the posts' files (``state``) and loads the pipe
 
 from __future__ import annotations
 
-import sys
-import types
 from functools import partial
 
 from .config import Config
@@ -94,16 +92,3 @@ def _settings(config: Config, include_fuzzy: bool) -> str:
             config.locales_dir, lang, include_fuzzy).items()) for lang in config.languages}
     options = {k: v for k, v in vars(config).items() if k != "root"}
     return settings_key(sorted(options.items()), include_fuzzy, shared)
-
-
-class _CallableModule(types.ModuleType):
-    """``postlingo.sync`` names the library's function (``postlingo.sync(config)``) and this
-    module; importing the module sets the package's attribute to it, so it calls as the
-    function does."""
-
-    def __call__(self, config: Config, include_fuzzy: bool = False, jobs: int | None = None,
-                 force: bool = False) -> Outcome:
-        return sync(config, include_fuzzy, jobs, force)
-
-
-sys.modules[__name__].__class__ = _CallableModule
