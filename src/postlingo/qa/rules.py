@@ -390,8 +390,9 @@ ENTRY_RULES: dict[str, Rule] = {
     "images": Rule("error", "image URLs as in the source", images),
     "code": Rule("error", "inline code copied unchanged", code),
     "liquid": Rule("error", "the Liquid tags of the source, none unclosed", liquid),
-    "security": Rule("error", "no Liquid, <script>, on…= handlers or javascript: URLs the "
-                     "source lacks (build refuses them; see allow_unsafe)", security),
+    "security": Rule("error", "no active markup the source lacks: Liquid, HTML, kramdown "
+                     "extensions and attribute lists, shortcodes, unsafe URLs (see allow_unsafe)",
+                     security),
     "html": Rule("error", "the same inline HTML tags", html),
     "emphasis": Rule("error", "balanced emphasis, as many spans as the source", emphasis),
     "brackets": Rule("error", "balanced brackets", brackets),
