@@ -40,8 +40,10 @@ MODULES: dict[str, list[str]] = {
     "catalogue/merge.py": ["tests/test_merge.py", "tests/test_mutants.py"],
     "variant/build.py": ["tests/test_mutants.py", "tests/test_spec.py",
                          "tests/test_identity.py", "tests/test_security_hand.py"],
-    "variant/security.py": ["tests/test_security.py", "tests/test_security_hand.py"],
-    "source/markdown.py": ["tests/test_identity.py", "tests/test_markdown.py",
+    "variant/security.py": ["tests/test_security.py", "tests/test_security_hand.py",
+                            "tests/test_mutants.py"],
+    "source/markdown.py": ["tests/test_identity.py", "tests/test_mutants.py",
+                           "tests/test_markdown.py",
                            "tests/test_markdown_properties.py", "tests/test_spec.py"],
 }
 _SWAP = {ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Lt: ast.LtE, ast.LtE: ast.Lt,
