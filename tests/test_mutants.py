@@ -151,7 +151,8 @@ COUNTED = HEAD + "Erster Absatz hier.\n\nZweiter Absatz dort.\n\nDritter Absatz 
 def _variant(text: str, translate: dict[str, str]) -> Variant:
     post = parse_post(text, Path("post.md"), "post")
     segments = body_segments(post)
-    found = {seg.key: Translation(translate[seg.msgid], Path("p.po"), 10 * (k + 1))
+    # (catalogue lines in the reverse order of the post's: refusals sort by line)
+    found = {seg.key: Translation(translate[seg.msgid], Path("p.po"), 10 * (len(segments) - k))
              for k, seg in enumerate(segments) if seg.msgid in translate}
     return build_variant(post, segments, found, "en", {})
 
