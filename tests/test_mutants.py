@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from postlingo.catalogue.merge import FuzzyIndex, closest, merge, new_catalogue, similarity
 from postlingo.catalogue.po import Translation, new_file
+from postlingo.errors import InputError
 from postlingo.source.markdown import body_segments, explicit_references
 from postlingo.source.post import parse_post
 from postlingo.source.segment import wrap
@@ -268,3 +269,10 @@ def test_a_new_catalogue_takes_the_templates_project() -> None:
 ])
 def test_shortcut_and_collapsed_references_are_written_in_full(text: str, want: str) -> None:
     assert explicit_references(text, {"FOO"}) == want
+
+
+def test_nesting_is_refused_from_the_parsers_limit_on() -> None:
+    deepest = parse_post("> " * 19 + "Tief unten.\n", Path("p.md"), "p")
+    assert [segment.msgid for segment in body_segments(deepest)] == ["Tief unten."]
+    with pytest.raises(InputError, match="nested too deeply"):
+        body_segments(parse_post("> " * 20 + "Tief unten.\n", Path("p.md"), "p"))
