@@ -91,7 +91,10 @@ def generate(root: Path, count: int, languages: list[str], seed: int = 1) -> Non
         name, text = post(rng, index)
         (posts / name).write_text(text, encoding="utf-8")
     langs = ", ".join(f'"{lang}"' for lang in languages)
-    (root / "postlingo.toml").write_text(f"languages = [{langs}]\n", encoding="utf-8")
+    # The posts are untranslated: threshold 0 builds every variant (an identity build), so
+    # benchmarks and tests measure and check the whole cycle, not a skipped build.
+    (root / "postlingo.toml").write_text(f"languages = [{langs}]\nthreshold = 0\n",
+                                         encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -58,11 +58,23 @@ def site(tmp_path: Path) -> Path:
     return make_site(tmp_path / "site")
 
 
+def publish_untranslated(root: Path) -> Path:
+    """Pin ``threshold = 0`` in ``root``'s postlingo.toml: with empty or untranslated
+    catalogues a variant is below the default threshold (80) and not published, but tests of
+    identity builds (fidelity, structure, what a run writes) need that variant. The line goes
+    first, so that it stays a top-level key whatever tables the file holds."""
+    config = root / "postlingo.toml"
+    config.write_text("threshold = 0  # identity builds: publish untranslated variants\n"
+                      + config.read_text(encoding="utf-8"), encoding="utf-8")
+    return root
+
+
 @pytest.fixture
 def bare_site(site: Path) -> Path:
-    """The example site without any catalogue: everything postlingo writes is new."""
+    """The example site without any catalogue: everything postlingo writes is new. Every
+    variant is built from empty catalogues, so the threshold is pinned to 0."""
     shutil.rmtree(site / "locales")
-    return site
+    return publish_untranslated(site)
 
 
 @pytest.fixture

@@ -90,8 +90,14 @@ def test_force_replaces_a_variant_postlingo_did_not_write(tmp_path: Path) -> Non
     human = root / "content/posts/hallo.en.md"
     result = invoke("sync", "--force", "--root", root)
     assert result.exit_code == 0, result.output
+    # Its new catalogue is empty: below the default threshold (80) the file is kept.
+    assert human.read_text("utf-8") == HUMAN_HALLO
+    assert "below the threshold of 80%: kept as it was" in result.stderr, result.stderr
+    catalogue = root / "locales/en/LC_MESSAGES/hallo.po"
+    fill_catalogue(catalogue, lambda entry: entry.msgid)
+    result = invoke("sync", "--force", "--root", root)
+    assert result.exit_code == 0, result.output
     assert human.read_text("utf-8") != HUMAN_HALLO
-    assert (root / "locales/en/LC_MESSAGES/hallo.po").exists()
 
 
 def test_update_does_not_create_the_catalogue_that_would_adopt_a_human_translation(

@@ -55,7 +55,8 @@ def test_postlingo_toml_wins_over_pyproject(tmp_path: Path) -> None:
 
 def test_pyproject_configuration_drives_the_commands(site: Path) -> None:
     (site / "postlingo.toml").unlink()
-    use_pyproject(site, 'languages = ["fr"]\nlocales = "i18n"')
+    # No French translation yet: threshold 0 publishes the (untranslated) variant too.
+    use_pyproject(site, 'languages = ["fr"]\nlocales = "i18n"\nthreshold = 0')
     result = invoke("sync", "--root", site)
     assert result.exit_code == 0, result.output
     assert (site / "i18n/templates" / TEMPLATE.name).is_file()
@@ -74,7 +75,9 @@ def test_postlingo_toml_drives_the_commands_when_both_exist(bare_site: Path) -> 
 
 def test_custom_posts_glob_and_front_matter_keys(tmp_path: Path) -> None:
     (tmp_path / "postlingo.toml").write_text(
-        'posts = ["blog/*.md"]\nfront_matter = ["title", "author"]\n', encoding="utf-8"
+        # threshold 0: the untranslated variant is published, its place is checked below
+        'posts = ["blog/*.md"]\nfront_matter = ["title", "author"]\nthreshold = 0\n',
+        encoding="utf-8",
     )
     (tmp_path / "blog").mkdir()
     (tmp_path / "blog/eins.md").write_text("---\ntitle: Eins\nauthor: Anna\n---\nText.\n",

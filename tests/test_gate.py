@@ -20,7 +20,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CATALOGUE, POSTS, VARIANT, invoke, make_site, write_post
+from conftest import (
+    CATALOGUE,
+    POSTS,
+    VARIANT,
+    invoke,
+    make_site,
+    publish_untranslated,
+    write_post,
+)
 from postlingo.config import load_config
 from postlingo.pipeline import build
 from postlingo.qa.check import RULES, check
@@ -96,7 +104,9 @@ def translate(po_path: Path, table: dict[str, str]) -> dict[str, int]:
 
 def gate_site(root: Path) -> Path:
     """The example site at ``root`` with the test post added, synced, every text well
-    translated."""
+    translated. Threshold 0: a variant whose refused texts fall back to the source stays
+    published, so what build put in their place can be read."""
+    publish_untranslated(root)
     write_post(root, f"{NAME}.md", POST)
     assert invoke("sync", "--root", root).exit_code == 0
     translate(root / PO, GOOD)
@@ -318,7 +328,8 @@ TAGGED = "---\ntitle: Zwei\ntags: Vertrieb Neu\n---\nText zwei.\n"
 
 def test_a_post_that_fails_to_parse_leaves_the_taxonomy_alone(site: Path) -> None:
     with (site / "postlingo.toml").open("a", encoding="utf-8") as handle:
-        handle.write('taxonomy = ["tags"]\n')
+        # threshold 0: only the terms get translated, the post's variant is built anyway
+        handle.write('taxonomy = ["tags"]\nthreshold = 0\n')
     post = write_post(site, "2021-02-02-zweiter.md", TAGGED)
     assert invoke("sync", "--root", site).exit_code == 0
     taxonomy = site / "locales/en/LC_MESSAGES/taxonomy.po"

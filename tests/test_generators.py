@@ -173,20 +173,28 @@ def test_plain_jekyll_variant_gets_its_own_permalink_and_keeps_it(tmp_path: Path
                                                "permalink: /de/schon/\nlang: de\n---\nText.\n")})
     assert invoke("sync", "--root", site).exit_code == 0
     variant = site / "en/_posts/2024-01-03-losgehts.md"
-    assert 'permalink: "/en/losgehts"\n' in variant.read_text()
-    assert 'permalink: "/en/schon/"\n' in (site / "en/_posts/2024-01-04-schon.md").read_text()
-    english(site)
-    fill_catalogue(site / "locales/en/LC_MESSAGES/2024-01-03-losgehts.po",
+    assert not variant.exists()  # untranslated: below the default threshold (80)
+    english(site)  # every text as its source (100 %), the title of losgehts translated:
+    losgehts = site / "locales/en/LC_MESSAGES/2024-01-03-losgehts.po"
+    fill_catalogue(losgehts,
                    lambda entry: "Here we go" if entry.msgid == "Los geht's" else entry.msgid)
     result = invoke("sync", "--root", site)
     assert result.exit_code == 0, result.output
     text = variant.read_text()
     assert "title: Here we go\n" in text and 'permalink: "/en/losgehts"\n' in text
     assert "slug: here-we-go\n" in text  # (Jekyll prefers the permalink: the URL stays)
+    assert 'permalink: "/en/schon/"\n' in (site / "en/_posts/2024-01-04-schon.md").read_text()
+    # A new title translation: the permalink and the slug, once written, stay.
+    fill_catalogue(losgehts,
+                   lambda entry: "Off we go" if entry.msgid == "Los geht's" else entry.msgid)
+    assert invoke("sync", "--root", site).exit_code == 0
+    text = variant.read_text()
+    assert "title: Off we go\n" in text and 'permalink: "/en/losgehts"\n' in text
+    assert "slug: here-we-go\n" in text
     assert invoke("sync", "--root", site).stdout == ""  # stable: nothing to write
     built = jekyll_build(site)
     assert "Es geht los." in (built / "losgehts.html").read_text()
-    assert "Here we go" in (built / "en/losgehts.html").read_text()
+    assert "Off we go" in (built / "en/losgehts.html").read_text()
     assert "Schon da" in (built / "de/schon/index.html").read_text()
     assert (built / "en/schon/index.html").is_file()
 

@@ -143,11 +143,21 @@ def translate(site: Path) -> None:
 def readme_then_translated(site: Path, generator: str, monkeypatch: pytest.MonkeyPatch
                            ) -> Path:
     run_steps(site, generator, monkeypatch)
+    # Nothing translated yet: below the default threshold (80), no variant is published.
+    assert variants(site) == []
     translate(site)  # the translator's part, then the README's sync and build again
     built = run_steps(site, generator, monkeypatch,  # (init once: it never overwrites)
                       only=lambda words: words[0] != "pip" and words[:2] != ["postlingo", "init"])
     assert built is not None
+    assert variants(site)
     return built
+
+
+def variants(site: Path) -> list[str]:
+    """The English posts postlingo wrote in ``site`` (any layout), outside the built site."""
+    return [p.relative_to(site).as_posix() for p in site.rglob("*.md")
+            if not {"_site", "public"} & set(p.relative_to(site).parts)
+            and ("en" in p.relative_to(site).parts or p.name.endswith(".en.md"))]
 
 
 def page(built: Path, relative: str) -> str:
@@ -283,6 +293,11 @@ def test_a_folder_of_markdown_without_a_generator_gets_the_custom_layout(
     assert (config.layout, config.posts) == ("custom", ["texte/**/*.md"])
     result = invoke("sync", "--root", site)
     assert result.exit_code == 0, result.output
+    assert variants(site) == []  # untranslated: below the default threshold (80)
+    translate(site)
+    result = invoke("sync", "--root", site)
+    assert result.exit_code == 0, result.output
+    assert sorted(variants(site)) == ["texte/2024/en/eins.md", "texte/en/zwei.md"]
     assert (site / "texte/2024/en/eins.md").read_text().count("lang: en") == 1
 
 

@@ -656,7 +656,8 @@ ORPHAN_LAYOUTS = [
                          ids=["jekyll-polyglot", "jekyll", "hugo", "custom-dir", "custom-name"])
 def test_orphan_variant_is_reported_then_pruned(tmp_path: Path, config: str,
                                                 variant: str) -> None:
-    root = make_project(tmp_path / "site", config.format(), {
+    # Untranslated posts: threshold 0 publishes their variants, the orphans to be.
+    root = make_project(tmp_path / "site", "threshold = 0\n" + config.format(), {
         "content/_posts/2021-01-05-bleibt.md": POST, "content/_posts/2021-01-05-geht.md": POST,
     })
     project = synced(root)

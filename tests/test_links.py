@@ -66,7 +66,7 @@ def test_plain_jekyll_post_url_and_link_lead_to_the_english_post(tmp_path: Path)
 def test_localize_links_false_leaves_them_and_check_reports_them(tmp_path: Path) -> None:
     root = write(tmp_path / "site", {
         **JEKYLL_POSTS, "postlingo.toml": 'layout = "jekyll"\nposts = ["_posts/**/*.md"]\n'
-                                          "localize_links = false\n"})
+                                          "localize_links = false\nthreshold = 0\n"})
     synced(root)
     variant = (root / "en/_posts/2024-01-03-zweiter.md").read_text()
     assert "{% post_url 2024-01-02-hallo %}" in variant and "en/2024" not in variant

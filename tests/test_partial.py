@@ -142,3 +142,26 @@ def test_status_map_in_toml_front_matter_for_hugo(tmp_path: Path) -> None:
     page = (hugo_build(root) / "en/posts/toml/index.html").read_text()
     assert "A first paragraph." in page and "Ein zweiter Absatz." in page
     assert '<p class="translation-status">33% translated; original of 2021-03-04</p>' in page
+
+
+def test_the_default_threshold_publishes_a_post_from_80_percent(site: Path,
+                                                                 tmp_path: Path) -> None:
+    # The example site's postlingo.toml names no threshold: the default, 80 (po4a's --keep).
+    assert "threshold" not in (site / "postlingo.toml").read_text()
+    msgids = [e.msgid for e in polib.pofile(str(site / CATALOGUE)) if not e.obsolete]
+    assert len(msgids) == 6 and HEADING in msgids
+    others = [msgid for msgid in msgids if msgid != HEADING]
+
+    def leave_out(count: int) -> None:
+        fill_catalogue(site / CATALOGUE,
+                       lambda e: "" if e.msgid in others[:count] else english(e))
+        result = invoke("sync", "--root", site)
+        assert result.exit_code == 0, result.output
+
+    leave_out(2)  # 4 of 6: 67 %
+    assert not (site / VARIANT).exists()
+    page = (jekyll_build(site / "content", tmp_path / "below") / ENGLISH_PAGE).read_text()
+    assert '<html lang="de">' in page and "The challenges" not in page  # polyglot's fallback
+    leave_out(1)  # 5 of 6: 83 %
+    page = (jekyll_build(site / "content", tmp_path / "above") / ENGLISH_PAGE).read_text()
+    assert '<html lang="en">' in page and "The challenges" in page

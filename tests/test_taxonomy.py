@@ -85,7 +85,9 @@ def _site(tmp_path: Path, terms: dict[str, str]) -> tuple[Path, Outcome]:
     root = tmp_path / "site"
     (root / "content/_posts").mkdir(parents=True)
     (root / "content/_posts/2021-01-05-beitrag.md").write_text(SITE_POST, encoding="utf-8")
-    (root / "postlingo.toml").write_text('taxonomy = ["tags", "categories"]\n', encoding="utf-8")
+    # threshold 0: only the terms get translated, the post's variant is built anyway
+    (root / "postlingo.toml").write_text('taxonomy = ["tags", "categories"]\nthreshold = 0\n',
+                                         encoding="utf-8")
     config = load_config(root)
     assert sync(config).ok
     path = catalogue_path(config.locales_dir, "taxonomy", "en")

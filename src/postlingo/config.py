@@ -97,7 +97,9 @@ class Config:
     path: str = ""  # custom layout: "{dir}/{lang}/{stem}{ext}", relative to the root
     metadata: dict[str, str] = field(default_factory=dict)  # custom: keys to add ("{lang}")
     slug: str = "keep"  # or "translate": the translated title, fixed once written
-    threshold: float = 0.0  # percent translated below which a variant is not published
+    # Percent translated below which a variant is not published; 80 as po4a's --keep, so a
+    # reader does not get a page that is mostly source text under the variant's language.
+    threshold: float = 80.0
     include_fuzzy: bool = False  # build, sync, check and status use fuzzy translations too
     below_threshold: str = "keep"  # an existing variant below it: "keep" or "unpublish"
     link_source: bool = False  # jekyll layout: write the shared `ref` on the source too
