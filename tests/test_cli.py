@@ -259,3 +259,13 @@ def test_draft_lang_is_shown_as_optional() -> None:
     result = invoke("draft", "--help")
     line = next(line for line in result.stdout.splitlines() if "--lang" in line)
     assert "required" not in line.lower()
+
+
+def test_a_variant_held_back_by_the_threshold_is_said_in_one_line(site: Path) -> None:
+    shutil.rmtree(site / "locales")  # new, empty catalogues: 0% translated, under 80%
+    result = invoke("sync", "--root", site)
+    assert result.exit_code == 0, result.output
+    assert not (site / VARIANT).exists()
+    lines = [line for line in result.stderr.splitlines() if "not written yet" in line]
+    assert lines == ["1 variant not written yet, being below the translation threshold "
+                     "('postlingo status' shows how far each post is)"]

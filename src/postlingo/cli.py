@@ -167,9 +167,14 @@ def _finish(outcome: Outcome, verb: str = "updated", removed: str = "removed",
              *(f"{removed} {path}" for path in outcome.removed)]
     if lines:
         typer.echo("\n".join(lines))
-    elif not outcome.errors and not outcome.warnings and verb:
+    elif not outcome.errors and not outcome.warnings and not outcome.held_back and verb:
         posts = f"{outcome.checked} post{'' if outcome.checked == 1 else 's'}"
         typer.echo(f"nothing to do: {posts} checked, no file changed", err=True)
+    if outcome.held_back:
+        count = len(outcome.held_back)
+        typer.echo(f"{count} variant{'' if count == 1 else 's'} not written yet, being below "
+                   "the translation threshold ('postlingo status' shows how far each post is)",
+                   err=True)
     for problem in _distinct(outcome.warnings):
         err().print(f"warning: {problem}", markup=False, soft_wrap=True)
     for problem in _distinct(outcome.errors):

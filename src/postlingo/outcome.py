@@ -38,6 +38,7 @@ class Outcome:
     renamed: list[tuple[Path, Path]] = field(default_factory=list)  # (old, new) catalogues
     created: list[Path] = field(default_factory=list)  # of ``written``: files that were new
     checked: int = 0  # posts looked at (for the summary of a run with nothing to do)
+    held_back: list[Path] = field(default_factory=list)  # new variants below the threshold
 
     @property
     def ok(self) -> bool:
@@ -58,6 +59,7 @@ class Outcome:
         self.renamed += other.renamed
         self.created += other.created
         self.checked += other.checked
+        self.held_back += other.held_back
 
 
 @contextlib.contextmanager

@@ -505,6 +505,8 @@ def _build_one(run: Run, work: PostWork, language: str) -> None:
                                  catalogue, run.options.include_fuzzy, run.outcome.warnings)
     if text is not None:
         run.writer.text(path, text)
+    elif not path.exists():
+        run.outcome.held_back.append(path)  # (not translated enough yet: said in one line)
 
 
 def planned_variant(config: Config, source: Source, post: Post, segments: list[Segment],
