@@ -276,3 +276,14 @@ def test_nesting_is_refused_from_the_parsers_limit_on() -> None:
     assert [segment.msgid for segment in body_segments(deepest)] == ["Tief unten."]
     with pytest.raises(InputError, match="nested too deeply"):
         body_segments(parse_post("> " * 20 + "Tief unten.\n", Path("p.md"), "p"))
+
+
+def test_a_previous_msgid_stays_only_on_a_fuzzy_entry() -> None:
+    """A translator who checked an entry (fuzzy gone) is done with its "#|" lines; a fuzzy
+    entry keeps them: they tell what changed."""
+    old = _po((None, NEW, "checked"), (None, "Zweiter Satz hier.", "to check"))
+    old[0].previous_msgid = OLD
+    old[1].previous_msgid, old[1].flags = "Zweiter Satz.", ["fuzzy"]
+    merged = merge(old, _po((None, NEW, ""), (None, "Zweiter Satz hier.", "")), "en")
+    assert [(e.previous_msgid, e.fuzzy) for e in merged] == [
+        (None, False), ("Zweiter Satz.", True)]
