@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import polib
+import pytest
 
 from conftest import REPO, fill_catalogue, invoke, write_post
 from postlingo.source.shortcodes import calls
@@ -202,3 +203,26 @@ def test_postlingo_off_covers_parameters_too(tmp_path: Path) -> None:
     contexts = {e.msgctxt for e in pot}
     assert "outer.title" not in contexts and "inner.caption" not in contexts
     assert "figure.caption" in contexts and "details.summary" in contexts
+
+
+@pytest.mark.parametrize("call", [
+    '{{< figure src="a.jpg" title="Ä \\u00e4" >}}',  # an escape Hugo reads in "…"
+    "{{< figure src=\"a.jpg\" alt='Ein Bild' >}}",  # single quotes: no quotes to Hugo
+    '{{< figure src="a.jpg" caption=`Ein "rohes" Bild` >}}',
+])
+def test_a_parameter_rendered_back_unchanged_keeps_its_bytes(call: str) -> None:
+    from postlingo.config import Config
+    from postlingo.source import shortcodes
+    from postlingo.source.markdown import body_segments
+    from postlingo.source.post import parse_post
+
+    shortcodes.configure(Config(layout="hugo"))
+    try:
+        text = f"---\ntitle: x\n---\n{call}\n"
+        post = parse_post(text, Path("x.md"), "x")
+        params = [seg for seg in body_segments(post) if seg.context]
+        assert params
+        for segment in params:
+            assert segment.render(segment.msgid) == text[segment.start : segment.end]
+    finally:
+        shortcodes.configure(Config())

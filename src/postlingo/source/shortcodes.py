@@ -373,8 +373,11 @@ class ParamValue:
     backticks where it can, otherwise double quotes with ``\\"`` for a quote."""
 
     quote: str
+    kept: tuple[str, str] = ("", "")  # (value, as written): an unchanged value keeps its bytes
 
     def render(self, text: str) -> str:
+        if self.kept[1] and text == self.kept[0]:
+            return self.kept[1]  # (escapes, single quotes: how it was written cannot be redone)
         if "{{" in text or "}}" in text:
             raise TranslationError("a shortcode parameter cannot hold '{{' or '}}'")
         if self.quote == "`" and "`" not in text:
@@ -431,7 +434,9 @@ def _param_segments(post: Post, call: Call) -> Iterator[Segment]:
     for param in call.params:
         if param.name in wanted and param.value.strip():
             yield Segment(param.value, post.line_at(param.start) + 1, param.start, param.end,
-                          ParamValue(param.quote), kind=PARAM_KIND,
+                          ParamValue(param.quote, (param.value,
+                                                   post.text[param.start : param.end])),
+                          kind=PARAM_KIND,
                           context=f"{call.name}.{param.name}")
 
 
