@@ -57,7 +57,8 @@ def held_out(work: Path, page: str, threshold: float) -> tuple[int, int, float, 
             shutil.copy2(BILINGUAL / f"{name}{suffix}", root / "content/docs")
     (root / "postlingo.toml").write_text(
         'source_language = "de"\nlanguages = ["en"]\nposts = ["content/docs/*.md"]\n'
-        f'layout = "hugo"\nmemory_threshold = {threshold}\n')
+        f'layout = "hugo"\nmemory_threshold = {threshold}\n'
+    )
     invoke("import", "--root", str(root))
     human: dict[str, str] = {}
     for name in PAGES:
@@ -82,8 +83,13 @@ def held_out(work: Path, page: str, threshold: float) -> tuple[int, int, float, 
             drafted_hyp.append(entry.msgstr)
             drafted_ref.append(human[entry.msgid])
     floor = chrf(list(human), list(human.values()))
-    return (len(human), len(drafted_hyp), chrf(drafted_hyp, drafted_ref),
-            chrf(page_hyp, page_ref), floor)
+    return (
+        len(human),
+        len(drafted_hyp),
+        chrf(drafted_hyp, drafted_ref),
+        chrf(page_hyp, page_ref),
+        floor,
+    )
 
 
 def main() -> None:
@@ -94,10 +100,11 @@ def main() -> None:
         print(f"memory_threshold = {threshold}")
         print("held-out page  segments  drafted  chrF(drafted)  chrF(page)  chrF(untranslated)")
         for page in PAGES:
-            total, drafted, of_drafted, of_page, floor = held_out(Path(folder), page,
-                                                                   threshold)
-            print(f"{page:<14} {total:>8} {drafted:>8} {of_drafted:>14.1f} {of_page:>11.1f} "
-                  f"{floor:>19.1f}")
+            total, drafted, of_drafted, of_page, floor = held_out(Path(folder), page, threshold)
+            print(
+                f"{page:<14} {total:>8} {drafted:>8} {of_drafted:>14.1f} {of_page:>11.1f} "
+                f"{floor:>19.1f}"
+            )
 
 
 if __name__ == "__main__":

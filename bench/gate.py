@@ -51,6 +51,7 @@ def timed_gate(spent: list[float]) -> Callable[..., Any]:
         finally:
             spent[0] += time.process_time() - start
             spent[1] += 1
+
     return refusal
 
 
@@ -71,9 +72,11 @@ def main() -> None:
         outcome = project.build(config)
         total = time.process_time() - start
         assert outcome.ok and not outcome.warnings, (outcome.errors, outcome.warnings)
-        print(f"build of {args.posts} translated posts: {total:.2f} s CPU; judging "
-              f"{spent[1]} entries: {spent[0]:.2f} s ({1e6 * spent[0] / max(spent[1], 1):.0f} "
-              f"us an entry, {100 * spent[0] / total:.0f}% of the build)")
+        print(
+            f"build of {args.posts} translated posts: {total:.2f} s CPU; judging "
+            f"{spent[1]} entries: {spent[0]:.2f} s ({1e6 * spent[0] / max(spent[1], 1):.0f} "
+            f"us an entry, {100 * spent[0] / total:.0f}% of the build)"
+        )
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -40,8 +40,9 @@ def measure(command: list[str], cwd: Path) -> tuple[float, int]:
     settle_disk(cwd.parent / "disk-probes")
     os.sync()
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
@@ -72,12 +73,20 @@ def settle_disk(probes: Path, quick: float = 50e-6, patience: float = 300.0) -> 
 
 
 def snapshot(root: Path) -> dict[str, int]:
-    return {str(p): p.stat().st_mtime_ns for p in root.rglob("*") if p.is_file()
-            and ".cache" not in p.parts}
+    return {
+        str(p): p.stat().st_mtime_ns
+        for p in root.rglob("*")
+        if p.is_file() and ".cache" not in p.parts
+    }
 
 
-def median_of(runs: int, prepare: Callable[[], Path | None], command: list[str],
-              cwd: Path, after: Callable[[], None] | None = None) -> dict[str, float]:
+def median_of(
+    runs: int,
+    prepare: Callable[[], Path | None],
+    command: list[str],
+    cwd: Path,
+    after: Callable[[], None] | None = None,
+) -> dict[str, float]:
     """Median time (with the fastest and slowest run: these machines are noisy) and peak
     memory of ``command``; ``prepare`` runs before each run and may name a new folder to run
     it in; ``after`` runs after each (another tool's run, timed in turn with this one)."""
@@ -89,8 +98,12 @@ def median_of(runs: int, prepare: Callable[[], Path | None], command: list[str],
         peaks.append(peak)
         if after is not None:
             after()
-    return {"seconds": round(statistics.median(times), 3), "fastest": round(min(times), 3),
-            "slowest": round(max(times), 3), "peak_mib": max(peaks)}
+    return {
+        "seconds": round(statistics.median(times), 3),
+        "fastest": round(min(times), 3),
+        "slowest": round(max(times), 3),
+        "peak_mib": max(peaks),
+    }
 
 
 TYPER_FLOOR = """
@@ -117,8 +130,9 @@ app()
 """
 
 
-def bench_postlingo(posts: int, languages: list[str], runs: int, work: Path,
-                    other: Callable[[], None] | None = None) -> dict[str, object]:
+def bench_postlingo(
+    posts: int, languages: list[str], runs: int, work: Path, other: Callable[[], None] | None = None
+) -> dict[str, object]:
     """postlingo's commands; ``other`` (translate-toolkit's cycle) runs after each cold sync,
     so that both are timed in turn, under the same conditions of the machine."""
     cli = [sys.executable, "-m", "postlingo"]
@@ -145,16 +159,17 @@ def bench_postlingo(posts: int, languages: list[str], runs: int, work: Path,
     floor = work / "typer_floor.py"
     floor.write_text(TYPER_FLOOR, encoding="utf-8")
     results["typer command doing nothing"] = median_of(
-        runs, lambda: None, [sys.executable, str(floor), "sync"], pristine)
-    results["start-up (--version)"] = median_of(runs, lambda: None, [*cli, "--version"],
-                                                pristine)
+        runs, lambda: None, [sys.executable, str(floor), "sync"], pristine
+    )
+    results["start-up (--version)"] = median_of(runs, lambda: None, [*cli, "--version"], pristine)
     results["cold sync"] = median_of(runs, fresh_copy, [*cli, "sync"], pristine, after=other)
     site = fresh_copy()
     measure([*cli, "sync"], site)
     before = snapshot(site)
     results["sync, nothing changed"] = median_of(runs, lambda: None, [*cli, "sync"], site)
     results["sync, nothing changed"]["files_written"] = sum(
-        1 for path, mtime in snapshot(site).items() if before.get(path) != mtime)
+        1 for path, mtime in snapshot(site).items() if before.get(path) != mtime
+    )
     victim = sorted((site / "content" / "_posts").glob("*.md"))[posts // 2]
     counter = iter(range(10**6))
 
@@ -175,14 +190,14 @@ class TranslateToolkit:
     def __init__(self, posts: int, work: Path) -> None:
         self.site = work / "tt"
         generate(self.site, posts, ["en"])
-        self.times: dict[str, list[float]] = {"md2po": [], "pot2po": [], "po2md": [],
-                                              "cycle": []}
+        self.times: dict[str, list[float]] = {"md2po": [], "pot2po": [], "po2md": [], "cycle": []}
         self.peaks: dict[str, int] = {}
 
     def run(self) -> None:
         source = self.site / "content" / "_posts"
-        pot, po, out = (str(self.site / f"{name}-{len(self.times['cycle'])}")
-                        for name in ("pot", "po", "out"))
+        pot, po, out = (
+            str(self.site / f"{name}-{len(self.times['cycle'])}") for name in ("pot", "po", "out")
+        )
         steps = {
             "md2po": ["md2po", "--pot", "-i", str(source), "-o", pot],
             "pot2po": ["pot2po", "-i", pot, "-o", po],
@@ -197,10 +212,15 @@ class TranslateToolkit:
         self.times["cycle"].append(cycle)
 
     def report(self) -> dict[str, object]:
-        return {name: {"seconds": round(statistics.median(values), 3),
-                       "fastest": round(min(values), 3), "slowest": round(max(values), 3),
-                       **({"peak_mib": self.peaks[name]} if name in self.peaks else {})}
-                for name, values in self.times.items()}
+        return {
+            name: {
+                "seconds": round(statistics.median(values), 3),
+                "fastest": round(min(values), 3),
+                "slowest": round(max(values), 3),
+                **({"peak_mib": self.peaks[name]} if name in self.peaks else {}),
+            }
+            for name, values in self.times.items()
+        }
 
 
 def main() -> None:
@@ -219,11 +239,17 @@ def main() -> None:
                 raise SystemExit("translate-toolkit (md2po) is not installed")
             tt = TranslateToolkit(args.posts, work)
         report: dict[str, object] = {
-            "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                        "system": platform.platform()},
-            "posts": args.posts, "languages": args.languages, "runs": args.runs,
-            "postlingo": bench_postlingo(args.posts, args.languages, args.runs, work,
-                                         tt.run if tt else None),
+            "machine": {
+                "python": platform.python_version(),
+                "cpus": os.cpu_count(),
+                "system": platform.platform(),
+            },
+            "posts": args.posts,
+            "languages": args.languages,
+            "runs": args.runs,
+            "postlingo": bench_postlingo(
+                args.posts, args.languages, args.runs, work, tt.run if tt else None
+            ),
         }
         if tt is not None:
             report["translate-toolkit"] = tt.report()
@@ -233,26 +259,35 @@ def main() -> None:
 
 
 def print_table(report: dict[str, object]) -> None:
-    print(f"{report['posts']} posts, languages {', '.join(report['languages'])}, "
-          f"median of {report['runs']} runs, {report['machine']['cpus']} CPUs")
+    print(
+        f"{report['posts']} posts, languages {', '.join(report['languages'])}, "
+        f"median of {report['runs']} runs, {report['machine']['cpus']} CPUs"
+    )
     results = report["postlingo"]
     cold = results["cold sync"]["seconds"]
     print(f"{'postlingo':32} {'seconds':>9} {'of cold':>8} {'peak MiB':>9} {'runs from-to':>13}")
     for name, figures in results.items():
-        extra = f"  ({figures['files_written']} files written)" if "files_written" in figures \
-            else ""
+        extra = (
+            f"  ({figures['files_written']} files written)" if "files_written" in figures else ""
+        )
         spread = f"{figures['fastest']:6.2f}-{figures['slowest']:<6.2f}"
-        print(f"{name:32} {figures['seconds']:9.2f} {figures['seconds'] / cold:8.1%} "
-              f"{figures['peak_mib']:9} {spread}{extra}")
+        print(
+            f"{name:32} {figures['seconds']:9.2f} {figures['seconds'] / cold:8.1%} "
+            f"{figures['peak_mib']:9} {spread}{extra}"
+        )
     tt = report.get("translate-toolkit")
     if tt and "cycle" in tt:
         for name in ("md2po", "pot2po", "po2md", "cycle"):
             figures = tt[name]
             spread = f"{figures['fastest']:6.2f}-{figures['slowest']:<6.2f}"
-            print(f"translate-toolkit {name:14} {figures['seconds']:9.2f} {'':8} "
-                  f"{figures.get('peak_mib', ''):>9} {spread}")
-        print(f"postlingo's cold sync is {tt['cycle']['seconds'] / cold:.1f}x faster than "
-              "translate-toolkit's cycle (medians)")
+            print(
+                f"translate-toolkit {name:14} {figures['seconds']:9.2f} {'':8} "
+                f"{figures.get('peak_mib', ''):>9} {spread}"
+            )
+        print(
+            f"postlingo's cold sync is {tt['cycle']['seconds'] / cold:.1f}x faster than "
+            "translate-toolkit's cycle (medians)"
+        )
 
 
 if __name__ == "__main__":

@@ -61,8 +61,7 @@ def post_text(size: int, seed: int = 1, changed: float = 0.0) -> str:
     """A post of about ``size`` bytes; with ``changed``, that share of its blocks gets one
     more word (the same blocks otherwise: the same seed)."""
     rng, edits = random.Random(seed), random.Random(seed + 1)
-    parts = ["---", "layout: post", 'title: "Ein großer Beitrag"', "tags: [Vertrieb]", "---",
-             ""]
+    parts = ["---", "layout: post", 'title: "Ein großer Beitrag"', "tags: [Vertrieb]", "---", ""]
     length = sum(len(part) + 1 for part in parts)
     blocks = []
     while length < size:
@@ -86,8 +85,13 @@ def code_paragraph(size: int) -> str:
     words: list[str] = []
     length = 0
     while length < size:
-        word = rng.choice([f"`code{len(words)}`", f"[Link](https://example.com/{len(words)})",
-                           sentence(rng, False)])
+        word = rng.choice(
+            [
+                f"`code{len(words)}`",
+                f"[Link](https://example.com/{len(words)})",
+                sentence(rng, False),
+            ]
+        )
         words.append(word)
         length += len(word) + 1
     lines, line = [], ""
@@ -124,8 +128,10 @@ def long_msgstr_entry(size: int) -> polib.POFile:
 def long_msgstr_catalogue(size: int) -> str:
     line = '"' + "Ein sehr langer Text, der über viele Zeilen geht. " * 1 + '"\n'
     count = max(1, size // len(line.encode("utf-8")))
-    return ('msgid ""\nmsgstr ""\n"Language: en\\n"\n"Content-Type: text/plain; '
-            'charset=UTF-8\\n"\n\nmsgid "Lang"\nmsgstr ""\n' + line * count)
+    return (
+        'msgid ""\nmsgstr ""\n"Language: en\\n"\n"Content-Type: text/plain; '
+        'charset=UTF-8\\n"\n\nmsgid "Lang"\nmsgstr ""\n' + line * count
+    )
 
 
 # Each stage: (prepare(size) -> input, run(input)). Only run is timed.
@@ -225,8 +231,13 @@ def time_stage(name: str, size: int, runs: int) -> tuple[int, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000, 10000],
-                        help="input sizes in KB (default: 10 100 1000 10000)")
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[10, 100, 1000, 10000],
+        help="input sizes in KB (default: 10 100 1000 10000)",
+    )
     parser.add_argument("--stages", nargs="+", choices=sorted(STAGES), default=list(STAGES))
     parser.add_argument("--runs", type=int, default=3, help="runs per size (fastest counts)")
     options = parser.parse_args()
@@ -240,8 +251,10 @@ def main() -> None:
             per_kb = seconds / (actual / KB) * 1e6
             step = f"{per_kb / before:>8.2f}" if before else f"{'':>8}"
             before = per_kb
-            print(f"{name:<14}{actual / KB:>10,.0f}KB{seconds:>10.3f}{per_kb:>10.1f}{step}",
-                  flush=True)
+            print(
+                f"{name:<14}{actual / KB:>10,.0f}KB{seconds:>10.3f}{per_kb:>10.1f}{step}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

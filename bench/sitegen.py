@@ -24,8 +24,14 @@ def sentence(rng: random.Random, inline: bool = True) -> str:
     words[0] = words[0].capitalize()
     if inline and rng.random() < 0.3:
         i = rng.randrange(len(words))
-        words[i] = rng.choice([f"*{words[i]}*", f"**{words[i]}**", f"`{words[i]}`",
-                               f"[{words[i]}](https://example.com/{words[i].lower()})"])
+        words[i] = rng.choice(
+            [
+                f"*{words[i]}*",
+                f"**{words[i]}**",
+                f"`{words[i]}`",
+                f"[{words[i]}](https://example.com/{words[i].lower()})",
+            ]
+        )
     return " ".join(words) + rng.choice([".", ".", ".", "?", "!"])
 
 
@@ -77,7 +83,7 @@ def post(rng: random.Random, index: int) -> tuple[str, str]:
     body = "\n\n".join(block(rng, width) for _ in range(rng.randint(8, 16)))
     date = f"{year}-{month:02d}-{day:02d}"
     front = (
-        f"---\nlayout: post\ntitle: \"{title}\"\ndate: {date} 10:00:00 +0100\n"
+        f'---\nlayout: post\ntitle: "{title}"\ndate: {date} 10:00:00 +0100\n'
         f"description: {sentence(rng, False)}\ntags: [Vertrieb, Kultur]\n---\n"
     )
     return name, front + body + "\n"
@@ -93,8 +99,9 @@ def generate(root: Path, count: int, languages: list[str], seed: int = 1) -> Non
     langs = ", ".join(f'"{lang}"' for lang in languages)
     # The posts are untranslated: threshold 0 builds every variant (an identity build), so
     # benchmarks and tests measure and check the whole cycle, not a skipped build.
-    (root / "postlingo.toml").write_text(f"languages = [{langs}]\nthreshold = 0\n",
-                                         encoding="utf-8")
+    (root / "postlingo.toml").write_text(
+        f"languages = [{langs}]\nthreshold = 0\n", encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":

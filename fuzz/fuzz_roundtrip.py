@@ -45,9 +45,12 @@ def one_input(data: bytes) -> None:
     identity = build_variant(post, segments, {}, "en", {})
     assert identity.text.encode("utf-8") == source, "identity build changed the post"
     pieces = extra.decode("utf-8", "replace").split("\n")
-    found = {segment.key: Translation(pieces[index % len(pieces)] or segment.msgid.upper(),
-                                      Path("en.po"), index + 1)
-             for index, segment in enumerate(segments)}
+    found = {
+        segment.key: Translation(
+            pieces[index % len(pieces)] or segment.msgid.upper(), Path("en.po"), index + 1
+        )
+        for index, segment in enumerate(segments)
+    }
     try:
         variant = build_variant(post, segments, found, "en", {"lang": "en"})
     except PostlingoError as exc:

@@ -64,8 +64,11 @@ def publish_untranslated(root: Path) -> Path:
     identity builds (fidelity, structure, what a run writes) need that variant. The line goes
     first, so that it stays a top-level key whatever tables the file holds."""
     config = root / "postlingo.toml"
-    config.write_text("threshold = 0  # identity builds: publish untranslated variants\n"
-                      + config.read_text(encoding="utf-8"), encoding="utf-8")
+    config.write_text(
+        "threshold = 0  # identity builds: publish untranslated variants\n"
+        + config.read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
     return root
 
 
@@ -130,7 +133,9 @@ def msgfmt_check(path: Path) -> subprocess.CompletedProcess[str]:
     """GNU msgfmt's checks on one PO/POT file, output discarded."""
     return subprocess.run(
         ["msgfmt", "-c", "--check-format", "-o", "/dev/null", str(path)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
         env={**os.environ, "LC_ALL": "C.UTF-8", "LANGUAGE": ""},
     )
 

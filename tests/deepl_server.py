@@ -60,10 +60,16 @@ class DeeplServer:
             self.made += 1
             ident = f"g{self.made}"
         entries = dict(line.split("\t") for line in str(body["entries"]).splitlines() if line)
-        record = {"glossary_id": ident, "name": body["name"], "ready": True,
-                  "source_lang": body["source_lang"], "target_lang": body["target_lang"],
-                  "creation_time": "2024-05-06T10:00:00.000000+00:00",
-                  "entry_count": len(entries), "entries": entries}
+        record = {
+            "glossary_id": ident,
+            "name": body["name"],
+            "ready": True,
+            "source_lang": body["source_lang"],
+            "target_lang": body["target_lang"],
+            "creation_time": "2024-05-06T10:00:00.000000+00:00",
+            "entry_count": len(entries),
+            "entries": entries,
+        }
         self.glossaries[ident] = record
         return {k: v for k, v in record.items() if k != "entries"}
 
@@ -87,8 +93,10 @@ def _handler(server: DeeplServer) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             self._record({})
             if self.path.startswith("/v2/glossaries"):
-                listed = [{k: v for k, v in g.items() if k != "entries"}
-                          for g in server.glossaries.values()]
+                listed = [
+                    {k: v for k, v in g.items() if k != "entries"}
+                    for g in server.glossaries.values()
+                ]
                 return self._send(200, {"glossaries": listed})
             return self._send(404, {"message": "no"})
 
@@ -115,8 +123,13 @@ def _handler(server: DeeplServer) -> type[BaseHTTPRequestHandler]:
                     translated = capitals(text)
                     for source, target in glossary.get("entries", {}).items():
                         translated = translated.replace(source.upper(), target)
-                    out.append({"detected_source_language": "DE", "text": translated,
-                                "billed_characters": len(text)})
+                    out.append(
+                        {
+                            "detected_source_language": "DE",
+                            "text": translated,
+                            "billed_characters": len(text),
+                        }
+                    )
                 return self._send(200, {"translations": out})
             return self._send(404, {"message": "no"})
 

@@ -50,8 +50,9 @@ TRICKLE_BYTES = 200  # bytes of a trickled answer: 40 s at that pace
 
 def capitals(text: str) -> str:
     """The fake translation: letters in capitals, placeholders as they are."""
-    return "".join(part if PLACEHOLDER.fullmatch(part) else part.upper()
-                   for part in PLACEHOLDER.split(text))
+    return "".join(
+        part if PLACEHOLDER.fullmatch(part) else part.upper() for part in PLACEHOLDER.split(text)
+    )
 
 
 def answer_text(behaviour: str, text: str) -> str:
@@ -61,8 +62,10 @@ def answer_text(behaviour: str, text: str) -> str:
     if behaviour == "mangle":
         return re.sub(r"\[X(\d+)X\]", r"<X\1>", translated)
     if behaviour == "brackets":
-        return "".join(part if PLACEHOLDER.fullmatch(part) else part.replace("[", "")
-                       for part in PLACEHOLDER.split(translated))
+        return "".join(
+            part if PLACEHOLDER.fullmatch(part) else part.replace("[", "")
+            for part in PLACEHOLDER.split(translated)
+        )
     return translated
 
 
@@ -166,14 +169,21 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                 server.wait_for_stop()
                 return
             if behaviour in ("429", "500", "403"):
-                self._send(int(behaviour), json.dumps({"error": "scripted failure"}),
-                           {"Retry-After": "0"} if behaviour == "429" else {})
+                self._send(
+                    int(behaviour),
+                    json.dumps({"error": "scripted failure"}),
+                    {"Retry-After": "0"} if behaviour == "429" else {},
+                )
                 return
             if behaviour.startswith("429-"):
-                later = {"long": "3600", "5": "5",
-                         "date": formatdate(time.time() + 3600, usegmt=True)}
-                self._send(429, json.dumps({"error": "slow down"}),
-                           {"Retry-After": later[behaviour[4:]]})
+                later = {
+                    "long": "3600",
+                    "5": "5",
+                    "date": formatdate(time.time() + 3600, usegmt=True),
+                }
+                self._send(
+                    429, json.dumps({"error": "slow down"}), {"Retry-After": later[behaviour[4:]]}
+                )
                 return
             if behaviour == "bad-json":
                 self._send(200, "<html><body>Bad gateway</body></html>")
@@ -187,9 +197,15 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                     before, after = server.additions.pop(0) if server.additions else ("", "")
                 translated = before + translated + after
             if deepl:
-                payload = {"translations": [{"detected_source_language": "DE",
-                                             "text": translated,
-                                             "billed_characters": len(text)}]}
+                payload = {
+                    "translations": [
+                        {
+                            "detected_source_language": "DE",
+                            "text": translated,
+                            "billed_characters": len(text),
+                        }
+                    ]
+                }
             else:
                 payload = {"translatedText": translated}
             if behaviour.startswith("trickle"):
@@ -244,8 +260,10 @@ def _handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             and headers too if ``headers_too``), until done or the server stops."""
             data = body.encode("utf-8")
             data += b" " * max(0, TRICKLE_BYTES - len(data))
-            head = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                    f"Content-Length: {len(data)}\r\n\r\n").encode("ascii")
+            head = (
+                f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(data)}\r\n\r\n"
+            ).encode("ascii")
             if not headers_too:
                 self.wfile.write(head)
                 self.wfile.flush()

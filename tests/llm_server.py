@@ -36,8 +36,9 @@ HANG_LIMIT = 15.0  # seconds a hanging request waits at most
 
 
 def capitals(text: str) -> str:
-    return "".join(part if PLACEHOLDER.fullmatch(part) else part.upper()
-                   for part in PLACEHOLDER.split(text))
+    return "".join(
+        part if PLACEHOLDER.fullmatch(part) else part.upper() for part in PLACEHOLDER.split(text)
+    )
 
 
 @dataclass
@@ -113,8 +114,10 @@ class ChatServer:
         elif behaviour == "none":
             items = []
         elif behaviour == "extra":
-            items += [{"id": "999", "text": "INVENTED"},
-                      {"id": items[0]["id"], "text": "ANOTHER TEXT"}]
+            items += [
+                {"id": "999", "text": "INVENTED"},
+                {"id": items[0]["id"], "text": "ANOTHER TEXT"},
+            ]
         elif behaviour == "echo-key":
             items = [{"id": i["id"], "text": f"{i['text']} {key}"} for i in items]
         elif behaviour == "append":
@@ -147,22 +150,32 @@ def _handler(server: ChatServer) -> type[BaseHTTPRequestHandler]:
             if behaviour in ("500", "401"):
                 return self._send(int(behaviour), b'{"error": "no"}')
             if behaviour == "html":
-                return self._send(200, b"<html><body>Gateway</body></html>",
-                                  {"Content-Type": "text/html"})
+                return self._send(
+                    200, b"<html><body>Gateway</body></html>", {"Content-Type": "text/html"}
+                )
             content = json.dumps({"translations": server.answer(call)}, ensure_ascii=False)
             if behaviour == "bad-json":
                 content = "Sure! Here are your translations: " + content[:20]
             if behaviour == "fenced":
                 content = f"```json\n{content}\n```"
-            data = json.dumps({"id": "x", "object": "chat.completion", "choices": [{
-                "index": 0, "finish_reason": "stop",
-                "message": {"role": "assistant", "content": content}}]}).encode()
+            data = json.dumps(
+                {
+                    "id": "x",
+                    "object": "chat.completion",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "finish_reason": "stop",
+                            "message": {"role": "assistant", "content": content},
+                        }
+                    ],
+                }
+            ).encode()
             if behaviour == "trickle":
                 return self._trickle(data)
             return self._send(200, data)
 
-        def _send(self, status: int, data: bytes, headers: dict[str, str] | None = None
-                  ) -> None:
+        def _send(self, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
             self.send_response(status)
             for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
                 self.send_header(name, value)

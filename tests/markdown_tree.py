@@ -62,8 +62,16 @@ def tree(markdown: str) -> list[tuple[object, ...]]:
             content = " ".join(token.content.split())
         elif token.type in _CONTENT_TYPES:
             content = token.content
-        shape.append((token.type, token.tag, token.nesting, token.markup,
-                      tuple(sorted(attrs.items())), content))
+        shape.append(
+            (
+                token.type,
+                token.tag,
+                token.nesting,
+                token.markup,
+                tuple(sorted(attrs.items())),
+                content,
+            )
+        )
     return shape
 
 

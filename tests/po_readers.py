@@ -13,27 +13,55 @@ Seen = tuple[str | None, str, str, bool, bool, tuple[str, ...]]
 
 
 def polib_view(po: polib.POFile) -> list[Seen]:
-    return [_seen(e.msgctxt, e.msgid, e.msgstr or e.msgstr_plural.get(0, ""), e.fuzzy,
-                  e.obsolete, [f"{p}:{n}" if n else p for p, n in e.occurrences])
-            for e in [*(x for x in po if not x.obsolete), *po.obsolete_entries()]]
+    return [
+        _seen(
+            e.msgctxt,
+            e.msgid,
+            e.msgstr or e.msgstr_plural.get(0, ""),
+            e.fuzzy,
+            e.obsolete,
+            [f"{p}:{n}" if n else p for p, n in e.occurrences],
+        )
+        for e in [*(x for x in po if not x.obsolete), *po.obsolete_entries()]
+    ]
 
 
 def babel_view(path: Path) -> list[Seen]:
     with path.open("rb") as handle:
         catalog = read_po(handle, abort_invalid=True)
     live = [m for m in catalog if m.id]
-    seen = [_seen(m.context, _first(m.id), _first(m.string), m.fuzzy, False,
-                  [f"{p}:{n}" if n else p for p, n in m.locations]) for m in live]
-    seen += [_seen(m.context, _first(m.id), _first(m.string), m.fuzzy, True, [])
-             for m in catalog.obsolete.values()]
+    seen = [
+        _seen(
+            m.context,
+            _first(m.id),
+            _first(m.string),
+            m.fuzzy,
+            False,
+            [f"{p}:{n}" if n else p for p, n in m.locations],
+        )
+        for m in live
+    ]
+    seen += [
+        _seen(m.context, _first(m.id), _first(m.string), m.fuzzy, True, [])
+        for m in catalog.obsolete.values()
+    ]
     return seen
 
 
 def toolkit_view(path: Path) -> list[Seen]:
     store = pypo.pofile(path.read_bytes())
     units = [u for u in store.units if not u.isheader()]
-    return [_seen(u.getcontext() or None, _first(u.source), _target(u), u.isfuzzy(),
-                  u.isobsolete(), u.getlocations()) for u in units]
+    return [
+        _seen(
+            u.getcontext() or None,
+            _first(u.source),
+            _target(u),
+            u.isfuzzy(),
+            u.isobsolete(),
+            u.getlocations(),
+        )
+        for u in units
+    ]
 
 
 def assert_same_entries(path: Path, expected: polib.POFile | None = None) -> None:
@@ -46,11 +74,18 @@ def assert_same_entries(path: Path, expected: polib.POFile | None = None) -> Non
     assert toolkit_view(path) == reference
 
 
-def _seen(context: str | None, msgid: str, msgstr: str, fuzzy: bool, obsolete: bool,
-          references: list[str]) -> Seen:
+def _seen(
+    context: str | None, msgid: str, msgstr: str, fuzzy: bool, obsolete: bool, references: list[str]
+) -> Seen:
     # Only live entries have references in every reader.
-    return (context, msgid, msgstr, bool(fuzzy), bool(obsolete),
-            () if obsolete else tuple(references))
+    return (
+        context,
+        msgid,
+        msgstr,
+        bool(fuzzy),
+        bool(obsolete),
+        () if obsolete else tuple(references),
+    )
 
 
 def _first(value: object) -> str:

@@ -109,8 +109,10 @@ def test_update_does_not_create_the_catalogue_that_would_adopt_a_human_translati
     assert result.exit_code == 1 and "postlingo import" in result.output
     assert not (root / "locales/en/LC_MESSAGES/hallo.po").exists()
     build = invoke("build", "--root", root)
-    assert build.exit_code == 1 and (root / "content/posts/hallo.en.md").read_text(
-        "utf-8") == HUMAN_HALLO
+    assert (
+        build.exit_code == 1
+        and (root / "content/posts/hallo.en.md").read_text("utf-8") == HUMAN_HALLO
+    )
 
 
 @pytest.mark.parametrize("mistake", ["mistyped", "deleted"])
@@ -120,8 +122,9 @@ def test_a_wrong_locales_folder_rewrites_no_translated_post(example: Path, mista
     assert variants
     if mistake == "mistyped":
         config = example / "postlingo.toml"
-        config.write_text(config.read_text("utf-8").replace('locales = "locales"',
-                                                            'locales = "locale"'), "utf-8")
+        config.write_text(
+            config.read_text("utf-8").replace('locales = "locales"', 'locales = "locale"'), "utf-8"
+        )
     else:
         shutil.rmtree(example / "locales")
     result = invoke("sync", "--root", example)
@@ -149,8 +152,9 @@ RENAMED = "2021-01-05-kundeninteraktionen"
 
 def _two_languages(site: Path) -> None:
     config = site / "postlingo.toml"
-    config.write_text(config.read_text("utf-8").replace('languages = ["en"]',
-                                                        'languages = ["en", "fr"]'), "utf-8")
+    config.write_text(
+        config.read_text("utf-8").replace('languages = ["en"]', 'languages = ["en", "fr"]'), "utf-8"
+    )
 
 
 def _translate_both(site: Path) -> dict[str, dict[tuple[str | None, str], str]]:
@@ -160,8 +164,9 @@ def _translate_both(site: Path) -> dict[str, dict[tuple[str | None, str], str]]:
     for language in ("en", "fr"):
         path = site / f"locales/{language}/LC_MESSAGES/{POST_FILE[:-3]}.po"
         fill_catalogue(path, lambda entry, lang=language: f"[{lang}] {entry.msgid}")
-        done[language] = {(e.msgctxt, e.msgid): e.msgstr
-                          for e in polib.pofile(str(path)) if e.msgstr}
+        done[language] = {
+            (e.msgctxt, e.msgid): e.msgstr for e in polib.pofile(str(path)) if e.msgstr
+        }
     assert invoke("sync", "--root", site).exit_code == 0
     return done
 

@@ -25,8 +25,9 @@ _MARKUP = st.text(st.sampled_from("` {}%<>]()[a\n"), max_size=40)
 def test_unbreakable_spans_are_those_of_the_regular_expression(text: str) -> None:
     want = [(m.start(), m.end()) for m in _UNBREAKABLE.finditer(text)]
     assert _unbreakable(text) == want
-    spaces = [i for i, char in enumerate(text)
-              if char == " " and not any(a < i < b for a, b in want)]
+    spaces = [
+        i for i, char in enumerate(text) if char == " " and not any(a < i < b for a, b in want)
+    ]
     assert _breaks(text, want) == spaces
 
 
@@ -44,8 +45,13 @@ def _join_unsafe_as_before(lines: list[str]) -> list[str]:
 
 
 @settings(max_examples=500, deadline=None)
-@given(lines=st.lists(st.sampled_from(["text", "- item", "> quote", "<b>", "# h", "1. x",
-                                       "|", "word"]), min_size=1, max_size=12))
+@given(
+    lines=st.lists(
+        st.sampled_from(["text", "- item", "> quote", "<b>", "# h", "1. x", "|", "word"]),
+        min_size=1,
+        max_size=12,
+    )
+)
 def test_continuation_lines_join_as_before(lines: list[str]) -> None:
     assert _join_unsafe(lines) == _join_unsafe_as_before(lines)
 
@@ -65,8 +71,18 @@ def test_a_long_paragraph_of_code_spans_rewraps_keeping_every_span_whole() -> No
 
 def _catalogue(count: int, changed: int) -> tuple[polib.POFile, polib.POFile]:
     rng = random.Random(7)
-    words = ["Kunde", "Werkzeug", "Arbeit", "Treffen", "digital", "schnell", "Lösung",
-             "Team", "Daten", "Markt"]
+    words = [
+        "Kunde",
+        "Werkzeug",
+        "Arbeit",
+        "Treffen",
+        "digital",
+        "schnell",
+        "Lösung",
+        "Team",
+        "Daten",
+        "Markt",
+    ]
     texts = [" ".join(rng.choice(words) for _ in range(12)) + f" {i}." for i in range(count)]
     po = polib.POFile()
     template = polib.POFile()
@@ -78,7 +94,8 @@ def _catalogue(count: int, changed: int) -> tuple[polib.POFile, polib.POFile]:
 
 
 def test_the_fuzzy_index_compares_a_few_candidates_and_finds_what_a_full_search_finds(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     po, template = _catalogue(2000, 40)
     candidates = [entry for entry in po if entry.msgstr]
     index = merge.FuzzyIndex(candidates)
@@ -121,12 +138,12 @@ def test_a_long_wrapped_msgstr_is_read_whole() -> None:
     po = parse(text + "\n")
     value = po[0].msgstr
     assert len(value) == 100_000 * len("0000000 Ein Stück Text, der weitergeht. \n")
-    assert value.startswith("0000000 Ein") and value.endswith("0099999 Ein Stück Text, der "
-                                                                "weitergeht. \n")
+    assert value.startswith("0000000 Ein") and value.endswith(
+        "0099999 Ein Stück Text, der weitergeht. \n"
+    )
 
 
-def test_a_large_hard_wrapped_paragraph_of_code_spans_is_translated_and_built(
-        site: Path) -> None:
+def test_a_large_hard_wrapped_paragraph_of_code_spans_is_translated_and_built(site: Path) -> None:
     """A post with 250 KB of code spans and links in one hard-wrapped paragraph: its
     translation is re-wrapped at the paragraph's width by build (109 s before)."""
     words = _code_paragraph(5000).split(" ")
@@ -138,8 +155,7 @@ def test_a_large_hard_wrapped_paragraph_of_code_spans_is_translated_and_built(
         else:
             line = f"{line} {word}" if line else word
     post = site / POSTS / "2021-03-03-gross.md"
-    post.write_text("---\ntitle: Groß\n---\n" + "\n".join([*lines, line]) + "\n",
-                    encoding="utf-8")
+    post.write_text("---\ntitle: Groß\n---\n" + "\n".join([*lines, line]) + "\n", encoding="utf-8")
     assert invoke("sync", "--root", site).exit_code == 0
     catalogue = site / CATALOGUE.parent / "2021-03-03-gross.po"
     fill_catalogue(catalogue, lambda entry: entry.msgid[:1].lower() + entry.msgid[1:])

@@ -39,7 +39,10 @@ def test_language_names_are_english() -> None:
 def test_template_has_one_entry_per_text_and_context_with_every_reference() -> None:
     pot = make_template(_segments(), "content/_posts/p.md", "site")
     assert [(e.msgctxt, e.msgid) for e in pot] == [
-        ("title", "Ein Titel"), (None, "Ein Absatz."), (None, "Ein Titel")]
+        ("title", "Ein Titel"),
+        (None, "Ein Absatz."),
+        (None, "Ein Titel"),
+    ]
     # No md-text in files: GNU tools drop flags they do not know (Weblate gets it per component).
     assert pot[0].flags == [] and pot[1].flags == []
     assert pot[1].occurrences == [("content/_posts/p.md", "5"), ("content/_posts/p.md", "9")]
@@ -93,7 +96,8 @@ def test_translations_leave_out_empty_obsolete_and_fuzzy_entries(tmp_path: Path)
     po[2].msgstr, po[2].obsolete = "A heading", True
     path = tmp_path / "p.po"
     assert {key: t.text for key, t in translations(po, path).items()} == {
-        ("title", "Ein Titel"): "A title"}
+        ("title", "Ein Titel"): "A title"
+    }
     with_fuzzy = translations(po, path, include_fuzzy=True)
     assert with_fuzzy[(None, "Ein Absatz.")].fuzzy
 
@@ -101,8 +105,7 @@ def test_translations_leave_out_empty_obsolete_and_fuzzy_entries(tmp_path: Path)
 @pytest.mark.parametrize("line", ['msgctxt "title', '#~ msgstr "b', '"continued', 'msgid "a" "b'])
 def test_load_rejects_a_string_polib_would_cut_short(tmp_path: Path, line: str) -> None:
     path = tmp_path / "cut.po"
-    path.write_text(f'msgid "x"\nmsgstr "y"\n\n{line}\nmsgid "a"\nmsgstr "b"\n',
-                    encoding="utf-8")
+    path.write_text(f'msgid "x"\nmsgstr "y"\n\n{line}\nmsgid "a"\nmsgstr "b"\n', encoding="utf-8")
     with pytest.raises(InputError) as caught:
         load_catalogue(path)
     assert caught.value.line == 4

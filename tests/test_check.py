@@ -32,7 +32,7 @@ ENTRY_RULES = {name for name, rule in RULES.items() if rule.entry is not None}
 
 def _header_lines(po: polib.POFile, key: str) -> list[str]:
     prefix = f"{key}: "
-    return [line[len(prefix):] for line in po.header.splitlines() if line.startswith(prefix)]
+    return [line[len(prefix) :] for line in po.header.splitlines() if line.startswith(prefix)]
 
 
 def post_from(po: polib.POFile) -> str:
@@ -40,8 +40,7 @@ def post_from(po: polib.POFile) -> str:
     the rest as paragraphs, then the ``# post:`` lines."""
     front = [f"{e.msgctxt}: {yaml_scalar(e.msgid)}\n" for e in po if e.msgctxt]
     body = [e.msgid for e in po if not e.msgctxt]
-    return "---\n" + "".join(front) + "---\n" + "\n\n".join(
-        body + _header_lines(po, "post")) + "\n"
+    return "---\n" + "".join(front) + "---\n" + "\n\n".join(body + _header_lines(po, "post")) + "\n"
 
 
 def fixture_site(tmp_path: Path, fixture: Path) -> tuple[Path, Path]:
@@ -108,8 +107,12 @@ def test_every_entry_rule_has_a_fixture() -> None:
     covered = set()
     for fixture in ENTRY_CASES:
         for entry in polib.pofile(str(fixture)):
-            covered |= {rule.strip() for line in entry.tcomment.splitlines()
-                        if line.startswith("expect:") for rule in line[7:].split(",")}
+            covered |= {
+                rule.strip()
+                for line in entry.tcomment.splitlines()
+                if line.startswith("expect:")
+                for rule in line[7:].split(",")
+            }
     assert ENTRY_RULES | {"build"} <= covered
 
 
@@ -139,7 +142,8 @@ def test_rules_can_be_switched_off_or_made_errors(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     assert f"{po_path}:" in result.stdout and ": numbers: " in result.stdout
     (root / "postlingo.toml").write_text(
-        (root / "postlingo.toml").read_text().replace('"error"', '"off"'), encoding="utf-8")
+        (root / "postlingo.toml").read_text().replace('"error"', '"off"'), encoding="utf-8"
+    )
     result = invoke("check", "--root", root)
     assert (result.exit_code, result.stdout) == (0, ""), result.output
 
@@ -166,8 +170,7 @@ def test_example_site_passes_strict(example: Path) -> None:
     assert "no problems in 1 catalogue" in result.stderr
 
 
-def _change_entry(root: Path, index: int, *, msgstr: str | None = None, fuzzy: bool = False
-                  ) -> int:
+def _change_entry(root: Path, index: int, *, msgstr: str | None = None, fuzzy: bool = False) -> int:
     """Change one live entry of the example catalogue, rebuild, return the entry's line."""
     po = polib.pofile(str(root / CATALOGUE))
     entry = po[index]
@@ -180,37 +183,47 @@ def _change_entry(root: Path, index: int, *, msgstr: str | None = None, fuzzy: b
     return polib.pofile(str(root / CATALOGUE))[index].linenum
 
 
-@pytest.mark.parametrize(("rule", "change"), [
-    ("fuzzy", {"fuzzy": True}),
-    ("untranslated", {"msgstr": ""}),
-])
-def test_fuzzy_and_untranslated_fail_with_strict(example: Path, rule: str,
-                                                 change: dict[str, object]) -> None:
+@pytest.mark.parametrize(
+    ("rule", "change"),
+    [
+        ("fuzzy", {"fuzzy": True}),
+        ("untranslated", {"msgstr": ""}),
+    ],
+)
+def test_fuzzy_and_untranslated_fail_with_strict(
+    example: Path, rule: str, change: dict[str, object]
+) -> None:
     line = _change_entry(example, 3, **change)  # type: ignore[arg-type]
     assert invoke("check", "--root", example).exit_code == 0
     result = invoke("check", "--root", example, "--strict")
     assert result.exit_code == 1, result.output
-    assert result.stdout.splitlines() == [f"{example / CATALOGUE}:{line}: {rule}: " +
-                                          result.stdout.split(f": {rule}: ", 1)[1].strip()]
+    assert result.stdout.splitlines() == [
+        f"{example / CATALOGUE}:{line}: {rule}: " + result.stdout.split(f": {rule}: ", 1)[1].strip()
+    ]
 
 
 def test_completeness_global_threshold(example: Path) -> None:
     _change_entry(example, 3, msgstr="")  # 5 of 6 translated: 83.3 %
     result = invoke("check", "--root", example, "--min-percent", "90")
     assert result.exit_code == 1, result.output
-    assert result.stdout == ("completeness: 83.3% of all entries translated, "
-                             "below the minimum of 90%\n")
+    assert result.stdout == (
+        "completeness: 83.3% of all entries translated, below the minimum of 90%\n"
+    )
     assert invoke("check", "--root", example, "--min-percent", "80").exit_code == 0
     (example / "postlingo.toml").write_text(
-        (example / "postlingo.toml").read_text() + "min_percent = 85\n", encoding="utf-8")
+        (example / "postlingo.toml").read_text() + "min_percent = 85\n", encoding="utf-8"
+    )
     assert invoke("check", "--root", example).exit_code == 1
     assert invoke("check", "--root", example, "--min-percent", "50").exit_code == 0
 
 
-@pytest.mark.parametrize(("key", "where"), [
-    ("min_percent_post", CATALOGUE),
-    ("min_percent_language", Path("locales/en")),
-])
+@pytest.mark.parametrize(
+    ("key", "where"),
+    [
+        ("min_percent_post", CATALOGUE),
+        ("min_percent_language", Path("locales/en")),
+    ],
+)
 def test_completeness_per_post_and_language(example: Path, key: str, where: Path) -> None:
     _change_entry(example, 3, msgstr="")
     config = example / "postlingo.toml"
@@ -222,8 +235,7 @@ def test_completeness_per_post_and_language(example: Path, key: str, where: Path
     assert result.exit_code == 1, result.output
     assert result.stdout.startswith(f"{example / where}: completeness: "), result.stdout
     assert f"below {key} = 90" in result.stdout
-    config.write_text(text + f'{key} = 90\n[check]\ncompleteness = "warning"\n',
-                      encoding="utf-8")
+    config.write_text(text + f'{key} = 90\n[check]\ncompleteness = "warning"\n', encoding="utf-8")
     result = invoke("check", "--root", example)
     assert result.exit_code == 0, result.output
     assert ": completeness: warning: " in result.stdout
@@ -244,14 +256,24 @@ def test_a_missing_catalogue_counts_as_untranslated(example: Path) -> None:
 
 def test_catalogue_outdated_after_a_source_edit(example: Path) -> None:
     source = example / SOURCE
-    source.write_text(source.read_text(encoding="utf-8").replace(
-        "### Die Herausforderungen", "### Die großen Herausforderungen"), encoding="utf-8")
+    source.write_text(
+        source.read_text(encoding="utf-8").replace(
+            "### Die Herausforderungen", "### Die großen Herausforderungen"
+        ),
+        encoding="utf-8",
+    )
     findings = check(load_config(example)).findings
     outdated = {(f.path, f.line) for f in findings if f.rule == "catalogue-outdated"}
-    pot_line = next(e.linenum for e in polib.pofile(str(example / TEMPLATE))
-                    if e.msgid == "Die Herausforderungen")
-    po_line = next(e.linenum for e in polib.pofile(str(example / CATALOGUE))
-                   if e.msgid == "Die Herausforderungen")
+    pot_line = next(
+        e.linenum
+        for e in polib.pofile(str(example / TEMPLATE))
+        if e.msgid == "Die Herausforderungen"
+    )
+    po_line = next(
+        e.linenum
+        for e in polib.pofile(str(example / CATALOGUE))
+        if e.msgid == "Die Herausforderungen"
+    )
     assert outdated == {(example / TEMPLATE, pot_line), (example / CATALOGUE, po_line)}
     assert invoke("check", "--root", example).exit_code == 1
     assert sync(load_config(example)).ok
@@ -275,8 +297,9 @@ def test_variant_outdated_names_the_first_changed_line(example: Path) -> None:
     variant.write_text("".join(lines), encoding="utf-8")
     result = invoke("check", "--root", example)
     assert result.exit_code == 1, result.output
-    assert result.stdout == (f"{variant}:14: variant-outdated: "
-                             "'postlingo build' would change this variant\n")
+    assert result.stdout == (
+        f"{variant}:14: variant-outdated: 'postlingo build' would change this variant\n"
+    )
     variant.unlink()
     result = invoke("check", "--root", example)
     assert result.stdout == f"{variant}: variant-outdated: missing: run 'postlingo build'\n"
@@ -311,9 +334,12 @@ def test_msgfmt_errors_carry_its_line(example: Path) -> None:
     text = text.replace('msgid ""\n"Wie haben', '#, python-format\nmsgid ""\n"Wie haben')
     text = text.replace("Around 60% of", "Around sixty percent of")
     (example / CATALOGUE).write_text(text, encoding="utf-8")
-    gnu = subprocess.run(["msgfmt", "-c", "--check-format", "-o", "/dev/null",
-                          str(example / CATALOGUE)], capture_output=True, text=True,
-                         check=False)
+    gnu = subprocess.run(
+        ["msgfmt", "-c", "--check-format", "-o", "/dev/null", str(example / CATALOGUE)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert gnu.returncode == 1
     line = int(gnu.stderr.split(":")[1])
     result = invoke("check", "--root", example)
@@ -323,15 +349,19 @@ def test_msgfmt_errors_carry_its_line(example: Path) -> None:
 
 def test_msgfmt_warnings_are_warnings(example: Path) -> None:
     path = example / CATALOGUE
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        '"Language-Team: English\\n"\n', ""), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"Language-Team: English\\n"\n', ""),
+        encoding="utf-8",
+    )
     result = invoke("check", "--root", example)
     assert result.exit_code == 0, result.output
-    assert result.stdout == (f"{path}:3: msgfmt: warning: "  # msgstr "" of the header
-                             "header field 'Language-Team' missing in header\n")
+    assert result.stdout == (
+        f"{path}:3: msgfmt: warning: "  # msgstr "" of the header
+        "header field 'Language-Team' missing in header\n"
+    )
 
 
-BROKEN_PO = r'''msgid ""
+BROKEN_PO = r"""msgid ""
 msgstr ""
 "Content-Type: text/plain; charset=UTF-8\n"
 
@@ -343,11 +373,12 @@ msgstr "\nd"
 
 msgid "e"
 msgstr "f"
-'''
+"""
 
 
-def test_without_msgfmt_the_same_checks_run(tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_msgfmt_the_same_checks_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "broken.po"
     path.write_text(BROKEN_PO, encoding="utf-8")
     gnu = run_msgfmt(path)
@@ -361,17 +392,20 @@ def test_without_msgfmt_the_same_checks_run(tmp_path: Path,
 # --- configuration and usage errors --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("extra", [
-    '[check]\nlinkz = "error"\n',
-    '[check]\nlinks = "fatal"\n',
-    '[check]\nlinks = 1\n',
-    'check = "strict"\n',
-    "min_percent = 120\n",
-    'min_percent = "80"\n',
-    'localized_urls = "yes"\n',
-    'glossary = "missing.csv"\n',
-    'checks = {}\n',
-])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        '[check]\nlinkz = "error"\n',
+        '[check]\nlinks = "fatal"\n',
+        "[check]\nlinks = 1\n",
+        'check = "strict"\n',
+        "min_percent = 120\n",
+        'min_percent = "80"\n',
+        'localized_urls = "yes"\n',
+        'glossary = "missing.csv"\n',
+        "checks = {}\n",
+    ],
+)
 def test_configuration_errors_exit_2(example: Path, extra: str) -> None:
     config = example / "postlingo.toml"
     config.write_text(config.read_text() + extra, encoding="utf-8")
@@ -400,11 +434,13 @@ def test_glossary_file_errors_name_the_line(example: Path) -> None:
 
 def test_glossary_per_language(example: Path) -> None:
     config = example / "postlingo.toml"
-    config.write_text(config.read_text() + 'glossary = "locales/{lang}/glossary.csv"\n',
-                      encoding="utf-8")
+    config.write_text(
+        config.read_text() + 'glossary = "locales/{lang}/glossary.csv"\n', encoding="utf-8"
+    )
     assert invoke("check", "--root", example).exit_code == 0  # no file: no glossary
     (example / "locales/en/glossary.csv").write_text(
-        "source,target\nKulturclash,culture shock\n", encoding="utf-8")
+        "source,target\nKulturclash,culture shock\n", encoding="utf-8"
+    )
     result = invoke("check", "--root", example)
     assert result.exit_code == 1, result.output
     assert ": glossary: 'Kulturclash' should be translated as 'culture shock'" in result.stdout
@@ -450,7 +486,8 @@ def test_github_escapes_messages() -> None:
 
     report = Report([Finding("x", "warning", "50% done,\nnext: more", Path("a,b.po"), 3)], [])
     assert findings_github(report) == (
-        "::warning file=a%2Cb.po,line=3,title=postlingo x::50%25 done,%0Anext: more\n")
+        "::warning file=a%2Cb.po,line=3,title=postlingo x::50%25 done,%0Anext: more\n"
+    )
 
 
 def test_junit_format(faulty: tuple[Path, Path], example: Path) -> None:
@@ -463,8 +500,9 @@ def test_junit_format(faulty: tuple[Path, Path], example: Path) -> None:
     failures = suite.findall("testcase/failure")
     assert {f.get("type") for f in failures} == {"images"}
     assert {case.get("file") for case in suite.iter("testcase")} == {str(po_path)}
-    clean = ElementTree.fromstring(invoke("check", "--root", example, "--format",
-                                          "junit").stdout.encode("utf-8"))
+    clean = ElementTree.fromstring(
+        invoke("check", "--root", example, "--format", "junit").stdout.encode("utf-8")
+    )
     assert (clean.get("tests"), clean.get("failures")) == ("1", "0")
     assert clean.find("testcase").get("name") == str(example / CATALOGUE)
 
@@ -484,8 +522,10 @@ def test_taxonomy_catalogue_is_checked_and_no_orphan(example: Path) -> None:
     config = example / "postlingo.toml"
     # (translated categories move this site's :categories URLs: the generator rule says so,
     # see test_generators; here only the taxonomy catalogue is looked at)
-    config.write_text(config.read_text() + 'taxonomy = ["tags", "categories"]\n'
-                      '[check]\ngenerator = "off"\n', encoding="utf-8")
+    config.write_text(
+        config.read_text() + 'taxonomy = ["tags", "categories"]\n[check]\ngenerator = "off"\n',
+        encoding="utf-8",
+    )
     assert sync(load_config(example)).ok
     result = invoke("check", "--root", example)
     assert (result.exit_code, result.stdout) == (0, ""), result.output
@@ -493,7 +533,8 @@ def test_taxonomy_catalogue_is_checked_and_no_orphan(example: Path) -> None:
     assert result.exit_code == 1
     taxonomy = example / "locales/en/LC_MESSAGES/taxonomy.po"
     assert {line.split(": ")[0].rsplit(":", 1)[0] for line in result.stdout.splitlines()} == {
-        str(taxonomy)}
+        str(taxonomy)
+    }
     assert f"{taxonomy}:17: untranslated: not translated yet: 'Vertrieb'" in result.stdout
 
 

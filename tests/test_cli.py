@@ -108,13 +108,23 @@ def test_update_without_template_exits_1(bare_site: Path) -> None:
 def test_console_script(bare_site: Path) -> None:
     script = shutil.which("postlingo")
     assert script, "the postlingo console script is not installed"
-    ok = subprocess.run([script, "sync", "--root", str(bare_site)],
-                        capture_output=True, text=True, check=False, timeout=60)
+    ok = subprocess.run(
+        [script, "sync", "--root", str(bare_site)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
     assert ok.returncode == 0, ok.stderr
     assert f"created {bare_site / CATALOGUE}" in ok.stdout
     bad = write_post(bare_site, "2021-02-01-kaputt.md", '---\ntitle: "unclosed\n---\nText.\n')
-    failed = subprocess.run([script, "sync", "--root", str(bare_site)],
-                            capture_output=True, text=True, check=False, timeout=60)
+    failed = subprocess.run(
+        [script, "sync", "--root", str(bare_site)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
     assert failed.returncode == 1, failed.stderr
     assert failed.stderr.startswith(f"error: {bad}:"), failed.stderr
     assert "Traceback" not in failed.stderr
@@ -192,7 +202,7 @@ def test_status_without_catalogue(bare_site: Path) -> None:
 
 def test_status_reports_a_broken_catalogue(site: Path) -> None:
     po_path = site / CATALOGUE
-    po_path.write_text("msgid \"a\"\nmsgstr \"b\"\ngarbage\n", encoding="utf-8")
+    po_path.write_text('msgid "a"\nmsgstr "b"\ngarbage\n', encoding="utf-8")
     result = invoke("status", "--root", site)
     assert result.exit_code == 1, result.output
     assert result.stderr.startswith(f"error: {po_path}:3: "), result.stderr
@@ -235,12 +245,15 @@ def test_root_works_before_and_after_the_command(bare_site: Path) -> None:
 
 @pytest.mark.parametrize("command", ["build", "status", "check", "draft"])
 def test_a_language_without_catalogues_is_an_error_naming_what_to_run(
-        bare_site: Path, command: str) -> None:
+    bare_site: Path, command: str
+) -> None:
     assert invoke("sync", "--root", bare_site).exit_code == 0
     result = invoke(command, "--root", bare_site, "--lang", "es")
     assert result.exit_code == 1, result.output
-    assert result.stderr == (f"error: {bare_site / 'locales/es'}: no catalogues for 'es': run "
-                             "'postlingo update --lang es' (or 'sync --lang es') first\n")
+    assert result.stderr == (
+        f"error: {bare_site / 'locales/es'}: no catalogues for 'es': run "
+        "'postlingo update --lang es' (or 'sync --lang es') first\n"
+    )
     assert not (bare_site / "locales/es").exists()
 
 
@@ -248,8 +261,9 @@ def test_main_help_has_one_line_per_command() -> None:
     from typer.testing import CliRunner
 
     result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "80"}, terminal_width=80)
-    listed = [line for line in result.stdout.split("Commands")[1].splitlines()
-              if line.startswith("│")]
+    listed = [
+        line for line in result.stdout.split("Commands")[1].splitlines() if line.startswith("│")
+    ]
     names = [line.strip("│ ").split(" ", 1)[0] for line in listed]
     assert names == [command.name for command in app.registered_commands], listed
     assert "--root" in result.stdout.split("Commands")[0]
@@ -267,5 +281,7 @@ def test_a_variant_held_back_by_the_threshold_is_said_in_one_line(site: Path) ->
     assert result.exit_code == 0, result.output
     assert not (site / VARIANT).exists()
     lines = [line for line in result.stderr.splitlines() if "not written yet" in line]
-    assert lines == ["1 variant not written yet, being below the translation threshold "
-                     "('postlingo status' shows how far each post is)"]
+    assert lines == [
+        "1 variant not written yet, being below the translation threshold "
+        "('postlingo status' shows how far each post is)"
+    ]

@@ -80,8 +80,9 @@ def test_custom_posts_glob_and_front_matter_keys(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     (tmp_path / "blog").mkdir()
-    (tmp_path / "blog/eins.md").write_text("---\ntitle: Eins\nauthor: Anna\n---\nText.\n",
-                                           encoding="utf-8")
+    (tmp_path / "blog/eins.md").write_text(
+        "---\ntitle: Eins\nauthor: Anna\n---\nText.\n", encoding="utf-8"
+    )
     result = invoke("sync", "--root", tmp_path)
     assert result.exit_code == 0, result.output
     pot = (tmp_path / "locales/templates/eins.pot").read_text(encoding="utf-8")
@@ -107,21 +108,26 @@ def test_unknown_key_is_a_one_line_usage_error(tmp_path: Path, command: str, whe
     assert "'colour'" in lines[0]
 
 
-@pytest.mark.parametrize(("pattern", "problem"), [
-    ("/srv/blog/*.md", "must be relative"),
-    ("", "names no files"),
-    (".", "names no files"),
-    ("content/_posts/a**/*.md", "'**' only as a whole part"),
-])
+@pytest.mark.parametrize(
+    ("pattern", "problem"),
+    [
+        ("/srv/blog/*.md", "must be relative"),
+        ("", "names no files"),
+        (".", "names no files"),
+        ("content/_posts/a**/*.md", "'**' only as a whole part"),
+    ],
+)
 def test_a_posts_pattern_that_is_no_glob_of_the_site_is_refused(
     tmp_path: Path, pattern: str, problem: str
 ) -> None:
-    (tmp_path / "postlingo.toml").write_text(f'languages = ["en"]\nposts = ["{pattern}"]\n',
-                                             encoding="utf-8")
+    (tmp_path / "postlingo.toml").write_text(
+        f'languages = ["en"]\nposts = ["{pattern}"]\n', encoding="utf-8"
+    )
     result = invoke("sync", "--root", tmp_path)
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith(
-        f"error: {tmp_path / 'postlingo.toml'}:2: 'posts' pattern {pattern!r} "), result.stderr
+        f"error: {tmp_path / 'postlingo.toml'}:2: 'posts' pattern {pattern!r} "
+    ), result.stderr
     assert problem in result.stderr and len(result.stderr.splitlines()) == 1
 
 
@@ -156,8 +162,13 @@ def test_wrong_type_is_a_one_line_usage_error_naming_the_key(
 
 @pytest.mark.parametrize(
     "setting",
-    ['layout = "hugo-nonsense"', 'source_language = "xx-nonsense"', 'languages = ["de"]',
-     "fuzzy_threshold = 0", "wrap_width = -1"],
+    [
+        'layout = "hugo-nonsense"',
+        'source_language = "xx-nonsense"',
+        'languages = ["de"]',
+        "fuzzy_threshold = 0",
+        "wrap_width = -1",
+    ],
 )
 def test_invalid_values_are_usage_errors(tmp_path: Path, setting: str) -> None:
     (tmp_path / "postlingo.toml").write_text(setting + "\n", encoding="utf-8")
@@ -280,21 +291,28 @@ def test_a_new_field_is_checked_without_a_table_to_update(tmp_path: Path) -> Non
     for item in dataclasses.fields(Config):
         if item.name == "root":
             continue
-        (tmp_path / "postlingo.toml").write_text(f"{item.name} = {{ x = 1 }}\n"
-                                                 if item.name not in ("engines",)
-                                                 else f"{item.name} = 3\n", encoding="utf-8")
+        (tmp_path / "postlingo.toml").write_text(
+            f"{item.name} = {{ x = 1 }}\n"
+            if item.name not in ("engines",)
+            else f"{item.name} = 3\n",
+            encoding="utf-8",
+        )
         with pytest.raises(ConfigError, match=rf"'{item.name}' must be"):
             load_config(tmp_path)
 
 
-@pytest.mark.parametrize(("table", "message"), [
-    ('check = { nonsense = "off" }', "unknown rule 'nonsense' in 'check' (known: "),
-    ('engine = "babelfish"', "unknown engine 'babelfish' in 'engine' (known: "),
-    ('allow_unsafe = ["magic"]', "unknown kind 'magic' in 'allow_unsafe' (known: liquid, "),
-    ('layout = "wordpress"', "configuration key 'layout' must be one of jekyll-polyglot, "),
-])
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('check = { nonsense = "off" }', "unknown rule 'nonsense' in 'check' (known: "),
+        ('engine = "babelfish"', "unknown engine 'babelfish' in 'engine' (known: "),
+        ('allow_unsafe = ["magic"]', "unknown kind 'magic' in 'allow_unsafe' (known: liquid, "),
+        ('layout = "wordpress"', "configuration key 'layout' must be one of jekyll-polyglot, "),
+    ],
+)
 def test_names_are_checked_against_what_the_modules_register(
-        tmp_path: Path, table: str, message: str) -> None:
+    tmp_path: Path, table: str, message: str
+) -> None:
     (tmp_path / "postlingo.toml").write_text(table + "\n", encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path)

@@ -29,16 +29,17 @@ def server() -> Iterator[DeeplServer]:
         yield running
 
 
-def configure(site: Path, server: DeeplServer, glossary: str | None, options: str = ""
-              ) -> Path:
+def configure(site: Path, server: DeeplServer, glossary: str | None, options: str = "") -> Path:
     top = 'glossary = "glossary.csv"\n' if glossary is not None else ""
     if glossary is not None:
         (site / "glossary.csv").write_text(glossary, encoding="utf-8")
     with (site / "postlingo.toml").open("r+", encoding="utf-8") as handle:
         text = handle.read()
         handle.seek(0)
-        handle.write(top + text + f'engine = "deepl"\nengine_timeout = 5\n'
-                     f'[engines.deepl]\nurl = "{server.url}"\n{options}')
+        handle.write(
+            top + text + f'engine = "deepl"\nengine_timeout = 5\n'
+            f'[engines.deepl]\nurl = "{server.url}"\n{options}'
+        )
     config = load_config(site)
     assert extract(config).ok and update(config).ok
     return site
@@ -71,8 +72,9 @@ def live(site: Path) -> list[polib.POEntry]:
 GLOSSARY = "source,target\nKunden,clients\nKundeninteraktion,customer interaction\n"
 
 
-def test_texts_go_in_batches_with_tags_formality_and_context(drafting: Path,
-                                                             server: DeeplServer) -> None:
+def test_texts_go_in_batches_with_tags_formality_and_context(
+    drafting: Path, server: DeeplServer
+) -> None:
     configure(drafting, server, None, 'formality = "prefer_less"\n')
     run(drafting)
     entries = live(drafting)
@@ -90,16 +92,22 @@ def test_texts_go_in_batches_with_tags_formality_and_context(drafting: Path,
 
 
 def test_placeholders_travel_as_xml_tags(drafting: Path, server: DeeplServer) -> None:
-    write_post(drafting, "2024-05-01-markup.md", "---\ntitle: Markup & mehr\nlayout: post\n"
-               "lang: de\n---\n\nEin [Link](https://example.org) mit `Code` & a < b.\n")
+    write_post(
+        drafting,
+        "2024-05-01-markup.md",
+        "---\ntitle: Markup & mehr\nlayout: post\n"
+        "lang: de\n---\n\nEin [Link](https://example.org) mit `Code` & a < b.\n",
+    )
     configure(drafting, server, None)
     run(drafting)
     texts = [text for seen in server.calls("POST", "/v2/translate") for text in seen.body["text"]]
     assert 'Ein [Link]<x i="1"/> mit <x i="2"/> &amp; a &lt; b.' in texts
     po = polib.pofile(str(drafting / "locales/en/LC_MESSAGES/2024-05-01-markup.po"))
     drafted = {entry.msgid: entry.msgstr for entry in po}
-    assert drafted["Ein [Link](https://example.org) mit `Code` & a < b."] == \
-        "EIN [LINK](https://example.org) MIT `Code` & A < B."
+    assert (
+        drafted["Ein [Link](https://example.org) mit `Code` & a < b."]
+        == "EIN [LINK](https://example.org) MIT `Code` & A < B."
+    )
 
 
 def test_a_glossary_is_made_once_and_reused(drafting: Path, server: DeeplServer) -> None:
@@ -125,8 +133,11 @@ def test_a_changed_glossary_replaces_the_stale_one(drafting: Path, server: Deepl
     configure(drafting, server, GLOSSARY)
     run(drafting)
     stale = next(iter(server.glossaries))
-    server.glossaries["other"] = {**server.glossaries[stale], "glossary_id": "other",
-                                  "name": "the team's own glossary"}
+    server.glossaries["other"] = {
+        **server.glossaries[stale],
+        "glossary_id": "other",
+        "name": "the team's own glossary",
+    }
     (drafting / "glossary.csv").write_text(GLOSSARY + "Beitrag,post\n", encoding="utf-8")
     reset(drafting)
     run(drafting)

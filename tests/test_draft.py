@@ -44,9 +44,11 @@ def server() -> Iterator[FakeServer]:
 def configure(site: Path, server: FakeServer, extra: str = "", retries: int = 1) -> Path:
     """The site drafts with libre at ``server``; its catalogues exist, nothing translated."""
     with (site / "postlingo.toml").open("a", encoding="utf-8") as handle:
-        handle.write(f'engine = "libre"\nengine_timeout = 0.5\nengine_retries = {retries}\n'
-                     f'{extra}[engines.libre]\nurl = "{server.url}"\n'
-                     'key_env = "POSTLINGO_TEST_LIBRE_KEY"\n')
+        handle.write(
+            f'engine = "libre"\nengine_timeout = 0.5\nengine_retries = {retries}\n'
+            f'{extra}[engines.libre]\nurl = "{server.url}"\n'
+            'key_env = "POSTLINGO_TEST_LIBRE_KEY"\n'
+        )
     config = load_config(site)
     assert extract(config).ok and update(config).ok
     return site
@@ -76,8 +78,10 @@ def live(po: polib.POFile) -> list[polib.POEntry]:
 
 def test_pieces_keep_hard_breaks_and_cut_long_lines_at_sentences() -> None:
     text = "Eins zwei. Drei „vier.“ Fünf sechs! Acht?\nZweite Zeile. Noch was."
-    assert pieces(text, 100) == [("Eins zwei. Drei „vier.“ Fünf sechs! Acht?", "\n"),
-                                 ("Zweite Zeile. Noch was.", "")]
+    assert pieces(text, 100) == [
+        ("Eins zwei. Drei „vier.“ Fünf sechs! Acht?", "\n"),
+        ("Zweite Zeile. Noch was.", ""),
+    ]
     cut = pieces(text, 24)
     assert cut[:2] == [("Eins zwei. Drei „vier.“", " "), ("Fünf sechs! Acht?", "\n")]
     assert "".join(piece + gap for piece, gap in cut) == text
@@ -124,13 +128,17 @@ def code_post(site: Path) -> Path:
     return Path("locales/en/LC_MESSAGES") / CODE_POST.replace(".md", ".po")
 
 
-@pytest.mark.parametrize(("behaviour", "reason"), [
-    ("drop", "placeholder for '`git log`' missing"),
-    ("mangle", "placeholder for '`git log`' missing"),
-    ("brackets", "the Markdown changed: lost link_open 'https://git-scm.com/docs'"),
-])
+@pytest.mark.parametrize(
+    ("behaviour", "reason"),
+    [
+        ("drop", "placeholder for '`git log`' missing"),
+        ("mangle", "placeholder for '`git log`' missing"),
+        ("brackets", "the Markdown changed: lost link_open 'https://git-scm.com/docs'"),
+    ],
+)
 def test_a_draft_that_breaks_protected_material_is_not_written(
-        drafting: Path, server: FakeServer, behaviour: str, reason: str) -> None:
+    drafting: Path, server: FakeServer, behaviour: str, reason: str
+) -> None:
     path = code_post(drafting)
     server.then([], default=behaviour)
     report = run(drafting, post=CODE_POST)
@@ -150,12 +158,14 @@ def test_a_draft_that_breaks_protected_material_is_not_written(
 
 
 def test_long_texts_are_sent_in_sentences_within_the_limit(
-        bare_site: Path, server: FakeServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    bare_site: Path, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("POSTLINGO_TEST_LIBRE_KEY", SECRET)
     site = configure(bare_site, server)
     (site / "postlingo.toml").write_text(
         (site / "postlingo.toml").read_text(encoding="utf-8") + "max_chars = 300\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     report = run(site)
     assert report.ok
     assert max(len(text) for text in server.texts) <= 300
@@ -164,8 +174,7 @@ def test_long_texts_are_sent_in_sentences_within_the_limit(
         assert entry.msgstr == capitals(entry.msgid)
 
 
-def test_an_interrupted_run_resumes_without_resending(drafting: Path, server: FakeServer
-                                                      ) -> None:
+def test_an_interrupted_run_resumes_without_resending(drafting: Path, server: FakeServer) -> None:
     server.then(["normal", "normal"], default="500")
     report = run(drafting, batch=1)
     assert report.stopped is not None and report.drafted == 2
@@ -219,7 +228,8 @@ def test_the_cache_is_per_engine_server(drafting: Path, server: FakeServer) -> N
     run(drafting)
     config = load_config(drafting)
     moved: Config = dataclasses.replace(
-        config, engines={"libre": {**config.engines["libre"], "url": server.url + "other/"}})
+        config, engines={"libre": {**config.engines["libre"], "url": server.url + "other/"}}
+    )
     shutil.rmtree(drafting / "locales/en")
     assert update(config).ok
     server.requests.clear()
@@ -238,20 +248,22 @@ def test_dry_run_sends_and_writes_nothing(drafting: Path, server: FakeServer) ->
     entries = live(catalogue(drafting))
     characters = sum(len(entry.msgid) for entry in entries)
     assert lines[0] == "memory: 0 segments would be drafted from memory, 0 characters sent"
-    assert lines[1] == f"libre: {len(entries)} segments, {characters:,} characters in " \
-        f"{len(entries)} requests would be sent; cost estimate: set price in [engines.libre] " \
+    assert (
+        lines[1] == f"libre: {len(entries)} segments, {characters:,} characters in "
+        f"{len(entries)} requests would be sent; cost estimate: set price in [engines.libre] "
         "(per million characters)"
+    )
     # then each segment the configured engine would be sent, with its characters
     listed = [line for line in lines if line.startswith("  ")]
-    assert [int(line.split(": ")[1].split()[0].replace(",", "")) for line in listed] == \
-        [len(entry.msgid.strip()) for entry in entries]
+    assert [int(line.split(": ")[1].split()[0].replace(",", "")) for line in listed] == [
+        len(entry.msgid.strip()) for entry in entries
+    ]
     assert all(f"{CATALOGUE}:" in line for line in listed)
     assert any(line.startswith("mymemory: ") for line in lines)  # every remote engine
     assert any(line.startswith("google: ") for line in lines)
     assert server.requests == [] and snapshot(drafting) == before
     only = invoke("draft", "--root", drafting, "--dry-run", "--engine", "memory")
-    assert only.stdout == "memory: 0 segments would be drafted from memory, 0 characters " \
-        "sent\n"
+    assert only.stdout == "memory: 0 segments would be drafted from memory, 0 characters sent\n"
 
 
 def test_dry_run_counts_the_cache(drafting: Path, server: FakeServer) -> None:
@@ -264,8 +276,7 @@ def test_dry_run_counts_the_cache(drafting: Path, server: FakeServer) -> None:
     assert f"in {entries - 2} requests would be sent (2 from the cache)" in result.stdout
 
 
-def test_limit_post_and_lang_choose_what_is_drafted(drafting: Path, server: FakeServer
-                                                   ) -> None:
+def test_limit_post_and_lang_choose_what_is_drafted(drafting: Path, server: FakeServer) -> None:
     code_post(drafting)
     result = invoke("draft", "--root", drafting, "--limit", "1", "--post", "2024-*")
     assert result.exit_code == 0, result.output
@@ -276,26 +287,25 @@ def test_limit_post_and_lang_choose_what_is_drafted(drafting: Path, server: Fake
     assert "run 'postlingo update" in missing.stderr and "fr" in missing.stderr
 
 
-def test_repeated_failures_stop_the_command_cleanly(drafting: Path, server: FakeServer
-                                                   ) -> None:
+def test_repeated_failures_stop_the_command_cleanly(drafting: Path, server: FakeServer) -> None:
     server.then(["normal"], default="500")
     result = invoke("draft", "--root", drafting)
     assert result.exit_code == 1
     assert f"drafted {drafting / CATALOGUE}" in result.stdout
     assert "libre: 1 drafted; " in result.stderr
     # The command's backoff (1 s) does not fit in engine_timeout (0.5 s): no second try.
-    assert "error: libre: HTTP 500 from the server (1 attempt, the next attempt would wait " \
-           "1 s; engine_timeout leaves 0." in result.stderr
+    assert (
+        "error: libre: HTTP 500 from the server (1 attempt, the next attempt would wait "
+        "1 s; engine_timeout leaves 0." in result.stderr
+    )
     assert len(server.requests) == 2
 
 
-def test_an_engine_that_never_answers_ends_the_command(drafting: Path, server: FakeServer
-                                                      ) -> None:
+def test_an_engine_that_never_answers_ends_the_command(drafting: Path, server: FakeServer) -> None:
     server.then([], default="hang")
     result = invoke("draft", "--root", drafting)
     assert result.exit_code == 1
-    assert "no complete answer within engine_timeout (0.5 s, 1 attempt); stopped" \
-        in result.stderr
+    assert "no complete answer within engine_timeout (0.5 s, 1 attempt); stopped" in result.stderr
     assert len(server.requests) == 1
 
 
@@ -322,19 +332,23 @@ def test_pseudo_engine_drafts_offline_for_layout_checks(bare_site: Path) -> None
     assert extract(config).ok and update(config).ok
     result = invoke("draft", "--root", bare_site, "--engine", "pseudo")
     assert result.exit_code == 0, result.output
-    assert all(entry.fuzzy and "machine draft: pseudo " in entry.tcomment
-               for entry in live(catalogue(bare_site)))
+    assert all(
+        entry.fuzzy and "machine draft: pseudo " in entry.tcomment
+        for entry in live(catalogue(bare_site))
+    )
     built = invoke("build", "--root", bare_site, "--include-fuzzy")
     assert built.exit_code == 0, built.output
     heading = f"### {pseudo_translate('Die Herausforderungen')}"
     assert heading in (bare_site / VARIANT).read_text(encoding="utf-8")
 
 
-def test_the_glossary_is_applied_to_drafts(bare_site: Path, server: FakeServer,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_glossary_is_applied_to_drafts(
+    bare_site: Path, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("POSTLINGO_TEST_LIBRE_KEY", SECRET)
     (bare_site / "glossary.csv").write_text(
-        "source,target\nMicrosoft Teams,\nWerkzeug,tool\n", encoding="utf-8")
+        "source,target\nMicrosoft Teams,\nWerkzeug,tool\n", encoding="utf-8"
+    )
     site = configure(bare_site, server, extra='glossary = "glossary.csv"\n')
     assert run(site).ok
     assert not any("Microsoft Teams" in text or "Werkzeug " in text for text in server.texts)

@@ -60,7 +60,8 @@ def server() -> Iterator[ChatServer]:
 
 
 def test_human_translations_come_back_intact_through_draft_and_build(
-        tmp_path: Path, server: ChatServer) -> None:
+    tmp_path: Path, server: ChatServer
+) -> None:
     root = tmp_path / "k8s"
     (root / "content/docs").mkdir(parents=True)
     for name in PAGES:
@@ -69,7 +70,8 @@ def test_human_translations_come_back_intact_through_draft_and_build(
     (root / "postlingo.toml").write_text(
         'source_language = "de"\nlanguages = ["en"]\nposts = ["content/docs/*.md"]\n'
         'layout = "hugo"\nthreshold = 0\nengine = "openai"\nengine_timeout = 10\n'
-        f'[engines.openai]\nurl = "{server.url}"\nmodel = "double"\n')
+        f'[engines.openai]\nurl = "{server.url}"\nmodel = "double"\n'
+    )
     pairs = human_pairs(root)
     # The human pages go; the catalogues start untranslated, as for a new post.
     for name in PAGES:
@@ -99,7 +101,9 @@ def test_human_translations_come_back_intact_through_draft_and_build(
                 continue
             if mask(entry.msgid.strip()).text in answers:
                 assert entry.fuzzy and entry.tcomment.startswith("machine draft: openai"), (
-                    entry.msgid, entry.tcomment)
+                    entry.msgid,
+                    entry.tcomment,
+                )
                 assert entry.msgstr.strip() == pairs[entry.msgid].strip(), entry.msgid
                 drafted += 1
             else:
@@ -107,13 +111,16 @@ def test_human_translations_come_back_intact_through_draft_and_build(
                 failed += 1
     assert drafted == len(answers) and failed == unrepresentable
     assert drafted >= 100  # of 125 pairs: the rest changed links, anchors or shortcodes
-    print(f"\n{drafted} of {len(pairs)} human pairs drafted intact; {unrepresentable} "
-          "change the source's fixed material")
+    print(
+        f"\n{drafted} of {len(pairs)} human pairs drafted intact; {unrepresentable} "
+        "change the source's fixed material"
+    )
 
     result = invoke("build", "--root", root, "--include-fuzzy")
     assert result.exit_code == 0, result.output
-    built = " ".join(" ".join((root / f"content/docs/{name}.en.md").read_text().split())
-                     for name in PAGES)
+    built = " ".join(
+        " ".join((root / f"content/docs/{name}.en.md").read_text().split()) for name in PAGES
+    )
     for source, human in pairs.items():
         if mask(source.strip()).text in answers:
             assert " ".join(human.split()) in built, human

@@ -46,16 +46,26 @@ def server() -> Iterator[FakeServer]:
 
 
 def libre(server: FakeServer, **policy: object) -> LibreEngine:
-    settings = {"timeout": TIMEOUT, "retries": 2, "backoff": 0.0,
-                "environ": {"LIBRE_API_KEY": SECRET}, **policy}
+    settings = {
+        "timeout": TIMEOUT,
+        "retries": 2,
+        "backoff": 0.0,
+        "environ": {"LIBRE_API_KEY": SECRET},
+        **policy,
+    }
     engine = make_engine("libre", {"url": server.url}, **settings)
     assert isinstance(engine, LibreEngine)
     return engine
 
 
 def deepl(server: FakeServer, **policy: object) -> DeeplEngine:
-    settings = {"timeout": TIMEOUT, "retries": 2, "backoff": 0.0,
-                "environ": {"DEEPL_AUTH_KEY": SECRET}, **policy}
+    settings = {
+        "timeout": TIMEOUT,
+        "retries": 2,
+        "backoff": 0.0,
+        "environ": {"DEEPL_AUTH_KEY": SECRET},
+        **policy,
+    }
     engine = make_engine("deepl", {"url": server.url}, **settings)
     assert isinstance(engine, DeeplEngine)
     return engine
@@ -64,8 +74,10 @@ def deepl(server: FakeServer, **policy: object) -> DeeplEngine:
 def configure(site: Path, server: FakeServer, extra: str = "") -> Path:
     """The site drafts with libre at ``server`` (key in KEY_ENV); catalogues exist."""
     with (site / "postlingo.toml").open("a", encoding="utf-8") as handle:
-        handle.write(f'engine = "libre"\nengine_timeout = {TIMEOUT}\nengine_retries = 1\n'
-                     f'{extra}[engines.libre]\nurl = "{server.url}"\nkey_env = "{KEY_ENV}"\n')
+        handle.write(
+            f'engine = "libre"\nengine_timeout = {TIMEOUT}\nengine_retries = 1\n'
+            f'{extra}[engines.libre]\nurl = "{server.url}"\nkey_env = "{KEY_ENV}"\n'
+        )
     config = load_config(site)
     assert extract(config).ok and update(config).ok
     return site
@@ -94,8 +106,11 @@ def timed(action: object) -> float:
 def test_a_huge_answer_is_refused_while_it_arrives(server: FakeServer, behaviour: str) -> None:
     server.then([behaviour])
     engine = libre(server, max_answer=100_000)
-    with pytest.raises(EngineError, match=r"libre: the answer is larger than "
-                       r"engine_max_answer \(100,000 bytes\); refused, nothing written"):
+    with pytest.raises(
+        EngineError,
+        match=r"libre: the answer is larger than "
+        r"engine_max_answer \(100,000 bytes\); refused, nothing written",
+    ):
         engine.translate("Hallo", "de", "en")
     assert len(server.requests) == 1  # refused at once, not retried
 
@@ -107,15 +122,15 @@ def test_deepl_answers_are_limited_too(server: FakeServer) -> None:
     assert len(server.requests) == 1
 
 
-def test_the_default_limit_refuses_the_18_mb_answer(drafting: Path, server: FakeServer
-                                                   ) -> None:
+def test_the_default_limit_refuses_the_18_mb_answer(drafting: Path, server: FakeServer) -> None:
     server.then(["normal", "huge"])
     before = (drafting / CATALOGUE).read_bytes()
     result = invoke("draft", "--root", drafting, "--limit", "3")
     assert result.exit_code == 1
     assert result.stderr.rstrip().endswith(
         "error: libre: the answer is larger than engine_max_answer (1,000,000 bytes); "
-        "refused, nothing written; stopped")
+        "refused, nothing written; stopped"
+    )
     assert len(server.requests) == 2 and HUGE > 1_000_000
     drafts = [entry for entry in live(drafting) if entry.msgstr]
     assert len(drafts) == 1 and drafts[0].msgstr == capitals(drafts[0].msgid)  # the first
@@ -123,8 +138,7 @@ def test_the_default_limit_refuses_the_18_mb_answer(drafting: Path, server: Fake
     assert all(len(line) < 1000 for line in (drafting / CACHE).read_text().splitlines())
 
 
-def test_an_answer_far_longer_than_its_text_is_not_used(drafting: Path, server: FakeServer
-                                                       ) -> None:
+def test_an_answer_far_longer_than_its_text_is_not_used(drafting: Path, server: FakeServer) -> None:
     server.appendix = " und so weiter" * 400  # 5,600 characters for a short title
     server.then(["append"])
     report = draft(load_config(drafting), DraftOptions(today=TODAY, backoff=0.0, limit=2))
@@ -133,8 +147,7 @@ def test_an_answer_far_longer_than_its_text_is_not_used(drafting: Path, server: 
     assert not live(drafting)[0].msgstr
 
 
-def test_a_bloated_answer_in_an_old_cache_is_not_used(drafting: Path, server: FakeServer
-                                                      ) -> None:
+def test_a_bloated_answer_in_an_old_cache_is_not_used(drafting: Path, server: FakeServer) -> None:
     fresh = (drafting / CATALOGUE).read_bytes()
     first = draft(load_config(drafting), DraftOptions(today=TODAY, backoff=0.0, limit=2))
     assert first.requests == 2
@@ -149,8 +162,7 @@ def test_a_bloated_answer_in_an_old_cache_is_not_used(drafting: Path, server: Fa
 
 def test_engine_max_answer_is_checked(drafting: Path) -> None:
     text = (drafting / "postlingo.toml").read_text(encoding="utf-8")
-    (drafting / "postlingo.toml").write_text(f"engine_max_answer = 0\n{text}",
-                                             encoding="utf-8")
+    (drafting / "postlingo.toml").write_text(f"engine_max_answer = 0\n{text}", encoding="utf-8")
     result = invoke("draft", "--root", drafting)
     assert result.exit_code == 2
     assert "'engine_max_answer' must be more than 0" in result.stderr
@@ -166,8 +178,11 @@ def test_a_slow_server_is_cut_at_the_deadline(server: FakeServer, behaviour: str
     engine = libre(server)
 
     def translate() -> None:
-        with pytest.raises(EngineError, match=r"no complete answer within engine_timeout "
-                           r"\(1 s, 1 attempt\); stopped"):
+        with pytest.raises(
+            EngineError,
+            match=r"no complete answer within engine_timeout "
+            r"\(1 s, 1 attempt\); stopped",
+        ):
             engine.translate("Hallo", "de", "en")
 
     assert timed(translate) < TIMEOUT + SLACK
@@ -193,23 +208,31 @@ def test_the_deadline_covers_retries_and_their_waits(server: FakeServer) -> None
     engine = libre(server, retries=50, backoff=0.3)
 
     def translate() -> None:
-        with pytest.raises(EngineError, match=r"HTTP 500 from the server \(\d attempts, the "
-                           r"next attempt would wait [\d.]+ s; engine_timeout leaves"):
+        with pytest.raises(
+            EngineError,
+            match=r"HTTP 500 from the server \(\d attempts, the "
+            r"next attempt would wait [\d.]+ s; engine_timeout leaves",
+        ):
             engine.translate("Hallo", "de", "en")
 
     assert timed(translate) < TIMEOUT + SLACK
     assert 2 <= len(server.requests) <= 3  # waits 0.3 + 0.6 fit in 1 s, 1.2 does not
 
 
-@pytest.mark.parametrize(("behaviour", "asked"), [("429-long", "3600 s"),
-                                                  ("429-date", "3[56]\\d\\d(\\.\\d+)? s")])
-def test_a_retry_after_beyond_the_cap_stops_at_once(server: FakeServer, behaviour: str,
-                                                    asked: str) -> None:
+@pytest.mark.parametrize(
+    ("behaviour", "asked"), [("429-long", "3600 s"), ("429-date", "3[56]\\d\\d(\\.\\d+)? s")]
+)
+def test_a_retry_after_beyond_the_cap_stops_at_once(
+    server: FakeServer, behaviour: str, asked: str
+) -> None:
     server.then([behaviour])
     waits: list[float] = []
     engine = libre(server, sleep=waits.append, timeout=600.0)
-    with pytest.raises(EngineError, match=f"HTTP 429: too many requests \\(1 attempt, the "
-                       f"server asks to wait {asked} \\(postlingo waits at most 60 s\\)\\)"):
+    with pytest.raises(
+        EngineError,
+        match=f"HTTP 429: too many requests \\(1 attempt, the "
+        f"server asks to wait {asked} \\(postlingo waits at most 60 s\\)\\)",
+    ):
         engine.translate("Hallo", "de", "en")
     assert waits == [] and len(server.requests) == 1
 
@@ -217,8 +240,11 @@ def test_a_retry_after_beyond_the_cap_stops_at_once(server: FakeServer, behaviou
 def test_a_retry_after_beyond_the_deadline_stops_at_once(server: FakeServer) -> None:
     server.then(["429-5"])
     waits: list[float] = []
-    with pytest.raises(EngineError, match=r"the server asks to wait 5 s; engine_timeout "
-                       r"leaves [01]\.\d s\); stopped"):
+    with pytest.raises(
+        EngineError,
+        match=r"the server asks to wait 5 s; engine_timeout "
+        r"leaves [01]\.\d s\); stopped",
+    ):
         libre(server, sleep=waits.append).translate("Hallo", "de", "en")
     assert waits == [] and len(server.requests) == 1
 
@@ -226,8 +252,7 @@ def test_a_retry_after_beyond_the_deadline_stops_at_once(server: FakeServer) -> 
 def test_a_retry_after_within_cap_and_deadline_is_honoured(server: FakeServer) -> None:
     server.then(["429-5"])
     waits: list[float] = []
-    assert libre(server, sleep=waits.append, timeout=30.0).translate(
-        "Hallo", "de", "en") == "HALLO"
+    assert libre(server, sleep=waits.append, timeout=30.0).translate("Hallo", "de", "en") == "HALLO"
     assert waits == [5.0] and len(server.requests) == 2
 
 
@@ -238,16 +263,19 @@ def test_deepl_honours_retry_after_from_its_answer(server: FakeServer) -> None:
     assert len(server.requests) == 1
 
 
-def test_draft_on_a_trickling_server_ends_at_the_deadline(drafting: Path, server: FakeServer
-                                                         ) -> None:
+def test_draft_on_a_trickling_server_ends_at_the_deadline(
+    drafting: Path, server: FakeServer
+) -> None:
     server.then(["normal"], default="trickle")
     before = snapshot(drafting)
 
     def run() -> None:
         result = invoke("draft", "--root", drafting)
         assert result.exit_code == 1
-        assert "error: libre: no complete answer within engine_timeout (1 s, 1 attempt); " \
-               "stopped" in result.stderr
+        assert (
+            "error: libre: no complete answer within engine_timeout (1 s, 1 attempt); "
+            "stopped" in result.stderr
+        )
 
     assert timed(run) < TIMEOUT + SLACK + 1.0
     assert len(server.requests) == 2
@@ -260,8 +288,12 @@ def test_draft_on_a_trickling_server_ends_at_the_deadline(drafting: Path, server
 
 
 def secret_forms(secret: str) -> list[bytes]:
-    forms = [secret, quote(secret, safe=""), quote_plus(secret),
-             base64.b64encode(secret.encode()).decode().rstrip("=")]
+    forms = [
+        secret,
+        quote(secret, safe=""),
+        quote_plus(secret),
+        base64.b64encode(secret.encode()).decode().rstrip("="),
+    ]
     return [form.encode() for form in forms]
 
 
@@ -274,17 +306,21 @@ def assert_secret_nowhere(site: Path, outputs: list[str], secret: str = SECRET) 
             assert not any(form in data for form in secret_forms(secret)), path
 
 
-@pytest.mark.parametrize("behaviour", ["echo-key", "echo-key-url", "echo-key-b64",
-                                       "echo-key-entities"])
-def test_an_answer_echoing_the_key_is_never_written(drafting: Path, server: FakeServer,
-                                                    behaviour: str) -> None:
+@pytest.mark.parametrize(
+    "behaviour", ["echo-key", "echo-key-url", "echo-key-b64", "echo-key-entities"]
+)
+def test_an_answer_echoing_the_key_is_never_written(
+    drafting: Path, server: FakeServer, behaviour: str
+) -> None:
     server.then(["normal", behaviour], default="normal")
     outputs = []
     for args in (["draft"], ["--debug", "draft"]):
         result = invoke(*args, "--root", drafting)
         assert result.exit_code == 1
-        assert f"error: libre: the answer holds the value of {KEY_ENV} (a secret); refused, " \
-               "nothing written; stopped" in result.stderr
+        assert (
+            f"error: libre: the answer holds the value of {KEY_ENV} (a secret); refused, "
+            "nothing written; stopped" in result.stderr
+        )
         outputs += [result.stdout, result.stderr]
         server.then([behaviour], default="normal")
     assert server.requests[1].key == SECRET and len(server.requests) == 3
@@ -292,10 +328,8 @@ def test_an_answer_echoing_the_key_is_never_written(drafting: Path, server: Fake
     assert_secret_nowhere(drafting, outputs)
 
 
-def test_an_echoed_key_in_full_width_or_split_over_lines_is_refused(
-        server: FakeServer) -> None:
-    wide = "".join(chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char
-                   for char in SECRET)
+def test_an_echoed_key_in_full_width_or_split_over_lines_is_refused(server: FakeServer) -> None:
+    wide = "".join(chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char for char in SECRET)
     for trick in (wide, "\u200b".join(SECRET), SECRET.upper()):
         server.appendix = f" {trick}"
         server.then(["append"])
@@ -303,13 +337,16 @@ def test_an_echoed_key_in_full_width_or_split_over_lines_is_refused(
             libre(server).translate("Hallo", "de", "en")
 
 
-def test_any_configured_secret_is_refused(drafting: Path, server: FakeServer,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_any_configured_secret_is_refused(
+    drafting: Path, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Not the key sent: another engine's key and a CI token in the environment.
     monkeypatch.setenv("DEEPL_AUTH_KEY", "deepl-secret-0123456789")
     monkeypatch.setenv("CI_DEPLOY_TOKEN", "ghp_0123456789abcdef")
-    for variable, value in (("DEEPL_AUTH_KEY", "deepl-secret-0123456789"),
-                            ("CI_DEPLOY_TOKEN", "ghp_0123456789abcdef")):
+    for variable, value in (
+        ("DEEPL_AUTH_KEY", "deepl-secret-0123456789"),
+        ("CI_DEPLOY_TOKEN", "ghp_0123456789abcdef"),
+    ):
         server.appendix = f" {value}"
         server.then(["append"])
         result = invoke("draft", "--root", drafting, "--limit", "1")
@@ -319,8 +356,9 @@ def test_any_configured_secret_is_refused(drafting: Path, server: FakeServer,
     assert not any(entry.msgstr for entry in live(drafting))
 
 
-def test_a_key_split_over_two_pieces_of_one_entry_is_refused(drafting: Path,
-                                                            server: FakeServer) -> None:
+def test_a_key_split_over_two_pieces_of_one_entry_is_refused(
+    drafting: Path, server: FakeServer
+) -> None:
     # A long paragraph goes in two sentences; each answer carries half of the key, which
     # only the whole draft holds (a blank between them, as the pieces are joined).
     sentence = "Ein Satz mit " + "vielen Worten " * 14
@@ -344,15 +382,14 @@ INJECTIONS = {
     "liquid": " {% include secret.html %}",
     "output": " {{ site.title }}",
     "nomarkdown": " {::nomarkdown}<{:/}img src=x onerror=alert(1){::nomarkdown}>{:/}",
-    "ial": " *x*{: onclick=\"alert(1)\"}",
+    "ial": ' *x*{: onclick="alert(1)"}',
     "html": " <img src=x onerror=alert(1)>",
     "entity": " &#60;script&#62;alert(1)&#60;/script&#62;",
 }
 
 
 @pytest.mark.parametrize("kind", sorted(INJECTIONS))
-def test_injected_markup_is_never_published(drafting: Path, server: FakeServer,
-                                            kind: str) -> None:
+def test_injected_markup_is_never_published(drafting: Path, server: FakeServer, kind: str) -> None:
     server.appendix = INJECTIONS[kind]
     server.then([], default="append")
     report = draft(load_config(drafting), DraftOptions(today=TODAY, backoff=0.0))
@@ -367,8 +404,9 @@ def test_injected_markup_is_never_published(drafting: Path, server: FakeServer,
         assert word not in variant
 
 
-def test_injected_kramdown_is_not_in_the_built_html(drafting: Path, server: FakeServer,
-                                                    tmp_path: Path) -> None:
+def test_injected_kramdown_is_not_in_the_built_html(
+    drafting: Path, server: FakeServer, tmp_path: Path
+) -> None:
     server.appendix = INJECTIONS["nomarkdown"] + INJECTIONS["liquid"]
     server.then([], default="append")
     assert draft(load_config(drafting), DraftOptions(today=TODAY, backoff=0.0)).ok
@@ -377,8 +415,7 @@ def test_injected_kramdown_is_not_in_the_built_html(drafting: Path, server: Fake
     (drafting / "content/_includes/secret.html").write_text("SECRET-INCLUDED\n")
     out = jekyll_build(drafting / "content", tmp_path / "out")
     pages = [path.read_text(encoding="utf-8") for path in (out / "en").rglob("*.html")]
-    assert pages and any("Challenges" in page or "Herausforderungen" in page
-                         for page in pages)
+    assert pages and any("Challenges" in page or "Herausforderungen" in page for page in pages)
     for page in pages:
         assert "onerror" not in page and "SECRET-INCLUDED" not in page
 
@@ -390,8 +427,9 @@ def records(site: Path) -> list[dict[str, str]]:
     return [json.loads(line) for line in (site / CACHE).read_text().splitlines()]
 
 
-def test_a_torn_last_record_is_dropped_and_swallows_nothing(drafting: Path,
-                                                            server: FakeServer) -> None:
+def test_a_torn_last_record_is_dropped_and_swallows_nothing(
+    drafting: Path, server: FakeServer
+) -> None:
     fresh = (drafting / CATALOGUE).read_bytes()
     first = draft(load_config(drafting), DraftOptions(today=TODAY, backoff=0.0))
     whole = (drafting / CACHE).read_bytes()
@@ -409,8 +447,7 @@ def test_a_torn_last_record_is_dropped_and_swallows_nothing(drafting: Path,
     assert (third.cached, third.requests, len(server.requests)) == (first.requests, 0, 0)
 
 
-def test_a_damaged_line_in_the_middle_costs_only_itself(drafting: Path,
-                                                        server: FakeServer) -> None:
+def test_a_damaged_line_in_the_middle_costs_only_itself(drafting: Path, server: FakeServer) -> None:
     fresh = (drafting / CATALOGUE).read_bytes()
     first = draft(load_config(drafting), DraftOptions(today=TODAY, backoff=0.0))
     lines = (drafting / CACHE).read_bytes().split(b"\n")
@@ -421,8 +458,9 @@ def test_a_damaged_line_in_the_middle_costs_only_itself(drafting: Path,
     assert (again.cached, again.requests) == (first.requests - 1, 1)
 
 
-def test_a_cache_folder_linked_out_of_the_site_is_refused(drafting: Path, server: FakeServer,
-                                                          tmp_path: Path) -> None:
+def test_a_cache_folder_linked_out_of_the_site_is_refused(
+    drafting: Path, server: FakeServer, tmp_path: Path
+) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()
     (drafting / "locales/.cache").mkdir()
@@ -432,13 +470,15 @@ def test_a_cache_folder_linked_out_of_the_site_is_refused(drafting: Path, server
     assert result.exit_code == 1
     assert result.stderr.strip() == (
         f"error: {drafting / 'locales/.cache/drafts'}: draft cache: a symbolic link; the "
-        "cache is written only into real folders inside the site")
+        "cache is written only into real folders inside the site"
+    )
     assert list(outside.iterdir()) == [] and server.requests == []
     assert snapshot(drafting) == before
 
 
-def test_a_cache_file_linked_out_of_the_site_is_refused(drafting: Path, server: FakeServer,
-                                                        tmp_path: Path) -> None:
+def test_a_cache_file_linked_out_of_the_site_is_refused(
+    drafting: Path, server: FakeServer, tmp_path: Path
+) -> None:
     target = tmp_path / "elsewhere.jsonl"
     target.write_text("")
     (drafting / CACHE).parent.mkdir(parents=True)
@@ -449,8 +489,7 @@ def test_a_cache_file_linked_out_of_the_site_is_refused(drafting: Path, server: 
     assert target.read_text() == "" and server.requests == []
 
 
-def test_a_fifo_as_cache_is_refused_not_waited_for(drafting: Path, server: FakeServer
-                                                   ) -> None:
+def test_a_fifo_as_cache_is_refused_not_waited_for(drafting: Path, server: FakeServer) -> None:
     (drafting / CACHE).parent.mkdir(parents=True)
     os.mkfifo(drafting / CACHE)
     result = invoke("draft", "--root", drafting)
@@ -461,11 +500,11 @@ def test_a_fifo_as_cache_is_refused_not_waited_for(drafting: Path, server: FakeS
 
 @pytest.mark.parametrize("value", ["../../x", "/tmp/postlingo-cache", "drafts/../../x"])
 def test_a_draft_cache_outside_the_root_is_a_configuration_error(
-        drafting: Path, server: FakeServer, value: str) -> None:
+    drafting: Path, server: FakeServer, value: str
+) -> None:
     good = load_config(drafting)
     text = (drafting / "postlingo.toml").read_text(encoding="utf-8")
-    (drafting / "postlingo.toml").write_text(f'draft_cache = "{value}"\n{text}',
-                                             encoding="utf-8")
+    (drafting / "postlingo.toml").write_text(f'draft_cache = "{value}"\n{text}', encoding="utf-8")
     before = snapshot(drafting.parent)
     for args in (["draft"], ["draft", "--dry-run"]):
         result = invoke(*args, "--root", drafting)
@@ -474,8 +513,11 @@ def test_a_draft_cache_outside_the_root_is_a_configuration_error(
         assert "'draft_cache'" in result.stderr and len(result.stderr.splitlines()) == 1
     # A configuration made in Python (not read from the file) meets the same check at use.
     config = dataclasses.replace(good, draft_cache=value)
-    with pytest.raises(ConfigError, match=f"configuration key 'draft_cache' must name a "
-                       f"folder inside the site's root, not '{value}'"):
+    with pytest.raises(
+        ConfigError,
+        match=f"configuration key 'draft_cache' must name a "
+        f"folder inside the site's root, not '{value}'",
+    ):
         draft(config, DraftOptions(today=TODAY, backoff=0.0))
     assert snapshot(drafting.parent) == before and server.requests == []
     assert not Path("/tmp/postlingo-cache").exists()
@@ -483,8 +525,7 @@ def test_a_draft_cache_outside_the_root_is_a_configuration_error(
 
 def test_a_draft_cache_inside_the_root_is_used(drafting: Path, server: FakeServer) -> None:
     text = (drafting / "postlingo.toml").read_text(encoding="utf-8")
-    (drafting / "postlingo.toml").write_text(f'draft_cache = "cache/mt"\n{text}',
-                                             encoding="utf-8")
+    (drafting / "postlingo.toml").write_text(f'draft_cache = "cache/mt"\n{text}', encoding="utf-8")
     report = draft(load_config(drafting), DraftOptions(today=TODAY, backoff=0.0, limit=2))
     assert report.ok and len(records_at(drafting / "cache/mt/libre.jsonl")) == 2
 
@@ -498,10 +539,17 @@ def records_at(path: Path) -> list[str]:
 
 def test_the_library_draft_takes_the_sites_lock(drafting: Path, server: FakeServer) -> None:
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time\nfrom postlingo.lock import site_lock\n"
-         f"with site_lock(__import__('pathlib').Path({str(drafting)!r})):\n"
-         "    print('held', flush=True)\n    sys.stdin.readline()\n"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom postlingo.lock import site_lock\n"
+            f"with site_lock(__import__('pathlib').Path({str(drafting)!r})):\n"
+            "    print('held', flush=True)\n    sys.stdin.readline()\n",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "held\n"
         config = load_config(drafting, lock_wait=0.2)
@@ -517,12 +565,16 @@ def test_the_library_draft_takes_the_sites_lock(drafting: Path, server: FakeServ
     assert draft(load_config(drafting), DraftOptions(today=TODAY, backoff=0.0, limit=1)).ok
 
 
-def test_a_value_the_post_itself_shows_is_no_leak(drafting: Path, server: FakeServer,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_value_the_post_itself_shows_is_no_leak(
+    drafting: Path, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # SSH_KEY names a path the post mentions: translating it is no leak, the run goes on.
     monkeypatch.setenv("SSH_KEY", "/home/autor/.ssh/id_ed25519")
-    write_post(drafting, "2024-03-03-ssh.md", "Der Schlüssel liegt in "
-               "/home/autor/.ssh/id_ed25519 bereit.\n")
+    write_post(
+        drafting,
+        "2024-03-03-ssh.md",
+        "Der Schlüssel liegt in /home/autor/.ssh/id_ed25519 bereit.\n",
+    )
     config = load_config(drafting)
     assert extract(config).ok and update(config).ok
     report = draft(config, DraftOptions(today=TODAY, backoff=0.0, post="2024-03-03-*"))

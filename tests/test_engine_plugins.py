@@ -39,10 +39,10 @@ def install(folder: Path, entry_points: str) -> None:
     (folder / "shout_engine.py").write_text(ENGINE, encoding="utf-8")
     info = folder / "postlingo_shout-1.0.dist-info"
     info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: postlingo-shout\n"
-                                   "Version: 1.0\n", encoding="utf-8")
-    (info / "entry_points.txt").write_text(f"[postlingo.engines]\n{entry_points}",
-                                           encoding="utf-8")
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: postlingo-shout\nVersion: 1.0\n", encoding="utf-8"
+    )
+    (info / "entry_points.txt").write_text(f"[postlingo.engines]\n{entry_points}", encoding="utf-8")
 
 
 @pytest.fixture
@@ -55,8 +55,7 @@ def plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     registry.cache_clear()  # the next test sees the installed engines only
 
 
-def test_a_registered_engine_drafts_with_draft_engine_name(bare_site: Path,
-                                                           plugins: Path) -> None:
+def test_a_registered_engine_drafts_with_draft_engine_name(bare_site: Path, plugins: Path) -> None:
     install(plugins, "shout = shout_engine:ShoutEngine\n")
     assert "shout" in engine_names()
     with (bare_site / "postlingo.toml").open("a", encoding="utf-8") as handle:
@@ -73,11 +72,12 @@ def test_a_registered_engine_drafts_with_draft_engine_name(bare_site: Path,
     assert f"shout: {len(entries)} drafted; offline: nothing sent" in result.stderr
 
 
-def test_an_unknown_option_of_a_registered_engine_is_refused(bare_site: Path,
-                                                             plugins: Path) -> None:
+def test_an_unknown_option_of_a_registered_engine_is_refused(
+    bare_site: Path, plugins: Path
+) -> None:
     install(plugins, "shout = shout_engine:ShoutEngine\n")
     with (bare_site / "postlingo.toml").open("a", encoding="utf-8") as handle:
-        handle.write('[engines.shout]\nvolume = 11\n')
+        handle.write("[engines.shout]\nvolume = 11\n")
     result = invoke("draft", "--root", bare_site, "--engine", "shout")
     assert result.exit_code == 2
     assert "unknown option 'volume' in engines.shout (known: suffix)" in result.stderr
@@ -90,14 +90,18 @@ def test_without_the_distribution_the_name_is_unknown(bare_site: Path, plugins: 
     assert result.exit_code == 2 and "unknown engine 'shout'" in result.stderr
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ("broken = shout_engine:NotAnEngine\n", "is not a postlingo.drafts.engines.Engine"),
-    ("gone = shout_engine:Missing\n", "could not be loaded: AttributeError"),
-    ("deepl = shout_engine:ShoutEngine\n", "the name is taken by a built-in engine"),
-    ("loud = shout_engine:ShoutEngine\n", "calls itself 'shout'"),
-])
-def test_a_broken_registration_is_one_line(bare_site: Path, plugins: Path, line: str,
-                                           message: str) -> None:
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("broken = shout_engine:NotAnEngine\n", "is not a postlingo.drafts.engines.Engine"),
+        ("gone = shout_engine:Missing\n", "could not be loaded: AttributeError"),
+        ("deepl = shout_engine:ShoutEngine\n", "the name is taken by a built-in engine"),
+        ("loud = shout_engine:ShoutEngine\n", "calls itself 'shout'"),
+    ],
+)
+def test_a_broken_registration_is_one_line(
+    bare_site: Path, plugins: Path, line: str, message: str
+) -> None:
     install(plugins, line)
     assert invoke("sync", "--root", bare_site).exit_code == 0
     result = invoke("draft", "--root", bare_site, "--engine", "pseudo")

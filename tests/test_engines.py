@@ -36,8 +36,13 @@ def server() -> Iterator[FakeServer]:
 
 
 def libre(server: FakeServer, **policy: object) -> LibreEngine:
-    settings = {"timeout": 2.0, "retries": 2, "backoff": 0.0,
-                "environ": {"LIBRE_API_KEY": SECRET}, **policy}
+    settings = {
+        "timeout": 2.0,
+        "retries": 2,
+        "backoff": 0.0,
+        "environ": {"LIBRE_API_KEY": SECRET},
+        **policy,
+    }
     engine = make_engine("libre", {"url": server.url}, **settings)
     assert isinstance(engine, LibreEngine)
     return engine
@@ -46,27 +51,31 @@ def libre(server: FakeServer, **policy: object) -> LibreEngine:
 # --- language codes ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("engine", "language", "target", "code"), [
-    (GoogleEngine, "de", True, "de"),
-    (GoogleEngine, "en-GB", True, "en"),
-    (GoogleEngine, "zh", True, "zh-CN"),
-    (GoogleEngine, "zh-TW", True, "zh-TW"),
-    (GoogleEngine, "he", True, "iw"),
-    (GoogleEngine, "zh-Hant", True, "zh-TW"),
-    (MyMemoryEngine, "de", False, "de-DE"),
-    (MyMemoryEngine, "en", True, "en-GB"),
-    (MyMemoryEngine, "en-US", True, "en-US"),
-    (MyMemoryEngine, "pt-BR", True, "pt-BR"),
-    (MyMemoryEngine, "fr", True, "fr-FR"),
-    (LibreEngine, "pt-BR", True, "pt"),
-    (DeeplEngine, "de", False, "DE"),
-    (DeeplEngine, "en", True, "EN-GB"),
-    (DeeplEngine, "en-US", True, "EN-US"),
-    (DeeplEngine, "en-US", False, "EN"),
-    (DeeplEngine, "pt-BR", True, "PT-BR"),
-])
-def test_language_codes_are_mapped_per_engine(engine: type, language: str, target: bool,
-                                              code: str) -> None:
+@pytest.mark.parametrize(
+    ("engine", "language", "target", "code"),
+    [
+        (GoogleEngine, "de", True, "de"),
+        (GoogleEngine, "en-GB", True, "en"),
+        (GoogleEngine, "zh", True, "zh-CN"),
+        (GoogleEngine, "zh-TW", True, "zh-TW"),
+        (GoogleEngine, "he", True, "iw"),
+        (GoogleEngine, "zh-Hant", True, "zh-TW"),
+        (MyMemoryEngine, "de", False, "de-DE"),
+        (MyMemoryEngine, "en", True, "en-GB"),
+        (MyMemoryEngine, "en-US", True, "en-US"),
+        (MyMemoryEngine, "pt-BR", True, "pt-BR"),
+        (MyMemoryEngine, "fr", True, "fr-FR"),
+        (LibreEngine, "pt-BR", True, "pt"),
+        (DeeplEngine, "de", False, "DE"),
+        (DeeplEngine, "en", True, "EN-GB"),
+        (DeeplEngine, "en-US", True, "EN-US"),
+        (DeeplEngine, "en-US", False, "EN"),
+        (DeeplEngine, "pt-BR", True, "PT-BR"),
+    ],
+)
+def test_language_codes_are_mapped_per_engine(
+    engine: type, language: str, target: bool, code: str
+) -> None:
     assert engine.code(language, target=target) == code
 
 
@@ -101,29 +110,34 @@ def write_config(root: Path, text: str) -> Path:
     return root
 
 
-@pytest.mark.parametrize(("toml", "message"), [
-    ('engine = "babelfish"', "unknown engine 'babelfish'"),
-    ('[engines.libre]\nurl = "ftp://x"', "url must start with http"),
-    ('[engines.libre]\napi_key = "abc"', "keys never go in configuration files"),
-    ('[engines.deepl]\nregion = "eu"', "unknown option 'region' in engines.deepl"),
-    ('[engines.google]\nmax_chars = "many"', "engines.google.max_chars must be int"),
-    ('[engines.nope]\nurl = "http://x"', "unknown engine 'nope' in 'engines'"),
-    ("engine_timeout = 0", "'engine_timeout' must be more than 0"),
-    ("engine_retries = -1", "'engine_retries' must be 0 or more"),
-    ("memory_threshold = 1.5", "'memory_threshold' must be in (0, 1]"),
-    ('compendia = "x.po"', "'compendia' must be a list of str"),
-])
-def test_draft_configuration_is_checked_strictly(tmp_path: Path, toml: str, message: str
-                                                 ) -> None:
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('engine = "babelfish"', "unknown engine 'babelfish'"),
+        ('[engines.libre]\nurl = "ftp://x"', "url must start with http"),
+        ('[engines.libre]\napi_key = "abc"', "keys never go in configuration files"),
+        ('[engines.deepl]\nregion = "eu"', "unknown option 'region' in engines.deepl"),
+        ('[engines.google]\nmax_chars = "many"', "engines.google.max_chars must be int"),
+        ('[engines.nope]\nurl = "http://x"', "unknown engine 'nope' in 'engines'"),
+        ("engine_timeout = 0", "'engine_timeout' must be more than 0"),
+        ("engine_retries = -1", "'engine_retries' must be 0 or more"),
+        ("memory_threshold = 1.5", "'memory_threshold' must be in (0, 1]"),
+        ('compendia = "x.po"', "'compendia' must be a list of str"),
+    ],
+)
+def test_draft_configuration_is_checked_strictly(tmp_path: Path, toml: str, message: str) -> None:
     root = write_config(tmp_path / "site", toml + "\n")
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
         load_config(root)
 
 
 def test_draft_configuration_is_read(tmp_path: Path) -> None:
-    root = write_config(tmp_path / "site", 'engine = "libre"\nengine_timeout = 5\n'
-                        'compendia = ["c/{lang}.po"]\n[engines.libre]\n'
-                        'url = "http://127.0.0.1:5000"\nkey_env = "LT_KEY"\n')
+    root = write_config(
+        tmp_path / "site",
+        'engine = "libre"\nengine_timeout = 5\n'
+        'compendia = ["c/{lang}.po"]\n[engines.libre]\n'
+        'url = "http://127.0.0.1:5000"\nkey_env = "LT_KEY"\n',
+    )
     config = load_config(root)
     assert (config.engine, config.engine_timeout, config.engine_retries) == ("libre", 5, 3)
     assert config.engines == {"libre": {"url": "http://127.0.0.1:5000", "key_env": "LT_KEY"}}
@@ -131,8 +145,16 @@ def test_draft_configuration_is_read(tmp_path: Path) -> None:
 
 
 def test_every_engine_declares_the_interface() -> None:
-    assert set(ENGINES) == {"google", "deepl", "microsoft", "mymemory", "libre", "yandex",
-                            "pseudo", "openai"}
+    assert set(ENGINES) == {
+        "google",
+        "deepl",
+        "microsoft",
+        "mymemory",
+        "libre",
+        "yandex",
+        "pseudo",
+        "openai",
+    }
     # every built-in is registered through the entry point, as a third-party engine is
     points = {point.name: point.load() for point in entry_points(group=GROUP)}
     assert {name: points.get(name) for name in ENGINES} == ENGINES
@@ -192,8 +214,11 @@ def test_a_server_that_never_answers_ends_within_the_timeout(server: FakeServer)
     engine = libre(server, timeout=0.3, retries=1)
     started = time.monotonic()
     # One deadline for the text: the hang uses it up, no second attempt is made.
-    with pytest.raises(EngineError, match=r"no complete answer within engine_timeout "
-                       r"\(0.3 s, 1 attempt\)"):
+    with pytest.raises(
+        EngineError,
+        match=r"no complete answer within engine_timeout "
+        r"\(0.3 s, 1 attempt\)",
+    ):
         engine.translate("Hallo", "de", "en")
     assert time.monotonic() - started < 0.3 + 1.0
     assert len(server.requests) == 1
@@ -239,8 +264,13 @@ def test_the_timeout_holds_for_get_clients_too(server: FakeServer) -> None:
 
 
 def deepl(server: FakeServer, **policy: object) -> DeeplEngine:
-    settings = {"timeout": 2.0, "retries": 2, "backoff": 0.0,
-                "environ": {"DEEPL_AUTH_KEY": SECRET}, **policy}
+    settings = {
+        "timeout": 2.0,
+        "retries": 2,
+        "backoff": 0.0,
+        "environ": {"DEEPL_AUTH_KEY": SECRET},
+        **policy,
+    }
     engine = make_engine("deepl", {"url": server.url}, **settings)
     assert isinstance(engine, DeeplEngine)
     return engine
@@ -253,13 +283,15 @@ def test_deepl_translates_with_the_key_in_a_header(server: FakeServer) -> None:
     assert server.requests[-1].key == f"DeepL-Auth-Key {SECRET}"
 
 
-@pytest.mark.parametrize(("behaviour", "message"), [
-    ("403", "refused the key in DEEPL_AUTH_KEY"),
-    ("500", r"HTTP 500 from the server \(3 attempts\)"),
-    ("bad-json", r"could not be read \(3 attempts\)"),
-])
-def test_deepl_failures_are_classified(server: FakeServer, behaviour: str, message: str
-                                       ) -> None:
+@pytest.mark.parametrize(
+    ("behaviour", "message"),
+    [
+        ("403", "refused the key in DEEPL_AUTH_KEY"),
+        ("500", r"HTTP 500 from the server \(3 attempts\)"),
+        ("bad-json", r"could not be read \(3 attempts\)"),
+    ],
+)
+def test_deepl_failures_are_classified(server: FakeServer, behaviour: str, message: str) -> None:
     server.then([], default=behaviour)
     with pytest.raises(EngineError, match=message) as caught:
         deepl(server).translate("Hallo", "DE", "EN-GB")

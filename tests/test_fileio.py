@@ -123,13 +123,15 @@ def test_a_file_written_twice_in_a_batch_ends_as_last_written(tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("syncfs", [True, False])
-def test_a_batch_flushes_once_not_per_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                           syncfs: bool) -> None:
+def test_a_batch_flushes_once_not_per_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, syncfs: bool
+) -> None:
     fsyncs: list[int] = []
     syncs: list[int] = []
     monkeypatch.setattr(fileio.os, "fsync", lambda fd: fsyncs.append(fd))
-    monkeypatch.setattr(fileio, "_syncfs", lambda: (lambda fd: syncs.append(fd) or 0)
-                        if syncfs else None)
+    monkeypatch.setattr(
+        fileio, "_syncfs", lambda: (lambda fd: syncs.append(fd) or 0) if syncfs else None
+    )
     with batched():
         for name in "abc":
             write_atomic(tmp_path / f"{name}.po", name.encode())
@@ -145,13 +147,31 @@ def test_the_real_syncfs_is_found_on_linux() -> None:
 # Trees of folders, hidden names, links to files and folders (and broken ones), and globs
 # with every kind of part: the files found must be those pathlib's glob finds.
 _PART = st.sampled_from(["a", "b", ".h", "x.md", "y.md", ".z.md", "a.md"])
-_ENTRY = st.tuples(st.lists(_PART, min_size=1, max_size=3).map("/".join),
-                   st.sampled_from(["file", "folder", "link-file", "link-folder", "broken"]))
-_PATTERN = st.sampled_from([
-    "**/*.md", "a/**/*.md", "*/*.md", "**/a/*.md", "a/*.md", "a/x.md", "*.md", ".h/*.md",
-    "**/.h/**/*.md", "a/**/**/*.md", "**/[xy].md", "?/*.md", "a/../a/*.md", "./a//*.md",
-    "**/*", "a/*", "**",
-])
+_ENTRY = st.tuples(
+    st.lists(_PART, min_size=1, max_size=3).map("/".join),
+    st.sampled_from(["file", "folder", "link-file", "link-folder", "broken"]),
+)
+_PATTERN = st.sampled_from(
+    [
+        "**/*.md",
+        "a/**/*.md",
+        "*/*.md",
+        "**/a/*.md",
+        "a/*.md",
+        "a/x.md",
+        "*.md",
+        ".h/*.md",
+        "**/.h/**/*.md",
+        "a/**/**/*.md",
+        "**/[xy].md",
+        "?/*.md",
+        "a/../a/*.md",
+        "./a//*.md",
+        "**/*",
+        "a/*",
+        "**",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None)
@@ -161,8 +181,11 @@ def test_glob_finds_what_pathlib_finds(entries: list[tuple[str, str]], pattern: 
         root = Path(folder)
         for name, kind in entries:
             path = root / name
-            if any(parent.is_file() or parent.is_symlink() for parent in path.parents) \
-                    or path.exists() or path.is_symlink():
+            if (
+                any(parent.is_file() or parent.is_symlink() for parent in path.parents)
+                or path.exists()
+                or path.is_symlink()
+            ):
                 continue
             path.parent.mkdir(parents=True, exist_ok=True)
             if kind == "file":

@@ -93,7 +93,7 @@ HOSTILE = [
 ]
 TOML_HOSTILE = [
     *HOSTILE,
-    ("triple-quotes", '""" and \'\'\''),
+    ("triple-quotes", "\"\"\" and '''"),
     ("equals", "a = b"),
     ("table", "[params]"),
     ("plus-fence", "+++"),
@@ -104,14 +104,23 @@ TOML_HOSTILE = [
 # The title in each quoting style of the source, and a CRLF file; image.alt (plain, block
 # context) gets the hostile value too. In "flow", the first item of `[Eins, Zwei]` gets it.
 STYLES = ["plain", "single", "double", "crlf", "flow"]
-TITLES = {"plain": "Hallo Welt", "single": "'Hallo Welt'", "double": '"Hallo Welt"',
-          "crlf": "Hallo Welt", "flow": "Hallo Welt"}
+TITLES = {
+    "plain": "Hallo Welt",
+    "single": "'Hallo Welt'",
+    "double": '"Hallo Welt"',
+    "crlf": "Hallo Welt",
+    "flow": "Hallo Welt",
+}
 TOML_STYLES = {"basic": '"Hallo Welt"', "literal": "'Hallo Welt'"}
+
 
 def _cases(hostile: list[tuple[str, str]], styles: list[str]) -> list[object]:
     """(case, value, style) parameters."""
-    return [pytest.param(case, value, style, id=f"{case}-{style}")
-            for case, value in hostile for style in styles]
+    return [
+        pytest.param(case, value, style, id=f"{case}-{style}")
+        for case, value in hostile
+        for style in styles
+    ]
 
 
 def _lines(text: str) -> list[str]:
@@ -159,16 +168,19 @@ class Built:
     def texts(self, name: str, source: str, variant: str) -> tuple[str, str]:
         """The source and variant of post ``name``; its build must have succeeded."""
         assert not [error for error in self.errors if f"/{name}." in error]
-        return ((self.root / source).read_bytes().decode("utf-8"),
-                (self.root / variant).read_bytes().decode("utf-8"))
+        return (
+            (self.root / source).read_bytes().decode("utf-8"),
+            (self.root / variant).read_bytes().decode("utf-8"),
+        )
 
 
 def _name(case: str, style: str) -> str:
     return f"2021-01-05-{case}-{style}"
 
 
-def _build_site(root: Path, config: str, posts: dict[str, str],
-                tables: dict[str, dict[str, str]]) -> Built:
+def _build_site(
+    root: Path, config: str, posts: dict[str, str], tables: dict[str, dict[str, str]]
+) -> Built:
     """Write ``posts`` (relative path → text) and the config, sync, translate each post's
     catalogue (post name → table), build."""
     root.mkdir(parents=True)
@@ -194,16 +206,22 @@ def yaml_site(tmp_path_factory: pytest.TempPathFactory) -> Built:
                 text = text.replace("\n", "\r\n")
             posts[f"content/_posts/{_name(case, style)}.md"] = text
             tables[_name(case, style)] = {
-                "Hallo Welt": value, "Ein Bild": value, "Eins": _keyword(value, style),
-                "Zwei": "Two", "Ein Absatz.": "Ein Absatz.",
+                "Hallo Welt": value,
+                "Ein Bild": value,
+                "Eins": _keyword(value, style),
+                "Zwei": "Two",
+                "Ein Absatz.": "Ein Absatz.",
             }
     # The values test quoting, not the security policy (tests/test_security.py): the
     # Liquid case may add tags; nor check's rules, which build applies too (an unmatched
     # '*', a lone ']', whitespace at the ends would keep a translation out).
-    return _build_site(tmp_path_factory.mktemp("yaml") / "site",
-                       f"front_matter = {json.dumps(YAML_KEYS)}\nallow_unsafe = [\"liquid\"]\n"
-                       '[check]\nemphasis = "off"\nbrackets = "off"\nwhitespace = "off"\n',
-                       posts, tables)
+    return _build_site(
+        tmp_path_factory.mktemp("yaml") / "site",
+        f'front_matter = {json.dumps(YAML_KEYS)}\nallow_unsafe = ["liquid"]\n'
+        '[check]\nemphasis = "off"\nbrackets = "off"\nwhitespace = "off"\n',
+        posts,
+        tables,
+    )
 
 
 def _yaml_texts(site: Built, case: str, style: str) -> tuple[str, str]:
@@ -246,8 +264,15 @@ def jekyll_read(yaml_site: Built) -> dict[str, dict[str, object]]:
     paths = sorted((yaml_site.root / "content/_posts/en").glob("*.md"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BUNDLE_", "RUBY"))}
     env["LC_ALL"] = "C.UTF-8"
-    proc = subprocess.run(["ruby", "-e", _RUBY, *map(str, paths)], capture_output=True,
-                          text=True, encoding="utf-8", env=env, check=False, timeout=60)
+    proc = subprocess.run(
+        ["ruby", "-e", _RUBY, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        check=False,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     read = json.loads(proc.stdout)
     assert len(read) == len(HOSTILE) * len(STYLES)
@@ -255,8 +280,9 @@ def jekyll_read(yaml_site: Built) -> dict[str, dict[str, object]]:
 
 
 @pytest.mark.parametrize(("case", "value", "style"), _cases(HOSTILE, STYLES))
-def test_hostile_value_loads_back_exactly(yaml_site: Built, case: str, value: str,
-                                          style: str) -> None:
+def test_hostile_value_loads_back_exactly(
+    yaml_site: Built, case: str, value: str, style: str
+) -> None:
     _, variant = _yaml_texts(yaml_site, case, style)
     data = yaml.safe_load(_yaml_front_matter(variant))
     assert data["title"] == value
@@ -266,19 +292,22 @@ def test_hostile_value_loads_back_exactly(yaml_site: Built, case: str, value: st
 
 
 @pytest.mark.parametrize(("case", "value", "style"), _cases(HOSTILE, STYLES))
-def test_hostile_value_reads_the_same_in_jekyll(yaml_site: Built,
-                                                jekyll_read: dict[str, dict[str, object]],
-                                                case: str, value: str, style: str) -> None:
+def test_hostile_value_reads_the_same_in_jekyll(
+    yaml_site: Built, jekyll_read: dict[str, dict[str, object]], case: str, value: str, style: str
+) -> None:
     _yaml_texts(yaml_site, case, style)
     assert jekyll_read[_name(case, style)] == {
-        "title": value, "alt": value, "keyword": _keyword(value, style),
+        "title": value,
+        "alt": value,
+        "keyword": _keyword(value, style),
         "classes": ["String"] * 3,
     }
 
 
 @pytest.mark.parametrize(("case", "value", "style"), _cases(HOSTILE, STYLES))
-def test_untouched_lines_stay_byte_identical(yaml_site: Built, case: str, value: str,
-                                             style: str) -> None:
+def test_untouched_lines_stay_byte_identical(
+    yaml_site: Built, case: str, value: str, style: str
+) -> None:
     source, variant = _yaml_texts(yaml_site, case, style)
     cr = "\r" if style == "crlf" else ""
     source_lines, variant_lines = _lines(source), _lines(variant)
@@ -314,21 +343,27 @@ def toml_site(tmp_path_factory: pytest.TempPathFactory) -> Built:
     for case, value in TOML_HOSTILE:
         for style, title in TOML_STYLES.items():
             posts[f"content/posts/{_name(case, style)}.md"] = TOML_POST.format(title=title)
-            tables[_name(case, style)] = {"Hallo Welt": value, "Ein Untertitel": value,
-                                          "Ein Absatz.": "Ein Absatz."}
-    config = ('layout = "hugo"\nposts = ["content/posts/**/*.md"]\n'
-              'front_matter = ["title", "params.subtitle"]\nallow_unsafe = ["liquid"]\n'
-              '[check]\nemphasis = "off"\nbrackets = "off"\nwhitespace = "off"\n')  # (as above)
+            tables[_name(case, style)] = {
+                "Hallo Welt": value,
+                "Ein Untertitel": value,
+                "Ein Absatz.": "Ein Absatz.",
+            }
+    config = (
+        'layout = "hugo"\nposts = ["content/posts/**/*.md"]\n'
+        'front_matter = ["title", "params.subtitle"]\nallow_unsafe = ["liquid"]\n'
+        '[check]\nemphasis = "off"\nbrackets = "off"\nwhitespace = "off"\n'
+    )  # (as above)
     return _build_site(tmp_path_factory.mktemp("toml") / "site", config, posts, tables)
 
 
-@pytest.mark.parametrize(("case", "value", "style"), _cases(TOML_HOSTILE,
-                                                            list(TOML_STYLES)))
-def test_hostile_value_round_trips_through_toml(toml_site: Built, case: str, value: str,
-                                                style: str) -> None:
+@pytest.mark.parametrize(("case", "value", "style"), _cases(TOML_HOSTILE, list(TOML_STYLES)))
+def test_hostile_value_round_trips_through_toml(
+    toml_site: Built, case: str, value: str, style: str
+) -> None:
     name = _name(case, style)
-    source, variant = toml_site.texts(name, f"content/posts/{name}.md",
-                                      f"content/posts/{name}.en.md")
+    source, variant = toml_site.texts(
+        name, f"content/posts/{name}.md", f"content/posts/{name}.en.md"
+    )
     match = re.match(r"\+\+\+\n(.*?\n)\+\+\+\n", variant, re.S)
     assert match, variant
     data = tomllib.loads(match.group(1))
@@ -363,12 +398,24 @@ cover: nur-ein-pfad.png
 ---
 Text.
 """
-NESTED_KEYS = ["title", "image.alt", "seo.description", "highlights", "keywords",
-               "cover.alt", "missing.key"]
+NESTED_KEYS = [
+    "title",
+    "image.alt",
+    "seo.description",
+    "highlights",
+    "keywords",
+    "cover.alt",
+    "missing.key",
+]
 NESTED_EN = {
-    "Titel": "Title", "Alternativtext": "Alt text",
+    "Titel": "Title",
+    "Alternativtext": "Alt text",
     "Beschreibung für Suchmaschinen": "Description for search engines",
-    "Erstens": "First", "Zweitens": "Second", "Eins": "One", "Zwei": "Two", "Text.": "Text.",
+    "Erstens": "First",
+    "Zweitens": "Second",
+    "Eins": "One",
+    "Zwei": "Two",
+    "Text.": "Text.",
 }
 
 
@@ -378,8 +425,9 @@ def nested(tmp_path: Path) -> Path:
     post = root / "content/_posts/2021-01-05-nested.md"
     post.parent.mkdir(parents=True)
     post.write_text(NESTED_POST, encoding="utf-8")
-    (root / "postlingo.toml").write_text(f"front_matter = {json.dumps(NESTED_KEYS)}\n",
-                                         encoding="utf-8")
+    (root / "postlingo.toml").write_text(
+        f"front_matter = {json.dumps(NESTED_KEYS)}\n", encoding="utf-8"
+    )
     assert sync(load_config(root)).ok
     return root
 
@@ -388,24 +436,31 @@ def test_dotted_keys_and_list_items_are_entries_of_their_own(nested: Path) -> No
     template = polib.pofile(str(nested / "locales/templates/2021-01-05-nested.pot"))
     entries = [(e.msgctxt, e.msgid) for e in template if e.msgctxt]
     assert entries == [
-        ("title", "Titel"), ("image.alt", "Alternativtext"),
+        ("title", "Titel"),
+        ("image.alt", "Alternativtext"),
         ("seo.description", "Beschreibung für Suchmaschinen"),
-        ("highlights", "Erstens"), ("highlights", "Zweitens"),  # "Erstens" twice: one entry
-        ("keywords", "Eins"), ("keywords", "Zwei"),
+        ("highlights", "Erstens"),
+        ("highlights", "Zweitens"),  # "Erstens" twice: one entry
+        ("keywords", "Eins"),
+        ("keywords", "Zwei"),
     ]
 
 
 def test_dotted_keys_and_list_items_are_translated_one_by_one(nested: Path) -> None:
-    fill_catalogue(nested / "locales/en/LC_MESSAGES/2021-01-05-nested.po",
-                   lambda entry: NESTED_EN[entry.msgid])
+    fill_catalogue(
+        nested / "locales/en/LC_MESSAGES/2021-01-05-nested.po", lambda entry: NESTED_EN[entry.msgid]
+    )
     assert build(load_config(nested)).ok
     variant = (nested / "content/_posts/en/2021-01-05-nested.md").read_text(encoding="utf-8")
     data = yaml.safe_load(_yaml_front_matter(variant))
     assert data == {
-        "title": "Title", "image": {"src": "/bild.png", "alt": "Alt text"},
+        "title": "Title",
+        "image": {"src": "/bild.png", "alt": "Alt text"},
         "seo": {"description": "Description for search engines", "robots": "index"},
-        "highlights": ["First", "Second", 3, "First"], "keywords": ["One", "Two"],
-        "cover": "nur-ein-pfad.png", "lang": "en",
+        "highlights": ["First", "Second", 3, "First"],
+        "keywords": ["One", "Two"],
+        "cover": "nur-ein-pfad.png",
+        "lang": "en",
     }
     assert '  description: "Description for search engines"\n' in variant  # style kept
     assert "keywords: [One, Two]\n" in variant
@@ -413,8 +468,10 @@ def test_dotted_keys_and_list_items_are_translated_one_by_one(nested: Path) -> N
 
 def test_one_list_item_translated_leaves_the_others(nested: Path) -> None:
     known = {"Zweitens": "Second", "Titel": "Title"}
-    fill_catalogue(nested / "locales/en/LC_MESSAGES/2021-01-05-nested.po",
-                   lambda entry: known.get(entry.msgid, ""))
+    fill_catalogue(
+        nested / "locales/en/LC_MESSAGES/2021-01-05-nested.po",
+        lambda entry: known.get(entry.msgid, ""),
+    )
     config = nested / "postlingo.toml"  # 2 of 8 translated: threshold 0 builds it anyway
     config.write_text(config.read_text(encoding="utf-8") + "threshold = 0\n", encoding="utf-8")
     assert build(load_config(nested)).ok

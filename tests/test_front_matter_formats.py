@@ -37,16 +37,19 @@ def test_init_reads_the_prose_keys_of_toml_front_matter(tmp_path: Path) -> None:
     assert load_config(site).front_matter == ["title", "description", "image.alt"]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("---\ntitle: a\n---\nx\n", "yaml"),
-    ("--- \t\ntitle: a\n...\nx\n", "yaml"),  # Jekyll: trailing blanks, "..." closes
-    ("---\r\ntitle: a\r\n---\r\nx\r\n", "yaml"),
-    ('+++\ntitle = "a"\n+++\nx\n', "toml"),
-    ("----\ntitle: a\n----\nx\n", None),  # python-frontmatter's boundary, a thematic break here
-    ("++++\nx\n", None),
-    ("x\n---\ntitle: a\n---\n", None),  # only on the first line
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("---\ntitle: a\n---\nx\n", "yaml"),
+        ("--- \t\ntitle: a\n...\nx\n", "yaml"),  # Jekyll: trailing blanks, "..." closes
+        ("---\r\ntitle: a\r\n---\r\nx\r\n", "yaml"),
+        ('+++\ntitle = "a"\n+++\nx\n', "toml"),
+        ("----\ntitle: a\n----\nx\n", None),  # python-frontmatter's boundary, a thematic break here
+        ("++++\nx\n", None),
+        ("x\n---\ntitle: a\n---\n", None),  # only on the first line
+        ("", None),
+    ],
+)
 def test_the_format_is_detected_on_the_first_line(text: str, expected: str | None) -> None:
     post = parse_post(text, Path("p.md"), "p")
     assert (post.front_matter.format if post.front_matter else None) == expected

@@ -43,8 +43,9 @@ LEFT_OUT = "not used, the variant keeps the source text: "
 # The post's texts and a faithful translation of each.
 GOOD = {
     "Prüfstand": "Test bench",
-    "Ein Absatz mit [einem Link](https://example.com/a) und `code()` hier.":
-        "A paragraph with [a link](https://example.com/a) and `code()` here.",
+    "Ein Absatz mit [einem Link](https://example.com/a) und `code()` hier.": (
+        "A paragraph with [a link](https://example.com/a) and `code()` here."
+    ),
     "Ein **wichtiger** Satz.": "An **important** sentence.",
     "Der Titel ist {{ site.title }} hier.": "The title is {{ site.title }} here.",
     "![Ein Bild](/img/a.png)": "![A picture](/img/a.png)",
@@ -72,18 +73,26 @@ Ein letzter Satz.
 BROKEN = {
     "lost link URL": (
         "Ein Absatz mit [einem Link](https://example.com/a) und `code()` hier.",
-        "A paragraph with [a link](https://evil.example/) and `code()` here.", "links"),
+        "A paragraph with [a link](https://evil.example/) and `code()` here.",
+        "links",
+    ),
     "lost code span": (
         "Ein Absatz mit [einem Link](https://example.com/a) und `code()` hier.",
-        "A paragraph with [a link](https://example.com/a) and code() here.", "code"),
+        "A paragraph with [a link](https://example.com/a) and code() here.",
+        "code",
+    ),
     "unclosed emphasis": ("Ein **wichtiger** Satz.", "An **important sentence.", "emphasis"),
-    "unclosed Liquid output": ("Der Titel ist {{ site.title }} hier.",
-                               "The title is {{ site.title } here.", "liquid"),
-    "added Liquid tag": ("Der Titel ist {{ site.title }} hier.",
-                         "The title is {{ site.title }} {% include secret.html %} here.",
-                         "security"),
-    "script": ("Ein letzter Satz.", "A last <script>alert(1)</script> sentence.",
-               "security|html"),
+    "unclosed Liquid output": (
+        "Der Titel ist {{ site.title }} hier.",
+        "The title is {{ site.title } here.",
+        "liquid",
+    ),
+    "added Liquid tag": (
+        "Der Titel ist {{ site.title }} hier.",
+        "The title is {{ site.title }} {% include secret.html %} here.",
+        "security",
+    ),
+    "script": ("Ein letzter Satz.", "A last <script>alert(1)</script> sentence.", "security|html"),
     "lost image URL": ("![Ein Bild](/img/a.png)", "![A picture](/img/b.png)", "images"),
     "heading split into blocks": ("Eine Überschrift", "A heading\n\nand a paragraph", "build"),
 }
@@ -172,11 +181,15 @@ def test_sync_leaves_out_and_fails_again_while_the_translation_stays(gated: Path
 
 
 def test_a_refused_translation_is_published_as_source_text_by_jekyll(
-        gated: Path, tmp_path: Path) -> None:
-    translate(gated / PO, {
-        "Der Titel ist {{ site.title }} hier.": "The title is {{ site.title } here.",
-        "Ein letzter Satz.": "A last <img src=x onerror=alert(1)> sentence.",
-    })
+    gated: Path, tmp_path: Path
+) -> None:
+    translate(
+        gated / PO,
+        {
+            "Der Titel ist {{ site.title }} hier.": "The title is {{ site.title } here.",
+            "Ein letzter Satz.": "A last <img src=x onerror=alert(1)> sentence.",
+        },
+    )
     assert invoke("build", "--root", gated).exit_code == 1
     out = jekyll_build(gated / "content", tmp_path / "_site")
     pages = [p for p in (out / "en").rglob("*.html") if "pruefstand" in p.as_posix()]
@@ -184,7 +197,7 @@ def test_a_refused_translation_is_published_as_source_text_by_jekyll(
     html = pages[0].read_text(encoding="utf-8")
     assert "Ein letzter Satz." in html and "onerror" not in html
     assert re.search(r"Der Titel ist [^<{]+ hier\.", html), html  # Liquid ran on the source
-    assert "A paragraph with <a href=\"https://example.com/a\">a link</a>" in html
+    assert 'A paragraph with <a href="https://example.com/a">a link</a>' in html
 
 
 # --- check and build agree -------------------------------------------------------------------
@@ -200,16 +213,33 @@ def _agreement(root: Path) -> tuple[set[int], set[int], str]:
     assert outcome.ok, outcome.errors
     refused = {w.line for w in outcome.warnings if w.path == root / PO}
     report = check(config)
-    errors = {f.line for f in report.findings if f.path == root / PO and f.level == "error"
-              and f.rule in _GATED_RULES}
+    errors = {
+        f.line
+        for f in report.findings
+        if f.path == root / PO and f.level == "error" and f.rule in _GATED_RULES
+    }
     return errors, refused, (root / OWN_VARIANT).read_text(encoding="utf-8")
 
 
 # Ways translators and machines break a translation: drop or double a mark, add markup.
 _MARKS = ["[", "]", "(", ")", "`", "*", "**", "{{", "}}", "{%", "%}", "!", "\n\n", "#"]
-_SNIPPETS = ["<script>x()</script>", "{% include a.html %}", "[x](javascript:alert(1))",
-             "<b>", "`", "**", "{{ site.secret }}", "](https://evil.example/)", "\n\n## H",
-             "{: onclick=\"x()\"}", "<img src=x onerror=y>", "[^9]", "{{", "_", "~~"]
+_SNIPPETS = [
+    "<script>x()</script>",
+    "{% include a.html %}",
+    "[x](javascript:alert(1))",
+    "<b>",
+    "`",
+    "**",
+    "{{ site.secret }}",
+    "](https://evil.example/)",
+    "\n\n## H",
+    '{: onclick="x()"}',
+    "<img src=x onerror=y>",
+    "[^9]",
+    "{{",
+    "_",
+    "~~",
+]
 
 
 @st.composite
@@ -252,8 +282,11 @@ def test_check_and_build_agree_on_every_entry(pristine: Path, table: dict[str, s
             if lines[msgid] in refused and msgstr.strip() and msgstr != GOOD[msgid]:
                 assert msgstr.strip() not in variant, (msgid, msgstr)
         if not errors:  # nothing check calls an error: build gives no warning at all
-            assert not [f for f in check(load_config(root)).findings
-                        if f.level == "error" and f.path == root / PO]
+            assert not [
+                f
+                for f in check(load_config(root)).findings
+                if f.level == "error" and f.path == root / PO
+            ]
 
 
 def test_a_site_that_check_strict_passes_builds_without_warnings(gated: Path) -> None:
@@ -266,7 +299,8 @@ def test_a_site_that_check_strict_passes_builds_without_warnings(gated: Path) ->
 def test_every_error_rule_that_judges_entries_can_keep_a_translation_out() -> None:
     # The rule table build uses is check's: the same functions at the same default levels.
     assert {name: rule.level for name, rule in ENTRY_RULES.items()} == {
-        name: RULES[name].level for name in ENTRY_RULES}
+        name: RULES[name].level for name in ENTRY_RULES
+    }
     assert {one for _, _, rule in BROKEN.values() for one in rule.split("|")} <= _GATED_RULES
 
 
@@ -276,17 +310,18 @@ def test_every_error_rule_that_judges_entries_can_keep_a_translation_out() -> No
 def test_update_check_fails_when_a_post_changed_since_extract(site: Path) -> None:
     assert invoke("update", "--root", site, "--check").exit_code == 0
     post = site / POSTS / "2021-01-05-erfolgreiche-kundeninteraktionen.md"
-    post.write_text(post.read_text(encoding="utf-8") + "\nEin neuer Absatz.\n",
-                    encoding="utf-8")
+    post.write_text(post.read_text(encoding="utf-8") + "\nEin neuer Absatz.\n", encoding="utf-8")
     write_post(site, "2021-03-04-ohne.md", "---\ntitle: Ohne Vorlage\n---\nText.\n")
     before = {p: p.read_bytes() for p in (site / "locales").rglob("*") if p.is_file()}
     result = invoke("update", "--root", site, "--check")
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert len(lines) == 2, lines  # one per post: the changed one, the one without template
-    assert f"error: {post}: changed since its template " \
-        f"{site / 'locales/templates/2021-01-05-erfolgreiche-kundeninteraktionen.pot'} was " \
-        "extracted: run 'postlingo extract' (or 'sync')" in lines, lines
+    assert (
+        f"error: {post}: changed since its template "
+        f"{site / 'locales/templates/2021-01-05-erfolgreiche-kundeninteraktionen.pot'} was "
+        "extracted: run 'postlingo extract' (or 'sync')" in lines
+    ), lines
     assert any("2021-03-04-ohne" in line and "no template" in line for line in lines)
     assert {p: p.read_bytes() for p in (site / "locales").rglob("*") if p.is_file()} == before
     assert invoke("sync", "--root", site).exit_code == 0
@@ -350,7 +385,10 @@ def test_a_post_that_fails_to_parse_leaves_the_taxonomy_alone(site: Path) -> Non
     assert "tags: Sales New\n" in variant.read_text(encoding="utf-8")
     again = invoke("sync", "--root", site)  # complete in one run: nothing left to do
     assert (again.exit_code, again.stdout, again.stderr) == (
-        0, "", "nothing to do: 2 posts checked, no file changed\n")
+        0,
+        "",
+        "nothing to do: 2 posts checked, no file changed\n",
+    )
 
 
 def test_update_check_fails_when_the_posts_terms_changed(site: Path) -> None:
@@ -364,4 +402,5 @@ def test_update_check_fails_when_the_posts_terms_changed(site: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [  # (the post's own template holds no tags)
         f"error: {site / 'locales/templates/taxonomy.pot'}: the posts' taxonomy terms changed "
-        "since this template was extracted: run 'postlingo extract'"], result.stderr
+        "since this template was extracted: run 'postlingo extract'"
+    ], result.stderr

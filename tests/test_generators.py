@@ -22,13 +22,16 @@ HUGO = 'layout = "hugo"\nposts = ["content/**/*.md"]\n'
 HUGO_DIRECTORY = 'layout = "hugo"\nhugo_content = "directory"\nposts = ["content/de/**/*.md"]\n'
 GOOD_JEKYLL = "exclude: [locales, postlingo.toml]\n"
 GOOD_POLYGLOT = GOOD_JEKYLL + "languages: [de, en]\ndefault_lang: de\n"
-HUGO_LANGUAGES = ('defaultContentLanguage = "de"\n[languages.de]\nweight = 1\n'
-                  '[languages.en]\nweight = 2\n')
+HUGO_LANGUAGES = (
+    'defaultContentLanguage = "de"\n[languages.de]\nweight = 1\n[languages.en]\nweight = 2\n'
+)
 
 
 HUGO_HEAD = 'baseURL = "https://example.org/"\ntitle = "Mein Blog"\n'
-DIRECTORY_LANGUAGES = ('defaultContentLanguage = "de"\n[languages.de]\ncontentDir = "content/de"\n'
-                       '[languages.en]\ncontentDir = "content/en"\n')
+DIRECTORY_LANGUAGES = (
+    'defaultContentLanguage = "de"\n[languages.de]\ncontentDir = "content/de"\n'
+    '[languages.en]\ncontentDir = "content/en"\n'
+)
 
 
 def configured(site: Path, toml: str, extra: str = "", name: str = "_config.yml") -> Path:
@@ -49,47 +52,111 @@ def configured(site: Path, toml: str, extra: str = "", name: str = "_config.yml"
 def lines_of(site: Path) -> list[str]:
     """The generator findings `check` prints, each without the site's folder."""
     result = invoke("check", "--root", site)
-    return [line.removeprefix(f"{site}/") for line in result.stdout.splitlines()
-            if ": generator: " in line]
+    return [
+        line.removeprefix(f"{site}/")
+        for line in result.stdout.splitlines()
+        if ": generator: " in line
+    ]
 
 
-@pytest.mark.parametrize(("make", "toml", "extra", "expected", "fixed"), [
-    (jekyll_site, JEKYLL, "",
-     "_config.yml:6: generator: Jekyll would publish locales and postlingo.toml: add exclude: "
-     "[locales, postlingo.toml]", GOOD_JEKYLL),
-    (polyglot_site, POLYGLOT, GOOD_JEKYLL + "default_lang: de\n",
-     "_config.yml: generator: jekyll-polyglot is not among the plugins: every variant would "
-     "replace its source's page; add jekyll-polyglot to plugins", None),
-    (polyglot_site, POLYGLOT, GOOD_JEKYLL + "languages: [de]\ndefault_lang: de\n",
-     "_config.yml:6: generator: polyglot's languages lack en: add them (languages: [de, en])",
-     GOOD_POLYGLOT),
-    (polyglot_site, POLYGLOT, GOOD_JEKYLL + "languages: [de, en]\n",
-     "_config.yml: generator: polyglot's default_lang is 'en', not the posts' language: set "
-     "default_lang: de", GOOD_POLYGLOT),
-    (jekyll_site, JEKYLL, GOOD_JEKYLL + "permalink: /:year/:title/\n",
-     "_config.yml:10: generator: permalink '/:year/:title/' has no :categories: every variant "
-     "would get its source's URL and replace its page; begin it with /:categories",
-     GOOD_JEKYLL + "permalink: /:categories/:year/:title/\n"),
-    (polyglot_site, POLYGLOT + 'taxonomy = ["tags", "categories"]\n', GOOD_POLYGLOT,
-     "postlingo.toml:3: generator: 'categories' is translated (taxonomy) while the permalink "
-     "('date') holds :categories: each variant's URL would move; remove 'categories' from "
-     "taxonomy, or use a permalink without :categories",
-     GOOD_POLYGLOT + "permalink: /:year/:month/:title/\n"),
-    (hugo_site, HUGO, 'defaultContentLanguage = "de"\n',
-     "hugo.toml: generator: Hugo's languages lack de, en: each variant would replace its "
-     "source's page; add [languages.de]", HUGO_LANGUAGES),
-    (hugo_site, HUGO, "[languages.de]\n[languages.en]\n",
-     "hugo.toml: generator: Hugo's defaultContentLanguage is 'en', not the posts' language: "
-     'set defaultContentLanguage = "de"', HUGO_LANGUAGES),
-    (lambda root: hugo_site(root, by_directory=True), HUGO_DIRECTORY,
-     DIRECTORY_LANGUAGES.replace('contentDir = "content/en"\n', ""),
-     "hugo.toml:4: generator: Hugo's [languages.en] needs contentDir = \"content/en\" (posts "
-     "by directory)", DIRECTORY_LANGUAGES),
-], ids=["jekyll-exclude", "polyglot-plugin", "polyglot-languages", "polyglot-default",
-        "jekyll-permalink", "categories", "hugo-languages", "hugo-default", "hugo-content-dir"])
+@pytest.mark.parametrize(
+    ("make", "toml", "extra", "expected", "fixed"),
+    [
+        (
+            jekyll_site,
+            JEKYLL,
+            "",
+            "_config.yml:6: generator: Jekyll would publish locales and postlingo.toml: "
+            "add exclude: [locales, postlingo.toml]",
+            GOOD_JEKYLL,
+        ),
+        (
+            polyglot_site,
+            POLYGLOT,
+            GOOD_JEKYLL + "default_lang: de\n",
+            "_config.yml: generator: jekyll-polyglot is not among the plugins: every variant would "
+            "replace its source's page; add jekyll-polyglot to plugins",
+            None,
+        ),
+        (
+            polyglot_site,
+            POLYGLOT,
+            GOOD_JEKYLL + "languages: [de]\ndefault_lang: de\n",
+            "_config.yml:6: generator: polyglot's languages lack en: "
+            "add them (languages: [de, en])",
+            GOOD_POLYGLOT,
+        ),
+        (
+            polyglot_site,
+            POLYGLOT,
+            GOOD_JEKYLL + "languages: [de, en]\n",
+            "_config.yml: generator: polyglot's default_lang is 'en', not the posts' language: set "
+            "default_lang: de",
+            GOOD_POLYGLOT,
+        ),
+        (
+            jekyll_site,
+            JEKYLL,
+            GOOD_JEKYLL + "permalink: /:year/:title/\n",
+            "_config.yml:10: generator: permalink '/:year/:title/' has no :categories: "
+            "every variant would get its source's URL and replace its page; "
+            "begin it with /:categories",
+            GOOD_JEKYLL + "permalink: /:categories/:year/:title/\n",
+        ),
+        (
+            polyglot_site,
+            POLYGLOT + 'taxonomy = ["tags", "categories"]\n',
+            GOOD_POLYGLOT,
+            "postlingo.toml:3: generator: 'categories' is translated (taxonomy) while the "
+            "permalink ('date') holds :categories: each variant's URL would move; remove "
+            "'categories' from taxonomy, or use a permalink without :categories",
+            GOOD_POLYGLOT + "permalink: /:year/:month/:title/\n",
+        ),
+        (
+            hugo_site,
+            HUGO,
+            'defaultContentLanguage = "de"\n',
+            "hugo.toml: generator: Hugo's languages lack de, en: each variant would replace its "
+            "source's page; add [languages.de]",
+            HUGO_LANGUAGES,
+        ),
+        (
+            hugo_site,
+            HUGO,
+            "[languages.de]\n[languages.en]\n",
+            "hugo.toml: generator: Hugo's defaultContentLanguage is 'en', not the posts' language: "
+            'set defaultContentLanguage = "de"',
+            HUGO_LANGUAGES,
+        ),
+        (
+            lambda root: hugo_site(root, by_directory=True),
+            HUGO_DIRECTORY,
+            DIRECTORY_LANGUAGES.replace('contentDir = "content/en"\n', ""),
+            'hugo.toml:4: generator: Hugo\'s [languages.en] needs contentDir = "content/en" (posts '
+            "by directory)",
+            DIRECTORY_LANGUAGES,
+        ),
+    ],
+    ids=[
+        "jekyll-exclude",
+        "polyglot-plugin",
+        "polyglot-languages",
+        "polyglot-default",
+        "jekyll-permalink",
+        "categories",
+        "hugo-languages",
+        "hugo-default",
+        "hugo-content-dir",
+    ],
+)
 def test_finding_fires_and_is_silent_once_fixed(
-        tmp_path: Path, make: Callable[[Path], Path], toml: str, extra: str, expected: str,
-        fixed: str | None) -> None:
+    tmp_path: Path,
+    make: Callable[[Path], Path],
+    toml: str,
+    extra: str,
+    expected: str,
+    fixed: str | None,
+) -> None:
     site = make(tmp_path / "site")
     name = "hugo.toml" if (site / "hugo.toml").exists() else "_config.yml"
     if fixed is None:  # (the plugin is missing: take it out of the site's config)
@@ -113,15 +180,20 @@ def test_the_example_site_is_right(example: Path) -> None:
 
 
 def test_translated_categories_in_front_matter_too(tmp_path: Path) -> None:
-    site = configured(polyglot_site(tmp_path / "site"),
-                      POLYGLOT + 'front_matter = ["title", "categories"]\n', GOOD_POLYGLOT)
+    site = configured(
+        polyglot_site(tmp_path / "site"),
+        POLYGLOT + 'front_matter = ["title", "categories"]\n',
+        GOOD_POLYGLOT,
+    )
     assert [line.split(": generator: ")[1].split(" while")[0] for line in lines_of(site)] == [
-        "'categories' is translated (front_matter)"]
+        "'categories' is translated (front_matter)"
+    ]
 
 
 def test_a_check_level_turns_it_into_a_warning(tmp_path: Path) -> None:
-    site = configured(hugo_site(tmp_path / "site"), HUGO + '[check]\ngenerator = "warning"\n',
-                      name="hugo.toml")
+    site = configured(
+        hugo_site(tmp_path / "site"), HUGO + '[check]\ngenerator = "warning"\n', name="hugo.toml"
+    )
     assert invoke("sync", "--root", site).exit_code == 0
     result = invoke("check", "--root", site)
     assert result.exit_code == 0, result.output
@@ -134,8 +206,9 @@ def test_a_check_level_turns_it_into_a_warning(tmp_path: Path) -> None:
 
 def english(site: Path) -> None:
     for path in sorted((site / "locales/en/LC_MESSAGES").rglob("*.po")):
-        fill_catalogue(path, lambda entry: {"Hallo Welt": "Hello world"}.get(entry.msgid,
-                                                                              entry.msgid))
+        fill_catalogue(
+            path, lambda entry: {"Hallo Welt": "Hello world"}.get(entry.msgid, entry.msgid)
+        )
 
 
 def test_hugo_without_languages_publishes_english_instead_of_german(tmp_path: Path) -> None:
@@ -167,17 +240,23 @@ def test_jekyll_without_exclude_publishes_the_catalogues(tmp_path: Path) -> None
 
 
 def test_plain_jekyll_variant_gets_its_own_permalink_and_keeps_it(tmp_path: Path) -> None:
-    site = configured(jekyll_site(tmp_path / "site"), JEKYLL + 'slug = "translate"\n',
-                      GOOD_JEKYLL)
-    write(site, {"_posts/2024-01-04-schon.md": ("---\nlayout: post\ntitle: Schon da\n"
-                                               "permalink: /de/schon/\nlang: de\n---\nText.\n")})
+    site = configured(jekyll_site(tmp_path / "site"), JEKYLL + 'slug = "translate"\n', GOOD_JEKYLL)
+    write(
+        site,
+        {
+            "_posts/2024-01-04-schon.md": (
+                "---\nlayout: post\ntitle: Schon da\npermalink: /de/schon/\nlang: de\n---\nText.\n"
+            )
+        },
+    )
     assert invoke("sync", "--root", site).exit_code == 0
     variant = site / "en/_posts/2024-01-03-losgehts.md"
     assert not variant.exists()  # untranslated: below the default threshold (80)
     english(site)  # every text as its source (100 %), the title of losgehts translated:
     losgehts = site / "locales/en/LC_MESSAGES/2024-01-03-losgehts.po"
-    fill_catalogue(losgehts,
-                   lambda entry: "Here we go" if entry.msgid == "Los geht's" else entry.msgid)
+    fill_catalogue(
+        losgehts, lambda entry: "Here we go" if entry.msgid == "Los geht's" else entry.msgid
+    )
     result = invoke("sync", "--root", site)
     assert result.exit_code == 0, result.output
     text = variant.read_text()
@@ -185,8 +264,9 @@ def test_plain_jekyll_variant_gets_its_own_permalink_and_keeps_it(tmp_path: Path
     assert "slug: here-we-go\n" in text  # (Jekyll prefers the permalink: the URL stays)
     assert 'permalink: "/en/schon/"\n' in (site / "en/_posts/2024-01-04-schon.md").read_text()
     # A new title translation: the permalink and the slug, once written, stay.
-    fill_catalogue(losgehts,
-                   lambda entry: "Off we go" if entry.msgid == "Los geht's" else entry.msgid)
+    fill_catalogue(
+        losgehts, lambda entry: "Off we go" if entry.msgid == "Los geht's" else entry.msgid
+    )
     assert invoke("sync", "--root", site).exit_code == 0
     text = variant.read_text()
     assert "title: Off we go\n" in text and 'permalink: "/en/losgehts"\n' in text

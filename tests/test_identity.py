@@ -21,8 +21,17 @@ from postlingo.source.post import Post, parse_post, read_post
 
 REPO = Path(__file__).parent.parent
 DATA = Path(__file__).parent / "data"
-KEYS = ["title", "description", "excerpt", "subtitle", "summary", "tags", "categories",
-        "image.alt", "menu.title"]
+KEYS = [
+    "title",
+    "description",
+    "excerpt",
+    "subtitle",
+    "summary",
+    "tags",
+    "categories",
+    "image.alt",
+    "menu.title",
+]
 COMMONMARK = json.loads((DATA / "commonmark.json").read_text(encoding="utf-8"))
 GFM = json.loads((DATA / "gfm-extensions.json").read_text(encoding="utf-8"))
 SPEC = [pytest.param(e["markdown"], id=f"cm{e['example']}") for e in COMMONMARK] + [
@@ -163,15 +172,16 @@ def hugo_shortcodes() -> Iterator[None]:
 
 
 @pytest.mark.parametrize("path", REAL, ids=lambda path: path.name)
-def test_real_post_renders_back_with_hugo_shortcodes(hugo_shortcodes: None, path: Path
-                                                     ) -> None:
+def test_real_post_renders_back_with_hugo_shortcodes(hugo_shortcodes: None, path: Path) -> None:
     assert mismatches(read_post(path, path.stem)) == []
 
 
 def test_shortcode_values_render_back(hugo_shortcodes: None) -> None:
-    post = post_of('---\ntitle: x\n---\nText davor hier.\n\n{{< figure src="/a.png" '
-                   'title="Ein \\"Titel\\" hier" alt=`Ein Bild` >}}\n\n'
-                   "{{< note >}}Ein Hinweis mit Text.{{< /note >}}\n")
+    post = post_of(
+        '---\ntitle: x\n---\nText davor hier.\n\n{{< figure src="/a.png" '
+        'title="Ein \\"Titel\\" hier" alt=`Ein Bild` >}}\n\n'
+        "{{< note >}}Ein Hinweis mit Text.{{< /note >}}\n"
+    )
     kinds = [segment.kind for segment in body_segments(post)]
     assert kinds.count("shortcode-param") == 2 and "shortcode-inner" in kinds
     assert mismatches(post) == []

@@ -160,8 +160,7 @@ def test_an_imported_text_whose_source_changed_is_no_longer_used(tmp_path: Path)
     root = hugo_site(tmp_path / "site")
     assert invoke("import", "--root", root).exit_code == 0
     source = root / "content/posts/hallo.md"
-    source.write_text(HUGO_SOURCE.replace("und 42 Dingen.", "und 43 Dingen."),
-                      encoding="utf-8")
+    source.write_text(HUGO_SOURCE.replace("und 42 Dingen.", "und 43 Dingen."), encoding="utf-8")
     assert invoke("sync", "--root", root).exit_code == 0
     entry = catalogue(root).find("Ein zweiter Absatz mit *Betonung* und 43 Dingen.")
     assert entry.msgstr == "A second paragraph with *emphasis* and 42 things."
@@ -172,15 +171,23 @@ def test_an_imported_text_whose_source_changed_is_no_longer_used(tmp_path: Path)
 
 
 def test_machine_drafts_stay_out_of_a_plain_build() -> None:
-    draft = polib.POEntry(msgid="a", msgstr="b", flags=["fuzzy"],
-                          tcomment="machine draft: pseudo 2026-01-01")
-    human = polib.POEntry(msgid="a", msgstr="b", flags=["fuzzy"],
-                          tcomment="imported from content/posts/x.en.md")
+    draft = polib.POEntry(
+        msgid="a", msgstr="b", flags=["fuzzy"], tcomment="machine draft: pseudo 2026-01-01"
+    )
+    human = polib.POEntry(
+        msgid="a", msgstr="b", flags=["fuzzy"], tcomment="imported from content/posts/x.en.md"
+    )
     assert not usable(draft) and usable(draft, include_fuzzy=True)
     assert usable(human) and imported(human)
-    assert not imported(polib.POEntry(msgid="a", msgstr="b", flags=["fuzzy"],
-                                      tcomment="imported from somewhere?\nx",
-                                      previous_msgid="c"))
+    assert not imported(
+        polib.POEntry(
+            msgid="a",
+            msgstr="b",
+            flags=["fuzzy"],
+            tcomment="imported from somewhere?\nx",
+            previous_msgid="c",
+        )
+    )
 
 
 # --- structure differences, options, existing translations --------------------------------
@@ -193,16 +200,22 @@ def test_a_split_paragraph_and_an_added_item_are_reported(tmp_path: Path) -> Non
     shown = root / "content/posts/hallo.en.md"
     # Source line 6 (the paragraph split in the translation) is left, and so are the
     # translation's halves (line 6) and its added item (line 15, not the first).
-    assert (f"imported 10 of 11 segments from {shown} (1 left: source line 6, "
-            "translation line 6)\n") in result.stdout
+    assert (
+        f"imported 10 of 11 segments from {shown} (1 left: source line 6, translation line 6)\n"
+    ) in result.stdout
     # What a build would do to the rest of the file is said before it happens.
     assert result.stderr == (
         f"warning: {shown}: build will rewrite this file: 1 source segment(s) get the "
         "source's text and 3 block(s) of its own are not in the catalogue (from line 6); "
-        "translate what is left first, or set threshold = 100 to keep the file until then\n")
+        "translate what is left first, or set threshold = 100 to keep the file until then\n"
+    )
     po = catalogue(root)
-    assert po.find("Dies ist der erste Absatz des Beitrags, mit "
-                   "[einem Link](https://example.org/a).").msgstr == ""
+    assert (
+        po.find(
+            "Dies ist der erste Absatz des Beitrags, mit [einem Link](https://example.org/a)."
+        ).msgstr
+        == ""
+    )
     # Around the difference the blocks still pair, the added item aside.
     assert po.find("Zweiter Punkt mit `code`").msgstr == "Second item with `code`"
     assert po.find("Erster Punkt der Liste").msgstr == "First item of the list"
@@ -225,9 +238,9 @@ def test_threshold_100_keeps_a_partly_imported_variant_as_it_is(tmp_path: Path) 
     # Once the translator has translated what was left, the variant is built.
     path = root / "locales/en/LC_MESSAGES/hallo.po"
     po = polib.pofile(str(path))
-    po.find("Dies ist der erste Absatz des Beitrags, mit [einem Link]"
-            "(https://example.org/a).").msgstr = "This is the first paragraph, with " \
-        "[a link](https://example.org/a)."
+    po.find(
+        "Dies ist der erste Absatz des Beitrags, mit [einem Link](https://example.org/a)."
+    ).msgstr = "This is the first paragraph, with [a link](https://example.org/a)."
     po.save(str(path))
     result = invoke("sync", "--root", root)
     assert result.exit_code == 0, result.output
@@ -272,11 +285,11 @@ def test_existing_translations_are_never_overwritten(tmp_path: Path) -> None:
 def test_lang_and_post_choose_what_is_imported(tmp_path: Path) -> None:
     root = hugo_site(tmp_path / "site")
     config = root / "postlingo.toml"
-    config.write_text(config.read_text().replace('languages = ["en"]',
-                                                 'languages = ["en", "fr"]'))
+    config.write_text(config.read_text().replace('languages = ["en"]', 'languages = ["en", "fr"]'))
     posts = root / "content/posts"
-    (posts / "hallo.fr.md").write_text(HUMAN_EN.replace("Hello World", "Bonjour le monde"),
-                                       encoding="utf-8")
+    (posts / "hallo.fr.md").write_text(
+        HUMAN_EN.replace("Hello World", "Bonjour le monde"), encoding="utf-8"
+    )
     (posts / "zweiter.md").write_text(HUGO_SOURCE, encoding="utf-8")
     (posts / "zweiter.en.md").write_text(HUMAN_EN, encoding="utf-8")
 
@@ -296,7 +309,7 @@ def test_lang_and_post_choose_what_is_imported(tmp_path: Path) -> None:
 
 def test_nothing_aligned_makes_no_catalogue(tmp_path: Path) -> None:
     # An empty catalogue would hand the human variant over to build: none is made.
-    root = hugo_site(tmp_path / "site", "---\ntitle: \"\"\n---\n```\nonly code\n```\n")
+    root = hugo_site(tmp_path / "site", '---\ntitle: ""\n---\n```\nonly code\n```\n')
     result = invoke("import", "--root", root)
     assert result.exit_code == 0, result.output
     assert "imported 0 of 11 segments" in result.stdout
@@ -316,7 +329,8 @@ def test_an_unreadable_variant_is_one_error_line(tmp_path: Path) -> None:
 def test_hostile_imported_text_is_refused_by_build(tmp_path: Path) -> None:
     hostile = HUMAN_EN.replace(
         "A second paragraph with *emphasis* and 42 things.",
-        "A second paragraph with *emphasis* and 42 things.<script>steal()</script>")
+        "A second paragraph with *emphasis* and 42 things.<script>steal()</script>",
+    )
     root = hugo_site(tmp_path / "site", hostile)
     result = invoke("import", "--root", root)
     assert result.exit_code == 0, result.output
@@ -376,11 +390,13 @@ def test_jekyll_polyglot_import_then_build(tmp_path: Path) -> None:
     (root / "content/_posts/en").mkdir(parents=True)
     (root / "content/_layouts").mkdir()
     (root / "content/_layouts/default.html").write_text(
-        "<html><body><h1>{{ page.title }}</h1>{{ content }}</body></html>\n")
+        "<html><body><h1>{{ page.title }}</h1>{{ content }}</body></html>\n"
+    )
     (root / "content/_config.yml").write_text(POLYGLOT_CONFIG)
     (root / "postlingo.toml").write_text(
         'source_language = "de"\nlanguages = ["en"]\nposts = ["content/_posts/**/*.md"]\n'
-        'layout = "jekyll-polyglot"\n')
+        'layout = "jekyll-polyglot"\n'
+    )
     (root / "content/_posts/2024-01-02-hallo.md").write_text(JEKYLL_SOURCE)
     variant = root / "content/_posts/en/2024-01-02-hallo.md"
     variant.write_text(JEKYLL_HUMAN)
@@ -399,8 +415,10 @@ def test_jekyll_polyglot_import_then_build(tmp_path: Path) -> None:
     out = sitebuild.jekyll_build(root / "content", tmp_path / "out")
     english = (out / "en/2024/01/02/hallo.html").read_text(encoding="utf-8")
     assert "<h1>A Title</h1>" in english
-    assert "A quotation with <a href=\"/en/a/b.html\">a reference</a>." in english \
-        or "A quotation with <a href=\"/a/b.html\">a reference</a>." in english
+    assert (
+        'A quotation with <a href="/en/a/b.html">a reference</a>.' in english
+        or 'A quotation with <a href="/a/b.html">a reference</a>.' in english
+    )
     assert "Absatz" not in english
 
 
@@ -421,7 +439,8 @@ def kubernetes(tmp_path: Path) -> Path:
             shutil.copy2(BILINGUAL / f"{name}{suffix}", root / "content/docs")
     (root / "postlingo.toml").write_text(
         'source_language = "de"\nlanguages = ["en"]\nposts = ["content/docs/*.md"]\n'
-        'layout = "hugo"\n')
+        'layout = "hugo"\n'
+    )
     return root
 
 
@@ -429,8 +448,12 @@ def test_real_pairs_are_imported_and_rebuilt(kubernetes: Path) -> None:
     root = kubernetes
     result = invoke("import", "--root", root)
     assert result.exit_code == 0, result.output
-    found = {m.group(3): int(m.group(1)) / int(m.group(2)) for m in re.finditer(
-        r"imported (\d+) of (\d+) segments from \S*/(\w+)\.en\.md", result.stdout)}
+    found = {
+        m.group(3): int(m.group(1)) / int(m.group(2))
+        for m in re.finditer(
+            r"imported (\d+) of (\d+) segments from \S*/(\w+)\.en\.md", result.stdout
+        )
+    }
     assert found == pytest.approx(PAIRS)
 
     # Every pair made is the translation of its source: the aligned English texts are, in
@@ -446,8 +469,10 @@ def test_real_pairs_are_imported_and_rebuilt(kubernetes: Path) -> None:
     # build gives back each imported text it does not refuse (links and shortcodes the
     # English pages changed are refused: they are not the German source's).
     result = invoke("build", "--root", root, "--keep-going")
-    refused = {(m.group(1), int(m.group(2))) for m in re.finditer(
-        r"LC_MESSAGES/(\w+)\.po:(\d+): not used", result.stderr)}
+    refused = {
+        (m.group(1), int(m.group(2)))
+        for m in re.finditer(r"LC_MESSAGES/(\w+)\.po:(\d+): not used", result.stderr)
+    }
     for name in PAIRS:
         built = words((root / f"content/docs/{name}.en.md").read_text())
         for entry in catalogue(root, name):
@@ -455,16 +480,19 @@ def test_real_pairs_are_imported_and_rebuilt(kubernetes: Path) -> None:
                 assert words(entry.msgstr) in built, (name, entry.msgstr)
 
 
-def test_a_post_too_large_to_align_is_one_error(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_post_too_large_to_align_is_one_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import postlingo.site.importer
 
     monkeypatch.setattr(postlingo.site.importer, "MAX_CELLS", 11 * 11 - 1)
     root = hugo_site(tmp_path / "site")
     result = invoke("import", "--root", root)
     assert result.exit_code == 1
-    assert result.stderr.strip() == (f"error: {root / 'content/posts/hallo.en.md'}: too many "
-                                     "segments to align (11 and 11): not imported")
+    assert result.stderr.strip() == (
+        f"error: {root / 'content/posts/hallo.en.md'}: too many "
+        "segments to align (11 and 11): not imported"
+    )
     assert not (root / "locales").exists()
 
 

@@ -20,9 +20,13 @@ from postlingo.errors import ConfigError
 from sitebuild import hugo_build, jekyll_build
 
 NO_CONFIG = "error: no postlingo.toml here (postlingo init writes one)\n"
-ENGLISH = {"Hallo Welt": "Hello world", "Ein erster Beitrag": "A first post",
-           "Das ist **mein** erster Beitrag.": "This is **my** first post.",
-           "Los geht's": "Here we go", "Es geht los.": "Off we go."}
+ENGLISH = {
+    "Hallo Welt": "Hello world",
+    "Ein erster Beitrag": "A first post",
+    "Das ist **mein** erster Beitrag.": "This is **my** first post.",
+    "Los geht's": "Here we go",
+    "Es geht los.": "Off we go.",
+}
 
 POST = """---
 layout: post
@@ -48,8 +52,10 @@ layout: default
 ---
 <article><h1>{{ page.title }}</h1>{{ content }}</article>
 """
-HUGO_SINGLE = ('<html lang="{{ .Language.Lang }}"><body><article><h1>{{ .Title }}</h1>'
-               '{{ .Content }}</article></body></html>\n')
+HUGO_SINGLE = (
+    '<html lang="{{ .Language.Lang }}"><body><article><h1>{{ .Title }}</h1>'
+    "{{ .Content }}</article></body></html>\n"
+)
 HUGO_LIST = '{{ range .Pages }}<a href="{{ .RelPermalink }}">link</a>{{ end }}\n'
 
 
@@ -63,41 +69,63 @@ def write(root: Path, files: dict[str, str]) -> Path:
 
 def jekyll_site(root: Path) -> Path:
     """A standard Jekyll site: _config.yml and _posts/ at the root, a Gemfile."""
-    return write(root, {
-        "Gemfile": 'source "https://rubygems.org"\ngem "jekyll", "~> 4.3"\n',
-        "_config.yml": ("# Mein Blog\ntitle: Mein Blog\nlang: de\nmarkdown: kramdown\n"
-                        "timezone: Europe/Berlin\nexclude:\n  - Gemfile\n  - Gemfile.lock\n"),
-        "_layouts/default.html": LAYOUT, "_layouts/post.html": POST_LAYOUT,
-        "index.md": "---\nlayout: default\n---\nWillkommen.\n",
-        "_posts/2024-01-02-hallo.md": POST, "_posts/2024-01-03-losgehts.md": PERMALINK_POST,
-    })
+    return write(
+        root,
+        {
+            "Gemfile": 'source "https://rubygems.org"\ngem "jekyll", "~> 4.3"\n',
+            "_config.yml": (
+                "# Mein Blog\ntitle: Mein Blog\nlang: de\nmarkdown: kramdown\n"
+                "timezone: Europe/Berlin\nexclude:\n  - Gemfile\n  - Gemfile.lock\n"
+            ),
+            "_layouts/default.html": LAYOUT,
+            "_layouts/post.html": POST_LAYOUT,
+            "index.md": "---\nlayout: default\n---\nWillkommen.\n",
+            "_posts/2024-01-02-hallo.md": POST,
+            "_posts/2024-01-03-losgehts.md": PERMALINK_POST,
+        },
+    )
 
 
 def polyglot_site(root: Path) -> Path:
     """A Jekyll site that uses jekyll-polyglot but has not set up its languages yet."""
-    return write(root, {
-        "Gemfile": ('source "https://rubygems.org"\ngem "jekyll", "~> 4.3"\n'
-                    'group :jekyll_plugins do\n  gem "jekyll-polyglot"\nend\n'),
-        "_config.yml": ("title: Mein Blog\ntimezone: Europe/Berlin\nplugins: [jekyll-polyglot]\n"
-                        "parallel_localization: false\n"),
-        "_layouts/default.html": LAYOUT.replace("page.lang | default: site.lang",
-                                                "site.active_lang"),
-        "_layouts/post.html": POST_LAYOUT, "index.md": "---\nlayout: default\n---\nHallo.\n",
-        "_posts/2024-01-02-hallo.md": POST,
-    })
+    return write(
+        root,
+        {
+            "Gemfile": (
+                'source "https://rubygems.org"\ngem "jekyll", "~> 4.3"\n'
+                'group :jekyll_plugins do\n  gem "jekyll-polyglot"\nend\n'
+            ),
+            "_config.yml": (
+                "title: Mein Blog\ntimezone: Europe/Berlin\nplugins: [jekyll-polyglot]\n"
+                "parallel_localization: false\n"
+            ),
+            "_layouts/default.html": LAYOUT.replace(
+                "page.lang | default: site.lang", "site.active_lang"
+            ),
+            "_layouts/post.html": POST_LAYOUT,
+            "index.md": "---\nlayout: default\n---\nHallo.\n",
+            "_posts/2024-01-02-hallo.md": POST,
+        },
+    )
 
 
 def hugo_site(root: Path, by_directory: bool = False) -> Path:
     """A Hugo site without languages: a post file and a page bundle below content/posts/
     (or content/de/posts/)."""
     posts = "content/de/posts" if by_directory else "content/posts"
-    return write(root, {
-        "hugo.toml": ('baseURL = "https://example.org/"\ntitle = "Mein Blog"\n\n'
-                      '[params]\n  author = "Jemand"\n'),
-        "layouts/_default/single.html": HUGO_SINGLE, "layouts/_default/list.html": HUGO_LIST,
-        f"{posts}/hallo.md": POST.replace("layout: post\n", ""),
-        f"{posts}/losgehts/index.md": PERMALINK_POST.replace("permalink: /losgehts\n", ""),
-    })
+    return write(
+        root,
+        {
+            "hugo.toml": (
+                'baseURL = "https://example.org/"\ntitle = "Mein Blog"\n\n'
+                '[params]\n  author = "Jemand"\n'
+            ),
+            "layouts/_default/single.html": HUGO_SINGLE,
+            "layouts/_default/list.html": HUGO_LIST,
+            f"{posts}/hallo.md": POST.replace("layout: post\n", ""),
+            f"{posts}/losgehts/index.md": PERMALINK_POST.replace("permalink: /losgehts\n", ""),
+        },
+    )
 
 
 def readme_steps() -> list[str]:
@@ -109,8 +137,12 @@ def readme_steps() -> list[str]:
     return [line for line in block.group(1).splitlines() if line.strip()]
 
 
-def run_steps(site: Path, generator: str, monkeypatch: pytest.MonkeyPatch,
-              only: Callable[[list[str]], bool] = lambda words: True) -> Path | None:
+def run_steps(
+    site: Path,
+    generator: str,
+    monkeypatch: pytest.MonkeyPatch,
+    only: Callable[[list[str]], bool] = lambda words: True,
+) -> Path | None:
     """Run the README's steps in ``site``; returns the built site's folder."""
     monkeypatch.chdir(site)
     built = None
@@ -140,14 +172,17 @@ def translate(site: Path) -> None:
         fill_catalogue(path, lambda entry: ENGLISH.get(entry.msgid, entry.msgid))
 
 
-def readme_then_translated(site: Path, generator: str, monkeypatch: pytest.MonkeyPatch
-                           ) -> Path:
+def readme_then_translated(site: Path, generator: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     run_steps(site, generator, monkeypatch)
     # Nothing translated yet: below the default threshold (80), no variant is published.
     assert variants(site) == []
     translate(site)  # the translator's part, then the README's sync and build again
-    built = run_steps(site, generator, monkeypatch,  # (init once: it never overwrites)
-                      only=lambda words: words[0] != "pip" and words[:2] != ["postlingo", "init"])
+    built = run_steps(
+        site,
+        generator,
+        monkeypatch,  # (init once: it never overwrites)
+        only=lambda words: words[0] != "pip" and words[:2] != ["postlingo", "init"],
+    )
     assert built is not None
     assert variants(site)
     return built
@@ -155,9 +190,12 @@ def readme_then_translated(site: Path, generator: str, monkeypatch: pytest.Monke
 
 def variants(site: Path) -> list[str]:
     """The English posts postlingo wrote in ``site`` (any layout), outside the built site."""
-    return [p.relative_to(site).as_posix() for p in site.rglob("*.md")
-            if not {"_site", "public"} & set(p.relative_to(site).parts)
-            and ("en" in p.relative_to(site).parts or p.name.endswith(".en.md"))]
+    return [
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*.md")
+        if not {"_site", "public"} & set(p.relative_to(site).parts)
+        and ("en" in p.relative_to(site).parts or p.name.endswith(".en.md"))
+    ]
 
 
 def page(built: Path, relative: str) -> str:
@@ -174,15 +212,19 @@ def assert_pair(built: Path, german: str, english: str) -> None:
 
 def assert_unpublished(built: Path) -> None:
     published = [p.relative_to(built).as_posix() for p in built.rglob("*")]
-    assert not [p for p in published if p.endswith(("postlingo.toml", ".po", ".pot"))
-                or "locales" in p.split("/")], published
+    assert not [
+        p
+        for p in published
+        if p.endswith(("postlingo.toml", ".po", ".pot")) or "locales" in p.split("/")
+    ], published
 
 
 # --- the README's steps on three kinds of site -------------------------------------------
 
 
-def test_readme_steps_on_a_standard_jekyll_site(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readme_steps_on_a_standard_jekyll_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     site = jekyll_site(tmp_path / "blog")
     built = readme_then_translated(site, "jekyll", monkeypatch)
     assert_pair(built, "2024/01/02/hallo.html", "en/2024/01/02/hallo.html")
@@ -194,8 +236,7 @@ def test_readme_steps_on_a_standard_jekyll_site(tmp_path: Path,
     assert result.exit_code == 0 and "generator" not in result.output, result.output
 
 
-def test_readme_steps_on_a_polyglot_site(tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readme_steps_on_a_polyglot_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     site = polyglot_site(tmp_path / "blog")
     built = readme_then_translated(site, "jekyll", monkeypatch)
     assert_pair(built, "2024/01/02/hallo.html", "en/2024/01/02/hallo.html")
@@ -205,8 +246,9 @@ def test_readme_steps_on_a_polyglot_site(tmp_path: Path,
 
 
 @pytest.mark.parametrize("by_directory", [False, True], ids=["suffix", "directory"])
-def test_readme_steps_on_a_hugo_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                     by_directory: bool) -> None:
+def test_readme_steps_on_a_hugo_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by_directory: bool
+) -> None:
     site = hugo_site(tmp_path / "blog", by_directory)
     built = readme_then_translated(site, "hugo", monkeypatch)
     assert_pair(built, "posts/hallo/index.html", "en/posts/hallo/index.html")
@@ -222,7 +264,8 @@ def test_readme_steps_on_a_hugo_site(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_init_writes_what_it_found_and_prints_what_the_generator_needs(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     site = jekyll_site(tmp_path / "blog")
     before = (site / "_config.yml").read_bytes()
     result = invoke("init", "--root", site)
@@ -232,8 +275,7 @@ def test_init_writes_what_it_found_and_prints_what_the_generator_needs(
     assert "postlingo init --apply" in result.stdout
     assert (site / "_config.yml").read_bytes() == before  # without --apply: only advice
     config = load_config(site)
-    assert (config.layout, config.posts, config.languages) == ("jekyll", ["_posts/**/*.md"],
-                                                               ["en"])
+    assert (config.layout, config.posts, config.languages) == ("jekyll", ["_posts/**/*.md"], ["en"])
     # Only the keys that hold text in these posts (no summary, excerpt...; not the tags).
     assert config.front_matter == ["title", "description"]
 
@@ -283,10 +325,11 @@ def test_polyglot_named_only_in_the_gemfile_is_found(tmp_path: Path) -> None:
     assert "jekyll-polyglot is not among the plugins" in result.stdout
 
 
-def test_a_folder_of_markdown_without_a_generator_gets_the_custom_layout(
-        tmp_path: Path) -> None:
-    site = write(tmp_path / "notes", {"texte/2024/eins.md": POST, "texte/zwei.md": POST,
-                                      "README.md": "# Notizen\n"})
+def test_a_folder_of_markdown_without_a_generator_gets_the_custom_layout(tmp_path: Path) -> None:
+    site = write(
+        tmp_path / "notes",
+        {"texte/2024/eins.md": POST, "texte/zwei.md": POST, "README.md": "# Notizen\n"},
+    )
     result = invoke("init", "--root", site)
     assert result.exit_code == 0, result.output
     config = load_config(site)
@@ -303,9 +346,16 @@ def test_a_folder_of_markdown_without_a_generator_gets_the_custom_layout(
 
 def test_prose_keys_are_those_with_text(tmp_path: Path) -> None:
     site = jekyll_site(tmp_path / "blog")
-    write(site, {"_posts/2024-02-01-bild.md": ("---\ntitle: Bild\nsummary: 3\nexcerpt: ''\n"
-                                              "image:\n  path: /a.png\n  alt: Ein Bild\n---\n"
-                                              "Text.\n")})
+    write(
+        site,
+        {
+            "_posts/2024-02-01-bild.md": (
+                "---\ntitle: Bild\nsummary: 3\nexcerpt: ''\n"
+                "image:\n  path: /a.png\n  alt: Ein Bild\n---\n"
+                "Text.\n"
+            )
+        },
+    )
     assert invoke("init", "--root", site).exit_code == 0
     assert load_config(site).front_matter == ["title", "description", "image.alt"]
 
@@ -316,8 +366,11 @@ def test_prose_keys_are_those_with_text(tmp_path: Path) -> None:
 def changes(old: bytes, new: bytes) -> list[tuple[list[bytes], list[bytes]]]:
     """The (removed, added) lines between two versions of a file."""
     a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
-    return [(a[i1:i2], b[j1:j2]) for tag, i1, i2, j1, j2 in
-            difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes() if tag != "equal"]
+    return [
+        (a[i1:i2], b[j1:j2])
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
+        if tag != "equal"
+    ]
 
 
 def test_apply_adds_lines_to_a_jekyll_config_and_changes_no_other(tmp_path: Path) -> None:
@@ -331,15 +384,21 @@ def test_apply_adds_lines_to_a_jekyll_config_and_changes_no_other(tmp_path: Path
 def test_apply_edits_a_flow_list_in_its_line(tmp_path: Path) -> None:
     site = polyglot_site(tmp_path / "blog")
     config = site / "_config.yml"
-    config.write_bytes(b"title: Blog\r\nexclude: [Gemfile]  # ours\r\nplugins: [jekyll-polyglot]"
-                       b"\r\nlanguages: [\"de\"]\r\ndefault_lang: en # polyglot\r\nkeep: 1")
+    config.write_bytes(
+        b"title: Blog\r\nexclude: [Gemfile]  # ours\r\nplugins: [jekyll-polyglot]"
+        b'\r\nlanguages: ["de"]\r\ndefault_lang: en # polyglot\r\nkeep: 1'
+    )
     before = config.read_bytes()
     assert invoke("init", "--root", site, "--apply").exit_code == 0
     assert changes(before, config.read_bytes()) == [
-        ([b"exclude: [Gemfile]  # ours\r\n"],
-         [b"exclude: [Gemfile, locales, postlingo.toml]  # ours\r\n"]),
-        ([b'languages: ["de"]\r\n', b"default_lang: en # polyglot\r\n"],
-         [b'languages: ["de", en]\r\n', b"default_lang: de # polyglot\r\n"]),
+        (
+            [b"exclude: [Gemfile]  # ours\r\n"],
+            [b"exclude: [Gemfile, locales, postlingo.toml]  # ours\r\n"],
+        ),
+        (
+            [b'languages: ["de"]\r\n', b"default_lang: en # polyglot\r\n"],
+            [b'languages: ["de", en]\r\n', b"default_lang: de # polyglot\r\n"],
+        ),
     ]  # (and the last line still has no line ending)
 
 
@@ -350,8 +409,10 @@ def test_apply_adds_hugo_languages_and_changes_no_other_line(tmp_path: Path) -> 
     found = changes(before, (site / "hugo.toml").read_bytes())
     assert [removed for removed, _ in found] == [[], []]
     added = b"".join(line for _, lines in found for line in lines)
-    assert added == (b'defaultContentLanguage = "de"\n'
-                     b"\n[languages.de]\nweight = 1\n\n[languages.en]\nweight = 2\n")
+    assert added == (
+        b'defaultContentLanguage = "de"\n'
+        b"\n[languages.de]\nweight = 1\n\n[languages.en]\nweight = 2\n"
+    )
 
 
 def test_apply_leaves_a_config_it_cannot_edit_safely_and_says_so(tmp_path: Path) -> None:
@@ -371,8 +432,10 @@ def test_apply_leaves_a_config_it_cannot_edit_safely_and_says_so(tmp_path: Path)
 
 
 def test_every_command_but_init_refuses_to_run_without_a_configuration(tmp_path: Path) -> None:
-    names = [command.name or command.callback.__name__.removesuffix("_command")
-             for command in app.registered_commands]
+    names = [
+        command.name or command.callback.__name__.removesuffix("_command")
+        for command in app.registered_commands
+    ]
     assert "init" in names and "sync" in names
     for name in names:
         if name == "init":
@@ -387,11 +450,13 @@ def test_every_command_but_init_refuses_to_run_without_a_configuration(tmp_path:
 
 def test_a_posts_glob_that_matches_nothing_names_the_glob(tmp_path: Path) -> None:
     site = jekyll_site(tmp_path / "blog")
-    (site / "postlingo.toml").write_text('layout = "jekyll"\nposts = ["_posts/**/*.md", '
-                                         '"posts/*.md"]\n', encoding="utf-8")
+    (site / "postlingo.toml").write_text(
+        'layout = "jekyll"\nposts = ["_posts/**/*.md", "posts/*.md"]\n', encoding="utf-8"
+    )
     for command in ("sync", "status", "check", "extract"):
         result = invoke(command, "--root", site)
         assert result.exit_code == 2, result.output
-        assert result.stderr == (f"error: {site / 'postlingo.toml'}:2: 'posts' pattern "
-                                 "'posts/*.md' matches no post\n")
+        assert result.stderr == (
+            f"error: {site / 'postlingo.toml'}:2: 'posts' pattern 'posts/*.md' matches no post\n"
+        )
     assert not (site / "locales").exists()

@@ -70,8 +70,13 @@ class Runs:
     """Forks ``postlingo <args>`` runs from a process that has postlingo imported."""
 
     def __init__(self) -> None:
-        self.server = subprocess.Popen([sys.executable, "-c", SERVER], stdin=subprocess.PIPE,
-                                       stdout=subprocess.PIPE, text=True, env=ENV)
+        self.server = subprocess.Popen(
+            [sys.executable, "-c", SERVER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=ENV,
+        )
 
     def _ask(self, line: str) -> int:
         assert self.server.stdin is not None and self.server.stdout is not None
@@ -136,14 +141,21 @@ def assert_complete(paths: list[Path]) -> None:
 
 def finish(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The next run, a fresh ``postlingo`` process: it must complete."""
-    result = subprocess.run(["postlingo", *args, "--root", str(root)], capture_output=True,
-                            text=True, env=ENV, timeout=120, check=False)
+    result = subprocess.run(
+        ["postlingo", *args, "--root", str(root)],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return result
 
 
-def check_round(old: dict[Path, bytes], seen: list[dict[Path, bytes]],
-                new: dict[Path, bytes]) -> int:
+def check_round(
+    old: dict[Path, bytes], seen: list[dict[Path, bytes]], new: dict[Path, bytes]
+) -> int:
     """Every file after every kill is its old or its new version; returns how many files
     were caught in their new version before the round was over."""
     caught = 0
@@ -210,8 +222,10 @@ def test_killing_draft_loses_nothing(site: Path, runs: Runs) -> None:
     seen: list[dict[Path, dict[tuple[str | None, str], str]]] = []
     with FakeServer() as server:
         with (site / "postlingo.toml").open("a", encoding="utf-8") as handle:
-            handle.write(f'engine = "libre"\nengine_timeout = 5\n[engines.libre]\n'
-                         f'url = "{server.url}"\nkey_env = "POSTLINGO_TEST_KEY"\n')
+            handle.write(
+                f'engine = "libre"\nengine_timeout = 5\n[engines.libre]\n'
+                f'url = "{server.url}"\nkey_env = "POSTLINGO_TEST_KEY"\n'
+            )
         args = ("draft", "--post", pattern, "--root", str(site))
         kills = 0
         for _ in range(12):
@@ -240,5 +254,8 @@ def test_killing_draft_loses_nothing(site: Path, runs: Runs) -> None:
 
 def translations(path: Path) -> dict[tuple[str | None, str], str]:
     """The live entries' translations, by context and msgid (the file must parse)."""
-    return {(entry.msgctxt, entry.msgid): entry.msgstr for entry in polib.pofile(str(path))
-            if not entry.obsolete}
+    return {
+        (entry.msgctxt, entry.msgid): entry.msgstr
+        for entry in polib.pofile(str(path))
+        if not entry.obsolete
+    }

@@ -120,8 +120,13 @@ class Site:
     log: list[str]  # the generator's output for the build after
 
 
-def _build_twice(root: Path, site_dir: Path, builder: Callable[..., Path],
-                 translate: Callable[[polib.POEntry], str], **build_args: object) -> Site:
+def _build_twice(
+    root: Path,
+    site_dir: Path,
+    builder: Callable[..., Path],
+    translate: Callable[[polib.POEntry], str],
+    **build_args: object,
+) -> Site:
     out = root.parent
     before = builder(site_dir, out / "before", **build_args)
     synced(root)
@@ -178,8 +183,9 @@ def plain(tmp_path_factory: pytest.TempPathFactory) -> Site:
 def hugo(tmp_path_factory: pytest.TempPathFactory) -> Site:
     root = copy_fixture("hugo", tmp_path_factory.mktemp("hugo") / "site")
     # --printPathWarnings: Hugo reports two pages at one address only when asked.
-    return _build_twice(root, root, sitebuild.hugo_build, table(HUGO_EN),
-                        extra_args=["--printPathWarnings"])
+    return _build_twice(
+        root, root, sitebuild.hugo_build, table(HUGO_EN), extra_args=["--printPathWarnings"]
+    )
 
 
 @dataclass(frozen=True)
@@ -197,19 +203,42 @@ class Page:
 
 POLYGLOT_PAGE = "arbeitskultur/werkzeuge/2021/01/05/erfolgreiche-kundeninteraktionen.html"
 PAGES = [
-    Page("polyglot", POLYGLOT_PAGE, f"en/{POLYGLOT_PAGE}",
-         "Erfolgreiche Kundeninteraktionen", "Successful Customer Interactions",
-         '<h3 id="die-herausforderungen">Die Herausforderungen</h3>',
-         '<h3 id="the-challenges">The Challenges</h3>'),
-    Page("plain", "2021/03/01/hallo-welt/index.html", "en/2021/03/01/hallo-welt/index.html",
-         "Hallo Welt", "Hello World", "<p>Ein zweiter Absatz mit <em>Betonung</em>.</p>",
-         "<p>A second paragraph with <em>emphasis</em>.</p>"),
-    Page("hugo", "posts/hallo/index.html", "en/posts/hallo/index.html", "Hallo Welt",
-         "Hello World", "<p>Ein zweiter Absatz mit <em>Betonung</em>.</p>",
-         "<p>A second paragraph with <em>emphasis</em>.</p>"),
-    Page("hugo", "posts/buendel/index.html", "en/posts/buendel/index.html", "Ein Bündel",
-         "A Bundle", "<p>Dieser Beitrag liegt in einem Seitenbündel.</p>",
-         "<p>This post lives in a page bundle.</p>"),
+    Page(
+        "polyglot",
+        POLYGLOT_PAGE,
+        f"en/{POLYGLOT_PAGE}",
+        "Erfolgreiche Kundeninteraktionen",
+        "Successful Customer Interactions",
+        '<h3 id="die-herausforderungen">Die Herausforderungen</h3>',
+        '<h3 id="the-challenges">The Challenges</h3>',
+    ),
+    Page(
+        "plain",
+        "2021/03/01/hallo-welt/index.html",
+        "en/2021/03/01/hallo-welt/index.html",
+        "Hallo Welt",
+        "Hello World",
+        "<p>Ein zweiter Absatz mit <em>Betonung</em>.</p>",
+        "<p>A second paragraph with <em>emphasis</em>.</p>",
+    ),
+    Page(
+        "hugo",
+        "posts/hallo/index.html",
+        "en/posts/hallo/index.html",
+        "Hallo Welt",
+        "Hello World",
+        "<p>Ein zweiter Absatz mit <em>Betonung</em>.</p>",
+        "<p>A second paragraph with <em>emphasis</em>.</p>",
+    ),
+    Page(
+        "hugo",
+        "posts/buendel/index.html",
+        "en/posts/buendel/index.html",
+        "Ein Bündel",
+        "A Bundle",
+        "<p>Dieser Beitrag liegt in einem Seitenbündel.</p>",
+        "<p>This post lives in a page bundle.</p>",
+    ),
 ]
 
 
@@ -238,8 +267,7 @@ def without_nav(html: str) -> str:
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: f"{page.site}-{page.german}")
-def test_english_page_carries_the_translation(request: pytest.FixtureRequest,
-                                              page: Page) -> None:
+def test_english_page_carries_the_translation(request: pytest.FixtureRequest, page: Page) -> None:
     site = _site(request, page.site)
     html = (site.after / page.english).read_text(encoding="utf-8")
     assert html_lang(html) == "en"
@@ -286,8 +314,11 @@ def test_polyglot_variant_is_not_a_second_german_post(polyglot: Site) -> None:
 
 def test_plain_jekyll_publishes_both_languages_at_distinct_urls(plain: Site) -> None:
     pages = sorted(str(p.relative_to(plain.after)) for p in plain.after.rglob("*.html"))
-    assert pages == ["2021/03/01/hallo-welt/index.html", "en/2021/03/01/hallo-welt/index.html",
-                     "index.html"]
+    assert pages == [
+        "2021/03/01/hallo-welt/index.html",
+        "en/2021/03/01/hallo-welt/index.html",
+        "index.html",
+    ]
 
 
 def test_plain_jekyll_links_the_languages_by_ref(plain: Site) -> None:
@@ -319,30 +350,54 @@ HUGO_POSTS = PurePosixPath("content/posts")
 PATHS = [
     (_config(), POSTS_DIR, "content/_posts/2021-01-05-a.md", "content/_posts/en/2021-01-05-a.md"),
     (_config(), POSTS_DIR, "content/_posts/2021/b.markdown", "content/_posts/en/2021/b.markdown"),
-    (_config(layout="jekyll"), POSTS_DIR, "content/_posts/2021-01-05-a.md",
-     "content/en/_posts/2021-01-05-a.md"),
-    (_config(layout="jekyll"), PurePosixPath("blog/_posts"), "blog/_posts/x/2021-01-05-a.md",
-     "blog/en/_posts/x/2021-01-05-a.md"),
+    (
+        _config(layout="jekyll"),
+        POSTS_DIR,
+        "content/_posts/2021-01-05-a.md",
+        "content/en/_posts/2021-01-05-a.md",
+    ),
+    (
+        _config(layout="jekyll"),
+        PurePosixPath("blog/_posts"),
+        "blog/_posts/x/2021-01-05-a.md",
+        "blog/en/_posts/x/2021-01-05-a.md",
+    ),
     (_config(layout="hugo"), HUGO_POSTS, "content/posts/hallo.md", "content/posts/hallo.en.md"),
-    (_config(layout="hugo"), HUGO_POSTS, "content/posts/hallo.de.md",
-     "content/posts/hallo.en.md"),
-    (_config(layout="hugo"), HUGO_POSTS, "content/posts/b/index.md",
-     "content/posts/b/index.en.md"),
-    (_config(layout="hugo", hugo_content="directory"), PurePosixPath("content/de/posts"),
-     "content/de/posts/b/index.md", "content/en/posts/b/index.md"),
-    (_config(layout="custom", path="{dir}/{stem}.{lang}{ext}"), POSTS_DIR,
-     "content/_posts/2021-01-05-a.md", "content/_posts/2021-01-05-a.en.md"),
-    (_config(layout="custom", path="i18n/{lang}/{name}{ext}"), POSTS_DIR,
-     "content/_posts/sub/2021-01-05-a.md", "i18n/en/sub/2021-01-05-a.md"),
-    (_config(layout="custom", path="out/{lang}/{slug}{ext}"), POSTS_DIR,
-     "content/_posts/2021-01-05-a.md", "out/en/a.md"),
+    (_config(layout="hugo"), HUGO_POSTS, "content/posts/hallo.de.md", "content/posts/hallo.en.md"),
+    (_config(layout="hugo"), HUGO_POSTS, "content/posts/b/index.md", "content/posts/b/index.en.md"),
+    (
+        _config(layout="hugo", hugo_content="directory"),
+        PurePosixPath("content/de/posts"),
+        "content/de/posts/b/index.md",
+        "content/en/posts/b/index.md",
+    ),
+    (
+        _config(layout="custom", path="{dir}/{stem}.{lang}{ext}"),
+        POSTS_DIR,
+        "content/_posts/2021-01-05-a.md",
+        "content/_posts/2021-01-05-a.en.md",
+    ),
+    (
+        _config(layout="custom", path="i18n/{lang}/{name}{ext}"),
+        POSTS_DIR,
+        "content/_posts/sub/2021-01-05-a.md",
+        "i18n/en/sub/2021-01-05-a.md",
+    ),
+    (
+        _config(layout="custom", path="out/{lang}/{slug}{ext}"),
+        POSTS_DIR,
+        "content/_posts/2021-01-05-a.md",
+        "out/en/a.md",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("config", "posts_dir", "source", "variant"), PATHS,
-                         ids=[f"{c.layout}-{s}" for c, _, s, _ in PATHS])
-def test_variant_path(config: Config, posts_dir: PurePosixPath, source: str,
-                      variant: str) -> None:
+@pytest.mark.parametrize(
+    ("config", "posts_dir", "source", "variant"),
+    PATHS,
+    ids=[f"{c.layout}-{s}" for c, _, s, _ in PATHS],
+)
+def test_variant_path(config: Config, posts_dir: PurePosixPath, source: str, variant: str) -> None:
     layout = layout_for(config)
     found = layout.variant_path(PurePosixPath(source), posts_dir, "en")
     assert found == PurePosixPath(variant)
@@ -351,21 +406,29 @@ def test_variant_path(config: Config, posts_dir: PurePosixPath, source: str,
     assert not layout.is_variant(source, posts_dir, ["en"])
 
 
-@pytest.mark.parametrize(("config", "source"), [
-    (_config(layout="jekyll"), "content/posts/a.md"),
-    (_config(layout="hugo", hugo_content="directory"), "content/posts/a.md"),
-])
+@pytest.mark.parametrize(
+    ("config", "source"),
+    [
+        (_config(layout="jekyll"), "content/posts/a.md"),
+        (_config(layout="hugo", hugo_content="directory"), "content/posts/a.md"),
+    ],
+)
 def test_layout_refuses_a_source_it_cannot_place(config: Config, source: str) -> None:
     with pytest.raises(ConfigError):
         layout_for(config).variant_path(PurePosixPath(source), PurePosixPath("content"), "en")
 
 
-@pytest.mark.parametrize("template", ["../{lang}/{stem}{ext}", "{dir}/../../../{lang}/{stem}{ext}",
-                                      "ABSOLUTE/{lang}/{stem}{ext}"])
+@pytest.mark.parametrize(
+    "template",
+    ["../{lang}/{stem}{ext}", "{dir}/../../../{lang}/{stem}{ext}", "ABSOLUTE/{lang}/{stem}{ext}"],
+)
 def test_variant_never_leaves_the_root(tmp_path: Path, template: str) -> None:
     template = template.replace("ABSOLUTE", (tmp_path / "elsewhere").as_posix())
-    root = make_project(tmp_path / "site", f'layout = "custom"\npath = "{template}"\n',
-                        {"content/_posts/2021-01-05-a.md": "---\ntitle: A\n---\nText.\n"})
+    root = make_project(
+        tmp_path / "site",
+        f'layout = "custom"\npath = "{template}"\n',
+        {"content/_posts/2021-01-05-a.md": "---\ntitle: A\n---\nText.\n"},
+    )
     outcome = sync(load_config(root))
     assert outcome.errors
     assert all("outside the project" in error.message for error in outcome.errors)
@@ -384,19 +447,29 @@ Ein Absatz.
 POST_EN = {"Grüße aus München": "Greetings from Munich", "Ein Absatz.": "A paragraph."}
 
 
-@pytest.mark.parametrize(("config", "variant", "metadata"), [
-    ("", "content/_posts/en/2021-01-05-gruss.md", {"lang": "en"}),
-    ('layout = "jekyll"\n', "content/en/_posts/2021-01-05-gruss.md",
-     {"lang": "en", "ref": "2021-01-05-gruss"}),
-    ('layout = "hugo"\n', "content/_posts/2021-01-05-gruss.en.md", {}),
-    ('layout = "custom"\npath = "translated/{lang}/{stem}{ext}"\n'
-     'metadata = { locale = "{lang}", translation_of = "{key}" }\n',
-     "translated/en/2021-01-05-gruss.md", {"locale": "en", "translation_of": "2021-01-05-gruss"}),
-], ids=["jekyll-polyglot", "jekyll", "hugo", "custom"])
-def test_build_writes_the_variant_with_its_metadata(tmp_path: Path, config: str, variant: str,
-                                                    metadata: dict[str, str]) -> None:
-    root = make_project(tmp_path / "site", config,
-                        {"content/_posts/2021-01-05-gruss.md": POST})
+@pytest.mark.parametrize(
+    ("config", "variant", "metadata"),
+    [
+        ("", "content/_posts/en/2021-01-05-gruss.md", {"lang": "en"}),
+        (
+            'layout = "jekyll"\n',
+            "content/en/_posts/2021-01-05-gruss.md",
+            {"lang": "en", "ref": "2021-01-05-gruss"},
+        ),
+        ('layout = "hugo"\n', "content/_posts/2021-01-05-gruss.en.md", {}),
+        (
+            'layout = "custom"\npath = "translated/{lang}/{stem}{ext}"\n'
+            'metadata = { locale = "{lang}", translation_of = "{key}" }\n',
+            "translated/en/2021-01-05-gruss.md",
+            {"locale": "en", "translation_of": "2021-01-05-gruss"},
+        ),
+    ],
+    ids=["jekyll-polyglot", "jekyll", "hugo", "custom"],
+)
+def test_build_writes_the_variant_with_its_metadata(
+    tmp_path: Path, config: str, variant: str, metadata: dict[str, str]
+) -> None:
+    root = make_project(tmp_path / "site", config, {"content/_posts/2021-01-05-gruss.md": POST})
     synced(root)
     translate_all(root, table(POST_EN))
     outcome = built(load_config(root))
@@ -407,7 +480,8 @@ def test_build_writes_the_variant_with_its_metadata(tmp_path: Path, config: str,
     text = (root / variant).read_text(encoding="utf-8")
     assert text.endswith("---\nA paragraph.\n")
     assert [s.relative for s in find_sources(load_config(root))] == [
-        PurePosixPath("content/_posts/2021-01-05-gruss.md")]
+        PurePosixPath("content/_posts/2021-01-05-gruss.md")
+    ]
 
 
 def test_hugo_directory_mode_mirrors_the_content_tree(tmp_path: Path) -> None:
@@ -423,8 +497,10 @@ def test_hugo_directory_mode_mirrors_the_content_tree(tmp_path: Path) -> None:
         variant = root / "content/en/posts" / name
         assert front_matter(variant)["title"] == "Greetings from Munich"
     assert sorted(p.relative_to(root).as_posix() for p in root.glob("content/**/*.md")) == [
-        "content/de/posts/b/index.md", "content/de/posts/gruss.md",
-        "content/en/posts/b/index.md", "content/en/posts/gruss.md",
+        "content/de/posts/b/index.md",
+        "content/de/posts/gruss.md",
+        "content/en/posts/b/index.md",
+        "content/en/posts/gruss.md",
     ]
 
 
@@ -439,7 +515,8 @@ def test_hugo_directory_site_builds(tmp_path: Path) -> None:
     (root / "hugo.toml").write_text(config, encoding="utf-8")
     (root / "postlingo.toml").write_text(
         'layout = "hugo"\nhugo_content = "directory"\nposts = ["content/de/posts/**/*.md"]\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     synced(root)
     translate_all(root, table(HUGO_EN))
     built(load_config(root))
@@ -471,14 +548,17 @@ def test_custom_layout_fills_metadata_placeholders(tmp_path: Path) -> None:
 # --- slugs --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "slug"), [
-    ("Grüße aus München", "gruesse-aus-muenchen"),
-    ("Straße & Fluss", "strasse-fluss"),
-    ("ÄÖÜ äöü ß", "aeoeue-aeoeue-ss"),
-    ("Crème brûlée, s'il vous plaît!", "creme-brulee-s-il-vous-plait"),
-    ("  --Hello--World--  ", "hello-world"),
-    ("日本語", ""),
-])
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("Grüße aus München", "gruesse-aus-muenchen"),
+        ("Straße & Fluss", "strasse-fluss"),
+        ("ÄÖÜ äöü ß", "aeoeue-aeoeue-ss"),
+        ("Crème brûlée, s'il vous plaît!", "creme-brulee-s-il-vous-plait"),
+        ("  --Hello--World--  ", "hello-world"),
+        ("日本語", ""),
+    ],
+)
 def test_slugify(text: str, slug: str) -> None:
     assert slugify(text) == slug
 
@@ -490,11 +570,15 @@ SLUG_LAYOUTS = [
 ]
 
 
-@pytest.mark.parametrize(("config", "variant"), SLUG_LAYOUTS,
-                         ids=["jekyll-polyglot", "jekyll", "hugo"])
+@pytest.mark.parametrize(
+    ("config", "variant"), SLUG_LAYOUTS, ids=["jekyll-polyglot", "jekyll", "hugo"]
+)
 def test_translated_slug_is_stable(tmp_path: Path, config: str, variant: str) -> None:
-    root = make_project(tmp_path / "site", config + 'slug = "translate"\n',
-                        {"content/_posts/2021-01-05-gruss.md": POST})
+    root = make_project(
+        tmp_path / "site",
+        config + 'slug = "translate"\n',
+        {"content/_posts/2021-01-05-gruss.md": POST},
+    )
     synced(root)
     translate_all(root, table({**POST_EN, "Grüße aus München": "Straße & Grüße"}))
     built(load_config(root))
@@ -514,14 +598,27 @@ def test_slug_keep_writes_no_slug(tmp_path: Path) -> None:
     assert "slug" not in front_matter(root / "content/_posts/en/2021-01-05-gruss.md")
 
 
-@pytest.mark.parametrize(("name", "site_dir", "builder", "german", "english"), [
-    ("jekyll-plain", "content", sitebuild.jekyll_build, "/2021/03/01/hallo-welt/",
-     "/en/2021/03/01/hello-world/"),
-    ("hugo", "", sitebuild.hugo_build, "/posts/hallo/", "/en/posts/hello-world/"),
-])
+@pytest.mark.parametrize(
+    ("name", "site_dir", "builder", "german", "english"),
+    [
+        (
+            "jekyll-plain",
+            "content",
+            sitebuild.jekyll_build,
+            "/2021/03/01/hallo-welt/",
+            "/en/2021/03/01/hello-world/",
+        ),
+        ("hugo", "", sitebuild.hugo_build, "/posts/hallo/", "/en/posts/hello-world/"),
+    ],
+)
 def test_translated_slug_moves_the_url_and_keeps_the_link(
-        tmp_path: Path, name: str, site_dir: str, builder: Callable[..., Path], german: str,
-        english: str) -> None:
+    tmp_path: Path,
+    name: str,
+    site_dir: str,
+    builder: Callable[..., Path],
+    german: str,
+    english: str,
+) -> None:
     root = copy_fixture(name, tmp_path / "site")
     synced(root, slug="translate")
     translate_all(root, table(HUGO_EN))
@@ -539,8 +636,9 @@ def test_translated_slug_moves_the_url_and_keeps_the_link(
 
 def test_translated_slug_replaces_the_source_slug(tmp_path: Path) -> None:
     post = POST.replace("title:", "slug: gruesse-aus-muenchen\ntitle:")
-    root = make_project(tmp_path / "site", 'slug = "translate"\n',
-                        {"content/_posts/2021-01-05-gruss.md": post})
+    root = make_project(
+        tmp_path / "site", 'slug = "translate"\n', {"content/_posts/2021-01-05-gruss.md": post}
+    )
     synced(root)  # the catalogue is empty: the variant is the source plus `lang`
     translate_all(root, table(POST_EN))
     built(load_config(root))
@@ -554,13 +652,17 @@ def test_translated_slug_replaces_the_source_slug(tmp_path: Path) -> None:
 
 def test_translated_slug_replaces_a_toml_source_slug(tmp_path: Path) -> None:
     post = '+++\ntitle = "Grüße aus München"\nslug = "gruss"\n+++\nEin Absatz.\n'
-    root = make_project(tmp_path / "site", 'layout = "hugo"\nslug = "translate"\n',
-                        {"content/_posts/gruss.md": post})
+    root = make_project(
+        tmp_path / "site",
+        'layout = "hugo"\nslug = "translate"\n',
+        {"content/_posts/gruss.md": post},
+    )
     config = synced(root)  # the catalogue is empty: the variant copies the source's slug
     translate_all(root, table(POST_EN))
     built(config)
     assert 'slug = "greetings-from-munich"' in (root / "content/_posts/gruss.en.md").read_text(
-        encoding="utf-8")
+        encoding="utf-8"
+    )
 
 
 # --- thresholds ---------------------------------------------------------------------------
@@ -577,9 +679,11 @@ def _partly(count: int) -> Callable[[polib.POEntry], str]:
 
 
 def _threshold_site(tmp_path: Path, below: str) -> Config:
-    root = make_project(tmp_path / "site",
-                        f'threshold = 50\nbelow_threshold = "{below}"\n',
-                        {"content/_posts/2021-01-05-vier.md": FOUR})
+    root = make_project(
+        tmp_path / "site",
+        f'threshold = 50\nbelow_threshold = "{below}"\n',
+        {"content/_posts/2021-01-05-vier.md": FOUR},
+    )
     return synced(root)
 
 
@@ -646,20 +750,29 @@ ORPHAN_LAYOUTS = [
     ("", "content/_posts/en/2021-01-05-{}.md"),
     ('layout = "jekyll"\n', "content/en/_posts/2021-01-05-{}.md"),
     ('layout = "hugo"\n', "content/_posts/2021-01-05-{}.en.md"),
-    ('layout = "custom"\npath = "{{dir}}/{{lang}}/{{stem}}{{ext}}"\n',
-     "content/_posts/en/2021-01-05-{}.md"),
+    (
+        'layout = "custom"\npath = "{{dir}}/{{lang}}/{{stem}}{{ext}}"\n',
+        "content/_posts/en/2021-01-05-{}.md",
+    ),
     ('layout = "custom"\npath = "i18n/{{lang}}/{{name}}{{ext}}"\n', "i18n/en/2021-01-05-{}.md"),
 ]
 
 
-@pytest.mark.parametrize(("config", "variant"), ORPHAN_LAYOUTS,
-                         ids=["jekyll-polyglot", "jekyll", "hugo", "custom-dir", "custom-name"])
-def test_orphan_variant_is_reported_then_pruned(tmp_path: Path, config: str,
-                                                variant: str) -> None:
+@pytest.mark.parametrize(
+    ("config", "variant"),
+    ORPHAN_LAYOUTS,
+    ids=["jekyll-polyglot", "jekyll", "hugo", "custom-dir", "custom-name"],
+)
+def test_orphan_variant_is_reported_then_pruned(tmp_path: Path, config: str, variant: str) -> None:
     # Untranslated posts: threshold 0 publishes their variants, the orphans to be.
-    root = make_project(tmp_path / "site", "threshold = 0\n" + config.format(), {
-        "content/_posts/2021-01-05-bleibt.md": POST, "content/_posts/2021-01-05-geht.md": POST,
-    })
+    root = make_project(
+        tmp_path / "site",
+        "threshold = 0\n" + config.format(),
+        {
+            "content/_posts/2021-01-05-bleibt.md": POST,
+            "content/_posts/2021-01-05-geht.md": POST,
+        },
+    )
     project = synced(root)
     kept, gone = root / variant.format("bleibt"), root / variant.format("geht")
     assert kept.is_file() and gone.is_file()
@@ -667,8 +780,7 @@ def test_orphan_variant_is_reported_then_pruned(tmp_path: Path, config: str,
     (root / "content/_posts/2021-01-05-geht.md").unlink()
     assert orphan_variants(project) == [gone]
     outcome = built(project)
-    assert [(w.path, "without a source" in w.message) for w in outcome.warnings] == [
-        (gone, True)]
+    assert [(w.path, "without a source" in w.message) for w in outcome.warnings] == [(gone, True)]
     assert gone.is_file()  # reported, not removed
     outcome = built(project, prune=True)
     assert outcome.removed == [gone]
@@ -677,9 +789,15 @@ def test_orphan_variant_is_reported_then_pruned(tmp_path: Path, config: str,
 
 
 def test_prune_leaves_other_files_in_variant_folders(tmp_path: Path) -> None:
-    root = make_project(tmp_path / "site", 'layout = "custom"\npath = "{dir}/{lang}/{stem}{ext}"\n',
-                        {"content/_posts/2021-01-05-a.md": POST, "assets/en/logo.png": "png",
-                         "content/_posts/en/notes.txt": "not a post"})
+    root = make_project(
+        tmp_path / "site",
+        'layout = "custom"\npath = "{dir}/{lang}/{stem}{ext}"\n',
+        {
+            "content/_posts/2021-01-05-a.md": POST,
+            "assets/en/logo.png": "png",
+            "content/_posts/en/notes.txt": "not a post",
+        },
+    )
     project = synced(root)
     assert orphan_variants(project) == []
     built(project, prune=True)
@@ -690,10 +808,14 @@ def test_prune_leaves_other_files_in_variant_folders(tmp_path: Path) -> None:
 def test_prune_keeps_a_hand_written_english_post(tmp_path: Path) -> None:
     """A post in a variant folder without a catalogue is the author's, not an orphan."""
     english_only = "---\ntitle: English only\nlang: en\n---\nHand-written.\n"
-    root = make_project(tmp_path / "site", "", {
-        "content/_posts/2021-01-05-gruss.md": POST,
-        "content/_posts/en/2021-02-01-english-only.md": english_only,
-    })
+    root = make_project(
+        tmp_path / "site",
+        "",
+        {
+            "content/_posts/2021-01-05-gruss.md": POST,
+            "content/_posts/en/2021-02-01-english-only.md": english_only,
+        },
+    )
     project = synced(root)
     outcome = built(project, prune=True)
     assert (root / "content/_posts/en/2021-02-01-english-only.md").is_file()
@@ -701,8 +823,9 @@ def test_prune_keeps_a_hand_written_english_post(tmp_path: Path) -> None:
 
 
 def test_variant_path_of_a_source(tmp_path: Path) -> None:
-    root = make_project(tmp_path / "site", 'layout = "jekyll"\n',
-                        {"content/_posts/2021-01-05-gruss.md": POST})
+    root = make_project(
+        tmp_path / "site", 'layout = "jekyll"\n', {"content/_posts/2021-01-05-gruss.md": POST}
+    )
     config = load_config(root)
     [source] = find_sources(config)
     assert variant_path(config, source, "en") == root / "content/en/_posts/2021-01-05-gruss.md"

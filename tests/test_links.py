@@ -19,7 +19,8 @@ JEKYLL_POSTS = {
         "Siehe [den ersten Beitrag]({% post_url 2024-01-02-hallo %}) und\n"
         "[noch einmal]({% link _posts/2024-01-02-hallo.md %}), aber\n"
         "[diesen hier]({% post_url 2024-01-04-ohne %}) gibt es nur auf Deutsch.\n\n"
-        "So schreibt man es: `{% raw %}{% post_url 2024-01-02-hallo %}{% endraw %}`.\n"),
+        "So schreibt man es: `{% raw %}{% post_url 2024-01-02-hallo %}{% endraw %}`.\n"
+    ),
 }
 
 
@@ -41,11 +42,16 @@ def hrefs(page: Path) -> list[str]:
 
 
 def test_plain_jekyll_post_url_and_link_lead_to_the_english_post(tmp_path: Path) -> None:
-    root = write(tmp_path / "site", {
-        **JEKYLL_POSTS, "_layouts/post.html": LAYOUT,
-        "_config.yml": "title: Blog\ntimezone: Europe/Berlin\n"
-                       "exclude: [locales, postlingo.toml]\n",
-        "postlingo.toml": 'layout = "jekyll"\nposts = ["_posts/**/*.md"]\nthreshold = 80\n'})
+    root = write(
+        tmp_path / "site",
+        {
+            **JEKYLL_POSTS,
+            "_layouts/post.html": LAYOUT,
+            "_config.yml": "title: Blog\ntimezone: Europe/Berlin\n"
+            "exclude: [locales, postlingo.toml]\n",
+            "postlingo.toml": 'layout = "jekyll"\nposts = ["_posts/**/*.md"]\nthreshold = 80\n',
+        },
+    )
     synced(root)
     variant = (root / "en/_posts/2024-01-03-zweiter.md").read_text()
     assert "{% post_url en/2024-01-02-hallo %}" in variant
@@ -57,16 +63,27 @@ def test_plain_jekyll_post_url_and_link_lead_to_the_english_post(tmp_path: Path)
     assert "{% post_url 2024-01-02-hallo %}" in po and "en/2024" not in po  # msgid: source
     built = jekyll_build(root)
     assert hrefs(built / "en/2024/01/03/zweiter.html") == [
-        "/en/2024/01/02/hallo.html", "/en/2024/01/02/hallo.html", "/2024/01/04/ohne.html"]
+        "/en/2024/01/02/hallo.html",
+        "/en/2024/01/02/hallo.html",
+        "/2024/01/04/ohne.html",
+    ]
     assert hrefs(built / "2024/01/03/zweiter.html") == [
-        "/2024/01/02/hallo.html", "/2024/01/02/hallo.html", "/2024/01/04/ohne.html"]
+        "/2024/01/02/hallo.html",
+        "/2024/01/02/hallo.html",
+        "/2024/01/04/ohne.html",
+    ]
     assert (built / "en/2024/01/02/hallo.html").is_file()
 
 
 def test_localize_links_false_leaves_them_and_check_reports_them(tmp_path: Path) -> None:
-    root = write(tmp_path / "site", {
-        **JEKYLL_POSTS, "postlingo.toml": 'layout = "jekyll"\nposts = ["_posts/**/*.md"]\n'
-                                          "localize_links = false\nthreshold = 0\n"})
+    root = write(
+        tmp_path / "site",
+        {
+            **JEKYLL_POSTS,
+            "postlingo.toml": 'layout = "jekyll"\nposts = ["_posts/**/*.md"]\n'
+            "localize_links = false\nthreshold = 0\n",
+        },
+    )
     synced(root)
     variant = (root / "en/_posts/2024-01-03-zweiter.md").read_text()
     assert "{% post_url 2024-01-02-hallo %}" in variant and "en/2024" not in variant
@@ -74,8 +91,10 @@ def test_localize_links_false_leaves_them_and_check_reports_them(tmp_path: Path)
     found = [line for line in result.output.splitlines() if ": language-links: warning: " in line]
     # (threshold 0: the untranslated post's variant is published too)
     assert [line.split(": language-links: ")[0][-33:] for line in found] == [
-        "en/_posts/2024-01-03-zweiter.md:6", "en/_posts/2024-01-03-zweiter.md:7",
-        "en/_posts/2024-01-03-zweiter.md:8"], result.output
+        "en/_posts/2024-01-03-zweiter.md:6",
+        "en/_posts/2024-01-03-zweiter.md:7",
+        "en/_posts/2024-01-03-zweiter.md:8",
+    ], result.output
     assert "link to 2024-01-02-hallo leads out of en" in found[0]
     assert "(en/2024-01-02-hallo)" in found[0]
     configure = root / "postlingo.toml"
@@ -85,13 +104,18 @@ def test_localize_links_false_leaves_them_and_check_reports_them(tmp_path: Path)
 
 
 def test_polyglot_gets_the_variant_named_and_relativizes_it_once(tmp_path: Path) -> None:
-    root = write(tmp_path / "site", {
-        **JEKYLL_POSTS, "_layouts/post.html": LAYOUT,
-        "_config.yml": "title: Blog\ntimezone: Europe/Berlin\nplugins: [jekyll-polyglot]\n"
-                       "languages: [de, en]\ndefault_lang: de\nparallel_localization: false\n"
-                       "exclude: [locales, postlingo.toml]\n",
-        "postlingo.toml": 'layout = "jekyll-polyglot"\nposts = ["_posts/**/*.md"]\n'
-                          "threshold = 80\n"})
+    root = write(
+        tmp_path / "site",
+        {
+            **JEKYLL_POSTS,
+            "_layouts/post.html": LAYOUT,
+            "_config.yml": "title: Blog\ntimezone: Europe/Berlin\nplugins: [jekyll-polyglot]\n"
+            "languages: [de, en]\ndefault_lang: de\nparallel_localization: false\n"
+            "exclude: [locales, postlingo.toml]\n",
+            "postlingo.toml": 'layout = "jekyll-polyglot"\nposts = ["_posts/**/*.md"]\n'
+            "threshold = 80\n",
+        },
+    )
     synced(root)
     variant = (root / "_posts/en/2024-01-03-zweiter.md").read_text()
     # Named as the variant: polyglot's English build has no German post where an English
@@ -104,14 +128,19 @@ def test_polyglot_gets_the_variant_named_and_relativizes_it_once(tmp_path: Path)
     assert "EN Siehe" in page.read_text()
     # (polyglot relativizes the German post's URL too, and serves its copy of the German
     # post there: the reader stays under /en/, with German text marked lang="de")
-    assert hrefs(page) == ["/en/2024/01/02/hallo.html", "/en/2024/01/02/hallo.html",
-                           "/en/2024/01/04/ohne.html"]
+    assert hrefs(page) == [
+        "/en/2024/01/02/hallo.html",
+        "/en/2024/01/02/hallo.html",
+        "/en/2024/01/04/ohne.html",
+    ]
     assert "Nur auf Deutsch da." in (built / "en/2024/01/04/ohne.html").read_text()
 
 
-HUGO_CONFIG = ('baseURL = "https://example.org/"\ntitle = "Blog"\ndefaultContentLanguage = "de"\n'
-               'disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]\n'
-               "[languages.de]\nweight = 1\n[languages.en]\nweight = 2\n")
+HUGO_CONFIG = (
+    'baseURL = "https://example.org/"\ntitle = "Blog"\ndefaultContentLanguage = "de"\n'
+    'disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]\n'
+    "[languages.de]\nweight = 1\n[languages.en]\nweight = 2\n"
+)
 HUGO_POSTS = {
     "hugo.toml": HUGO_CONFIG,
     "layouts/_default/single.html": "<html><body>{{ .Content }}</body></html>\n",
@@ -124,14 +153,19 @@ HUGO_POSTS = {
         '[per ref]({{< ref "hallo.md" >}}), [als Datei](hallo.md) und\n'
         "[diesen hier](/posts/ohne/), den es nur auf Deutsch gibt.\n\n"
         "[def]: /posts/hallo/\n\n"
-        "Als Beispiel: `[x](/posts/hallo/)` und\n\n```\n[y](/posts/hallo/)\n```\n"),
+        "Als Beispiel: `[x](/posts/hallo/)` und\n\n```\n[y](/posts/hallo/)\n```\n"
+    ),
 }
 
 
 def test_hugo_hard_coded_urls_and_file_links_lead_to_the_english_post(tmp_path: Path) -> None:
-    root = write(tmp_path / "site", {
-        **HUGO_POSTS, "postlingo.toml": 'layout = "hugo"\nposts = ["content/**/*.md"]\n'
-                                        "threshold = 80\n"})
+    root = write(
+        tmp_path / "site",
+        {
+            **HUGO_POSTS,
+            "postlingo.toml": 'layout = "hugo"\nposts = ["content/**/*.md"]\nthreshold = 80\n',
+        },
+    )
     synced(root)
     variant = (root / "content/posts/zweiter.en.md").read_text()
     assert "](/en/posts/hallo/)" in variant and "](/en/posts/hallo/#oben)" in variant
@@ -141,45 +175,66 @@ def test_hugo_hard_coded_urls_and_file_links_lead_to_the_english_post(tmp_path: 
     assert "`[x](/posts/hallo/)`" in variant and "\n[y](/posts/hallo/)\n" in variant  # code
     built = hugo_build(root)
     assert hrefs(built / "en/posts/zweiter/index.html") == [
-        "/en/posts/hallo/", "/en/posts/hallo/#oben", "https://example.org/en/posts/hallo/",
-        "hallo.en.md", "/posts/ohne/"]
+        "/en/posts/hallo/",
+        "/en/posts/hallo/#oben",
+        "https://example.org/en/posts/hallo/",
+        "hallo.en.md",
+        "/posts/ohne/",
+    ]
     assert (built / "en/posts/hallo/index.html").is_file()
 
 
 def test_hugo_translated_slugs_are_followed(tmp_path: Path) -> None:
-    root = write(tmp_path / "site", {
-        **HUGO_POSTS, "postlingo.toml": 'layout = "hugo"\nposts = ["content/**/*.md"]\n'
-                                        'slug = "translate"\nthreshold = 80\n'})
+    root = write(
+        tmp_path / "site",
+        {
+            **HUGO_POSTS,
+            "postlingo.toml": 'layout = "hugo"\nposts = ["content/**/*.md"]\n'
+            'slug = "translate"\nthreshold = 80\n',
+        },
+    )
     assert invoke("sync", "--root", root).exit_code == 0
     for path in sorted((root / "locales/en/LC_MESSAGES").rglob("*.po")):
         if "ohne" not in path.name:
-            fill_catalogue(path, lambda e: "Hello world" if e.msgid == "Hallo Welt"
-                           else "EN " + e.msgid)
+            fill_catalogue(
+                path, lambda e: "Hello world" if e.msgid == "Hallo Welt" else "EN " + e.msgid
+            )
     assert invoke("sync", "--root", root).exit_code == 0
     variant = (root / "content/posts/zweiter.en.md").read_text()
     assert "](/en/posts/hello-world/)" in variant
     built = hugo_build(root)
     links = hrefs(built / "en/posts/en-der-zweite-beitrag/index.html")
-    assert links[:3] == ["/en/posts/hello-world/", "/en/posts/hello-world/#oben",
-                         "https://example.org/en/posts/hello-world/"]
+    assert links[:3] == [
+        "/en/posts/hello-world/",
+        "/en/posts/hello-world/#oben",
+        "https://example.org/en/posts/hello-world/",
+    ]
     assert (built / "en/posts/hello-world/index.html").is_file()
 
 
 def test_plain_jekyll_translated_slugs_are_followed(tmp_path: Path) -> None:
-    root = write(tmp_path / "site", {
-        **JEKYLL_POSTS, "_layouts/post.html": LAYOUT,
-        "_config.yml": "title: Blog\ntimezone: Europe/Berlin\n"
-                       "exclude: [locales, postlingo.toml]\n",
-        "postlingo.toml": 'layout = "jekyll"\nposts = ["_posts/**/*.md"]\nthreshold = 80\n'
-                          'slug = "translate"\n'})
+    root = write(
+        tmp_path / "site",
+        {
+            **JEKYLL_POSTS,
+            "_layouts/post.html": LAYOUT,
+            "_config.yml": "title: Blog\ntimezone: Europe/Berlin\n"
+            "exclude: [locales, postlingo.toml]\n",
+            "postlingo.toml": 'layout = "jekyll"\nposts = ["_posts/**/*.md"]\nthreshold = 80\n'
+            'slug = "translate"\n',
+        },
+    )
     assert invoke("sync", "--root", root).exit_code == 0
     for path in sorted((root / "locales/en/LC_MESSAGES").rglob("*.po")):
         if "ohne" not in path.name:
-            fill_catalogue(path, lambda e: "Hello world" if e.msgid == "Hallo Welt"
-                           else "EN " + e.msgid)
+            fill_catalogue(
+                path, lambda e: "Hello world" if e.msgid == "Hallo Welt" else "EN " + e.msgid
+            )
     assert invoke("sync", "--root", root).exit_code == 0
     assert "slug: hello-world" in (root / "en/_posts/2024-01-02-hallo.md").read_text()
     built = jekyll_build(root)
     assert hrefs(built / "en/2024/01/03/en-der-zweite-beitrag.html") == [
-        "/en/2024/01/02/hello-world.html", "/en/2024/01/02/hello-world.html",
-        "/2024/01/04/ohne.html"]
+        "/en/2024/01/02/hello-world.html",
+        "/en/2024/01/02/hello-world.html",
+        "/2024/01/04/ohne.html",
+    ]

@@ -40,13 +40,16 @@ def server() -> Iterator[ChatServer]:
         yield running
 
 
-def configure(site: Path, server: ChatServer, options: str = "", top: str = "",
-              key: bool = True) -> Path:
+def configure(
+    site: Path, server: ChatServer, options: str = "", top: str = "", key: bool = True
+) -> Path:
     key_env = f'key_env = "{KEY_ENV}"\n' if key else ""
     with (site / "postlingo.toml").open("a", encoding="utf-8") as handle:
-        handle.write(f'engine = "openai"\nengine_timeout = 1.0\nengine_retries = 2\n{top}'
-                     f'[engines.openai]\nurl = "{server.url}"\nmodel = "{MODEL}"\n'
-                     f'{key_env}{options}')
+        handle.write(
+            f'engine = "openai"\nengine_timeout = 1.0\nengine_retries = 2\n{top}'
+            f'[engines.openai]\nurl = "{server.url}"\nmodel = "{MODEL}"\n'
+            f"{key_env}{options}"
+        )
     config = load_config(site)
     assert extract(config).ok and update(config).ok
     return site
@@ -100,8 +103,9 @@ def test_a_batch_of_n_segments_costs_one_request(drafting: Path, server: ChatSer
     assert_key_nowhere(drafting, result.output)
 
 
-def test_max_segments_sets_the_batch_size(bare_site: Path, server: ChatServer,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_max_segments_sets_the_batch_size(
+    bare_site: Path, server: ChatServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(KEY_ENV, SECRET)
     configure(bare_site, server, "max_segments = 2\n")
     assert run(bare_site).ok  # type: ignore[attr-defined]
@@ -111,8 +115,9 @@ def test_max_segments_sets_the_batch_size(bare_site: Path, server: ChatServer,
     assert all(entry.tcomment == MARK for entry in entries)
 
 
-def test_concurrent_batches_draft_the_same(bare_site: Path, server: ChatServer,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_concurrent_batches_draft_the_same(
+    bare_site: Path, server: ChatServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(KEY_ENV, SECRET)
     configure(bare_site, server, "max_segments = 2\nconcurrency = 3\n")
     assert run(bare_site).ok  # type: ignore[attr-defined]
@@ -124,7 +129,8 @@ def test_concurrent_batches_draft_the_same(bare_site: Path, server: ChatServer,
 
 @pytest.mark.parametrize("behaviour", ["reorder", "extra", "fenced"])
 def test_reordered_extra_or_fenced_answers_are_matched_by_id(
-        drafting: Path, server: ChatServer, behaviour: str) -> None:
+    drafting: Path, server: ChatServer, behaviour: str
+) -> None:
     server.then([behaviour])
     assert run(drafting).ok  # type: ignore[attr-defined]
     entries = live(drafting)
@@ -145,27 +151,33 @@ def test_a_missing_id_is_asked_alone_once(drafting: Path, server: ChatServer) ->
     assert all(entry.tcomment == MARK for entry in live(drafting))
 
 
-def test_an_id_missing_twice_is_left_untranslated_with_a_comment(drafting: Path,
-                                                                  server: ChatServer) -> None:
+def test_an_id_missing_twice_is_left_untranslated_with_a_comment(
+    drafting: Path, server: ChatServer
+) -> None:
     server.then(["missing", "none"])
     report = run(drafting)
     assert report.ok  # type: ignore[attr-defined]
     entries = live(drafting)
     left = [entry for entry in entries if not entry.msgstr]
     assert len(left) == 1 and len(server.calls) == 2
-    assert left[0].tcomment == ("machine draft failed: openai test-model-7b 2024-05-06: "
-                                "openai gave no translation (asked twice)")
+    assert left[0].tcomment == (
+        "machine draft failed: openai test-model-7b 2024-05-06: "
+        "openai gave no translation (asked twice)"
+    )
     assert sum(entry.tcomment == MARK for entry in entries) == len(entries) - 1
 
 
 @pytest.mark.parametrize("behaviour", ["bad-json", "html"])
-def test_an_invalid_answer_is_retried_then_stops_the_run(drafting: Path, server: ChatServer,
-                                                         behaviour: str) -> None:
+def test_an_invalid_answer_is_retried_then_stops_the_run(
+    drafting: Path, server: ChatServer, behaviour: str
+) -> None:
     before = snapshot(drafting)
     server.then([], default=behaviour)
     report = run(drafting)
-    assert str(report.stopped) == ("openai: the answer was not the JSON asked for "  # type: ignore[attr-defined]
-                                   "(3 attempts); stopped")
+    assert str(report.stopped) == (
+        "openai: the answer was not the JSON asked for "  # type: ignore[attr-defined]
+        "(3 attempts); stopped"
+    )
     assert len(server.calls) == 3
     assert snapshot(drafting) == before  # nothing drafted, nothing cached
 
@@ -184,8 +196,7 @@ def test_a_long_retry_after_stops_at_once(drafting: Path, server: ChatServer) ->
     assert "the server asks to wait 3600 s (postlingo waits at most 60 s)" in result.stderr
 
 
-def test_a_refused_key_stops_the_run_without_showing_it(drafting: Path,
-                                                        server: ChatServer) -> None:
+def test_a_refused_key_stops_the_run_without_showing_it(drafting: Path, server: ChatServer) -> None:
     server.then([], default="401")
     result = invoke("draft", "--root", drafting)
     assert result.exit_code != 0 and len(server.calls) == 1
@@ -195,7 +206,8 @@ def test_a_refused_key_stops_the_run_without_showing_it(drafting: Path,
 
 @pytest.mark.parametrize("behaviour", ["hang", "trickle"])
 def test_a_hanging_or_trickling_server_ends_at_the_deadline(
-        drafting: Path, server: ChatServer, behaviour: str) -> None:
+    drafting: Path, server: ChatServer, behaviour: str
+) -> None:
     server.then([], default=behaviour)
     start = time.monotonic()
     result = invoke("draft", "--root", drafting)
@@ -214,21 +226,29 @@ def test_an_answer_echoing_the_key_is_never_written(drafting: Path, server: Chat
     assert_key_nowhere(drafting, result.output)
 
 
-INJECTIONS = [" {% include secret.html %}", " {{ site.title }}",
-              " {::nomarkdown}<script>alert(1)</script>{:/}", " <img src=x onerror=alert(1)>"]
+INJECTIONS = [
+    " {% include secret.html %}",
+    " {{ site.title }}",
+    " {::nomarkdown}<script>alert(1)</script>{:/}",
+    " <img src=x onerror=alert(1)>",
+]
 
 
-def test_injected_liquid_or_kramdown_is_never_built(drafting: Path, server: ChatServer,
-                                                    tmp_path: Path) -> None:
+def test_injected_liquid_or_kramdown_is_never_built(
+    drafting: Path, server: ChatServer, tmp_path: Path
+) -> None:
     server.appendix = "".join(INJECTIONS)
     server.then([], default="append")
     assert run(drafting).ok  # type: ignore[attr-defined]
     for entry in live(drafting):
         assert not entry.msgstr
-        assert entry.tcomment.startswith(("machine draft failed: openai test-model-7b "
-                                          "2024-05-06: the answer adds ",
-                                          "machine draft failed: openai test-model-7b "
-                                          "2024-05-06: the Markdown changed: gained "))
+        assert entry.tcomment.startswith(
+            (
+                "machine draft failed: openai test-model-7b 2024-05-06: the answer adds ",
+                "machine draft failed: openai test-model-7b "
+                "2024-05-06: the Markdown changed: gained ",
+            )
+        )
     assert invoke("build", "--root", drafting, "--include-fuzzy").exit_code == 0
     (drafting / "content/_includes").mkdir()
     (drafting / "content/_includes/secret.html").write_text("SECRET-INCLUDED\n")
@@ -262,18 +282,20 @@ Liquid: {{ site.title }} und {% raw %}{{ roh }}{% endraw %} mitten im Satz.
 
 
 def test_footnotes_images_html_and_liquid_draft_and_build(
-        drafting: Path, server: ChatServer, tmp_path: Path) -> None:
+    drafting: Path, server: ChatServer, tmp_path: Path
+) -> None:
     write_post(drafting, "2024-05-01-markup.md", MARKUP_POST)
     assert invoke("sync", "--root", drafting).exit_code in (0, 1)
     catalogue = Path("locales/en/LC_MESSAGES/2024-05-01-markup.po")
     assert run(drafting).ok  # type: ignore[attr-defined]
     entries = live(drafting, catalogue)
     assert entries and all(entry.tcomment == MARK for entry in entries), [
-        (entry.msgid, entry.tcomment) for entry in entries if entry.tcomment != MARK]
+        (entry.msgid, entry.tcomment) for entry in entries if entry.tcomment != MARK
+    ]
     result = invoke("build", "--root", drafting, "--include-fuzzy")
     assert result.exit_code == 0, result.output
     variant = (drafting / "content/_posts/en/2024-05-01-markup.md").read_text()
-    assert "FUSSNOTE[^1]" in variant and "![EIN HUND](/img/hund.png \"Der Hund\")" in variant
+    assert "FUSSNOTE[^1]" in variant and '![EIN HUND](/img/hund.png "Der Hund")' in variant
     assert '<abbr title="Hypertext">HTML</abbr>' in variant and "{{ site.title }}" in variant
     out = jekyll_build(drafting / "content", tmp_path / "out")
     page = next(path for path in (out / "en").rglob("*.html") if "markup" in str(path))
@@ -281,11 +303,16 @@ def test_footnotes_images_html_and_liquid_draft_and_build(
     assert 'src="/img/hund.png"' in html and "footnote" in html and "DIE ERSTE" in html
 
 
-def test_the_taxonomy_catalogue_is_drafted(bare_site: Path, server: ChatServer,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_taxonomy_catalogue_is_drafted(
+    bare_site: Path, server: ChatServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(KEY_ENV, SECRET)
-    write_post(bare_site, "2024-05-02-tags.md", "---\ntitle: Mit Schlagworten\nlayout: post\n"
-               "lang: de\ncategories: [Werkzeuge]\ntags: [Übersetzung, Kunden]\n---\n\nText.\n")
+    write_post(
+        bare_site,
+        "2024-05-02-tags.md",
+        "---\ntitle: Mit Schlagworten\nlayout: post\n"
+        "lang: de\ncategories: [Werkzeuge]\ntags: [Übersetzung, Kunden]\n---\n\nText.\n",
+    )
     configure(bare_site, server, top='taxonomy = ["categories", "tags"]\n')
     taxonomy = Path("locales/en/LC_MESSAGES/taxonomy.po")
     assert live(bare_site, taxonomy)
@@ -298,8 +325,9 @@ def test_the_taxonomy_catalogue_is_drafted(bare_site: Path, server: ChatServer,
 # --- changed entries, memory, configuration ------------------------------------------------
 
 
-def test_a_changed_entry_is_revised_from_its_old_translation(drafting: Path,
-                                                             server: ChatServer) -> None:
+def test_a_changed_entry_is_revised_from_its_old_translation(
+    drafting: Path, server: ChatServer
+) -> None:
     po = polib.pofile(str(drafting / CATALOGUE))
     entry = next(e for e in po if not e.obsolete and e.msgctxt is None and len(e.msgid) > 40)
     old_source, old_translation = entry.msgid, "An old human translation."
@@ -318,8 +346,9 @@ def test_a_changed_entry_is_revised_from_its_old_translation(drafting: Path,
     assert revised.previous_msgid == old_source
 
 
-def test_memory_runs_first_and_the_engine_gets_only_the_rest(drafting: Path,
-                                                             server: ChatServer) -> None:
+def test_memory_runs_first_and_the_engine_gets_only_the_rest(
+    drafting: Path, server: ChatServer
+) -> None:
     entries = live(drafting)
     known = entries[-1]
     compendium = polib.POFile()
@@ -340,8 +369,9 @@ def test_memory_runs_first_and_the_engine_gets_only_the_rest(drafting: Path,
     assert drafted.tcomment.startswith("machine draft: memory 20")
 
 
-def test_the_default_engine_is_memory_and_sends_nothing(bare_site: Path,
-                                                        server: ChatServer) -> None:
+def test_the_default_engine_is_memory_and_sends_nothing(
+    bare_site: Path, server: ChatServer
+) -> None:
     config = load_config(bare_site)
     assert config.engine == "memory"
     assert extract(config).ok and update(config).ok
@@ -351,12 +381,17 @@ def test_the_default_engine_is_memory_and_sends_nothing(bare_site: Path,
     assert server.calls == []
 
 
-def test_per_language_instructions_go_into_the_prompt(bare_site: Path, server: ChatServer,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_per_language_instructions_go_into_the_prompt(
+    bare_site: Path, server: ChatServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # a key for OpenAI goes to OpenAI's server only, never to another one (a local server)
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
-    configure(bare_site, server, '[engines.openai.instructions]\nen = "British spelling; '
-              'address readers informally."\n', key=False)
+    configure(
+        bare_site,
+        server,
+        '[engines.openai.instructions]\nen = "British spelling; address readers informally."\n',
+        key=False,
+    )
     assert run(bare_site).ok  # type: ignore[attr-defined]  # no key: a local server
     system = server.calls[0].body["messages"][0]["content"]
     assert system.endswith("British spelling; address readers informally.")
@@ -364,17 +399,28 @@ def test_per_language_instructions_go_into_the_prompt(bare_site: Path, server: C
     assert_key_nowhere(bare_site)
 
 
-@pytest.mark.parametrize(("options", "message"), [
-    ('url = "http://127.0.0.1:1/v1"\n', "needs its server and model"),
-    ('url = "http://127.0.0.1:1/v1"\nmodel = "m"\nmax_segments = 0\n',
-     "engines.openai.max_segments must be 1 or more"),
-    ('url = "http://127.0.0.1:1/v1"\nmodel = "m"\ntemperature = "hot"\n',
-     "engines.openai.temperature must be int or float"),
-    ('url = "http://127.0.0.1:1/v1"\nmodel = "m"\nresponse_format = "xml"\n',
-     "engines.openai.response_format must be one of"),
-    ('url = "http://127.0.0.1:1/v1"\nmodel = "m"\napi_key = "sk-x"\n',
-     "keys never go in configuration files"),
-])
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ('url = "http://127.0.0.1:1/v1"\n', "needs its server and model"),
+        (
+            'url = "http://127.0.0.1:1/v1"\nmodel = "m"\nmax_segments = 0\n',
+            "engines.openai.max_segments must be 1 or more",
+        ),
+        (
+            'url = "http://127.0.0.1:1/v1"\nmodel = "m"\ntemperature = "hot"\n',
+            "engines.openai.temperature must be int or float",
+        ),
+        (
+            'url = "http://127.0.0.1:1/v1"\nmodel = "m"\nresponse_format = "xml"\n',
+            "engines.openai.response_format must be one of",
+        ),
+        (
+            'url = "http://127.0.0.1:1/v1"\nmodel = "m"\napi_key = "sk-x"\n',
+            "keys never go in configuration files",
+        ),
+    ],
+)
 def test_openai_configuration_errors(bare_site: Path, options: str, message: str) -> None:
     with (bare_site / "postlingo.toml").open("a", encoding="utf-8") as handle:
         handle.write(f'engine = "openai"\n[engines.openai]\n{options}')
@@ -384,17 +430,18 @@ def test_openai_configuration_errors(bare_site: Path, options: str, message: str
 
 
 def test_the_engine_reads_its_json_answer_alone(server: ChatServer) -> None:
-    engine = make_engine("openai", {"url": server.url, "model": MODEL}, timeout=2.0,
-                         environ={})
+    engine = make_engine("openai", {"url": server.url, "model": MODEL}, timeout=2.0, environ={})
     assert engine.translate("Hallo [X1X] Welt", "de", "en") == "HALLO [X1X] WELT"
     assert json.loads(server.calls[0].body["messages"][1]["content"])["segments"] == [
-        {"id": "1", "text": "Hallo [X1X] Welt"}]
+        {"id": "1", "text": "Hallo [X1X] Welt"}
+    ]
     with pytest.raises(ConfigError, match="needs its server and model"):
         make_engine("openai", {"url": server.url}, environ={})
 
 
-def test_the_documented_configurations_load(bare_site: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_documented_configurations_load(
+    bare_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Each TOML block of docs/drafting.md's "Drafting with an LLM" is a valid configuration
     whose engine can be made."""
     text = (Path(__file__).parents[1] / "docs/drafting.md").read_text(encoding="utf-8")
@@ -407,7 +454,8 @@ def test_the_documented_configurations_load(bare_site: Path,
     for block in blocks:
         top, _, tables = block.partition("\n[")
         (bare_site / "postlingo.toml").write_text(
-            top + "\n" + original + ("\n[" + tables if tables else ""), encoding="utf-8")
+            top + "\n" + original + ("\n[" + tables if tables else ""), encoding="utf-8"
+        )
         if "glossary-{lang}" in block:
             (bare_site / "glossary-en.csv").write_text("source,target\nKunde,customer\n")
         config = load_config(bare_site)
@@ -416,7 +464,8 @@ def test_the_documented_configurations_load(bare_site: Path,
 
 
 def test_dry_run_lists_what_openai_would_be_sent_and_writes_nothing(
-        drafting: Path, server: ChatServer) -> None:
+    drafting: Path, server: ChatServer
+) -> None:
     with (drafting / "postlingo.toml").open("a", encoding="utf-8") as handle:
         handle.write("max_segments = 4\nprice = 150.0\n")  # into [engines.openai]
     before = snapshot(drafting)
@@ -427,9 +476,11 @@ def test_dry_run_lists_what_openai_would_be_sent_and_writes_nothing(
     lines = result.stdout.splitlines()
     assert lines[0] == "memory: 0 segments would be drafted from memory, 0 characters sent"
     requests = math.ceil(len(entries) / 4)
-    assert lines[1] == (f"openai: {len(entries)} segments, {characters:,} characters in "
-                        f"{requests} requests would be sent; cost estimate "
-                        f"{characters * 150 / 1e6:.2f} at 150 per million characters")
+    assert lines[1] == (
+        f"openai: {len(entries)} segments, {characters:,} characters in "
+        f"{requests} requests would be sent; cost estimate "
+        f"{characters * 150 / 1e6:.2f} at 150 per million characters"
+    )
     listed = [line for line in lines if line.startswith("  ")]
     assert len(listed) == len(entries)
     assert any(line.startswith("deepl: ") for line in lines)  # the others, to compare

@@ -35,8 +35,9 @@ HOLD = textwrap.dedent("""
 
 def hold(root: Path, seconds: float, log: Path, wait: float = 30.0) -> subprocess.Popen[bytes]:
     """A process that holds the site's lock for ``seconds``, logging when it has it."""
-    return subprocess.Popen([sys.executable, "-c", HOLD, str(root), str(seconds), str(log),
-                             str(wait)])
+    return subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(root), str(seconds), str(log), str(wait)]
+    )
 
 
 def wait_for(condition: object, timeout: float = 10.0) -> None:
@@ -54,8 +55,14 @@ def dead_pid() -> int:
 
 def write_lock(root: Path, **fields: object) -> Path:
     path = lock_path(root)
-    holder = {"pid": dead_pid(), "host": socket.gethostname(), "start": "", "command": "x",
-              "since": "2024-01-01T00:00:00+00:00", **fields}
+    holder = {
+        "pid": dead_pid(),
+        "host": socket.gethostname(),
+        "start": "",
+        "command": "x",
+        "since": "2024-01-01T00:00:00+00:00",
+        **fields,
+    }
     path.write_text(json.dumps(holder), encoding="utf-8")
     return path
 
@@ -121,8 +128,7 @@ def test_a_lock_whose_process_is_gone_is_taken_over(tmp_path: Path) -> None:
     assert time.monotonic() - started < 1
 
 
-def test_taking_over_a_stale_lock_removes_the_killed_runs_temporary_files(
-        tmp_path: Path) -> None:
+def test_taking_over_a_stale_lock_removes_the_killed_runs_temporary_files(tmp_path: Path) -> None:
     folder = tmp_path / "locales/en/LC_MESSAGES"
     folder.mkdir(parents=True)
     leftover = folder / f".post.po.abc123{TEMP_SUFFIX}"
@@ -157,8 +163,11 @@ FLOCK = textwrap.dedent("""
 def flock_holder(root: Path, record: str) -> subprocess.Popen[str]:
     """A process that holds the lock with a bare ``flock`` and writes ``record`` into the
     lock file (a run that was killed or is still writing it)."""
-    process = subprocess.Popen([sys.executable, "-c", FLOCK, str(lock_path(root)), record],
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", FLOCK, str(lock_path(root)), record],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert process.stdout is not None and process.stdout.readline() == "locked\n"
     return process
 
@@ -190,8 +199,10 @@ def test_a_holder_still_writing_its_record_is_waited_for(tmp_path: Path) -> None
     holder = flock_holder(tmp_path, "")
     temporary = leftover(tmp_path)
     try:
-        with pytest.raises(LockError, match="a run whose lock file is still being written"), \
-                site_lock(tmp_path, wait=0.1):
+        with (
+            pytest.raises(LockError, match="a run whose lock file is still being written"),
+            site_lock(tmp_path, wait=0.1),
+        ):
             pass
     finally:
         holder.kill()
@@ -202,13 +213,24 @@ def test_a_holder_still_writing_its_record_is_waited_for(tmp_path: Path) -> None
 
 
 def test_a_holder_on_another_host_is_named_with_its_host(tmp_path: Path) -> None:
-    record = json.dumps({"pid": 1, "host": "elsewhere.example", "command": "postlingo sync",
-                         "since": "2024-01-01T00:00:00+00:00"})
+    record = json.dumps(
+        {
+            "pid": 1,
+            "host": "elsewhere.example",
+            "command": "postlingo sync",
+            "since": "2024-01-01T00:00:00+00:00",
+        }
+    )
     holder = flock_holder(tmp_path, record)
     try:
-        with pytest.raises(LockError, match=r"process 1 on elsewhere\.example, since "
-                                            r"2024-01-01T00:00:00\+00:00: postlingo sync"), \
-                site_lock(tmp_path, wait=0.1):
+        with (
+            pytest.raises(
+                LockError,
+                match=r"process 1 on elsewhere\.example, since "
+                r"2024-01-01T00:00:00\+00:00: postlingo sync",
+            ),
+            site_lock(tmp_path, wait=0.1),
+        ):
             pass
     finally:
         holder.kill()
@@ -246,7 +268,8 @@ def test_writes_are_confined_to_the_site_while_locked(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("command", [["extract"], ["update"], ["build"], ["sync"]])
 def test_commands_that_write_fail_while_another_run_holds_the_lock(
-        bare_site: Path, command: list[str]) -> None:
+    bare_site: Path, command: list[str]
+) -> None:
     (bare_site / "postlingo.toml").open("a").write("lock_wait = 0.2\n")
     log = bare_site.parent / "log"
     holder = hold(bare_site, 10, log)
@@ -259,8 +282,9 @@ def test_commands_that_write_fail_while_another_run_holds_the_lock(
         holder.wait()
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"error: {lock_path(bare_site).absolute()}: "
-                                                   "another postlingo run"), result.stderr
+    assert len(lines) == 1 and lines[0].startswith(
+        f"error: {lock_path(bare_site).absolute()}: another postlingo run"
+    ), result.stderr
     assert sorted(bare_site.rglob("*")) == before
 
 

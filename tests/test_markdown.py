@@ -42,8 +42,9 @@ def read_cases(path: Path) -> list[tuple[str, str, list[str], list[str], str]]:
             parts.append("\n".join(lines[pos:end]))
             pos = end + 1
         source, msgids, translations, expected = parts
-        cases.append((title, source + "\n", _json_lines(msgids), _json_lines(translations),
-                      expected + "\n"))
+        cases.append(
+            (title, source + "\n", _json_lines(msgids), _json_lines(translations), expected + "\n")
+        )
     return cases
 
 
@@ -59,8 +60,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("source", "msgids", "translations", "expected"), CASES)
-def test_fixture(source: str, msgids: list[str], translations: list[str], expected: str
-                 ) -> None:
+def test_fixture(source: str, msgids: list[str], translations: list[str], expected: str) -> None:
     post = parse_post(source, Path("post.md"), "post")
     assert [segment.msgid for segment in body_segments(post)] == msgids
     table = dict(zip(msgids, translations, strict=True))
@@ -84,9 +84,16 @@ def test_lines_count_front_matter() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("`code` only", True), ("`code`", False), ("{{ page.title }}", False),
-     ("<https://example.com>", False), ("![](bild.png)", False), ("![Ein Bild](b.png)", True),
-     ("42", False), ("<span>Text</span>", True)],
+    [
+        ("`code` only", True),
+        ("`code`", False),
+        ("{{ page.title }}", False),
+        ("<https://example.com>", False),
+        ("![](bild.png)", False),
+        ("![Ein Bild](b.png)", True),
+        ("42", False),
+        ("<span>Text</span>", True),
+    ],
 )
 def test_has_words(text: str, expected: bool) -> None:
     assert has_words(text) is expected
@@ -104,14 +111,19 @@ _URLISH = re.compile(r"(?<!\S)\S*[:@/.]\S*")
 _TWO_WORDS = re.compile(r"(?<!\S)[^\W\d_]{2,}[,;]?\s+[^\W\d_]{2,}(?!\S)")
 
 
-_part = st.one_of(st.text(alphabet="abäß1_", min_size=1, max_size=4),
-                  st.sampled_from([",", ";", ".", ":", "/", "@", "-", "ab,", "ab;", "a.b", "x:y"]))
+_part = st.one_of(
+    st.text(alphabet="abäß1_", min_size=1, max_size=4),
+    st.sampled_from([",", ";", ".", ":", "/", "@", "-", "ab,", "ab;", "a.b", "x:y"]),
+)
 _space = st.sampled_from([" ", "  ", "\t", "\n", "\u00a0", "\u2003", ""])
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(st.tuples(_part, _space), max_size=12).map(
-    lambda pairs: "".join(part + space for part, space in pairs)))
+@given(
+    st.lists(st.tuples(_part, _space), max_size=12).map(
+        lambda pairs: "".join(part + space for part, space in pairs)
+    )
+)
 def test_two_words_is_the_pattern_definition(text: str) -> None:
     assert two_words(text) == bool(_TWO_WORDS.search(_URLISH.sub(" ", text)))
 
@@ -119,11 +131,51 @@ def test_two_words_is_the_pattern_definition(text: str) -> None:
 # Short texts of words, digits, blanks and the marks of emphasis, code, HTML, links,
 # autolinks and escapes: the shortcuts must agree with what markdown-it reads.
 @settings(max_examples=500, deadline=None)
-@given(st.lists(st.sampled_from([
-    "ab", "ä", "1", " ", "\n", "_", "*", ",", ";", "!", "?", "'", '"', "(", ")", "-", ".",
-    ":", "@", "<", ">", "`", "[", "]", "\\", "&", "#", "<ab>", "`ab`", "a.de", "ab@a.de",
-    "http://a.de", "[ab](x)", "![ab](x)", "&amp;", "<http://a.de>",
-]), max_size=6).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "ab",
+                "ä",
+                "1",
+                " ",
+                "\n",
+                "_",
+                "*",
+                ",",
+                ";",
+                "!",
+                "?",
+                "'",
+                '"',
+                "(",
+                ")",
+                "-",
+                ".",
+                ":",
+                "@",
+                "<",
+                ">",
+                "`",
+                "[",
+                "]",
+                "\\",
+                "&",
+                "#",
+                "<ab>",
+                "`ab`",
+                "a.de",
+                "ab@a.de",
+                "http://a.de",
+                "[ab](x)",
+                "![ab](x)",
+                "&amp;",
+                "<http://a.de>",
+            ]
+        ),
+        max_size=6,
+    ).map("".join)
+)
 def test_has_words_is_what_the_inline_parse_finds(text: str) -> None:
     assert has_words(text) == _parsed_has_words(NOT_PROSE.sub(" ", text))
 

@@ -72,8 +72,17 @@ def table(draw: st.DrawFn) -> str:
 
 fence = word.map(lambda w: f"```\n# {w}\n```")
 footnote = st.builds(lambda w, text: f"[^{w[:2]}]: {text}", word, line)
-block = st.one_of(paragraph(), heading(), bullet_list(), quote(), table(), fence, footnote,
-                  st.just("---"), st.just("{% include note.html %}"))
+block = st.one_of(
+    paragraph(),
+    heading(),
+    bullet_list(),
+    quote(),
+    table(),
+    fence,
+    footnote,
+    st.just("---"),
+    st.just("{% include note.html %}"),
+)
 
 
 @st.composite
@@ -83,8 +92,7 @@ def document(draw: st.DrawFn) -> str:
     return text.replace("\n", "\r\n") if draw(st.booleans()) else text
 
 
-SETTINGS = settings(max_examples=300, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @SETTINGS
@@ -105,13 +113,53 @@ def test_pseudo_translation_changes_only_words(markdown: str) -> None:
 # other blocks: lists, breaks, underlines, fences, tables, Liquid and math.
 marked = st.text(alphabet="ab [[]]^^:()`~<>*_\\!-=+#|.1{}%$\t\r\n", max_size=80)
 # Lines of block marks, for the body parser that leaves out the rules a body cannot match.
-mark_lines = st.lists(st.sampled_from([
-    "text", "", "   ", "---", "- - -", "***", "___", "===", "  -  ", "- item", "1. item",
-    "2) item", "> quote", ">", "# heading", "#no", "| a | b |", "|---|---|", "a | b",
-    "```", "~~~", "    code", "\tcode", "<div>", "</div>", "[a]: /url", "[a]:/url", "[^1]: note",
-    "#", "###",
-    "[^1]", "{% raw %}", "{% endraw %}", "$$", "-", "=", "*", "_", "text -", "text =  ",
-]), max_size=12).map("\n".join)
+mark_lines = st.lists(
+    st.sampled_from(
+        [
+            "text",
+            "",
+            "   ",
+            "---",
+            "- - -",
+            "***",
+            "___",
+            "===",
+            "  -  ",
+            "- item",
+            "1. item",
+            "2) item",
+            "> quote",
+            ">",
+            "# heading",
+            "#no",
+            "| a | b |",
+            "|---|---|",
+            "a | b",
+            "```",
+            "~~~",
+            "    code",
+            "\tcode",
+            "<div>",
+            "</div>",
+            "[a]: /url",
+            "[a]:/url",
+            "[^1]: note",
+            "#",
+            "###",
+            "[^1]",
+            "{% raw %}",
+            "{% endraw %}",
+            "$$",
+            "-",
+            "=",
+            "*",
+            "_",
+            "text -",
+            "text =  ",
+        ]
+    ),
+    max_size=12,
+).map("\n".join)
 
 
 @SETTINGS
@@ -123,8 +171,8 @@ def test_body_parse_sees_the_blocks_of_a_full_parse(markdown: str) -> None:
     full_env: dict[str, object] = {}
     full = parser().parse(markdown, full_env)
     fast, env = parse_body(markdown)
-    assert [(t.type, t.tag, t.markup, t.info, t.level, t.map) for t in fast
-            if t.type != "inline"] == \
-        [(t.type, t.tag, t.markup, t.info, t.level, t.map) for t in full if t.type != "inline"]
+    assert [
+        (t.type, t.tag, t.markup, t.info, t.level, t.map) for t in fast if t.type != "inline"
+    ] == [(t.type, t.tag, t.markup, t.info, t.level, t.map) for t in full if t.type != "inline"]
     assert [t.content for t in fast] == [t.content for t in full]
     assert env.get("references") == full_env.get("references")

@@ -36,8 +36,12 @@ def second_post(site: Path) -> Config:
     shared = paragraph(site, "Wie haben Sie")
     changed = paragraph(site, "Von heute auf morgen")
     assert "Covid-19 Pandemie" in changed
-    write_post(site, f"{SECOND}.md", "---\nlayout: post\ntitle: Die Herausforderungen\n---\n"
-               f"{shared}\n\n{changed.replace('Covid-19 Pandemie', CHANGED)}\n\n{UNRELATED}\n")
+    write_post(
+        site,
+        f"{SECOND}.md",
+        "---\nlayout: post\ntitle: Die Herausforderungen\n---\n"
+        f"{shared}\n\n{changed.replace('Covid-19 Pandemie', CHANGED)}\n\n{UNRELATED}\n",
+    )
     config = load_config(site)
     assert extract(config).ok and update(config).ok
     return config
@@ -106,8 +110,11 @@ def write_compendium(path: Path, language: str, pairs: dict[str, str]) -> None:
 
 
 def test_compendia_named_in_the_configuration_are_memory_too(site: Path) -> None:
-    write_compendium(site / "locales/en/compendium.po", "en",
-                     {UNRELATED: "This paragraph has nothing to do with the first post."})
+    write_compendium(
+        site / "locales/en/compendium.po",
+        "en",
+        {UNRELATED: "This paragraph has nothing to do with the first post."},
+    )
     config = dataclasses.replace(second_post(site), compendia=["locales/{lang}/compendium.po"])
     report = draft(config, DraftOptions(engine="memory", today=TODAY))
     assert (report.drafted, report.unmatched) == (4, 0)
@@ -132,4 +139,5 @@ def test_memory_engine_from_the_command_line(site: Path) -> None:
     assert result.exit_code == 0, result.output
     assert f"drafted {site / 'locales/en/LC_MESSAGES' / SECOND}.po" in result.stdout
     assert result.stderr == (
-        "memory: 3 drafted, 1 without a match in memory; offline: nothing sent\n")
+        "memory: 3 drafted, 1 without a match in memory; offline: nothing sent\n"
+    )

@@ -38,11 +38,25 @@ def test_merge_differs_from_msgmerge_only_as_documented(case: str) -> None:
     catalogue but the ``md-text`` an older postlingo wrote, and writes no ``#~|`` lines."""
     folder = GOLDEN / case
     gnu = subprocess.run(
-        ["msgmerge", "--previous", "--quiet", "-o", "-", str(folder / "before.po"),
-         str(folder / "template.pot")], capture_output=True, text=True, check=True).stdout
+        [
+            "msgmerge",
+            "--previous",
+            "--quiet",
+            "-o",
+            "-",
+            str(folder / "before.po"),
+            str(folder / "template.pot"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     ours = _merged(case)
-    diff = "".join(difflib.unified_diff(gnu.splitlines(True), ours.splitlines(True),
-                                        "msgmerge --previous", "postlingo"))
+    diff = "".join(
+        difflib.unified_diff(
+            gnu.splitlines(True), ours.splitlines(True), "msgmerge --previous", "postlingo"
+        )
+    )
     documented = folder / "msgmerge.diff"
     assert diff == (documented.read_text(encoding="utf-8") if documented.exists() else "")
 
@@ -183,31 +197,41 @@ def test_edits_and_translations_never_lose_or_misplace_a_translation(
 
 
 def test_a_live_translation_wins_over_an_obsolete_one_of_the_same_msgid() -> None:
-    before = parse('msgid "Hallo"\nmsgstr "Hello (current)"\n\n'
-                   '#~ msgid "Hallo"\n#~ msgstr "Hi (old)"\n')
+    before = parse(
+        'msgid "Hallo"\nmsgstr "Hello (current)"\n\n#~ msgid "Hallo"\n#~ msgstr "Hi (old)"\n'
+    )
     template = parse('msgid "Hallo"\nmsgstr ""\n')
     merged = merge(before, template, "en")
     assert [(e.msgid, e.msgstr, e.obsolete) for e in merged] == [
-        ("Hallo", "Hello (current)", False)]
+        ("Hallo", "Hello (current)", False)
+    ]
 
 
-@pytest.mark.parametrize(("language", "forms"), [
-    ("fr", "nplurals=2; plural=(n > 1);"),
-    ("pt-BR", "nplurals=2; plural=(n > 1);"),
-    ("pt", "nplurals=2; plural=(n != 1);"),
-    ("es", "nplurals=2; plural=(n != 1);"),
-    ("it", "nplurals=2; plural=(n != 1);"),
-    ("ca", "nplurals=2; plural=(n != 1);"),
-    ("ru", "nplurals=3; plural=n % 10 == 1 && n % 100 != 11 ? 0 : n % 10 >= 2 && "
-           "n % 10 <= 4 && (n % 100 < 12 || n % 100 > 14) ? 1 : 2;"),  # (CLDR's: the same)
-])
+@pytest.mark.parametrize(
+    ("language", "forms"),
+    [
+        ("fr", "nplurals=2; plural=(n > 1);"),
+        ("pt-BR", "nplurals=2; plural=(n > 1);"),
+        ("pt", "nplurals=2; plural=(n != 1);"),
+        ("es", "nplurals=2; plural=(n != 1);"),
+        ("it", "nplurals=2; plural=(n != 1);"),
+        ("ca", "nplurals=2; plural=(n != 1);"),
+        (
+            "ru",
+            "nplurals=3; plural=n % 10 == 1 && n % 100 != 11 ? 0 : n % 10 >= 2 && "
+            "n % 10 <= 4 && (n % 100 < 12 || n % 100 > 14) ? 1 : 2;",
+        ),  # (CLDR's: the same)
+    ],
+)
 def test_a_new_catalogue_has_the_plural_forms_gettext_and_poedit_write(
-        bare_site: Path, language: str, forms: str) -> None:
+    bare_site: Path, language: str, forms: str
+) -> None:
     """Not CLDR's three forms for French, Spanish, Italian, Portuguese, Catalan (a "many"
     form for exact millions): GNU gettext's plural table and Poedit give them two."""
     config = bare_site / "postlingo.toml"
-    text = config.read_text(encoding="utf-8").replace('languages = ["en"]',
-                                                       f'languages = ["{language}"]')
+    text = config.read_text(encoding="utf-8").replace(
+        'languages = ["en"]', f'languages = ["{language}"]'
+    )
     config.write_text(text, encoding="utf-8")
     assert invoke("sync", "--root", bare_site).exit_code == 0
     (catalogue,) = (bare_site / "locales").glob("*/LC_MESSAGES/*.po")

@@ -32,25 +32,31 @@ HEAD = "---\ntitle: x\n---\n"
 def build(text: str, translate: dict[str, str]) -> str:
     post = parse_post(text, Path("post.md"), "post")
     segments = body_segments(post)
-    found = {seg.key: Translation(translate.get(seg.msgid, seg.msgid), Path("p.po"), 1)
-             for seg in segments}
+    found = {
+        seg.key: Translation(translate.get(seg.msgid, seg.msgid), Path("p.po"), 1)
+        for seg in segments
+    }
     return build_variant(post, segments, found, "en", {}).text
 
 
 # --- line endings and hard breaks ------------------------------------------------------
 
-WRAPPED = ("Ein Absatz, der über mehrere Zeilen geht, weil der Autor ihn\n"
-           "so umbrochen hat, mit einem harten Umbruch am Ende dieser Zeile\\\n"
-           "und noch einer Zeile danach, die ebenfalls umbrochen werden\n"
-           "muss, damit sie nicht zu lang wird.\n")
+WRAPPED = (
+    "Ein Absatz, der über mehrere Zeilen geht, weil der Autor ihn\n"
+    "so umbrochen hat, mit einem harten Umbruch am Ende dieser Zeile\\\n"
+    "und noch einer Zeile danach, die ebenfalls umbrochen werden\n"
+    "muss, damit sie nicht zu lang wird.\n"
+)
 
 
 def test_a_translation_in_a_crlf_post_keeps_crlf_on_every_line() -> None:
     text = (HEAD + "> " + WRAPPED.replace("\n", "\n> ").rstrip("> ")).replace("\n", "\r\n")
     (segment,) = body_segments(parse_post(text, Path("post.md"), "post"))
-    translation = ("A paragraph that runs over several lines because its author wrapped it "
-                   "like that, with a hard break at the end of this line\nand another line "
-                   "after it which has to be wrapped as well so that it is not too long.")
+    translation = (
+        "A paragraph that runs over several lines because its author wrapped it "
+        "like that, with a hard break at the end of this line\nand another line "
+        "after it which has to be wrapped as well so that it is not too long."
+    )
     out = build(text, {segment.msgid: translation})
     body = out[len(HEAD.replace("\n", "\r\n")) + 2 :]
     assert body.count("\r\n") >= 4
@@ -75,6 +81,7 @@ def test_a_hard_break_marker_goes_with_its_own_line() -> None:
 
 
 # --- merge: near ties ------------------------------------------------------------------
+
 
 def _po(*entries: tuple[str | None, str, str]) -> polib.POFile:
     po = new_file(79)
@@ -104,8 +111,9 @@ def test_a_tie_goes_to_the_same_context_before_the_earlier_entry() -> None:
 
 def test_merge_inherits_from_the_same_context_in_a_tie() -> None:
     template = _po(("description", NEW, ""))
-    merged = merge(_po(("title", OLD, "title"), ("description", OLD, "description")),
-                   template, "en")
+    merged = merge(
+        _po(("title", OLD, "title"), ("description", OLD, "description")), template, "en"
+    )
     (entry,) = [e for e in merged if not e.obsolete]
     assert (entry.msgstr, entry.fuzzy, entry.previous_msgid) == ("description", True, OLD)
 
@@ -120,20 +128,38 @@ def test_a_better_score_beats_the_same_context() -> None:
 
 # Written out here (not read from the module): an element dropped from the module's list
 # must fail a test, not drop its own test case.
-ACTIVE = ["applet", "base", "embed", "form", "frame", "frameset", "iframe", "link", "math",
-          "meta", "noscript", "object", "portal", "script", "style", "svg", "template"]
+ACTIVE = [
+    "applet",
+    "base",
+    "embed",
+    "form",
+    "frame",
+    "frameset",
+    "iframe",
+    "link",
+    "math",
+    "meta",
+    "noscript",
+    "object",
+    "portal",
+    "script",
+    "style",
+    "svg",
+    "template",
+]
 
 
 @pytest.mark.parametrize("element", ACTIVE)
 def test_each_active_element_a_translation_adds_is_refused(element: str) -> None:
-    added = unsafe_additions("Ein Satz.", f"A sentence <{element} x=\"1\">.")
+    added = unsafe_additions("Ein Satz.", f'A sentence <{element} x="1">.')
     assert added and (added[0].kind, added[0].what) == ("script", element)
 
 
 # --- re-wrapping plain words is greedy wrapping --------------------------------------------
 
-_WORDS = st.lists(st.text(alphabet="abcdefghij", min_size=1, max_size=12), min_size=1,
-                  max_size=30).map(" ".join)
+_WORDS = st.lists(
+    st.text(alphabet="abcdefghij", min_size=1, max_size=12), min_size=1, max_size=30
+).map(" ".join)
 
 
 @given(text=_WORDS, width=st.integers(min_value=1, max_value=40))
@@ -153,26 +179,39 @@ def _variant(text: str, translate: dict[str, str]) -> Variant:
     post = parse_post(text, Path("post.md"), "post")
     segments = body_segments(post)
     # (catalogue lines in the reverse order of the post's: refusals sort by line)
-    found = {seg.key: Translation(translate[seg.msgid], Path("p.po"), 10 * (len(segments) - k))
-             for k, seg in enumerate(segments) if seg.msgid in translate}
+    found = {
+        seg.key: Translation(translate[seg.msgid], Path("p.po"), 10 * (len(segments) - k))
+        for k, seg in enumerate(segments)
+        if seg.msgid in translate
+    }
     return build_variant(post, segments, found, "en", {})
 
 
 def test_a_variant_counts_same_and_changed_translations_as_translated() -> None:
-    variant = _variant(COUNTED, {"Erster Absatz hier.": "Erster Absatz hier.",
-                                 "Zweiter Absatz dort.": "Second paragraph there."})
+    variant = _variant(
+        COUNTED,
+        {
+            "Erster Absatz hier.": "Erster Absatz hier.",
+            "Zweiter Absatz dort.": "Second paragraph there.",
+        },
+    )
     assert (variant.translated, variant.total) == (2, 3)
     assert _variant(COUNTED, {}).translated == 0
 
 
 def test_refusals_are_in_catalogue_line_order() -> None:
-    bad = {"Erster Absatz hier.": "First\n\none", "Zweiter Absatz dort.": "Second\n\ntwo",
-           "Dritter Absatz da.": "Third\n\nthree"}
+    bad = {
+        "Erster Absatz hier.": "First\n\none",
+        "Zweiter Absatz dort.": "Second\n\ntwo",
+        "Dritter Absatz da.": "Third\n\nthree",
+    }
     variant = _variant(COUNTED, bad)
     assert [problem.line for problem in variant.refused] == [10, 20, 30]
     assert variant.text == COUNTED  # (each would end its paragraph)
-    assert all(problem.rule == "build" and problem.message.endswith("[build]")
-               for problem in variant.refused)
+    assert all(
+        problem.rule == "build" and problem.message.endswith("[build]")
+        for problem in variant.refused
+    )
 
 
 class _Judge:
@@ -183,9 +222,11 @@ class _Judge:
 
 
 def test_judged_terms_leave_out_what_the_gate_refuses() -> None:
-    found = {("tags", "Gut"): Translation("good", Path("t.po"), 3),
-             ("tags", "Schlecht"): Translation("bad", Path("t.po"), 5),
-             ("tags", "bad"): Translation("bad", Path("t.po"), 7)}
+    found = {
+        ("tags", "Gut"): Translation("good", Path("t.po"), 3),
+        ("tags", "Schlecht"): Translation("bad", Path("t.po"), 5),
+        ("tags", "bad"): Translation("bad", Path("t.po"), 7),
+    }
     left_out: list[Refused] = []
     terms = JudgedTerms(found, _Judge(), left_out)  # type: ignore[arg-type]
     assert terms[("tags", "Gut")].text == "good"
@@ -195,14 +236,18 @@ def test_judged_terms_leave_out_what_the_gate_refuses() -> None:
     assert [problem.line for problem in left_out] == [5]
 
 
-@pytest.mark.parametrize(("before", "same", "after"), [
-    ("title: Text", "title: Anders", "title: 12"),
-    ("title: Text", "title: 'Anders'", "title: true"),
-    ("title: Text", "title: Anders", "title: [Text]"),
-    ("tags: [a, b]", "tags: [c, d]", "tags: [a, b, c]"),
-])
-def test_the_structure_tells_a_changed_front_matter_type(before: str, same: str, after: str
-                                                         ) -> None:
+@pytest.mark.parametrize(
+    ("before", "same", "after"),
+    [
+        ("title: Text", "title: Anders", "title: 12"),
+        ("title: Text", "title: 'Anders'", "title: true"),
+        ("title: Text", "title: Anders", "title: [Text]"),
+        ("tags: [a, b]", "tags: [c, d]", "tags: [a, b, c]"),
+    ],
+)
+def test_the_structure_tells_a_changed_front_matter_type(
+    before: str, same: str, after: str
+) -> None:
     post = parse_post(f"---\n{before}\n---\nText.\n", Path("post.md"), "post")
     assert _structure(post, post.text) != _structure(post, f"---\n{after}\n---\nText.\n")
     assert _structure(post, post.text) == _structure(post, f"---\n{same}\n---\nText.\n")
@@ -212,8 +257,10 @@ def test_the_structure_tells_a_changed_toml_front_matter_type() -> None:
     post = parse_post('+++\ntitle = "Text"\ntags = ["a"]\n+++\nText.\n', Path("p.md"), "p")
     same = '+++\ntitle = "Anders"\ntags = ["b"]\n+++\nText.\n'
     assert _structure(post, post.text) == _structure(post, same)
-    for other in ('+++\ntitle = 12\ntags = ["a"]\n+++\nText.\n',
-                  '+++\ntitle = "Text"\ntags = ["a", "b"]\n+++\nText.\n'):
+    for other in (
+        '+++\ntitle = 12\ntags = ["a"]\n+++\nText.\n',
+        '+++\ntitle = "Text"\ntags = ["a", "b"]\n+++\nText.\n',
+    ):
         assert _structure(post, post.text) != _structure(post, other)
 
 
@@ -239,6 +286,7 @@ def test_security_messages_name_what_is_added() -> None:
 
 # --- merge: the threshold itself, flags; Markdown: collapsed references ----------------------
 
+
 def test_a_text_exactly_as_alike_as_the_threshold_inherits() -> None:
     assert similarity("abcde", "abcxy") == 0.6
     found = closest(polib.POEntry(msgid="abcxy"), list(_po((None, "abcde", "t"))), 0.6)
@@ -260,13 +308,16 @@ def test_a_new_catalogue_takes_the_templates_project() -> None:
     assert new_catalogue(template, "en").metadata["Project-Id-Version"] == "Mein Blog 1.0"
 
 
-@pytest.mark.parametrize(("text", "want"), [
-    ("[foo][] und mehr", "[foo][foo] und mehr"),
-    ("[foo] und mehr", "[foo][foo] und mehr"),
-    ("[foo][]", "[foo][foo]"),
-    ("[Text][foo] und [foo]", "[Text][foo] und [foo][foo]"),
-    ("[bar] bleibt", "[bar] bleibt"),
-])
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("[foo][] und mehr", "[foo][foo] und mehr"),
+        ("[foo] und mehr", "[foo][foo] und mehr"),
+        ("[foo][]", "[foo][foo]"),
+        ("[Text][foo] und [foo]", "[Text][foo] und [foo][foo]"),
+        ("[bar] bleibt", "[bar] bleibt"),
+    ],
+)
 def test_shortcut_and_collapsed_references_are_written_in_full(text: str, want: str) -> None:
     assert explicit_references(text, {"FOO"}) == want
 
@@ -285,5 +336,4 @@ def test_a_previous_msgid_stays_only_on_a_fuzzy_entry() -> None:
     old[0].previous_msgid = OLD
     old[1].previous_msgid, old[1].flags = "Zweiter Satz.", ["fuzzy"]
     merged = merge(old, _po((None, NEW, ""), (None, "Zweiter Satz hier.", "")), "en")
-    assert [(e.previous_msgid, e.fuzzy) for e in merged] == [
-        (None, False), ("Zweiter Satz.", True)]
+    assert [(e.previous_msgid, e.fuzzy) for e in merged] == [(None, False), ("Zweiter Satz.", True)]

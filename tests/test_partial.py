@@ -62,8 +62,9 @@ def test_status_map_is_written_stable_and_shown_by_the_layout(site: Path) -> Non
     assert invoke("build", "--root", site).exit_code == 0
     assert (site / VARIANT).stat().st_mtime_ns == before  # the same map: nothing rewritten
     page = (jekyll_build(site / "content") / ENGLISH_PAGE).read_text()
-    assert banner(page) == ("Translated from German: 100% of the text. Original last "
-                            "updated 2021-01-05.")
+    assert banner(page) == (
+        "Translated from German: 100% of the text. Original last updated 2021-01-05."
+    )
     assert "translation-status" not in (site / SOURCE).read_text()
 
 
@@ -75,8 +76,9 @@ def test_fallback_source_shows_the_german_text_of_an_outdated_segment(site: Path
     assert "translation: {percent: 83, outdated: 1, machine: false" in text
     page = (jekyll_build(site / "content") / ENGLISH_PAGE).read_text()
     assert "Die großen Herausforderungen</h3>" in page
-    assert banner(page).startswith("Translated from German: 83% of the text, 1 passage(s) "
-                                   "older than the original.")
+    assert banner(page).startswith(
+        "Translated from German: 83% of the text, 1 passage(s) older than the original."
+    )
 
 
 def test_fallback_previous_shows_the_previous_reviewed_translation(site: Path) -> None:
@@ -104,7 +106,8 @@ def test_fallback_previous_never_uses_a_machine_draft(site: Path) -> None:
     text = (site / VARIANT).read_text()
     assert "### The challenges " in text and "machine: true" in text
     assert "partly machine-translated" in banner(
-        (jekyll_build(site / "content") / ENGLISH_PAGE).read_text())
+        (jekyll_build(site / "content") / ENGLISH_PAGE).read_text()
+    )
 
 
 def test_threshold_keeps_a_mostly_german_variant_unpublished(site: Path) -> None:
@@ -128,24 +131,31 @@ def test_status_map_in_toml_front_matter_for_hugo(tmp_path: Path) -> None:
     shutil.copytree(REPO / "tests/fixtures/sites/hugo-shortcodes", root)
     configure(root, 'status_key = "translation"\n')
     post = root / "content/posts/toml.md"
-    post.write_text('+++\ntitle = "Ein TOML-Beitrag"\ndate = 2021-03-04T10:00:00+01:00\n'
-                    '[params]\nfarbe = "blau"\n+++\nEin erster Absatz.\n\nEin zweiter Absatz.\n')
+    post.write_text(
+        '+++\ntitle = "Ein TOML-Beitrag"\ndate = 2021-03-04T10:00:00+01:00\n'
+        '[params]\nfarbe = "blau"\n+++\nEin erster Absatz.\n\nEin zweiter Absatz.\n'
+    )
     assert invoke("sync", "--root", root).exit_code == 0
-    fill_catalogue(root / "locales/en/LC_MESSAGES/toml.po",
-                   lambda e: "A first paragraph." if e.msgid == "Ein erster Absatz." else "")
+    fill_catalogue(
+        root / "locales/en/LC_MESSAGES/toml.po",
+        lambda e: "A first paragraph." if e.msgid == "Ein erster Absatz." else "",
+    )
     assert invoke("sync", "--root", root).exit_code == 0
     text = (root / "content/posts/toml.en.md").read_text()
     front = tomllib.loads(text.split("+++\n")[1])
-    assert front["translation"] == {"percent": 33, "outdated": 0, "machine": False,
-                                    "source_updated": datetime.date(2021, 3, 4)}
+    assert front["translation"] == {
+        "percent": 33,
+        "outdated": 0,
+        "machine": False,
+        "source_updated": datetime.date(2021, 3, 4),
+    }
     assert front["params"] == {"farbe": "blau"}  # the map is no key of the [params] table
     page = (hugo_build(root) / "en/posts/toml/index.html").read_text()
     assert "A first paragraph." in page and "Ein zweiter Absatz." in page
     assert '<p class="translation-status">33% translated; original of 2021-03-04</p>' in page
 
 
-def test_the_default_threshold_publishes_a_post_from_80_percent(site: Path,
-                                                                 tmp_path: Path) -> None:
+def test_the_default_threshold_publishes_a_post_from_80_percent(site: Path, tmp_path: Path) -> None:
     # The example site's postlingo.toml names no threshold: the default, 80 (po4a's --keep).
     assert "threshold" not in (site / "postlingo.toml").read_text()
     msgids = [e.msgid for e in polib.pofile(str(site / CATALOGUE)) if not e.obsolete]
@@ -153,8 +163,7 @@ def test_the_default_threshold_publishes_a_post_from_80_percent(site: Path,
     others = [msgid for msgid in msgids if msgid != HEADING]
 
     def leave_out(count: int) -> None:
-        fill_catalogue(site / CATALOGUE,
-                       lambda e: "" if e.msgid in others[:count] else english(e))
+        fill_catalogue(site / CATALOGUE, lambda e: "" if e.msgid in others[:count] else english(e))
         result = invoke("sync", "--root", site)
         assert result.exit_code == 0, result.output
 

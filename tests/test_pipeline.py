@@ -147,8 +147,9 @@ def test_sync_builds_the_english_post(site: Path) -> None:
     variant_lines = english.split("---\n", 2)[1].splitlines(keepends=True)
     assert variant_lines[-1] == "lang: en\n"
     assert len(variant_lines) == len(source_lines) + 1
-    changed = [i for i, (a, b) in enumerate(zip(source_lines, variant_lines[:-1], strict=True))
-               if a != b]
+    changed = [
+        i for i, (a, b) in enumerate(zip(source_lines, variant_lines[:-1], strict=True)) if a != b
+    ]
     assert changed == [1]
     # The repository's committed English post is exactly what sync makes.
     assert english == (Path(__file__).parents[1] / VARIANT).read_text(encoding="utf-8")
@@ -156,9 +157,10 @@ def test_sync_builds_the_english_post(site: Path) -> None:
 
 def test_untranslated_and_fuzzy_fall_back_to_source(bare_site: Path) -> None:
     sync_ok(bare_site)
-    assert lang_line_removed((bare_site / VARIANT).read_bytes(), b"\n") == (
-        bare_site / SOURCE
-    ).read_bytes()
+    assert (
+        lang_line_removed((bare_site / VARIANT).read_bytes(), b"\n")
+        == (bare_site / SOURCE).read_bytes()
+    )
     po_path = bare_site / CATALOGUE
     po = polib.pofile(str(po_path))
     heading = next(e for e in po if e.msgid == "Die Herausforderungen")
@@ -359,7 +361,7 @@ def test_malformed_front_matter_is_reported_and_other_posts_processed(
     assert len(errors) == 1, result.stderr
     prefix = f"error: {bad}:{line}: "
     assert errors[0].startswith(prefix), (errors[0], prefix)
-    assert "front matter" in errors[0][len(prefix):]
+    assert "front matter" in errors[0][len(prefix) :]
     # The good post went through the whole pipeline.
     for path in (TEMPLATE, CATALOGUE, VARIANT):
         assert (bare_site / path).is_file(), path
@@ -417,11 +419,13 @@ def test_every_command_runs_named_steps_in_the_pipeline_s_order() -> None:
 
 
 @pytest.mark.parametrize("command", ["extract", "update", "build", "sync"])
-def test_a_command_finds_the_sources_once(site: Path, command: str,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_command_finds_the_sources_once(
+    site: Path, command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (site / "postlingo.toml").write_text(
         (site / "postlingo.toml").read_text(encoding="utf-8") + "link_source = true\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     assert invoke("sync", "--root", site).exit_code == 0
     if command != "update":  # (update would want its template)
         write_post(site, "2021-02-01-neu.md", "---\ntitle: Neu\n---\nNeuer Text.\n")
@@ -443,7 +447,8 @@ def test_a_command_finds_the_sources_once(site: Path, command: str,
 
 
 def test_a_step_s_exception_is_an_error_of_its_post_and_the_others_go_on(
-        bare_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bare_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from postlingo import pipeline
 
     write_post(bare_site, "2021-02-01-zwei.md", "---\ntitle: Zwei\n---\nZweiter Text.\n")

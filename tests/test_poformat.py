@@ -49,9 +49,13 @@ def _catalogue(texts: list[str], width: int) -> GnuPOFile:
     plurals and obsolete entries."""
     po = GnuPOFile(wrapwidth=width)
     po.header = "A header comment\n\nwith an empty line."
-    po.metadata = {"Project-Id-Version": "test", "Language": "en",
-                   "Content-Type": "text/plain; charset=UTF-8",
-                   "Plural-Forms": "nplurals=2; plural=(n != 1);", "X-Custom": "kept"}
+    po.metadata = {
+        "Project-Id-Version": "test",
+        "Language": "en",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Plural-Forms": "nplurals=2; plural=(n != 1);",
+        "X-Custom": "kept",
+    }
     for index, text in enumerate(texts):
         entry = GnuPOEntry(msgid=text or f"empty {index}", msgstr=text.upper())
         if index % 3 == 0:
@@ -65,8 +69,10 @@ def _catalogue(texts: list[str], width: int) -> GnuPOFile:
             note = text[:120].replace("\n", " ").replace("\\", "/")
             entry.tcomment = f"translator's note {index}: {note}\n\nsecond line"
             entry.comment = f"extracted note {note}"
-        entry.occurrences = [(f"content/_posts/2021/a-long-post-name-{n}.md", str(n * 17 + 1))
-                             for n in range(index % 7)]
+        entry.occurrences = [
+            (f"content/_posts/2021/a-long-post-name-{n}.md", str(n * 17 + 1))
+            for n in range(index % 7)
+        ]
         if index % 11 == 3:
             entry.msgid_plural = f"{entry.msgid} (plural)"
             entry.msgstr_plural = {0: entry.msgstr, 1: entry.msgstr + " S"}
@@ -97,8 +103,27 @@ def test_msgcat_leaves_every_entry_as_postlingo_wrote_it(tmp_path: Path, width: 
 # where gettext breaks a line.
 _piece = st.one_of(
     st.text(alphabet="abcdefäöüß", min_size=1, max_size=14),
-    st.sampled_from([" ", "  ", "-", "/", "\\", '"', "\t", "\n", "中文", "\uff57\uff49",
-                     "e\u0301", "\u00a0", ",", ".", "(", ")", "https://example.com/x"]),
+    st.sampled_from(
+        [
+            " ",
+            "  ",
+            "-",
+            "/",
+            "\\",
+            '"',
+            "\t",
+            "\n",
+            "中文",
+            "\uff57\uff49",
+            "e\u0301",
+            "\u00a0",
+            ",",
+            ".",
+            "(",
+            ")",
+            "https://example.com/x",
+        ]
+    ),
 )
 _prose = st.lists(_piece, max_size=60).map("".join)
 
@@ -124,11 +149,15 @@ def test_the_file_reads_back_to_the_same_entries_in_every_parser(tmp_path: Path)
 
 
 def test_polib_would_have_broken_before_the_space_gettext_breaks_after_it() -> None:
-    text = ("Geschäftsreisen von deutschen Unternehmen. Bei circa 60% dieser Reisen hat es "
-            "sich dabei um Tagesreisen ohne Übernachtung gehandelt.")
+    text = (
+        "Geschäftsreisen von deutschen Unternehmen. Bei circa 60% dieser Reisen hat es "
+        "sich dabei um Tagesreisen ohne Übernachtung gehandelt."
+    )
     polib_lines = polib.POEntry(msgid=text).__unicode__(79).splitlines()
-    assert '"Geschäftsreisen von deutschen Unternehmen. Bei circa 60% dieser Reisen hat es"' \
+    assert (
+        '"Geschäftsreisen von deutschen Unternehmen. Bei circa 60% dieser Reisen hat es"'
         in polib_lines
+    )
     assert wrap_field("", "msgid", text, 79) == (
         'msgid ""',
         '"Geschäftsreisen von deutschen Unternehmen. Bei circa 60% dieser Reisen hat "',
@@ -148,15 +177,16 @@ def test_comments_are_never_wrapped_and_header_fields_keep_their_order() -> None
         "\n"
         "# A translator comment that is far longer than seventy-nine columns, and stays so\n"
         "#. An extracted comment that is far longer than seventy-nine columns, and stays so\n"
-        "msgid \"a\"\n"
-        "msgstr \"b\"\n"
+        'msgid "a"\n'
+        'msgstr "b"\n'
     )
     assert str(parse(text)) == text
 
 
 def test_references_wrap_by_whole_items_at_79_columns_even_without_string_wrapping() -> None:
-    entry = GnuPOEntry(msgid="x", occurrences=[(f"content/_posts/post-{n:03}.md", "12")
-                                               for n in range(6)])
+    entry = GnuPOEntry(
+        msgid="x", occurrences=[(f"content/_posts/post-{n:03}.md", "12") for n in range(6)]
+    )
     lines = entry.__unicode__(0).splitlines()
     references = [line for line in lines if line.startswith("#:")]
     assert [len(line) <= 79 for line in references] == [True, True, True]
@@ -172,5 +202,6 @@ def test_the_fallback_line_breaker_agrees_with_libunistring_on_prose() -> None:
             escaped = poformat._escape(text)
             prohibited = poformat._prohibited(escaped)
             for start in (0, 6):
-                assert poformat._fallback_breaks(escaped, prohibited, width, start) == \
-                    poformat._breaker()(escaped, prohibited, width, start), (width, text)
+                assert poformat._fallback_breaks(
+                    escaped, prohibited, width, start
+                ) == poformat._breaker()(escaped, prohibited, width, start), (width, text)

@@ -42,8 +42,14 @@ def test_line_endings_are_kept(eol: str) -> None:
     post = parse(text)
     assert post.eol == eol
     assert [line.eol for line in post.lines] == [eol] * 6
-    assert [post.line_text(i) for i in range(6)] == ["---", "title: T", "---", "Absatz", "",
-                                                     "Zweiter"]
+    assert [post.line_text(i) for i in range(6)] == [
+        "---",
+        "title: T",
+        "---",
+        "Absatz",
+        "",
+        "Zweiter",
+    ]
     assert post.body == f"Absatz{eol}{eol}Zweiter{eol}"
     assert post.body_first_line == 3
 
@@ -118,8 +124,7 @@ def test_read_post_reports_invalid_utf8_with_the_display_path(tmp_path: Path) ->
 
 def test_line_at() -> None:
     post = parse("ab\ncd\n\nef")
-    assert [post.line_at(offset) for offset in range(len(post.text))] == [
-        0, 0, 0, 1, 1, 1, 2, 3, 3]
+    assert [post.line_at(offset) for offset in range(len(post.text))] == [0, 0, 0, 1, 1, 1, 2, 3, 3]
 
 
 def pieces(*parts: str, max_size: int = 80) -> st.SearchStrategy[str]:

@@ -16,14 +16,16 @@ from postlingo.drafts.protect import FIXED, ProtectionError, Term, mask, structu
 # (msgid, what must not reach the engine)
 FIXED_CASES = [
     ("Siehe `git log --oneline` hier.", ["git log"]),
-    ("Ein [Link](https://example.org/a_b \"Titel\") im Satz.", ["example.org", "Titel"]),
+    ('Ein [Link](https://example.org/a_b "Titel") im Satz.', ["example.org", "Titel"]),
     ("Ein Bild ![Alt-Text](/assets/bild.png) hier.", ["/assets/bild.png"]),
     ("Mit {{ site.baseurl }} und {% link _posts/x.md %} drin.", ["site.baseurl", "_posts"]),
-    ("Ein <abbr title=\"Hypertext\">HTML</abbr>-Tag.", ["abbr", "Hypertext"]),
+    ('Ein <abbr title="Hypertext">HTML</abbr>-Tag.', ["abbr", "Hypertext"]),
     ("Eine Fußnote[^quelle] am Ende.", ["quelle"]),
     ("Eine [Referenz][ref-1] hier.", ["ref-1"]),
-    ("Auto <https://example.org/x> und www.example.com oder a@b.de.",
-     ["example.org", "www.example.com", "a@b.de"]),
+    (
+        "Auto <https://example.org/x> und www.example.com oder a@b.de.",
+        ["example.org", "www.example.com", "a@b.de"],
+    ),
     ("Zeichen &amp; &#169; und \\* Sternchen.", ["&amp;", "&#169;", "\\*"]),
 ]
 
@@ -57,14 +59,16 @@ def test_restore_accepts_what_engines_do_to_placeholders(answer: str) -> None:
     assert masked.restore(answer) == "`a` and `b`"
 
 
-@pytest.mark.parametrize(("answer", "reason"), [
-    ("only [X1X]", "placeholder for '`b`' missing"),
-    ("[X1X] [X2X] [X2X]", "placeholder for '`b`' repeated 2 times"),
-    ("[X1X] [X2X] [X3X]", "invented a placeholder [X3X]"),
-    ("<X1> [X2X]", "placeholder for '`a`' missing"),
-])
-def test_restore_refuses_lost_repeated_or_invented_placeholders(answer: str, reason: str
-                                                                ) -> None:
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        ("only [X1X]", "placeholder for '`b`' missing"),
+        ("[X1X] [X2X] [X2X]", "placeholder for '`b`' repeated 2 times"),
+        ("[X1X] [X2X] [X3X]", "invented a placeholder [X3X]"),
+        ("<X1> [X2X]", "placeholder for '`a`' missing"),
+    ],
+)
+def test_restore_refuses_lost_repeated_or_invented_placeholders(answer: str, reason: str) -> None:
     with pytest.raises(ProtectionError, match=re.escape(reason)):
         mask("`a` und `b`").restore(answer)
 
@@ -73,7 +77,8 @@ def test_text_that_looks_like_a_placeholder_is_protected_too() -> None:
     masked = mask("Schreibe [X1X] wörtlich, dann `code`.")
     assert masked.text == "Schreibe [X1X] wörtlich, dann [X2X]."
     assert masked.restore("Write [X1X] literally, then [X2X].") == (
-        "Write [X1X] literally, then `code`.")
+        "Write [X1X] literally, then `code`."
+    )
 
 
 def test_glossary_terms_are_kept_or_put_in_as_the_glossary_says() -> None:
@@ -82,14 +87,14 @@ def test_glossary_terms_are_kept_or_put_in_as_the_glossary_says() -> None:
     # Whole words only, any case; never inside code.
     assert masked.text == "[X1X] ist ein [X2X], Werkzeuge nicht; [X3X] bleibt."
     assert masked.restore("[X1X] is a [X2X], tools not; [X3X] stays.") == (
-        "Microsoft teams is a tool, tools not; `git` stays.")
+        "Microsoft teams is a tool, tools not; `git` stays."
+    )
 
 
 def test_structure_check_allows_reordering_but_not_losing_markup() -> None:
     source = "Ein **fetter** [Link](u) und `code`."
     assert structure_changed(source, "`code` and a [link](u), **bold**.") is None
-    assert "lost link_open 'u'" in (structure_changed(source, "A **bold** link and `code`.")
-                                    or "")
+    assert "lost link_open 'u'" in (structure_changed(source, "A **bold** link and `code`.") or "")
     assert "gained" in (structure_changed(source, "**A** **bold** [link](u) `code`.") or "")
 
 
@@ -112,10 +117,31 @@ def test_example_catalogue_round_trips() -> None:
         assert masked.restore(masked.text) == entry.msgid
 
 
-_PIECES = st.sampled_from([
-    "Wort", " ", "`co de`", "[Link](https://x.y/z)", "{{ page.title }}", "<em>", "</em>",
-    "**fett**", "[^1]", "&amp;", "\\_", "www.example.org", ".", "[X1X]", "![b](/i.png)",
-    "{% raw %}", "]", "[", "(", ")", "\n"])
+_PIECES = st.sampled_from(
+    [
+        "Wort",
+        " ",
+        "`co de`",
+        "[Link](https://x.y/z)",
+        "{{ page.title }}",
+        "<em>",
+        "</em>",
+        "**fett**",
+        "[^1]",
+        "&amp;",
+        "\\_",
+        "www.example.org",
+        ".",
+        "[X1X]",
+        "![b](/i.png)",
+        "{% raw %}",
+        "]",
+        "[",
+        "(",
+        ")",
+        "\n",
+    ]
+)
 
 
 @given(st.lists(_PIECES, max_size=12).map("".join))

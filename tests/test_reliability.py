@@ -47,8 +47,11 @@ else:  # pragma: no cover - Python 3.10
 BAD = Path(__file__).parent / "fixtures" / "bad"
 EXPECTED = tomllib.loads((BAD / "expected.toml").read_text(encoding="utf-8"))
 GOOD = POSTS / "2024-02-02-gut.md"
-GOOD_OUTPUTS = (Path("locales/templates/2024-02-02-gut.pot"),
-                Path("locales/en/LC_MESSAGES/2024-02-02-gut.po"), POSTS / "en/2024-02-02-gut.md")
+GOOD_OUTPUTS = (
+    Path("locales/templates/2024-02-02-gut.pot"),
+    Path("locales/en/LC_MESSAGES/2024-02-02-gut.po"),
+    POSTS / "en/2024-02-02-gut.md",
+)
 FRONT = "---\ntitle: Ein Titel\n---\n"
 
 
@@ -65,13 +68,20 @@ class Case:
     def target(self, root: Path) -> Path:
         if self.kind == "posts":
             return root / POSTS / f"2021-03-03-{Path(self.name).stem}.md"
-        return root / {"catalogues": CATALOGUE, "templates": TEMPLATE,
-                       "config": Path("postlingo.toml")}[self.kind]
+        return (
+            root
+            / {"catalogues": CATALOGUE, "templates": TEMPLATE, "config": Path("postlingo.toml")}[
+                self.kind
+            ]
+        )
 
 
 def file_cases() -> list[Case]:
-    return [Case(kind, name, (BAD / kind / name).read_bytes(), want["line"], want["message"])
-            for kind, table in EXPECTED.items() for name, want in table.items()]
+    return [
+        Case(kind, name, (BAD / kind / name).read_bytes(), want["line"], want["message"])
+        for kind, table in EXPECTED.items()
+        for name, want in table.items()
+    ]
 
 
 DEEP = 10_000
@@ -82,35 +92,71 @@ def generated_cases() -> list[Case]:
     """Inputs too big or too repetitive to keep as files."""
     body_line = FRONT.count("\n") + 1
     posts = {
-        "10-mb.md": (FRONT + "Ein Satz. " * 1_000_000, 0,
-                     "10.0 MB: larger than max_post_size (2 MB), not read"),
+        "10-mb.md": (
+            FRONT + "Ein Satz. " * 1_000_000,
+            0,
+            "10.0 MB: larger than max_post_size (2 MB), not read",
+        ),
         "quotes.md": (FRONT + "> " * DEEP + "Tief.\n", body_line, NESTED),
         "quotes-unspaced.md": (FRONT + ">" * DEEP + " Tief.\n", body_line, NESTED),
         "bullets.md": (FRONT + "- " * DEEP + "Tief.\n", body_line, NESTED),
         "ordered.md": (FRONT + "1. " * DEEP + "Tief.\n", body_line, NESTED),
         "quotes-and-lists.md": (FRONT + "> - " * (DEEP // 2) + "Tief.\n", body_line, NESTED),
-        "indented-lists.md": (FRONT + "".join("  " * i + "- Punkt\n" for i in range(200)),
-                              body_line + 9, NESTED),
-        "yaml-flow-lists.md": ("---\ntitle: " + "[" * DEEP + "]" * DEEP + "\n---\nText.\n", 2,
-                               "front matter: collections nested too deeply"),
-        "yaml-flow-maps.md": ("---\ntitle: " + "{a: " * DEEP + "b" + "}" * DEEP + "\n---\n",
-                              2, "front matter: collections nested too deeply"),
-        "yaml-billion-laughs.md": ("---\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
-            f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 9))
-            + "title: *a8\n---\nText.\n", 2, "front matter: its aliases expand to more than"),
-        "toml-arrays.md": ("+++\ntitle = 'x'\nlist = " + "[" * DEEP + "]" * DEEP + "\n+++\n",
-                           0, "nested too deeply to be read"),
-        "yaml-deep-block.md": ("---\n" + "".join(" " * i + f"k{i}:\n" for i in range(400))
-                               + "---\nText.\n", 2, "front matter: collections nested too"),
+        "indented-lists.md": (
+            FRONT + "".join("  " * i + "- Punkt\n" for i in range(200)),
+            body_line + 9,
+            NESTED,
+        ),
+        "yaml-flow-lists.md": (
+            "---\ntitle: " + "[" * DEEP + "]" * DEEP + "\n---\nText.\n",
+            2,
+            "front matter: collections nested too deeply",
+        ),
+        "yaml-flow-maps.md": (
+            "---\ntitle: " + "{a: " * DEEP + "b" + "}" * DEEP + "\n---\n",
+            2,
+            "front matter: collections nested too deeply",
+        ),
+        "yaml-billion-laughs.md": (
+            "---\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+            + "".join(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 9))
+            + "title: *a8\n---\nText.\n",
+            2,
+            "front matter: its aliases expand to more than",
+        ),
+        "toml-arrays.md": (
+            "+++\ntitle = 'x'\nlist = " + "[" * DEEP + "]" * DEEP + "\n+++\n",
+            0,
+            "nested too deeply to be read",
+        ),
+        "yaml-deep-block.md": (
+            "---\n" + "".join(" " * i + f"k{i}:\n" for i in range(400)) + "---\nText.\n",
+            2,
+            "front matter: collections nested too",
+        ),
     }
-    cases = [Case("posts", name, text.encode("utf-8"), line, message)
-             for name, (text, line, message) in posts.items()]
-    cases.append(Case("config", "deep-arrays.toml",
-                      ("languages = ['en']\nx = " + "[" * DEEP + "]" * DEEP + "\n").encode(),
-                      0, "invalid TOML: nested too deeply"))
-    cases.append(Case("catalogues", "10000-continuations.po", _catalogue_header()
-                      + b'msgid "Eins"\nmsgstr ""\n' + b'"x\\q"\n' * DEEP, 19,
-                      "invalid PO file: unknown escape sequence '\\q'"))
+    cases = [
+        Case("posts", name, text.encode("utf-8"), line, message)
+        for name, (text, line, message) in posts.items()
+    ]
+    cases.append(
+        Case(
+            "config",
+            "deep-arrays.toml",
+            ("languages = ['en']\nx = " + "[" * DEEP + "]" * DEEP + "\n").encode(),
+            0,
+            "invalid TOML: nested too deeply",
+        )
+    )
+    cases.append(
+        Case(
+            "catalogues",
+            "10000-continuations.po",
+            _catalogue_header() + b'msgid "Eins"\nmsgstr ""\n' + b'"x\\q"\n' * DEEP,
+            19,
+            "invalid PO file: unknown escape sequence '\\q'",
+        )
+    )
     return cases
 
 
@@ -152,8 +198,7 @@ def prepared(synced: Path, tmp_path: Path, case: Case) -> tuple[Path, Path]:
 
 
 def snapshot(root: Path) -> dict[Path, bytes]:
-    return {path.relative_to(root): path.read_bytes() for path in root.rglob("*")
-            if path.is_file()}
+    return {path.relative_to(root): path.read_bytes() for path in root.rglob("*") if path.is_file()}
 
 
 def assert_complete(path: Path) -> None:
@@ -179,7 +224,8 @@ def assert_one_error(stderr: str, bad: Path, case: Case) -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{case.kind}/{case.name}" for case in CASES])
 def test_malformed_input_is_one_error_line_and_changes_nothing_else(
-        synced: Path, tmp_path: Path, case: Case) -> None:
+    synced: Path, tmp_path: Path, case: Case
+) -> None:
     root, bad = prepared(synced, tmp_path, case)
     before = snapshot(root)
     result = invoke("update" if case.kind == "templates" else "sync", "--root", root)
@@ -201,8 +247,9 @@ def test_malformed_input_is_one_error_line_and_changes_nothing_else(
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED["templates"]))
-def test_a_broken_template_is_written_anew_from_its_post(synced: Path, tmp_path: Path,
-                                                         name: str) -> None:
+def test_a_broken_template_is_written_anew_from_its_post(
+    synced: Path, tmp_path: Path, name: str
+) -> None:
     case = next(case for case in CASES if case.kind == "templates" and case.name == name)
     root, bad = prepared(synced, tmp_path, case)
     result = invoke("sync", "--root", root)
@@ -228,7 +275,7 @@ VALID = {
     "alias-title.md": "---\ntitle: &t Ein Titel\ndescription: *t\n---\nText.\n",
     "title-not-a-string.md": "---\ntitle: {a: b}\ndescription: [1, 2]\n---\nText.\n",
     "python-tag-value.md": "---\ntitle: !!python/object/apply:os.system ['touch pwned']\n"
-                           "---\nText.\n",
+    "---\nText.\n",
     "unicode-line-separators.md": FRONT + "Eins\u2028zwei\u2029drei\x85vier.\n",
     "bidi-controls.md": FRONT + "Text \u202eesrever\u202c und \u200b.\n",
 }
@@ -264,8 +311,9 @@ def test_an_alias_is_translated_once_where_its_anchor_is(bare_site: Path) -> Non
     assert variant.text == "---\ntitle: &t A title\ndescription: *t\nlang: en\n---\nText.\n"
 
 
-def test_a_catalogue_with_a_bom_is_read_and_written_without_it(synced: Path,
-                                                                tmp_path: Path) -> None:
+def test_a_catalogue_with_a_bom_is_read_and_written_without_it(
+    synced: Path, tmp_path: Path
+) -> None:
     root = tmp_path / "site"
     shutil.copytree(synced, root)
     good = (root / CATALOGUE).read_bytes()
@@ -278,8 +326,11 @@ def test_a_catalogue_with_a_bom_is_read_and_written_without_it(synced: Path,
 
 def test_gettext_escapes_polib_does_not_know_are_read_and_kept(tmp_path: Path) -> None:
     path = tmp_path / "escapes.po"
-    path.write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
-                    'msgid "a"\nmsgstr "\\a \\101 \\x41 \\042 \\\\a"\n', encoding="utf-8")
+    path.write_text(
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "a"\nmsgstr "\\a \\101 \\x41 \\042 \\\\a"\n',
+        encoding="utf-8",
+    )
     po = load_catalogue(path)
     assert po[0].msgstr == '\a A A " \\a'
     again = tmp_path / "again.po"
@@ -288,9 +339,14 @@ def test_gettext_escapes_polib_does_not_know_are_read_and_kept(tmp_path: Path) -
     assert msgfmt_check(again).returncode == 0
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ("lang:", "lang: en"), ("lang: # Sprache", "lang: en # Sprache"), ("lang: ~", "lang: en"),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("lang:", "lang: en"),
+        ("lang: # Sprache", "lang: en # Sprache"),
+        ("lang: ~", "lang: en"),
+    ],
+)
 def test_an_empty_language_value_is_set(tmp_path: Path, line: str, expected: str) -> None:
     """Found by fuzz/fuzz_roundtrip.py: an empty value crashed the comparison."""
     post = parse_post(f"---\ntitle: x\n{line}\n---\nA.\n", tmp_path / "p.md", "p")
@@ -303,13 +359,19 @@ def test_a_catalogue_reads_the_same_after_postlingo_wrote_it(tmp_path: Path) -> 
     to it, written as "#~|" and lost on the next read. GNU gettext refuses such a file
     ("inconsistent use of #~"), and so does postlingo now; "#~|" is read and dropped."""
     path = tmp_path / "odd.po"
-    path.write_text('msgid ""\nmsgstr "Language: en\\n"\n\n#, fuzzy\n#| msgid "Alt"\n\n'
-                    '#~ msgid "Weg"\n#~ msgstr "Gone"\n', encoding="utf-8")
+    path.write_text(
+        'msgid ""\nmsgstr "Language: en\\n"\n\n#, fuzzy\n#| msgid "Alt"\n\n'
+        '#~ msgid "Weg"\n#~ msgstr "Gone"\n',
+        encoding="utf-8",
+    )
     with pytest.raises(InputError, match="inconsistent use of #~") as caught:
         load_catalogue(path)
     assert caught.value.line == 7
-    path.write_text('msgid ""\nmsgstr "Language: en\\n"\n\n#, fuzzy\n#~| msgid "Alt"\n\n'
-                    '#~ msgid "Weg"\n#~ msgstr "Gone"\n', encoding="utf-8")
+    path.write_text(
+        'msgid ""\nmsgstr "Language: en\\n"\n\n#, fuzzy\n#~| msgid "Alt"\n\n'
+        '#~ msgid "Weg"\n#~ msgstr "Gone"\n',
+        encoding="utf-8",
+    )
     po = load_catalogue(path)
     again = tmp_path / "again.po"
     again.write_text(render(po, 79), encoding="utf-8")
@@ -319,8 +381,9 @@ def test_a_catalogue_reads_the_same_after_postlingo_wrote_it(tmp_path: Path) -> 
 def test_a_broken_plural_formula_is_reported_in_one_line(tmp_path: Path) -> None:
     """Found by fuzz/fuzz_catalogue.py: the parser's message held the line break it found."""
     path = tmp_path / "plural.po"
-    path.write_text('msgid ""\nmsgstr ""\n"Plural-Forms: nplurals=2; plural=(n\\n= 1);\\n"\n',
-                    encoding="utf-8")
+    path.write_text(
+        'msgid ""\nmsgstr ""\n"Plural-Forms: nplurals=2; plural=(n\\n= 1);\\n"\n', encoding="utf-8"
+    )
     with pytest.raises(InputError) as caught:
         load_catalogue(path)
     assert caught.value.line == 3 and "\n" not in caught.value.message
@@ -329,15 +392,18 @@ def test_a_broken_plural_formula_is_reported_in_one_line(tmp_path: Path) -> None
 # --- unexpected exceptions ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("failure", "message"), [
-    (RecursionError("maximum recursion depth exceeded"), "nested too deeply to be read"),
-    (MemoryError(), "too large to be read (out of memory)"),
-    (UnicodeError("something odd"), "cannot be read: UnicodeError: something odd"),
-    (KeyError("token"), "cannot be read: KeyError: 'token'"),
-])
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [
+        (RecursionError("maximum recursion depth exceeded"), "nested too deeply to be read"),
+        (MemoryError(), "too large to be read (out of memory)"),
+        (UnicodeError("something odd"), "cannot be read: UnicodeError: something odd"),
+        (KeyError("token"), "cannot be read: KeyError: 'token'"),
+    ],
+)
 def test_an_unexpected_exception_names_the_post_and_the_others_go_on(
-        synced: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: Exception,
-        message: str) -> None:
+    synced: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: Exception, message: str
+) -> None:
     root = tmp_path / "site"
     shutil.copytree(synced, root)
     with (root / GOOD).open("a", encoding="utf-8") as handle:
@@ -362,15 +428,17 @@ def test_an_unexpected_exception_names_the_post_and_the_others_go_on(
 
 
 def test_an_unexpected_exception_outside_any_file_is_one_line(
-        bare_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bare_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*args: object, **options: object) -> None:
         raise ZeroDivisionError("division by zero")
 
     monkeypatch.setattr("postlingo.pipeline.extract", broken)
     result = invoke("extract", "--root", bare_site)
     assert result.exit_code == 1
-    assert result.stderr == ("error: unexpected ZeroDivisionError: division by zero "
-                             "(--debug shows where)\n")
+    assert result.stderr == (
+        "error: unexpected ZeroDivisionError: division by zero (--debug shows where)\n"
+    )
     debug = invoke("--debug", "extract", "--root", bare_site)
     assert "Traceback (most recent call last)" in debug.stderr
     assert 'raise ZeroDivisionError("division by zero")' in debug.stderr
@@ -385,8 +453,7 @@ def test_a_problem_met_twice_is_reported_once(synced: Path, tmp_path: Path) -> N
     assert len(result.stderr.splitlines()) == 1, result.stderr
 
 
-def test_a_symlinked_post_leading_out_of_the_site_is_not_read(
-        synced: Path, tmp_path: Path) -> None:
+def test_a_symlinked_post_leading_out_of_the_site_is_not_read(synced: Path, tmp_path: Path) -> None:
     root = tmp_path / "site"
     shutil.copytree(synced, root)
     secret = tmp_path / "secret.md"
@@ -396,12 +463,14 @@ def test_a_symlinked_post_leading_out_of_the_site_is_not_read(
     result = invoke("sync", "--root", root)
     assert result.exit_code == 0, result.output
     assert not list((root / "locales").rglob("*link*"))
-    assert "Geheim" not in "".join(p.read_text(encoding="utf-8", errors="replace")
-                                   for p in root.rglob("*") if p.is_file() and not p.is_symlink())
+    assert "Geheim" not in "".join(
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in root.rglob("*")
+        if p.is_file() and not p.is_symlink()
+    )
 
 
-def test_writes_through_a_symlink_out_of_the_site_are_refused(
-        synced: Path, tmp_path: Path) -> None:
+def test_writes_through_a_symlink_out_of_the_site_are_refused(synced: Path, tmp_path: Path) -> None:
     root = tmp_path / "site"
     shutil.copytree(synced, root)
     outside = tmp_path / "outside"
@@ -417,18 +486,58 @@ def test_writes_through_a_symlink_out_of_the_site_are_refused(
 
 # --- fuzzing (bounded, for CI) --------------------------------------------------------------
 
-FUZZ = settings(max_examples=150, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 # Bytes that make posts and catalogues interesting: structure, quotes, escapes, odd encodings.
-PIECES = st.sampled_from([
-    b"---\n", b"+++\n", b"...\n", b"title: ", b"msgid ", b"msgstr ", b"msgctxt ", b'"', b"'",
-    b"\\", b"\\n", b"#~ ", b"#| ", b"#, fuzzy\n", b"[", b"]", b"{", b"}", b"{{ x }}", b"{% y %}",
-    b"> ", b"- ", b"1. ", b"    ", b"\t", b"\n", b"\r\n", b"\r", b"\xef\xbb\xbf", b"\x00",
-    b"\xff\xfe", b"\xc3", b"\xa4", b"&a ", b"*a", b"!!python/name:os.system ", b"<script>",
-    b"| a | b |\n|---|---|\n", b"```\n", b"Wort ", b"\xe2\x80\xa8",
-])
-FUZZ_BYTES = st.one_of(st.binary(max_size=300),
-                       st.lists(PIECES, max_size=40).map(b"".join))
+PIECES = st.sampled_from(
+    [
+        b"---\n",
+        b"+++\n",
+        b"...\n",
+        b"title: ",
+        b"msgid ",
+        b"msgstr ",
+        b"msgctxt ",
+        b'"',
+        b"'",
+        b"\\",
+        b"\\n",
+        b"#~ ",
+        b"#| ",
+        b"#, fuzzy\n",
+        b"[",
+        b"]",
+        b"{",
+        b"}",
+        b"{{ x }}",
+        b"{% y %}",
+        b"> ",
+        b"- ",
+        b"1. ",
+        b"    ",
+        b"\t",
+        b"\n",
+        b"\r\n",
+        b"\r",
+        b"\xef\xbb\xbf",
+        b"\x00",
+        b"\xff\xfe",
+        b"\xc3",
+        b"\xa4",
+        b"&a ",
+        b"*a",
+        b"!!python/name:os.system ",
+        b"<script>",
+        b"| a | b |\n|---|---|\n",
+        b"```\n",
+        b"Wort ",
+        b"\xe2\x80\xa8",
+    ]
+)
+FUZZ_BYTES = st.one_of(st.binary(max_size=300), st.lists(PIECES, max_size=40).map(b"".join))
 
 
 @FUZZ
@@ -437,8 +546,7 @@ def test_any_bytes_as_a_post_read_or_fail_cleanly(tmp_path: Path, data: bytes) -
     path = tmp_path / "post.md"
     path.write_bytes(data)
     try:
-        post, segments = project.read_segments(load_config(_fuzz_site(tmp_path)),
-                                               _source(path))
+        post, segments = project.read_segments(load_config(_fuzz_site(tmp_path)), _source(path))
     except PostlingoError as exc:
         assert exc.path is not None and "\n" not in exc.message
         return
@@ -462,29 +570,66 @@ def test_any_bytes_as_a_catalogue_load_or_fail_cleanly(tmp_path: Path, data: byt
 
 HOSTILE = st.one_of(
     st.text(max_size=60),
-    st.lists(st.sampled_from([
-        "Text", " ", "\n", "\n\n", "*", "_", "`", "[", "](", ")", "<", ">", "#", "- ", "1. ",
-        "{{ site.x }}", "{% include a %}", "<script>", "<img src=x onerror=alert(1)>",
-        "javascript:", "[a](javascript:alert(1))", "|", "\\", "---", "&#106;", "\t", "'", '"',
-        ": ", "!!python/name:x", "&a", "*a",
-    ]), max_size=12).map("".join),
+    st.lists(
+        st.sampled_from(
+            [
+                "Text",
+                " ",
+                "\n",
+                "\n\n",
+                "*",
+                "_",
+                "`",
+                "[",
+                "](",
+                ")",
+                "<",
+                ">",
+                "#",
+                "- ",
+                "1. ",
+                "{{ site.x }}",
+                "{% include a %}",
+                "<script>",
+                "<img src=x onerror=alert(1)>",
+                "javascript:",
+                "[a](javascript:alert(1))",
+                "|",
+                "\\",
+                "---",
+                "&#106;",
+                "\t",
+                "'",
+                '"',
+                ": ",
+                "!!python/name:x",
+                "&a",
+                "*a",
+            ]
+        ),
+        max_size=12,
+    ).map("".join),
 )
-SOURCE_POST = ("---\ntitle: Ein Titel\ntags: [Eins, Zwei]\n---\n# Eine Überschrift\n\n"
-               "Ein Absatz mit *Betonung* und [Link](https://example.com/).\n\n"
-               "> Ein Zitat.\n\n- Ein Punkt\n- Noch einer\n\n| A | B |\n|---|---|\n"
-               "| Zelle | Noch eine |\n")
+SOURCE_POST = (
+    "---\ntitle: Ein Titel\ntags: [Eins, Zwei]\n---\n# Eine Überschrift\n\n"
+    "Ein Absatz mit *Betonung* und [Link](https://example.com/).\n\n"
+    "> Ein Zitat.\n\n- Ein Punkt\n- Noch einer\n\n| A | B |\n|---|---|\n"
+    "| Zelle | Noch eine |\n"
+)
 
 
 @FUZZ
 @given(translations=st.lists(HOSTILE, min_size=7, max_size=7))
 def test_any_translation_builds_the_same_structure_without_added_code(
-        translations: list[str]) -> None:
+    translations: list[str],
+) -> None:
     post = parse_post(SOURCE_POST, Path("post.md"), "post")
-    segments = (front_matter_segments(post, ["title", "tags"])
-                + markdown.body_segments(post))
-    found = {segment.key: Translation(text, Path("en.po"), number)
-             for number, (segment, text) in enumerate(zip(segments, translations, strict=False))
-             if text.strip()}
+    segments = front_matter_segments(post, ["title", "tags"]) + markdown.body_segments(post)
+    found = {
+        segment.key: Translation(text, Path("en.po"), number)
+        for number, (segment, text) in enumerate(zip(segments, translations, strict=False))
+        if text.strip()
+    }
     try:
         variant = build_variant(post, segments, found, "en", {"lang": "en"})
     except TranslationError as exc:

@@ -17,8 +17,10 @@ from postlingo.drafts.draft import MARK
 from postlingo.qa.html import word_diff
 from postlingo.qa.status import MACHINE_DRAFT
 
-HOSTILE = ('<script>document.title="pwned"</script><img src=x '
-           "onerror=\"document.title='pwned'\"></td></tr></table><h1>fake</h1>")
+HOSTILE = (
+    '<script>document.title="pwned"</script><img src=x '
+    "onerror=\"document.title='pwned'\"></td></tr></table><h1>fake</h1>"
+)
 NEWS, SHORT = "2024-03-01-neuigkeiten", "2024-03-02-kurz"
 DRAFT = "A second paragraph, drafted by a machine."
 
@@ -37,15 +39,22 @@ def make_report_site(site: Path) -> Path:
     outdated (the example), below the threshold (news, and every French one); entries
     translated, fuzzy with a changed source, machine-drafted, hostile and untranslated."""
     toml = site / "postlingo.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace(
-        'languages = ["en"]', 'languages = ["en", "fr"]') + "\nthreshold = 50\n",
-        encoding="utf-8")
-    write_post(site, f"{NEWS}.md", "---\ntitle: Neuigkeiten\n---\nEin erster Absatz.\n\n"
-               "Ein zweiter Absatz.\n\nEin dritter Absatz.\n\nEin vierter Absatz.\n")
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace('languages = ["en"]', 'languages = ["en", "fr"]')
+        + "\nthreshold = 50\n",
+        encoding="utf-8",
+    )
+    write_post(
+        site,
+        f"{NEWS}.md",
+        "---\ntitle: Neuigkeiten\n---\nEin erster Absatz.\n\n"
+        "Ein zweiter Absatz.\n\nEin dritter Absatz.\n\nEin vierter Absatz.\n",
+    )
     write_post(site, f"{SHORT}.md", "---\ntitle: Kurz\n---\nNur ein Absatz.\n")
     text = (site / SOURCE).read_text(encoding="utf-8")
-    (site / SOURCE).write_text(text.replace("Wie haben Sie bisher", "Wie haben Sie früher"),
-                               encoding="utf-8")
+    (site / SOURCE).write_text(
+        text.replace("Wie haben Sie bisher", "Wie haben Sie früher"), encoding="utf-8"
+    )
     _ok("extract", "--root", site)
     _ok("update", "--root", site)
     news = polib.pofile(str(_catalogue(site, NEWS)))
@@ -82,9 +91,13 @@ def _report(root: Path) -> Path:
 def chromium(*args: str) -> str:
     found = shutil.which("chromium")
     assert found, "Debian's chromium is needed"
-    run = subprocess.run([found, "--headless", "--no-sandbox", "--disable-gpu",
-                          "--no-first-run", *args], capture_output=True, text=True,
-                         timeout=120, check=True)
+    run = subprocess.run(
+        [found, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return run.stdout
 
 
@@ -94,8 +107,9 @@ def _dom(path: Path, script: bool = True) -> lxml.html.HtmlElement:
         # page's script instead, as a browser without JavaScript would not run it.
         page = path.read_text(encoding="utf-8")
         blocked = path.with_name("no-script.html")
-        blocked.write_text(re.sub(r"script-src 'sha256-[^']+'", "script-src 'none'", page),
-                           encoding="utf-8")
+        blocked.write_text(
+            re.sub(r"script-src 'sha256-[^']+'", "script-src 'none'", page), encoding="utf-8"
+        )
         path = blocked
     return lxml.html.fromstring(chromium("--dump-dom", path.as_uri()))
 
@@ -117,8 +131,10 @@ def _words(path: Path) -> dict[str, int]:
 
 
 def _bar(row: lxml.html.HtmlElement) -> dict[str, int]:
-    return {rect.get("data-kind"): int(rect.get("data-words"))
-            for rect in row.iter("{http://www.w3.org/2000/svg}rect", "rect")}
+    return {
+        rect.get("data-kind"): int(rect.get("data-words"))
+        for rect in row.iter("{http://www.w3.org/2000/svg}rect", "rect")
+    }
 
 
 def test_the_page_in_chromium(report_site: Path) -> None:
@@ -133,8 +149,10 @@ def test_the_page_in_chromium(report_site: Path) -> None:
         assert node.find("caption") is not None and node.xpath("thead/tr/th[@scope='col']")
         assert all(row.xpath("th[@scope='row']") for row in node.xpath("tbody/tr"))
     # The language bars count what the catalogues hold.
-    languages = {row.get("data-language"): row
-                 for row in dom.get_element_by_id("languages").xpath("tbody/tr")}
+    languages = {
+        row.get("data-language"): row
+        for row in dom.get_element_by_id("languages").xpath("tbody/tr")
+    }
     assert set(languages) == {"en", "fr"}
     for language, row in languages.items():
         expected = dict.fromkeys(("translated", "fuzzy", "machine", "untranslated"), 0)
@@ -147,12 +165,20 @@ def test_the_page_in_chromium(report_site: Path) -> None:
     assert _bar(languages["en"])["machine"] == len(["Ein", "zweiter", "Absatz."])
     assert languages["fr"].xpath("td[@data-kind='translated']")[0].text == "0"
     # Per post and language: the words and the variant's state.
-    states = {(row.get("data-post"), row.get("data-language")):
-              row.xpath("td[@data-state]")[0].get("data-state")
-              for row in dom.get_element_by_id("posts").xpath("tbody/tr")}
-    assert states == {(POST_NAME, "en"): "outdated", (SHORT, "en"): "published",
-                      (NEWS, "en"): "below threshold", (POST_NAME, "fr"): "below threshold",
-                      (SHORT, "fr"): "below threshold", (NEWS, "fr"): "below threshold"}
+    states = {
+        (row.get("data-post"), row.get("data-language")): row.xpath("td[@data-state]")[0].get(
+            "data-state"
+        )
+        for row in dom.get_element_by_id("posts").xpath("tbody/tr")
+    }
+    assert states == {
+        (POST_NAME, "en"): "outdated",
+        (SHORT, "en"): "published",
+        (NEWS, "en"): "below threshold",
+        (POST_NAME, "fr"): "below threshold",
+        (SHORT, "fr"): "below threshold",
+        (NEWS, "fr"): "below threshold",
+    }
     # To review: each fuzzy entry with its file and line; the hostile draft is text.
     review = dom.get_element_by_id("review").xpath("tbody/tr")
     where = {row.xpath("th")[0].text_content(): row for row in review}
@@ -163,8 +189,7 @@ def test_the_page_in_chromium(report_site: Path) -> None:
     assert row.xpath(".//ins")[0].text.strip() == "früher"
     news = {entry.msgid: entry for entry in polib.pofile(str(_catalogue(report_site, NEWS)))}
     hostile_where = f"locales/en/LC_MESSAGES/{NEWS}.po:{news['Ein dritter Absatz.'].linenum}"
-    assert where[hostile_where].xpath("td[contains(@class,'draft')]")[0].text_content() \
-        == HOSTILE
+    assert where[hostile_where].xpath("td[contains(@class,'draft')]")[0].text_content() == HOSTILE
     drafted = where[f"locales/en/LC_MESSAGES/{NEWS}.po:{news['Ein zweiter Absatz.'].linenum}"]
     assert drafted.get("data-kind") == "machine draft"
     assert len(review) == 3
@@ -187,8 +212,8 @@ def test_sorting_and_filtering_where_javascript_runs(report_site: Path) -> None:
     """The page's script, driven by a test script (the copy's policy lets it run): a click
     on 'Words' sorts the posts by their word count, typing in the field hides rows."""
     page = _report(report_site).read_text(encoding="utf-8")
-    policy = page[page.index('<meta http-equiv="Content-Security-Policy"'):]
-    page = page.replace(policy[:policy.index(">") + 1], "")
+    policy = page[page.index('<meta http-equiv="Content-Security-Policy"') :]
+    page = page.replace(policy[: policy.index(">") + 1], "")
     driver = """<script>
 var th=[].slice.call(document.querySelectorAll('#posts thead th'));
 th.filter(function(h){return h.textContent==='Words';})[0].querySelector('button').click();
@@ -202,15 +227,20 @@ field.value='kurz';field.dispatchEvent(new Event('input'));
     words = [int(row.xpath("td[@class='n']")[4].text) for row in rows]
     assert words == sorted(words) and words != [
         int(row.xpath("td[@class='n']")[4].text)
-        for row in _dom(_report(report_site)).get_element_by_id("posts").xpath("tbody/tr")]
+        for row in _dom(_report(report_site)).get_element_by_id("posts").xpath("tbody/tr")
+    ]
     shown = [row.get("data-post") for row in rows if row.get("hidden") is None]
     assert shown == [SHORT, SHORT]
 
 
 def test_screenshot(report_site: Path, tmp_path: Path) -> None:
     shot = tmp_path / "status.png"
-    chromium(f"--screenshot={shot}", "--window-size=1100,900", "--hide-scrollbars",
-             _report(report_site).as_uri())
+    chromium(
+        f"--screenshot={shot}",
+        "--window-size=1100,900",
+        "--hide-scrollbars",
+        _report(report_site).as_uri(),
+    )
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
 
@@ -224,8 +254,15 @@ def test_word_diff_escapes_and_marks_words() -> None:
 def test_to_stdout_and_bad_outputs(report_site: Path) -> None:
     result = invoke("status", "--root", report_site, "--format", "html")
     assert result.exit_code == 0 and result.stdout.startswith("<!DOCTYPE html>")
-    bad = invoke("status", "--root", report_site, "--format", "html", "--output",
-                 report_site / "postlingo.toml" / "report.html")
+    bad = invoke(
+        "status",
+        "--root",
+        report_site,
+        "--format",
+        "html",
+        "--output",
+        report_site / "postlingo.toml" / "report.html",
+    )
     assert bad.exit_code == 2 and bad.stderr.startswith("error: ")
     assert len(bad.stderr.splitlines()) == 1 and "Traceback" not in bad.output
     table = invoke("status", "--root", report_site, "--output", report_site / "x.html")

@@ -51,20 +51,20 @@ UNSAFE = [
     ("javascript-url", "Hallo [Welt](/welt).", "Hello [world](java\tscript:alert(1))."),
     ("shortcode", "Hallo Welt.", "Hello {{< youtube w7Ft2ymGmfc >}} world."),
     ("extension", "Hallo Welt.", "{::nomarkdown}<{:/}b{::nomarkdown}>{:/}world"),
-    ("event-handler", "Hallo *Welt*.", "Hello *x*{: title=\\} onclick=\"alert(1)\"}."),
+    ("event-handler", "Hallo *Welt*.", 'Hello *x*{: title=\\} onclick="alert(1)"}.'),
     ("attribute-list", "Hallo *Welt*.", "Hello *world*{: .hidden}."),
     ("url", "Hallo [Welt](/welt).", "Hello [world](file:///etc/passwd)."),
     ("html", "Hallo Welt.", "Hello <b>world</b>."),
 ]
 SAFE = [
     ("Hallo {{ page.title }}.", "Hello {{page.title}}."),  # the same tag, spaced otherwise
-    ("Ein <abbr title=\"zum Beispiel\">z. B.</abbr>", "An <abbr title=\"for example\">e.g.</abbr>"),
+    ('Ein <abbr title="zum Beispiel">z. B.</abbr>', 'An <abbr title="for example">e.g.</abbr>'),
     ("Über JavaScript: eine Einführung", "About JavaScript: an introduction"),
     ("Klick [hier](javascript:void(0)).", "Click [here](javascript:void(0))."),  # the source's
     ("Ein Bild ![x](data:image/png;base64,AAAA)", "A picture ![x](data:image/png;base64,AAAA)"),
     ("Die Funktion onclick = alert", "The function onclick = alert"),
     ("a < b und c > d, online=gut", "a < b and c > d, online=good"),
-    ("Ein <a title=\"onclick=x\">Link</a>", "A <a title=\"onclick=x\">link</a>"),
+    ('Ein <a title="onclick=x">Link</a>', 'A <a title="onclick=x">link</a>'),
     # The same markup, its words (link text, alt, title) translated
     ('Lies [die Anleitung](/de/a "Titel").', 'Read [the guide](/de/a "Title").'),
     ('Ein ![Bild](/b.png "Titel")', 'A ![picture](/b.png "Title")'),
@@ -74,7 +74,7 @@ SAFE = [
     ("Ein Video {{< youtube abc >}} hier", "A video {{< youtube abc >}} here"),
     ("Siehe <https://example.com/de>", "See <https://example.com/en>"),
     ("Schreib [uns](mailto:a@b.de)", "Write to [us](mailto:a@b.com)"),
-    ("Ein <span class=\"hinweis\">Hinweis</span>", "A <span class=\"note\">note</span>"),
+    ('Ein <span class="hinweis">Hinweis</span>', 'A <span class="note">note</span>'),
     ("Preis: 3 < 4 und a<3", "Price: 3 < 4 and a<3"),
 ]
 
@@ -94,11 +94,18 @@ def test_harmless_translations_are_not_flagged(msgid: str, msgstr: str) -> None:
     assert unsafe_additions(msgid, msgstr) == []
 
 
-@pytest.mark.parametrize(("key", "value"), [
-    ("permalink", "/../../etc/"), ("slug", ".."), ("url", "https://evil.example/"),
-    ("aliases", "//evil.example/x"), ("permalink", "/a\\..\\b"), ("params.url", "/x/../../y"),
-    ("redirect_from", "/&#46;&#46;/x"),
-])
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("permalink", "/../../etc/"),
+        ("slug", ".."),
+        ("url", "https://evil.example/"),
+        ("aliases", "//evil.example/x"),
+        ("permalink", "/a\\..\\b"),
+        ("params.url", "/x/../../y"),
+        ("redirect_from", "/&#46;&#46;/x"),
+    ],
+)
 def test_a_path_value_leading_out_of_the_site_is_found(key: str, value: str) -> None:
     assert [item.kind for item in unsafe_additions("/de/x/", value, key=key)] == ["path"]
     assert unsafe_additions("/de/x/", value, key="title") == []
@@ -128,12 +135,18 @@ PYTHON_TAGS = [
 
 @pytest.mark.parametrize("tag", PYTHON_TAGS)
 @pytest.mark.parametrize("key", ["title", "author", "tags"])
-def test_python_tags_in_front_matter_do_nothing(bare_site: Path, tmp_path: Path, tag: str,
-                                                key: str) -> None:
+def test_python_tags_in_front_matter_do_nothing(
+    bare_site: Path, tmp_path: Path, tag: str, key: str
+) -> None:
     marker = tmp_path / "pwned"
     value = tag.format(marker=marker)
-    write_post(bare_site, "2021-03-03-tag.md", f"---\ntitle: Ein Titel\n{key}: {value}\n---\n"
-               "Text.\n".replace(f"title: Ein Titel\ntitle: {value}", f"title: {value}"))
+    write_post(
+        bare_site,
+        "2021-03-03-tag.md",
+        f"---\ntitle: Ein Titel\n{key}: {value}\n---\nText.\n".replace(
+            f"title: Ein Titel\ntitle: {value}", f"title: {value}"
+        ),
+    )
     result = invoke("sync", "--root", bare_site)
     assert "Traceback" not in result.output
     assert result.exit_code in (0, 1), result.output
@@ -142,12 +155,15 @@ def test_python_tags_in_front_matter_do_nothing(bare_site: Path, tmp_path: Path,
     assert not marker.exists()
 
 
-def test_a_python_tag_on_the_language_key_is_an_error_not_a_call(bare_site: Path,
-                                                                  tmp_path: Path) -> None:
+def test_a_python_tag_on_the_language_key_is_an_error_not_a_call(
+    bare_site: Path, tmp_path: Path
+) -> None:
     marker = tmp_path / "pwned"
-    bad = write_post(bare_site, "2021-03-03-tag.md",
-                     f"---\ntitle: x\nlang: !!python/object/apply:os.system ['touch {marker}']"
-                     "\n---\nText.\n")
+    bad = write_post(
+        bare_site,
+        "2021-03-03-tag.md",
+        f"---\ntitle: x\nlang: !!python/object/apply:os.system ['touch {marker}']\n---\nText.\n",
+    )
     result = invoke("sync", "--root", bare_site)
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: {bad}:3: front matter: postlingo sets 'lang'")
@@ -155,10 +171,14 @@ def test_a_python_tag_on_the_language_key_is_an_error_not_a_call(bare_site: Path
 
 
 def test_no_module_loads_yaml_unsafely() -> None:
-    sources = "".join(path.read_text(encoding="utf-8")
-                      for path in (REPO / "src/postlingo").glob("*.py"))
-    assert not re.search(r"yaml\.(load|load_all|full_load|unsafe_load)\(|"
-                         r"(Full|Unsafe)?Loader=yaml\.(Loader|FullLoader|UnsafeLoader)", sources)
+    sources = "".join(
+        path.read_text(encoding="utf-8") for path in (REPO / "src/postlingo").glob("*.py")
+    )
+    assert not re.search(
+        r"yaml\.(load|load_all|full_load|unsafe_load)\(|"
+        r"(Full|Unsafe)?Loader=yaml\.(Loader|FullLoader|UnsafeLoader)",
+        sources,
+    )
 
 
 # --- outputs stay inside the site -----------------------------------------------------------
@@ -169,28 +189,37 @@ def configure(site: Path, settings: str) -> None:
     replacing the keys it already has."""
     path = site / "postlingo.toml"
     keys = set(re.findall(r"^(\w+)\s*=", settings, re.MULTILINE))
-    kept = [line for line in path.read_text(encoding="utf-8").splitlines()
-            if line.split("=")[0].strip() not in keys]
+    kept = [
+        line
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.split("=")[0].strip() not in keys
+    ]
     path.write_text("\n".join(kept) + "\n" + settings, encoding="utf-8")
 
 
-@pytest.mark.parametrize("template", [
-    "../outside/{lang}/{stem}{ext}", "/tmp/postlingo-evil/{lang}/{stem}{ext}",
-    "{dir}/../../../{lang}{ext}",
-])
-def test_a_path_template_leading_out_of_the_site_is_refused(bare_site: Path,
-                                                             template: str) -> None:
+@pytest.mark.parametrize(
+    "template",
+    [
+        "../outside/{lang}/{stem}{ext}",
+        "/tmp/postlingo-evil/{lang}/{stem}{ext}",
+        "{dir}/../../../{lang}{ext}",
+    ],
+)
+def test_a_path_template_leading_out_of_the_site_is_refused(bare_site: Path, template: str) -> None:
     configure(bare_site, f'layout = "custom"\npath = "{template}"\n')
     result = invoke("sync", "--root", bare_site)
     assert result.exit_code == 1
-    assert f"error: {bare_site / SOURCE}: the en variant would be written outside the " \
-           "project" in result.stderr
+    assert (
+        f"error: {bare_site / SOURCE}: the en variant would be written outside the "
+        "project" in result.stderr
+    )
     assert not Path("/tmp/postlingo-evil").exists()
     assert not (bare_site.parent / "outside").exists()
 
 
 def test_a_variant_that_is_a_symlink_out_of_the_site_is_not_written(
-        bare_site: Path, tmp_path: Path) -> None:
+    bare_site: Path, tmp_path: Path
+) -> None:
     target = tmp_path / "bashrc"
     target.write_text("export SAFE=1\n", encoding="utf-8")
     (bare_site / VARIANT).parent.mkdir(parents=True)
@@ -202,23 +231,30 @@ def test_a_variant_that_is_a_symlink_out_of_the_site_is_not_written(
 
 
 def test_a_translated_permalink_leading_out_of_the_site_is_not_built(bare_site: Path) -> None:
-    write_post(bare_site, "2021-03-03-link.md",
-               "---\ntitle: Ein Titel\npermalink: /de/ein-titel/\n---\nText.\n")
+    write_post(
+        bare_site,
+        "2021-03-03-link.md",
+        "---\ntitle: Ein Titel\npermalink: /de/ein-titel/\n---\nText.\n",
+    )
     configure(bare_site, 'front_matter = ["title", "permalink"]\n')
     assert invoke("sync", "--root", bare_site).exit_code == 0
     po_path = bare_site / "locales/en/LC_MESSAGES/2021-03-03-link.po"
     line = translate(po_path, {"/de/ein-titel/": "/../../../etc/cron.d/"})
     result = invoke("build", "--root", bare_site)
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"warning: {po_path}:{line}: {LEFT_OUT}'/../../../etc/"
-                                    "cron.d/' would lead out of the site")
+    assert result.stderr.startswith(
+        f"warning: {po_path}:{line}: {LEFT_OUT}'/../../../etc/cron.d/' would lead out of the site"
+    )
     checked = invoke("check", "--root", bare_site)
     assert f"{po_path}:{line}: security: '/../../../etc/cron.d/' would lead out" in checked.stdout
 
 
 def test_a_layout_permalink_leading_out_of_the_site_is_refused(bare_site: Path) -> None:
-    configure(bare_site, 'layout = "custom"\npath = "{dir}/{lang}/{stem}{ext}"\n'
-                     'metadata = { permalink = "/../{lang}/{slug}/" }\n')
+    configure(
+        bare_site,
+        'layout = "custom"\npath = "{dir}/{lang}/{stem}{ext}"\n'
+        'metadata = { permalink = "/../{lang}/{slug}/" }\n',
+    )
     result = invoke("sync", "--root", bare_site)
     assert result.exit_code == 1
     assert "the layout sets permalink to '/../en/" in result.stderr
@@ -255,8 +291,11 @@ LEFT_OUT = "not used, the variant keeps the source text: "  # build's warning (i
 
 @pytest.fixture
 def hostile(bare_site: Path) -> Path:
-    write_post(bare_site, "2021-03-03-kurz.md",
-               f"---\ntitle: Kurz\ndescription: Eine Beschreibung\n---\n{PARAGRAPH}\n")
+    write_post(
+        bare_site,
+        "2021-03-03-kurz.md",
+        f"---\ntitle: Kurz\ndescription: Eine Beschreibung\n---\n{PARAGRAPH}\n",
+    )
     assert invoke("sync", "--root", bare_site).exit_code == 0
     return bare_site
 
@@ -265,10 +304,13 @@ def kurz(site: Path) -> Path:
     return site / "locales/en/LC_MESSAGES/2021-03-03-kurz.po"
 
 
-@pytest.mark.parametrize(("kind", "msgid", "msgstr"), [
-    (kind, msgid, msgstr) for kind, msgid, msgstr in UNSAFE if msgid == "Hallo Welt."])
-def test_a_hostile_body_translation_is_not_built(hostile: Path, kind: str, msgid: str,
-                                                 msgstr: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "msgid", "msgstr"),
+    [(kind, msgid, msgstr) for kind, msgid, msgstr in UNSAFE if msgid == "Hallo Welt."],
+)
+def test_a_hostile_body_translation_is_not_built(
+    hostile: Path, kind: str, msgid: str, msgstr: str
+) -> None:
     line = translate(kurz(hostile), {PARAGRAPH: msgstr})
     variant = hostile / POSTS / "en/2021-03-03-kurz.md"
     before = variant.read_bytes()
@@ -276,7 +318,8 @@ def test_a_hostile_body_translation_is_not_built(hostile: Path, kind: str, msgid
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith(
-        f"warning: {kurz(hostile)}:{line}: {LEFT_OUT}adds "), lines
+        f"warning: {kurz(hostile)}:{line}: {LEFT_OUT}adds "
+    ), lines
     assert variant.read_bytes() == before  # the source's text, as before
     checked = invoke("check", "--root", hostile)
     assert checked.exit_code == 1
@@ -284,8 +327,9 @@ def test_a_hostile_body_translation_is_not_built(hostile: Path, kind: str, msgid
     assert f"{kurz(hostile)}:{line}: build: " not in checked.stdout  # reported once
 
 
-@pytest.mark.parametrize("value", ["<script>alert(1)</script>", "{{ site.secret }}",
-                                   "x\" onmouseover=\"alert(1)"])
+@pytest.mark.parametrize(
+    "value", ["<script>alert(1)</script>", "{{ site.secret }}", 'x" onmouseover="alert(1)']
+)
 def test_a_hostile_front_matter_translation_is_not_built(hostile: Path, value: str) -> None:
     line = translate(kurz(hostile), {"Eine Beschreibung": f"A description {value}"})
     result = invoke("build", "--root", hostile)
@@ -297,8 +341,10 @@ def test_a_hostile_front_matter_translation_is_not_built(hostile: Path, value: s
 
 
 def test_allow_unsafe_lets_the_kinds_it_names_through(hostile: Path) -> None:
-    translate(kurz(hostile), {PARAGRAPH: "A paragraph [a link](https://example.com/) "
-                                         "{% include note.html %} here."})
+    translate(
+        kurz(hostile),
+        {PARAGRAPH: "A paragraph [a link](https://example.com/) {% include note.html %} here."},
+    )
     configure(hostile, 'allow_unsafe = ["liquid"]\n')
     assert invoke("build", "--root", hostile).exit_code == 0
     variant = (hostile / POSTS / "en/2021-03-03-kurz.md").read_text(encoding="utf-8")
@@ -334,17 +380,22 @@ def test_a_fuzzy_hostile_translation_counts_once_build_uses_it(hostile: Path) ->
 def test_pieces_from_two_translations_cannot_make_a_tag(bare_site: Path) -> None:
     # Each translation alone holds what its source holds (a lone '{{', nothing): the
     # variant-wide check sees the tag they make together.
-    write_post(bare_site, "2021-03-03-zwei.md", "---\ntitle: Zwei\n---\nErster Absatz {{\n\n"
-               "Zweiter Absatz.\n")
+    write_post(
+        bare_site,
+        "2021-03-03-zwei.md",
+        "---\ntitle: Zwei\n---\nErster Absatz {{\n\nZweiter Absatz.\n",
+    )
     assert invoke("sync", "--root", bare_site).exit_code == 0
     po_path = bare_site / "locales/en/LC_MESSAGES/2021-03-03-zwei.po"
-    translate(po_path, {"Erster Absatz {{": "First {{",
-                        "Zweiter Absatz.": "site.secret }} second."})
+    translate(
+        po_path, {"Erster Absatz {{": "First {{", "Zweiter Absatz.": "site.secret }} second."}
+    )
     configure(bare_site, '[check]\nliquid = "off"\nbrackets = "off"\n')  # (else: left out)
     result = invoke("build", "--root", bare_site)
     assert result.exit_code == 1
-    assert (f"error: {bare_site / POSTS / '2021-03-03-zwei.md'}: the variant in en adds the "
-            "Liquid tag") in result.stderr
+    assert (
+        f"error: {bare_site / POSTS / '2021-03-03-zwei.md'}: the variant in en adds the Liquid tag"
+    ) in result.stderr
 
 
 def test_a_hostile_taxonomy_term_is_not_built(bare_site: Path) -> None:
@@ -363,8 +414,11 @@ def test_the_library_refuses_too(hostile: Path) -> None:
     config = load_config(hostile)
     translate(kurz(hostile), {PARAGRAPH: "A paragraph {{ site.secret }} here."})
     outcome = build(config)
-    assert outcome.ok and [type(problem) for problem in outcome.warnings] and all(
-        isinstance(problem, TranslationError) for problem in outcome.warnings)
+    assert (
+        outcome.ok
+        and [type(problem) for problem in outcome.warnings]
+        and all(isinstance(problem, TranslationError) for problem in outcome.warnings)
+    )
     assert extract(config).ok and update(config).ok
 
 
@@ -374,17 +428,26 @@ SECRET = "sk-Secret/Key+42=="
 
 
 def test_api_keys_are_in_no_output_file_cache_or_traceback(
-        bare_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bare_site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("POSTLINGO_TEST_KEY", SECRET)
     with FakeServer(["normal"] * 3 + ["403"]) as server:
         with (bare_site / "postlingo.toml").open("a", encoding="utf-8") as handle:
-            handle.write(f'engine = "libre"\nengine_timeout = 0.5\nengine_retries = 0\n'
-                         f'[engines.libre]\nurl = "{server.url}"\n'
-                         'key_env = "POSTLINGO_TEST_KEY"\n')
+            handle.write(
+                f'engine = "libre"\nengine_timeout = 0.5\nengine_retries = 0\n'
+                f'[engines.libre]\nurl = "{server.url}"\n'
+                'key_env = "POSTLINGO_TEST_KEY"\n'
+            )
         assert sync(load_config(bare_site)).ok
         outputs = []
-        for args in (["draft"], ["--debug", "draft"], ["draft", "--dry-run"], ["check"],
-                     ["status", "--format", "json"], ["--debug", "sync"]):
+        for args in (
+            ["draft"],
+            ["--debug", "draft"],
+            ["draft", "--dry-run"],
+            ["check"],
+            ["status", "--format", "json"],
+            ["--debug", "sync"],
+        ):
             result = invoke(*args, "--root", bare_site)
             outputs += [result.stdout, result.stderr]
         assert server.requests and server.requests[0].key == SECRET  # the key was used

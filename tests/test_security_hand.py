@@ -26,9 +26,11 @@ def hostile_site(root: Path) -> dict[Path, int]:
     for number, row in enumerate(HAND):
         body = row["msgid"] if row["field"] == "body" else BODY
         description = row["msgid"] if row["field"] == "description" else DESCRIPTION
-        write_post(root, f"2021-02-{number % 28 + 1:02d}-hostile-{number}.md",
-                   f"---\ntitle: Angriff {number}\ndescription: {json.dumps(description)}\n"
-                   f"---\n{body}\n")
+        write_post(
+            root,
+            f"2021-02-{number % 28 + 1:02d}-hostile-{number}.md",
+            f"---\ntitle: Angriff {number}\ndescription: {json.dumps(description)}\n---\n{body}\n",
+        )
     assert invoke("sync", "--root", root).exit_code == 0
     lines = {}
     for number, row in enumerate(HAND):
@@ -42,7 +44,8 @@ def hostile_site(root: Path) -> dict[Path, int]:
 
 
 def test_every_hand_written_attack_is_refused_by_build_and_reported_by_check(
-        bare_site: Path) -> None:
+    bare_site: Path,
+) -> None:
     lines = hostile_site(bare_site)
     result = invoke("build", "--root", bare_site)
     assert result.exit_code == 1
@@ -51,16 +54,19 @@ def test_every_hand_written_attack_is_refused_by_build_and_reported_by_check(
     for path, line in lines.items():
         mine = [text for text in reported if f" {path}:" in text]
         assert len(mine) == 1 and f" {path}:{line}: " in mine[0], (path, mine)
-    variants = "".join(path.read_text(encoding="utf-8")
-                       for path in (bare_site / POSTS / "en").glob("*hostile*.md"))
+    variants = "".join(
+        path.read_text(encoding="utf-8") for path in (bare_site / POSTS / "en").glob("*hostile*.md")
+    )
     for row in HAND:  # the variants keep the source's text
         assert row["msgstr"] not in variants and row["msgid"] in variants
 
     checked = invoke("check", "--root", bare_site)
     assert checked.exit_code == 1
     for path, line in lines.items():
-        assert re.search(rf"{re.escape(str(path))}:{line}: (security|liquid): ",
-                         checked.stdout), (path, checked.stdout)
+        assert re.search(rf"{re.escape(str(path))}:{line}: (security|liquid): ", checked.stdout), (
+            path,
+            checked.stdout,
+        )
 
 
 # --- every element and attribute the module names ------------------------------------------
@@ -83,8 +89,10 @@ def test_each_url_attribute_is_judged_by_its_scheme(attribute: str) -> None:
     for url in ("javascript:alert(1)", " JAVA&#x09;SCRIPT&colon;alert(1)", "data:text/html,x"):
         added = unsafe_additions(source, f'A <a {attribute}="{url}">link</a>.')
         assert [item.kind for item in added] == ["javascript-url"], (url, added)
-    assert [item.kind for item in unsafe_additions(
-        source, f'A <a {attribute}="ftp://example.com/">link</a>.')] == ["url"]
+    assert [
+        item.kind
+        for item in unsafe_additions(source, f'A <a {attribute}="ftp://example.com/">link</a>.')
+    ] == ["url"]
 
 
 @pytest.mark.parametrize("attribute", sorted(security.FREE_VALUES))
@@ -95,11 +103,18 @@ def test_each_free_attribute_may_change_its_value_not_appear(attribute: str) -> 
     assert [(item.kind, item.what) for item in added] == [("html", f"<span {attribute}>")]
 
 
-@pytest.mark.parametrize("attribute", ["onclick", "onerror", "onload", "ONMOUSEOVER",
-                                       "onfocus", "ontoggle", "onanimationstart"])
+@pytest.mark.parametrize(
+    "attribute",
+    ["onclick", "onerror", "onload", "ONMOUSEOVER", "onfocus", "ontoggle", "onanimationstart"],
+)
 def test_each_event_handler_is_refused_however_written(attribute: str) -> None:
-    for written in (f'<b {attribute}="x()">', f"<b/{attribute}=x()>", f"<b\t{attribute} = x()>",
-                    f'*b*{{: {attribute}="x()"}}', f'*b*{{:{attribute}="x()"}}'):
+    for written in (
+        f'<b {attribute}="x()">',
+        f"<b/{attribute}=x()>",
+        f"<b\t{attribute} = x()>",
+        f'*b*{{: {attribute}="x()"}}',
+        f'*b*{{:{attribute}="x()"}}',
+    ):
         added = unsafe_additions("Ein <b>Text</b> *b*.", f"A {written} text *b*.")
         assert added and added[0].kind == "event-handler", (written, added)
     # Values of other attributes and of text are no handlers.

@@ -45,9 +45,28 @@ class Case:
 # --- what a page's HTML holds -----------------------------------------------------------------
 
 # Attributes whose value a browser loads or follows as a URL.
-URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "cite",
-                  "background", "xlink:href", "srcset", "ping", "longdesc", "codebase",
-                  "manifest", "icon", "lowsrc", "dynsrc", "archive", "classid", "usemap"}
+URL_ATTRIBUTES = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "data",
+    "poster",
+    "cite",
+    "background",
+    "xlink:href",
+    "srcset",
+    "ping",
+    "longdesc",
+    "codebase",
+    "manifest",
+    "icon",
+    "lowsrc",
+    "dynsrc",
+    "archive",
+    "classid",
+    "usemap",
+}
 SAFE_SCHEMES = {"", "http", "https", "mailto"}
 VALID_NAME = re.compile(r"[a-z][a-z0-9:_-]*\Z")  # what HTML can name (docs/security.md)
 
@@ -73,8 +92,9 @@ class Shape(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("var", "dfn"):
-            self.liquid.update(f"{name}={value}" for name, value in attrs
-                               if name.startswith("data-"))
+            self.liquid.update(
+                f"{name}={value}" for name, value in attrs if name.startswith("data-")
+            )
         if VALID_NAME.match(tag):
             self.elements.add(tag)
         for name, value in attrs:
@@ -94,8 +114,10 @@ def shape(page: str) -> Shape:
 
 def violations(source: Shape, variant: Shape, plain: Shape) -> list[str]:
     found = [f"element <{name}>" for name in variant.elements - source.elements - plain.elements]
-    found += [f"attribute {tag}[{name}]" for tag, name in
-              variant.attributes - source.attributes - plain.attributes]
+    found += [
+        f"attribute {tag}[{name}]"
+        for tag, name in variant.attributes - source.attributes - plain.attributes
+    ]
     found += [f"URL scheme {name}:" for name in variant.schemes - source.schemes - SAFE_SCHEMES]
     found += [f"Liquid ran {name}" for name in variant.liquid - source.liquid]
     return found
@@ -140,9 +162,14 @@ code
 def render_jekyll(texts: list[str]) -> list[dict[str, str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BUNDLE_", "RUBY"))}
     result = subprocess.run(
-        ["ruby", str(HOSTILE / "render_jekyll.rb")], input=json.dumps(texts),
-        capture_output=True, text=True, check=True, timeout=120,
-        env={**env, "LC_ALL": "C.UTF-8", "JEKYLL_NO_BUNDLER_REQUIRE": "true"})
+        ["ruby", str(HOSTILE / "render_jekyll.rb")],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env={**env, "LC_ALL": "C.UTF-8", "JEKYLL_NO_BUNDLER_REQUIRE": "true"},
+    )
     rendered: list[dict[str, str]] = json.loads(result.stdout)
     assert len(rendered) == len(texts), result.stderr
     return rendered
@@ -167,13 +194,13 @@ def render_hugo(texts: list[str], root: Path) -> list[dict[str, str]]:
     content = root / "content/p"
     content.mkdir(parents=True)
     for number, text in enumerate(texts):
-        (content / f"{number}.md").write_text(f"---\ntitle: '{number}'\n---\n{text}\n",
-                                            encoding="utf-8")
+        (content / f"{number}.md").write_text(
+            f"---\ntitle: '{number}'\n---\n{text}\n", encoding="utf-8"
+        )
     public = hugo_build(root, root / "public")
     pages = [public / f"p/{number}/index.html" for number in range(len(texts))]
     # hugo writes no file for a page that renders to nothing
-    return [{"html": page.read_text(encoding="utf-8") if page.exists() else ""}
-            for page in pages]
+    return [{"html": page.read_text(encoding="utf-8") if page.exists() else ""} for page in pages]
 
 
 def differences(cases: Iterable[Case], tmp: Path) -> list[str]:
@@ -193,8 +220,10 @@ def differences(cases: Iterable[Case], tmp: Path) -> list[str]:
                 continue
             found = violations(shape(source["html"]), shape(variant["html"]), plain)
             if found:
-                problems.append(f"{name}: {case.msgstr!r} (source {case.msgid!r}) gives "
-                                f"{', '.join(found)}:\n{variant['html']}")
+                problems.append(
+                    f"{name}: {case.msgstr!r} (source {case.msgid!r}) gives "
+                    f"{', '.join(found)}:\n{variant['html']}"
+                )
     return problems
 
 
@@ -203,13 +232,40 @@ def differences(cases: Iterable[Case], tmp: Path) -> list[str]:
 S_PLAIN = "Ein <b>fetter</b> Text mit [Link](/a) hier."
 S_IAL = 'Hallo *Welt*{: .wichtig title="Die Welt"} und **mehr**.'
 S_URL = 'Lies [hier](/a) und ![Bild](/b.png "Titel") oder <https://example.com/x>.'
-S_LIQUID = ("Vorher {% raw %}{{ page.geheim }}{% endraw %} und {% comment %}"
-            "{% include secret.html %}{% endcomment %} nachher {{ page.title }}.")
+S_LIQUID = (
+    "Vorher {% raw %}{{ page.geheim }}{% endraw %} und {% comment %}"
+    "{% include secret.html %}{% endcomment %} nachher {{ page.title }}."
+)
 S_HTML = 'Ein <a href="/x" title="Titel">Link</a> und <abbr title="zum Beispiel">z. B.</abbr>.'
 S_SHORTCODE = "Ein Video {{< youtube w7Ft2ymGmfc >}} hier."
 
-WORDS = ["Hello", " ", "world", " and ", "more", ".", "*", "_", "[", "]", "(", ")", "\n",
-         "`", '"', "'", "\\", "<", ">", "=", "{", "}", ":", "/", "#"]
+WORDS = [
+    "Hello",
+    " ",
+    "world",
+    " and ",
+    "more",
+    ".",
+    "*",
+    "_",
+    "[",
+    "]",
+    "(",
+    ")",
+    "\n",
+    "`",
+    '"',
+    "'",
+    "\\",
+    "<",
+    ">",
+    "=",
+    "{",
+    "}",
+    ":",
+    "/",
+    "#",
+]
 
 
 def pieces(*atoms: str) -> st.SearchStrategy[str]:
@@ -217,36 +273,147 @@ def pieces(*atoms: str) -> st.SearchStrategy[str]:
 
 
 EXTENSION = pieces(
-    "{::nomarkdown}", "{:/}", "{:/nomarkdown}", "{::comment}", "{:/comment}",
-    '{::options parse_block_html="true" /}', '{::nomarkdown type="html"}', "<", ">", "img",
-    "script", " src=x", " onerror=alert(1)", "a href=javascript:alert(1)", "<b>", "</b>",
-    "[Link](/a)", "{:", "{::", "/}")
+    "{::nomarkdown}",
+    "{:/}",
+    "{:/nomarkdown}",
+    "{::comment}",
+    "{:/comment}",
+    '{::options parse_block_html="true" /}',
+    '{::nomarkdown type="html"}',
+    "<",
+    ">",
+    "img",
+    "script",
+    " src=x",
+    " onerror=alert(1)",
+    "a href=javascript:alert(1)",
+    "<b>",
+    "</b>",
+    "[Link](/a)",
+    "{:",
+    "{::",
+    "/}",
+)
 IAL = pieces(
-    "*world*", "{:", "{: ", "}", "\\}", " title=", "{", "{:onclick='alert(1)'}", " onclick=",
-    '"alert(1)"', " .cls", " #id", " href=", '"javascript:alert(1)"', " style=",
-    '"color:red"', " .wichtig", ' title="The world"', "**more**", " ref",
-    '{:ref: onclick="x"}', "{#x onclick=alert(1)}", "{.c}")
-LIQUID_TOKENS = ["{% raw %}", "{{ page.geheim }}", "{% endraw %}", "{% comment %}",
-                 "{% include secret.html %}", "{% endcomment %}", "{{ page.title }}"]
-HTML_ELEMENTS = ["b", "img", "a", "svg", "script", "iframe", "details", "video", "math",
-                 "style", "form", "input", "abbr", "span", "object", "embed", "meta", "base",
-                 "link", "foo:bar", "x-y", "A", "IMG"]
-HTML_ATTRIBUTES = ["onclick=alert(1)", 'onerror="alert(1)"', "ONLOAD=x", 'style="x"',
-                   "class=y", "href=javascript:alert(1)", 'href="/x"', "href=https://ok.example",
-                   "src=x", 'title="T"', "formaction=javascript:x", 'srcdoc="&lt;b&gt;"',
-                   "data-x=1", "open", "ontoggle=alert(1)", "xlink:href=javascript:x",
-                   'href="&#106;avascript:x"', "autofocus", "onfocus=alert(1)"]
-SCHEMES = ["javascript", "JaVaScRiPt", "vbscript", "data", "file", "livescript", "ftp", "tel",
-           "http", "https", "mailto", ""]
+    "*world*",
+    "{:",
+    "{: ",
+    "}",
+    "\\}",
+    " title=",
+    "{",
+    "{:onclick='alert(1)'}",
+    " onclick=",
+    '"alert(1)"',
+    " .cls",
+    " #id",
+    " href=",
+    '"javascript:alert(1)"',
+    " style=",
+    '"color:red"',
+    " .wichtig",
+    ' title="The world"',
+    "**more**",
+    " ref",
+    '{:ref: onclick="x"}',
+    "{#x onclick=alert(1)}",
+    "{.c}",
+)
+LIQUID_TOKENS = [
+    "{% raw %}",
+    "{{ page.geheim }}",
+    "{% endraw %}",
+    "{% comment %}",
+    "{% include secret.html %}",
+    "{% endcomment %}",
+    "{{ page.title }}",
+]
+HTML_ELEMENTS = [
+    "b",
+    "img",
+    "a",
+    "svg",
+    "script",
+    "iframe",
+    "details",
+    "video",
+    "math",
+    "style",
+    "form",
+    "input",
+    "abbr",
+    "span",
+    "object",
+    "embed",
+    "meta",
+    "base",
+    "link",
+    "foo:bar",
+    "x-y",
+    "A",
+    "IMG",
+]
+HTML_ATTRIBUTES = [
+    "onclick=alert(1)",
+    'onerror="alert(1)"',
+    "ONLOAD=x",
+    'style="x"',
+    "class=y",
+    "href=javascript:alert(1)",
+    'href="/x"',
+    "href=https://ok.example",
+    "src=x",
+    'title="T"',
+    "formaction=javascript:x",
+    'srcdoc="&lt;b&gt;"',
+    "data-x=1",
+    "open",
+    "ontoggle=alert(1)",
+    "xlink:href=javascript:x",
+    'href="&#106;avascript:x"',
+    "autofocus",
+    "onfocus=alert(1)",
+]
+SCHEMES = [
+    "javascript",
+    "JaVaScRiPt",
+    "vbscript",
+    "data",
+    "file",
+    "livescript",
+    "ftp",
+    "tel",
+    "http",
+    "https",
+    "mailto",
+    "",
+]
 NOISE = ["\t", "\n", "&#x09;", "&Tab;", "&#10;", "\\", " ", "&#0000106;", "\x01", "&NewLine;"]
 COLONS = [":", "&colon;", "&#58;", "\\:", "&#x3A;"]
-PLACES = ["Read [here]({}) on.", "See ![pic]({}) on.", "Go <{}> on.",
-          'A <a href="{}" title="T">x</a>.', "Read [here]( {} ) on.", "Read [here](<{}>) on.",
-          "Read [here][r] on.\n\n[r]: {}", "Read {} now."]
+PLACES = [
+    "Read [here]({}) on.",
+    "See ![pic]({}) on.",
+    "Go <{}> on.",
+    'A <a href="{}" title="T">x</a>.',
+    "Read [here]( {} ) on.",
+    "Read [here](<{}>) on.",
+    "Read [here][r] on.\n\n[r]: {}",
+    "Read {} now.",
+]
 SHORTCODE = pieces(
-    "{{< youtube w7Ft2ymGmfc >}}", "{{< youtube evil >}}", "{{% param title %}}",
-    '{{< param "title" >}}', "{{<", ">}}", "{{%", "%}}", "video", "{{</* youtube x */>}}",
-    '{{< figure src="javascript:alert(1)" >}}', "{{< youtube  w7Ft2ymGmfc >}}")
+    "{{< youtube w7Ft2ymGmfc >}}",
+    "{{< youtube evil >}}",
+    "{{% param title %}}",
+    '{{< param "title" >}}',
+    "{{<",
+    ">}}",
+    "{{%",
+    "%}}",
+    "video",
+    "{{</* youtube x */>}}",
+    '{{< figure src="javascript:alert(1)" >}}',
+    "{{< youtube  w7Ft2ymGmfc >}}",
+)
 
 
 @st.composite
@@ -258,8 +425,9 @@ def url_case(draw: st.DrawFn) -> Case:
     head = draw(st.sampled_from(["", " ", "\x01", "&#32;"]))
     colon = draw(st.sampled_from(COLONS)) if name else ""
     rest = draw(st.sampled_from(["alert(1)", "//evil.example/x", "/a", "x@y.example"]))
-    return Case("url", S_URL, draw(st.sampled_from(PLACES)).format(
-        head + "".join(letters) + colon + rest))
+    return Case(
+        "url", S_URL, draw(st.sampled_from(PLACES)).format(head + "".join(letters) + colon + rest)
+    )
 
 
 @st.composite
@@ -267,11 +435,28 @@ def liquid_case(draw: st.DrawFn) -> Case:
     tokens = draw(st.permutations(LIQUID_TOKENS))
     if draw(st.booleans()):
         index = draw(st.integers(0, len(tokens) - 1))
-        tokens[index] = draw(st.sampled_from(
-            ["", "{{ page.title }", "{%- endraw -%}", "{% endraw%}", "{{ site.secret }}",
-             tokens[index] * 2, "{% raw %}", "{%", "{{"]))
-    words = draw(st.lists(st.sampled_from(["Before", " ", "and", "after", "`", "."]),
-                          min_size=len(tokens), max_size=len(tokens)))
+        tokens[index] = draw(
+            st.sampled_from(
+                [
+                    "",
+                    "{{ page.title }",
+                    "{%- endraw -%}",
+                    "{% endraw%}",
+                    "{{ site.secret }}",
+                    tokens[index] * 2,
+                    "{% raw %}",
+                    "{%",
+                    "{{",
+                ]
+            )
+        )
+    words = draw(
+        st.lists(
+            st.sampled_from(["Before", " ", "and", "after", "`", "."]),
+            min_size=len(tokens),
+            max_size=len(tokens),
+        )
+    )
     return Case("liquid", S_LIQUID, "".join(w + t for w, t in zip(words, tokens, strict=True)))
 
 
@@ -279,8 +464,13 @@ def liquid_case(draw: st.DrawFn) -> Case:
 def html_case(draw: st.DrawFn) -> Case:
     element = draw(st.sampled_from(HTML_ELEMENTS))
     attributes = draw(st.lists(st.sampled_from(HTML_ATTRIBUTES), max_size=3))
-    separators = draw(st.lists(st.sampled_from([" ", "/", "\t", "\n", "  "]),
-                               min_size=len(attributes), max_size=len(attributes)))
+    separators = draw(
+        st.lists(
+            st.sampled_from([" ", "/", "\t", "\n", "  "]),
+            min_size=len(attributes),
+            max_size=len(attributes),
+        )
+    )
     tag = f"<{element}" + "".join(s + a for s, a in zip(separators, attributes, strict=True))
     tag += draw(st.sampled_from([">", "/>", " >", ""]))
     keep = 'A <a href="/x" title="Title">link</a> and <abbr title="for example">e.g.</abbr>'
@@ -291,16 +481,29 @@ def html_case(draw: st.DrawFn) -> Case:
 def benign_case(draw: st.DrawFn) -> Case:
     """The source's markup kept, the words translated (alt, title and link text too)."""
     word = draw(st.sampled_from(["world", "Hello there", "the link", "e.g. this", "its"]))
-    source, translation = draw(st.sampled_from([
-        (S_PLAIN, f"A <b>bold</b> {word} with [link](/a) here."),
-        (S_IAL, f'Hello *{word}*{{: .wichtig title="The {word}"}} and **more**.'),
-        (S_URL, f'Read [{word}](/a) and ![{word}](/b.png "{word}") or <https://example.com/x>.'),
-        (S_LIQUID, f"{word} {{% raw %}}{{{{ page.geheim }}}}{{% endraw %}} and {{{{page.title}}}} "
-                   f"{{% comment %}}{{% include secret.html %}}{{% endcomment %}}."),
-        (S_HTML, f'A <a href="/en/x" title="{word}">{word}</a> and '
-                 f'<abbr title="{word}">eg</abbr>.'),
-        (S_SHORTCODE, f"A {word} {{{{<  youtube w7Ft2ymGmfc >}}}} here."),
-    ]))
+    source, translation = draw(
+        st.sampled_from(
+            [
+                (S_PLAIN, f"A <b>bold</b> {word} with [link](/a) here."),
+                (S_IAL, f'Hello *{word}*{{: .wichtig title="The {word}"}} and **more**.'),
+                (
+                    S_URL,
+                    f'Read [{word}](/a) and ![{word}](/b.png "{word}") or <https://example.com/x>.',
+                ),
+                (
+                    S_LIQUID,
+                    f"{word} {{% raw %}}{{{{ page.geheim }}}}{{% endraw %}} and {{{{page.title}}}} "
+                    f"{{% comment %}}{{% include secret.html %}}{{% endcomment %}}.",
+                ),
+                (
+                    S_HTML,
+                    f'A <a href="/en/x" title="{word}">{word}</a> and '
+                    f'<abbr title="{word}">eg</abbr>.',
+                ),
+                (S_SHORTCODE, f"A {word} {{{{<  youtube w7Ft2ymGmfc >}}}} here."),
+            ]
+        )
+    )
     return Case("benign", source, translation, benign=True)
 
 
@@ -312,9 +515,19 @@ def mixed_case(draw: st.DrawFn) -> Case:
     """Pieces of every class spliced into a source's own text and markup."""
     source = draw(st.sampled_from(SOURCES))
     own = re.findall(r"\{[{%:][^}]*\}+|<[^>]*>|\]\([^)]*\)|\S+|\s", source)
-    fragments = draw(st.lists(st.one_of(st.sampled_from(own), EXTENSION, IAL, SHORTCODE,
-                                        st.sampled_from(LIQUID_TOKENS + HTML_ATTRIBUTES)),
-                              min_size=1, max_size=8))
+    fragments = draw(
+        st.lists(
+            st.one_of(
+                st.sampled_from(own),
+                EXTENSION,
+                IAL,
+                SHORTCODE,
+                st.sampled_from(LIQUID_TOKENS + HTML_ATTRIBUTES),
+            ),
+            min_size=1,
+            max_size=8,
+        )
+    )
     return Case("mixed", source, "".join(fragments))
 
 
@@ -323,17 +536,64 @@ def reshuffled_case(draw: st.DrawFn) -> Case:
     """The source's own pieces, reordered, with punctuation that may make a renderer read
     them otherwise (a quote that swallows, a backslash, a brace)."""
     source = draw(st.sampled_from(SOURCES))
-    own = draw(st.permutations(re.findall(r"\{[{%:][^}]*\}+|<[^>]*>|\]\([^)]*\)|[^\s<{\]]+|\s",
-                                          source)))
-    noise = st.sampled_from(['"', "'", "\\", "{", "}", "<", ">", ":", "(", ")", "`", "*",
-                             "[", "]", "=", "\n", "\n\n", " ", "&", "#", "/", "!", "|"])
+    own = draw(
+        st.permutations(re.findall(r"\{[{%:][^}]*\}+|<[^>]*>|\]\([^)]*\)|[^\s<{\]]+|\s", source))
+    )
+    noise = st.sampled_from(
+        [
+            '"',
+            "'",
+            "\\",
+            "{",
+            "}",
+            "<",
+            ">",
+            ":",
+            "(",
+            ")",
+            "`",
+            "*",
+            "[",
+            "]",
+            "=",
+            "\n",
+            "\n\n",
+            " ",
+            "&",
+            "#",
+            "/",
+            "!",
+            "|",
+        ]
+    )
     for _ in range(draw(st.integers(1, 6))):
         own.insert(draw(st.integers(0, len(own))), draw(noise))
     return Case("reshuffled", source, "".join(own))
 
 
-VALUE_NOISE = ['"', "'", "\\", "\\}", "}", "{:", "{", "&quot;", "&#34;", " onclick=",
-               "alert(1)", ">", "<", " ", "=", "x", "\\\"", "&gt;", ":", "javascript:", "\n"]
+VALUE_NOISE = [
+    '"',
+    "'",
+    "\\",
+    "\\}",
+    "}",
+    "{:",
+    "{",
+    "&quot;",
+    "&#34;",
+    " onclick=",
+    "alert(1)",
+    ">",
+    "<",
+    " ",
+    "=",
+    "x",
+    '\\"',
+    "&gt;",
+    ":",
+    "javascript:",
+    "\n",
+]
 
 
 @st.composite
@@ -341,15 +601,19 @@ def value_case(draw: st.DrawFn) -> Case:
     """The source's markup with the values a translator may change (title, alt, link text)
     written with quotes, braces, escapes and entities."""
     value = "".join(draw(st.lists(st.sampled_from(VALUE_NOISE), min_size=1, max_size=8)))
-    source, template = draw(st.sampled_from([
-        (S_IAL, 'Hello *world*{{: .wichtig title="{}"}} and **more**.'),
-        (S_IAL, "Hello *world*{{: .wichtig title='{}'}} and **more**."),
-        (S_HTML, 'A <a href="/x" title="{}">link</a> and <abbr title="zB">e.g.</abbr>.'),
-        (S_HTML, "A <a href=\"/x\" title='{}'>link</a> and <abbr title=zB>e.g.</abbr>."),
-        (S_URL, 'Read [{}](/a) and ![pic](/b.png "Title") or <https://example.com/x>.'),
-        (S_URL, 'Read [here](/a) and ![{}](/b.png "Title") or <https://example.com/x>.'),
-        (S_URL, 'Read [here](/a) and ![pic](/b.png "{}") or <https://example.com/x>.'),
-    ]))
+    source, template = draw(
+        st.sampled_from(
+            [
+                (S_IAL, 'Hello *world*{{: .wichtig title="{}"}} and **more**.'),
+                (S_IAL, "Hello *world*{{: .wichtig title='{}'}} and **more**."),
+                (S_HTML, 'A <a href="/x" title="{}">link</a> and <abbr title="zB">e.g.</abbr>.'),
+                (S_HTML, "A <a href=\"/x\" title='{}'>link</a> and <abbr title=zB>e.g.</abbr>."),
+                (S_URL, 'Read [{}](/a) and ![pic](/b.png "Title") or <https://example.com/x>.'),
+                (S_URL, 'Read [here](/a) and ![{}](/b.png "Title") or <https://example.com/x>.'),
+                (S_URL, 'Read [here](/a) and ![pic](/b.png "{}") or <https://example.com/x>.'),
+            ]
+        )
+    )
     return Case("values", source, template.replace("{}", value))
 
 
@@ -357,9 +621,14 @@ def value_case(draw: st.DrawFn) -> Case:
 HOSTILE_CASES = st.tuples(
     EXTENSION.map(lambda text: Case("extension", S_PLAIN, text)),
     IAL.map(lambda text: Case("attribute-list", S_IAL, text)),
-    url_case(), liquid_case(), html_case(),
+    url_case(),
+    liquid_case(),
+    html_case(),
     SHORTCODE.map(lambda text: Case("shortcode", S_SHORTCODE, text)),
-    mixed_case(), reshuffled_case(), value_case(), benign_case(),
+    mixed_case(),
+    reshuffled_case(),
+    value_case(),
+    benign_case(),
 )
 
 
@@ -368,8 +637,13 @@ def generated() -> list[Case]:
 
     # Few examples of many cases each: hypothesis starts from its simplest examples, and
     # small examples repeat one another.
-    @settings(max_examples=GENERATED // 80, derandomize=True, database=None, deadline=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=GENERATED // 80,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(st.lists(HOSTILE_CASES, min_size=8, max_size=8))
     def collect(batches: list[tuple[Case, ...]]) -> None:
         cases.extend(dict.fromkeys(case for batch in batches for case in batch))
@@ -379,8 +653,9 @@ def generated() -> list[Case]:
 
 
 def hand() -> list[Case]:
-    return [Case(row["class"], row["msgid"], row["msgstr"]) for row in HAND
-            if row["field"] == "body"]
+    return [
+        Case(row["class"], row["msgid"], row["msgstr"]) for row in HAND if row["field"] == "body"
+    ]
 
 
 # --- the tests --------------------------------------------------------------------------------
@@ -389,26 +664,51 @@ def hand() -> list[Case]:
 def test_the_renderers_show_what_the_issue_found() -> None:
     """The oracle sees the attacks of issue 15 in the real renderers' output (else the
     differential test below would prove nothing)."""
-    attacks = [case for case in hand() if case.kind in ("extension", "attribute-list", "url",
-                                                        "html", "liquid")]
+    attacks = [
+        case
+        for case in hand()
+        if case.kind in ("extension", "attribute-list", "url", "html", "liquid")
+    ]
     pages = render_jekyll([PLAIN_MARKDOWN] + [t for c in attacks for t in (c.msgid, c.msgstr)])
     plain = shape(pages[0]["html"])
-    seen = {case.msgstr for number, case in enumerate(attacks)
-            if "error" in pages[2 + 2 * number] or violations(
-                shape(pages[1 + 2 * number]["html"]), shape(pages[2 + 2 * number]["html"]),
-                plain)}
-    issue = {"{::nomarkdown}<{:/}img src=x onerror=alert(1){::nomarkdown}>{:/}",
-             "Hello *x*{: title=\"{}{:onclick='alert(1)'}\"} here.",
-             'Hello *x*{: title=\\} onclick="alert(1)"} here.',
-             "Read [here](java\tscript:alert(1)) on.",
-             "A {% raw %}{% endraw %}{% include secret.html %} B {% raw %}{{ x }}{% endraw %} C",
-             "Welcome to {{ site.title } today."}
+    seen = {
+        case.msgstr
+        for number, case in enumerate(attacks)
+        if "error" in pages[2 + 2 * number]
+        or violations(
+            shape(pages[1 + 2 * number]["html"]), shape(pages[2 + 2 * number]["html"]), plain
+        )
+    }
+    issue = {
+        "{::nomarkdown}<{:/}img src=x onerror=alert(1){::nomarkdown}>{:/}",
+        "Hello *x*{: title=\"{}{:onclick='alert(1)'}\"} here.",
+        'Hello *x*{: title=\\} onclick="alert(1)"} here.',
+        "Read [here](java\tscript:alert(1)) on.",
+        "A {% raw %}{% endraw %}{% include secret.html %} B {% raw %}{{ x }}{% endraw %} C",
+        "Welcome to {{ site.title } today.",
+    }
     assert issue <= seen, issue - seen
     assert len(seen) >= 30, len(seen)
 
 
-LIQUID_NOISE = ["{{", "}}", "{%", "%}", "}", "{", "%", " x ", "raw", "endraw", "-", "\n",
-                "'}}'", '"%}"', "{{-", "-%}"]
+LIQUID_NOISE = [
+    "{{",
+    "}}",
+    "{%",
+    "%}",
+    "}",
+    "{",
+    "%",
+    " x ",
+    "raw",
+    "endraw",
+    "-",
+    "\n",
+    "'}}'",
+    '"%}"',
+    "{{-",
+    "-%}",
+]
 
 
 def test_liquid_is_tokenized_as_liquid_tokenizes_it() -> None:
@@ -421,13 +721,20 @@ def test_liquid_is_tokenized_as_liquid_tokenizes_it() -> None:
 
     collect()
     texts += [case.msgstr for case in hand()]
-    result = subprocess.run(["ruby", str(HOSTILE / "liquid_tokens.rb")], input=json.dumps(texts),
-                            capture_output=True, text=True, check=True, timeout=60)
+    result = subprocess.run(
+        ["ruby", str(HOSTILE / "liquid_tokens.rb")],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     for text, tokens in zip(texts, json.loads(result.stdout), strict=True):
         assert list(_liquid_tokens(text)) == tokens, text
         assert unclosed_liquid(text) == any(
             not token.endswith("}}" if token.startswith("{{") else "%}") or len(token) < 4
-            for token in tokens), text
+            for token in tokens
+        ), text
 
 
 def test_the_hand_list_is_refused() -> None:
@@ -444,8 +751,9 @@ def test_no_accepted_translation_renders_more_than_its_source(tmp_path: Path) ->
     assert min(classes.values()) >= 40, classes
     accepted = [case for case in corpus + hand() if not unsafe_additions(case.msgid, case.msgstr)]
     wrongly_refused = [case for case in corpus if case.benign and case not in accepted]
-    assert not wrongly_refused, [(c.msgstr, unsafe_additions(c.msgid, c.msgstr))
-                                 for c in wrongly_refused]
+    assert not wrongly_refused, [
+        (c.msgstr, unsafe_additions(c.msgid, c.msgstr)) for c in wrongly_refused
+    ]
     hostile_accepted = [case for case in accepted if not case.benign]
     assert len(hostile_accepted) >= 20  # the renderers see more than harmless text
     problems = differences(accepted, tmp_path)

@@ -19,8 +19,9 @@ def _findings(*args: str | Path) -> tuple[Counter[tuple[object, ...]], set[str]]
     result = invoke("check", "--strict", "--format", "json", *args)
     assert result.exit_code in (0, 1), result.output
     data = json.loads(result.stdout)
-    found = Counter((f["path"], f["line"], f["rule"], f["level"], f["message"])
-                    for f in data["findings"])
+    found = Counter(
+        (f["path"], f["line"], f["rule"], f["level"], f["message"]) for f in data["findings"]
+    )
     return found, set(data["checked"])
 
 
@@ -30,13 +31,18 @@ def many(site: Path) -> Path:
     a broken translation, without a catalogue; tags in a shared taxonomy catalogue, an
     orphan catalogue, and minimums that the totals miss."""
     with (site / "postlingo.toml").open("a", encoding="utf-8") as handle:
-        handle.write('taxonomy = ["tags"]\nmin_percent = 90\nmin_percent_language = 90\n'
-                     "min_percent_post = 50\n")
+        handle.write(
+            'taxonomy = ["tags"]\nmin_percent = 90\nmin_percent_language = 90\n'
+            "min_percent_post = 50\n"
+        )
     for n in range(12):
-        write_post(site, f"2024-01-{n + 1:02d}-beitrag-{n}.md",
-                   f"---\ntitle: Beitrag {n}\ntags: [Thema{n % 3}]\n---\n"
-                   f"Ein **erster** Absatz {n}.\n\nEin [Link](https://example.org/{n}) hier.\n\n"
-                   f"Noch ein Absatz mit `code` {n}.\n")
+        write_post(
+            site,
+            f"2024-01-{n + 1:02d}-beitrag-{n}.md",
+            f"---\ntitle: Beitrag {n}\ntags: [Thema{n % 3}]\n---\n"
+            f"Ein **erster** Absatz {n}.\n\nEin [Link](https://example.org/{n}) hier.\n\n"
+            f"Noch ein Absatz mit `code` {n}.\n",
+        )
     assert invoke("extract", "--root", site).exit_code == 0
     assert invoke("update", "--root", site).exit_code == 0
     for n in range(12):
@@ -72,8 +78,11 @@ def test_the_shards_add_up_to_the_whole_check(many: Path) -> None:
     assert set().union(*(part for _, part in parts)) == checked
     assert sum(len(part) for _, part in parts) == len(checked)  # each catalogue once
     # The site's totals and orphans come from shard 1 only.
-    site_wide = {(path, rule) for path, _, rule, _, _ in whole
-                 if rule == "orphan" or (rule == "completeness" and not str(path).endswith(".po"))}
+    site_wide = {
+        (path, rule)
+        for path, _, rule, _, _ in whole
+        if rule == "orphan" or (rule == "completeness" and not str(path).endswith(".po"))
+    }
     assert len(site_wide) >= 3  # the orphan, the language's and the site's totals
     for found, _ in parts[1:]:
         assert not site_wide & {(path, rule) for path, _, rule, _, _ in found}

@@ -13,7 +13,8 @@ from postlingo.site.sources import find_sources
 
 # Names whose text order and path order differ: "-" and "." sort before "/", "_" after.
 _NAME = st.text(alphabet="ab-._0", min_size=1, max_size=4).filter(
-    lambda name: name not in (".", ".."))
+    lambda name: name not in (".", "..")
+)
 _POST = st.lists(_NAME, min_size=1, max_size=3).map(lambda parts: "/".join(parts) + ".md")
 
 
@@ -22,8 +23,9 @@ _POST = st.lists(_NAME, min_size=1, max_size=3).map(lambda parts: "/".join(parts
 def test_posts_come_in_path_order(posts: list[str]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        (root / "postlingo.toml").write_text('posts = ["posts/**/*.md"]\nlanguages = ["en"]\n',
-                                             encoding="utf-8")
+        (root / "postlingo.toml").write_text(
+            'posts = ["posts/**/*.md"]\nlanguages = ["en"]\n', encoding="utf-8"
+        )
         made = []
         for post in posts:
             path = root / "posts" / post
@@ -35,5 +37,5 @@ def test_posts_come_in_path_order(posts: list[str]) -> None:
         found = find_sources(load_config(root))
         assert [source.relative for source in found] == sorted(made)
         assert [source.name for source in found] == [
-            post.relative_to("posts").with_suffix("").as_posix() for post in sorted(made)]
-
+            post.relative_to("posts").with_suffix("").as_posix() for post in sorted(made)
+        ]

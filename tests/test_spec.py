@@ -41,8 +41,7 @@ def test_identity_round_trip_is_byte_exact(markdown: str) -> None:
 
 
 @pytest.mark.parametrize("markdown", EXAMPLES)
-def test_pseudo_translation_keeps_structure(request: pytest.FixtureRequest, markdown: str
-                                            ) -> None:
+def test_pseudo_translation_keeps_structure(request: pytest.FixtureRequest, markdown: str) -> None:
     number = int(request.node.callspec.id.removeprefix("cm").removeprefix("gfm"))
     output = build_body(markdown, pseudo)
     kept = tree(output) == tree(markdown) and not leftovers(output)

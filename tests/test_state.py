@@ -31,25 +31,44 @@ def site(tmp_path: Path) -> Path:
 
 def test_a_sync_with_nothing_to_do_loads_no_parser(site: Path) -> None:
     # An author syncs on every save: such a sync only looks at files (see bench/run.py).
-    run = subprocess.run([sys.executable, "-X", "importtime", "-m", "postlingo", "sync",
-                          "--root", str(site)], capture_output=True, text=True, check=True)
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "postlingo", "sync", "--root", str(site)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     loaded = {line.split("|")[-1].strip() for line in run.stderr.splitlines()}
     assert "postlingo.site.sources" in loaded and "postlingo.state" in loaded
-    assert not loaded & {"markdown_it", "yaml", "polib", "babel.messages", "rich", "socket",
-                         "postlingo.pipeline", "postlingo.catalogue.po"}
+    assert not loaded & {
+        "markdown_it",
+        "yaml",
+        "polib",
+        "babel.messages",
+        "rich",
+        "socket",
+        "postlingo.pipeline",
+        "postlingo.catalogue.po",
+    }
     # One post changed: its parsers, but no worker processes and no new catalogue's needs.
     touched = site / "content/_posts" / sorted(os.listdir(site / "content/_posts"))[0]
     touched.write_text(touched.read_text(encoding="utf-8") + "\nNeu.\n", encoding="utf-8")
-    run = subprocess.run([sys.executable, "-X", "importtime", "-m", "postlingo", "sync",
-                          "--root", str(site)], capture_output=True, text=True, check=True)
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "postlingo", "sync", "--root", str(site)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     loaded = {line.split("|")[-1].strip() for line in run.stderr.splitlines()}
     assert "markdown_it" in loaded
     assert not loaded & {"concurrent.futures", "multiprocessing", "babel.messages", "socket"}
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and ".cache" not in p.parts}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".cache" not in p.parts
+    }
 
 
 def test_a_second_sync_skips_every_post_and_writes_nothing(site: Path) -> None:
@@ -87,16 +106,18 @@ def test_a_removed_or_edited_output_is_made_again(site: Path) -> None:
 
 def test_an_edited_source_is_processed_again(site: Path) -> None:
     source = sorted((site / "content/_posts").glob("*.md"))[5]
-    source.write_text(source.read_text(encoding="utf-8") + "\nEin neuer Absatz.\n",
-                      encoding="utf-8")
+    source.write_text(
+        source.read_text(encoding="utf-8") + "\nEin neuer Absatz.\n", encoding="utf-8"
+    )
     written = sync(load_config(site)).written
     assert [p.suffix for p in written] == [".pot", ".po", ".md"]
     assert all(p.stem == source.stem for p in written)
 
 
 def test_a_changed_setting_processes_every_post(site: Path) -> None:
-    (site / "postlingo.toml").write_text('languages = ["en"]\nfront_matter = ["title"]\n',
-                                         encoding="utf-8")
+    (site / "postlingo.toml").write_text(
+        'languages = ["en"]\nfront_matter = ["title"]\n', encoding="utf-8"
+    )
     outcome = sync(load_config(site))
     assert len(outcome.written) == 2 * 12  # every template and catalogue lost a value
 
@@ -110,8 +131,7 @@ def test_errors_are_reported_on_every_run(site: Path) -> None:
 
 
 def test_warnings_are_replayed_for_skipped_posts(site: Path) -> None:
-    (site / "postlingo.toml").write_text('languages = ["en"]\nthreshold = 50\n',
-                                         encoding="utf-8")
+    (site / "postlingo.toml").write_text('languages = ["en"]\nthreshold = 50\n', encoding="utf-8")
     first = sync(load_config(site)).warnings
     assert len(first) == 12  # every variant is kept though below the threshold
     second = sync(load_config(site))
@@ -126,8 +146,9 @@ def test_parallel_sync_writes_what_one_process_writes(tmp_path: Path) -> None:
     assert sync(load_config(tmp_path / "two"), jobs=2).ok
     one, two = _files(tmp_path / "one"), _files(tmp_path / "two")
     assert len(one) == 90 * 6 + 1 and one.keys() == two.keys()
-    different = [name for name in one if one[name] != two[name]
-                 and not name.endswith((".po", ".pot"))]
+    different = [
+        name for name in one if one[name] != two[name] and not name.endswith((".po", ".pot"))
+    ]
     assert different == []
 
 
@@ -138,16 +159,19 @@ def test_parallel_map_keeps_order_and_uses_processes() -> None:
     pids = {pid for pid, _ in results}
     assert len(pids) == 2 and os.getpid() not in pids
     assert {pid for pid, _ in parallel_map(_pid_and_square, items[:10], jobs=2)} == {
-        os.getpid()}  # too little work for a second process
+        os.getpid()
+    }  # too little work for a second process
 
 
 def test_parallel_map_prepares_only_before_forking() -> None:
     prepared: list[int] = []
-    parallel_map(_pid_and_square, list(range(10)), jobs=2,
-                 prepare=lambda: prepared.append(os.getpid()))
+    parallel_map(
+        _pid_and_square, list(range(10)), jobs=2, prepare=lambda: prepared.append(os.getpid())
+    )
     assert prepared == []  # done in this process: nothing to share with workers
-    parallel_map(_pid_and_square, list(range(200)), jobs=2,
-                 prepare=lambda: prepared.append(os.getpid()))
+    parallel_map(
+        _pid_and_square, list(range(200)), jobs=2, prepare=lambda: prepared.append(os.getpid())
+    )
     assert prepared == [os.getpid()]  # once, here
 
 

@@ -78,8 +78,9 @@ def test_fuzzy_translations_count_for_the_variant_only_when_asked(example: Path)
 def test_totals_per_language_and_overall(example: Path) -> None:
     write_post(example, "2021-02-01-kurz.md", "---\ntitle: Kurz\n---\nEin Satz.\n")
     config_file = example / "postlingo.toml"
-    config_file.write_text(config_file.read_text().replace('["en"]', '["en", "fr"]'),
-                           encoding="utf-8")
+    config_file.write_text(
+        config_file.read_text().replace('["en"]', '["en", "fr"]'), encoding="utf-8"
+    )
     config = load_config(example)
     assert sync(config).ok
     rows, _ = status(config)
@@ -119,13 +120,25 @@ def test_table_in_a_ci_log_keeps_names_whole(example: Path) -> None:
     result = invoke("status", "--root", example)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["post", "lang", "translated", "fuzzy", "untranslated",
-                                "obsolete", "words", "%", "variant"]
+    assert lines[0].split() == [
+        "post",
+        "lang",
+        "translated",
+        "fuzzy",
+        "untranslated",
+        "obsolete",
+        "words",
+        "%",
+        "variant",
+    ]
     assert [POST_NAME, "en", "6", "0", "0", "0", "397/397", "100", "current"] in [
-        line.split() for line in lines]
+        line.split() for line in lines
+    ]
     assert [TOTAL, "en", "6", "0", "0", "0", "397/397", "100"] in [line.split() for line in lines]
-    assert lines[-2:] == ["Without a source post:",
-                          f"  {example / 'locales/en/LC_MESSAGES/alt.po'}"]
+    assert lines[-2:] == [
+        "Without a source post:",
+        f"  {example / 'locales/en/LC_MESSAGES/alt.po'}",
+    ]
 
 
 def test_table_without_catalogue(example: Path) -> None:
@@ -133,7 +146,8 @@ def test_table_without_catalogue(example: Path) -> None:
     result = invoke("status", "--root", example)
     assert result.exit_code == 0, result.output
     assert [POST_NAME, "en", "-", "-", "-", "-", "-", "-", "no", "catalogue"] in [
-        line.split() for line in result.stdout.splitlines()]
+        line.split() for line in result.stdout.splitlines()
+    ]
 
 
 def test_json(example: Path) -> None:
@@ -142,10 +156,20 @@ def test_json(example: Path) -> None:
     data = json.loads(result.stdout)
     (row,) = data["catalogues"]
     assert row == {
-        "post": POST_NAME, "language": "en", "catalogue": str(example / CATALOGUE),
-        "entries": 6, "translated": 6, "fuzzy": 0, "untranslated": 0, "obsolete": 0,
-        "words": 397, "words_translated": 397, "words_fuzzy": 0, "words_untranslated": 0,
-        "percent": 100.0, "variant": "current",
+        "post": POST_NAME,
+        "language": "en",
+        "catalogue": str(example / CATALOGUE),
+        "entries": 6,
+        "translated": 6,
+        "fuzzy": 0,
+        "untranslated": 0,
+        "obsolete": 0,
+        "words": 397,
+        "words_translated": 397,
+        "words_fuzzy": 0,
+        "words_untranslated": 0,
+        "percent": 100.0,
+        "variant": "current",
     }
     assert data["languages"]["en"]["translated"] == 6
     assert data["total"]["language"] == ALL
@@ -185,7 +209,8 @@ _POSTS_STATUS = status_module._posts_status
 
 
 def test_status_and_check_spread_over_processes_find_what_one_process_finds(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # 80 posts: enough for two worker processes (workers.MIN_BATCH is 40 a worker).
     root = tmp_path / "site"
     generate(root, 80, ["en"])

@@ -95,8 +95,9 @@ def test_translator_cycle_keeps_every_translation_and_changes_nothing_else(
 
     _edit_post(root, "Bei circa 60%", "Bei etwa 60%")  # modified: inherits, fuzzy
     _edit_post(root, "### Die Herausforderungen \n", "")  # removed: obsolete
-    _edit_post(root, "### Art der Kundeninteraktion", "Ein neuer Absatz.\n\n### Art der "
-               "Kundeninteraktion")  # inserted: moves the lines below it
+    _edit_post(
+        root, "### Art der Kundeninteraktion", "Ein neuer Absatz.\n\n### Art der Kundeninteraktion"
+    )  # inserted: moves the lines below it
     _ok("extract", "--root", root)
     _ok("update", "--root", root)
     after_text = catalogue.read_text(encoding="utf-8")
@@ -116,8 +117,10 @@ def test_translator_cycle_keeps_every_translation_and_changes_nothing_else(
 
     # Nothing else changed: the header but its template date, and every unchanged entry
     # line for line (only references move with the text).
-    assert {**before.metadata, "POT-Creation-Date": ""} == \
-        {**after.metadata, "POT-Creation-Date": ""}
+    assert {**before.metadata, "POT-Creation-Date": ""} == {
+        **after.metadata,
+        "POT-Creation-Date": "",
+    }
     old_blocks, new_blocks = _blocks(before_text), _blocks(after_text)
     unchanged = [key for key in old_blocks if key in new_blocks]
     assert len(unchanged) == len(old_blocks) - 2
@@ -239,11 +242,15 @@ def test_taxonomy_template_has_one_entry_per_term_referencing_every_post(site: P
     assert terms[:3] == [("tags", "Vertrieb"), ("tags", "Sales"), ("tags", "Marketing")]
     assert ("tags", "Digitale Transformation") in terms
     assert [t for t in terms if t[0] == "categories"] == [
-        ("categories", "Arbeitskultur"), ("categories", "Werkzeuge")]
+        ("categories", "Arbeitskultur"),
+        ("categories", "Werkzeuge"),
+    ]
     assert len(terms) == len(set(terms))
     sales = pot.find("Sales", msgctxt="tags")
     assert [path for path, _line in sales.occurrences] == [
-        f"content/_posts/{POST_FILE}", "content/_posts/2022-01-01-zweiter-beitrag.md"]
+        f"content/_posts/{POST_FILE}",
+        "content/_posts/2022-01-01-zweiter-beitrag.md",
+    ]
     assert (site / "locales/en/LC_MESSAGES/taxonomy.po").exists()
     before = snapshot(site)
     _ok("sync", "--root", site)
@@ -287,8 +294,9 @@ def test_wrap_width_is_configurable(bare_site: Path, width: int) -> None:
     else:
         assert max(map(len, strings)) <= 60
     wrap = ["--no-wrap"] if width == 0 else [f"--width={width}"]
-    gnu = subprocess.run(["msgcat", *wrap, str(bare_site / CATALOGUE)], capture_output=True,
-                         text=True, check=True).stdout
+    gnu = subprocess.run(
+        ["msgcat", *wrap, str(bare_site / CATALOGUE)], capture_output=True, text=True, check=True
+    ).stdout
     assert gnu == text
 
 
@@ -319,5 +327,7 @@ def test_entries_another_tool_wrapped_keep_their_lines_when_the_text_moves(site:
     assert set(new_blocks) - set(old_blocks) == {(None, "Ein neuer erster Absatz.")}
     for key, block in old_blocks.items():
         assert new_blocks[key] == block
-    assert polib.pofile(after_text).find("Die Herausforderungen").occurrences != \
-        polib.pofile(before_text).find("Die Herausforderungen").occurrences
+    assert (
+        polib.pofile(after_text).find("Die Herausforderungen").occurrences
+        != polib.pofile(before_text).find("Die Herausforderungen").occurrences
+    )

@@ -49,8 +49,10 @@ def _weblate_store(path: Path, settings: dict[str, Any]) -> pypo.pofile:
 def _weblate_save(store: pypo.pofile, path: Path) -> None:
     """As Weblate's Translation.update_units + BasePoFormat.update_header, then save."""
     store.updateheader(
-        add=True, last_translator="Jana Translator <jana@example.org>",
-        plural_forms="nplurals=2; plural=n != 1;", language="en",
+        add=True,
+        last_translator="Jana Translator <jana@example.org>",
+        plural_forms="nplurals=2; plural=n != 1;",
+        language="en",
         PO_Revision_Date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M%z"),
         x_generator="Weblate 5.14.3",
     )
@@ -91,8 +93,11 @@ def test_discovery_finds_every_catalogue_and_nothing_else(site: Path) -> None:
     """Weblate's ComponentDiscovery matches each file below the repository with ``match``
     and the language group with ``language_regex`` (weblate/trans/discovery.py)."""
     (site / "postlingo.toml").write_text(
-        (site / "postlingo.toml").read_text(encoding="utf-8").replace(
-            'languages = ["en"]', 'languages = ["en", "pt-BR"]'), encoding="utf-8")
+        (site / "postlingo.toml")
+        .read_text(encoding="utf-8")
+        .replace('languages = ["en"]', 'languages = ["en", "pt-BR"]'),
+        encoding="utf-8",
+    )
     nested = site / "content/_posts/2024/tief.md"
     nested.parent.mkdir()
     nested.write_text("---\ntitle: Tief\n---\nEin Absatz.\n", encoding="utf-8")
@@ -102,19 +107,22 @@ def test_discovery_finds_every_catalogue_and_nothing_else(site: Path) -> None:
     (site / "locales/.cache/drafts/x.po").write_text("", encoding="utf-8")
     (site / "locales/fr/LC_MESSAGES").mkdir(parents=True)  # a language not configured
     (site / "locales/fr/LC_MESSAGES/other.po").write_text("", encoding="utf-8")
-    discovery = next(addon["configuration"] for addon in _settings(site)["addons"]
-                     if addon["name"] == "weblate.discovery.discovery")
+    discovery = next(
+        addon["configuration"]
+        for addon in _settings(site)["addons"]
+        if addon["name"] == "weblate.discovery.discovery"
+    )
     match, languages = re.compile(discovery["match"]), re.compile(discovery["language_regex"])
     found = set()
     for path in sorted(site.rglob("*")):
         hit = match.match(path.relative_to(site).as_posix())
         if hit and languages.match(hit["language"]):
             found.add((hit["component"], hit["language"]))
-            template = discovery["new_base_template"].replace("{{ component }}",
-                                                              hit["component"])
+            template = discovery["new_base_template"].replace("{{ component }}", hit["component"])
             assert (site / template).is_file()
-    assert found == {(name, language) for name in (POST_NAME, "2024/tief")
-                     for language in ("en", "pt_BR")}
+    assert found == {
+        (name, language) for name in (POST_NAME, "2024/tief") for language in ("en", "pt_BR")
+    }
 
 
 @pytest.mark.parametrize(("width", "line_wrap"), [(79, 77), (0, 65535)])
@@ -136,8 +144,7 @@ def test_a_width_weblate_cannot_write_is_one_line(site: Path) -> None:
 
 
 @pytest.mark.parametrize("width", [79, 0])
-def test_lines_weblate_wraps_its_own_way_stay_through_update(bare_site: Path, width: int
-                                                             ) -> None:
+def test_lines_weblate_wraps_its_own_way_stay_through_update(bare_site: Path, width: int) -> None:
     """translate-toolkit 3.20 wraps some texts unlike GNU (it may break after an opening
     quotation mark): ``update`` keeps the lines of an unchanged entry as they are, so
     Weblate and postlingo never rewrite each other's lines back and forth."""
@@ -168,8 +175,9 @@ def test_a_catalogue_weblate_saved_is_read_without_finding_and_kept(site: Path) 
     # The post changes: a paragraph is edited (fuzzy, with its previous msgid), one is new.
     text = (site / SOURCE).read_text(encoding="utf-8")
     text = text.replace("Wie haben Sie bisher", "Wie genau haben Sie bisher")
-    (site / SOURCE).write_text(text + "\n\nEin ganz neuer Absatz mit einem [Link](/x).\n",
-                               encoding="utf-8")
+    (site / SOURCE).write_text(
+        text + "\n\nEin ganz neuer Absatz mit einem [Link](/x).\n", encoding="utf-8"
+    )
     _ok("extract", "--root", site)
     _ok("update", "--root", site)
     path = site / CATALOGUE
@@ -179,8 +187,10 @@ def test_a_catalogue_weblate_saved_is_read_without_finding_and_kept(site: Path) 
     fuzzy = next(unit for unit in units.values() if unit.isfuzzy())
     assert fuzzy.prev_msgid
     _approve(fuzzy, str(fuzzy.target).replace("How have you", "How exactly have you"))
-    _approve(units["Ein ganz neuer Absatz mit einem [Link](/x)."],
-             "A brand new paragraph with a [link](/x).")
+    _approve(
+        units["Ein ganz neuer Absatz mit einem [Link](/x)."],
+        "A brand new paragraph with a [link](/x).",
+    )
     _weblate_save(store, path)
     saved = path.read_bytes()
     assert b"X-Generator: Weblate" in saved and b"#, fuzzy" not in saved
@@ -192,8 +202,12 @@ def test_a_catalogue_weblate_saved_is_read_without_finding_and_kept(site: Path) 
     result = invoke("check", "--root", site, "--strict", "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["findings"] == []
-    gnu = subprocess.run(["msgfmt", "-c", "--check-format", "-o", "/dev/null", str(path)],
-                         capture_output=True, text=True, check=False)
+    gnu = subprocess.run(
+        ["msgfmt", "-c", "--check-format", "-o", "/dev/null", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert gnu.returncode == 0, gnu.stderr
     built = (site / "content/_posts/en" / SOURCE.name).read_text(encoding="utf-8")
     assert "How exactly have you" in built and "[link](/x)" in built
@@ -234,7 +248,8 @@ def test_msgcat_leaves_postlingo_files_byte_identical(site: Path) -> None:
 def test_update_removes_the_md_text_flag_an_older_postlingo_wrote(site: Path) -> None:
     path = site / CATALOGUE
     old = path.read_text(encoding="utf-8").replace(
-        'msgid ""\n"Wie haben', '#, md-text\nmsgid ""\n"Wie haben')
+        'msgid ""\n"Wie haben', '#, md-text\nmsgid ""\n"Wie haben'
+    )
     path.write_text(old, encoding="utf-8")
     assert _msgcat(path) != path.read_bytes()  # GNU drops the flag it does not know
     _ok("update", "--root", site)

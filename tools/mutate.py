@@ -32,23 +32,46 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 # The fast test selection for each module (what a developer runs after editing it).
 MODULES: dict[str, list[str]] = {
-    "source/segment.py": ["tests/test_identity.py", "tests/test_mutants.py",
-                          "tests/test_markdown.py", "tests/test_spec.py",
-                          "tests/test_bounded.py::test_unbreakable_spans_are_those_of_the_"
-                          "regular_expression",
-                          "tests/test_bounded.py::test_continuation_lines_join_as_before"],
+    "source/segment.py": [
+        "tests/test_identity.py",
+        "tests/test_mutants.py",
+        "tests/test_markdown.py",
+        "tests/test_spec.py",
+        "tests/test_bounded.py::test_unbreakable_spans_are_those_of_the_regular_expression",
+        "tests/test_bounded.py::test_continuation_lines_join_as_before",
+    ],
     "catalogue/merge.py": ["tests/test_merge.py", "tests/test_mutants.py"],
-    "variant/build.py": ["tests/test_mutants.py", "tests/test_spec.py",
-                         "tests/test_identity.py", "tests/test_security_hand.py"],
-    "variant/security.py": ["tests/test_security.py", "tests/test_security_hand.py",
-                            "tests/test_mutants.py"],
-    "source/markdown.py": ["tests/test_identity.py", "tests/test_mutants.py",
-                           "tests/test_markdown.py",
-                           "tests/test_markdown_properties.py", "tests/test_spec.py"],
+    "variant/build.py": [
+        "tests/test_mutants.py",
+        "tests/test_spec.py",
+        "tests/test_identity.py",
+        "tests/test_security_hand.py",
+    ],
+    "variant/security.py": [
+        "tests/test_security.py",
+        "tests/test_security_hand.py",
+        "tests/test_mutants.py",
+    ],
+    "source/markdown.py": [
+        "tests/test_identity.py",
+        "tests/test_mutants.py",
+        "tests/test_markdown.py",
+        "tests/test_markdown_properties.py",
+        "tests/test_spec.py",
+    ],
 }
-_SWAP = {ast.Eq: ast.NotEq, ast.NotEq: ast.Eq, ast.Lt: ast.LtE, ast.LtE: ast.Lt,
-         ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.In: ast.NotIn, ast.NotIn: ast.In,
-         ast.Is: ast.IsNot, ast.IsNot: ast.Is}
+_SWAP = {
+    ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq,
+    ast.Lt: ast.LtE,
+    ast.LtE: ast.Lt,
+    ast.Gt: ast.GtE,
+    ast.GtE: ast.Gt,
+    ast.In: ast.NotIn,
+    ast.NotIn: ast.In,
+    ast.Is: ast.IsNot,
+    ast.IsNot: ast.Is,
+}
 
 
 @dataclass(frozen=True)
@@ -89,8 +112,11 @@ def _points(tree: ast.AST) -> Iterator[tuple[ast.AST, str]]:
             yield node, "+ <-> -"
         elif isinstance(node, ast.If):
             yield node, "if condition negated"
-        elif isinstance(node, ast.Return) and node.value is not None and not (
-                isinstance(node.value, ast.Constant) and node.value.value is None):
+        elif (
+            isinstance(node, ast.Return)
+            and node.value is not None
+            and not (isinstance(node.value, ast.Constant) and node.value.value is None)
+        ):
             yield node, "return None"
 
 
@@ -104,8 +130,9 @@ def _mutate(node: ast.AST) -> None:
         node.operand = ast.Call(ast.Name("bool", ast.Load()), [node.operand], [])
     elif isinstance(node, ast.Constant):
         value = node.value
-        node.value = (not value if isinstance(value, bool)
-                      else value + 1 if isinstance(value, int) else "")
+        node.value = (
+            not value if isinstance(value, bool) else value + 1 if isinstance(value, int) else ""
+        )
     elif isinstance(node, ast.BinOp):
         node.op = ast.Sub() if isinstance(node.op, ast.Add) else ast.Add()
     elif isinstance(node, ast.If):
@@ -116,8 +143,9 @@ def _mutate(node: ast.AST) -> None:
 
 def mutants(source: str) -> list[Mutant]:
     tree = ast.parse(source)
-    return [Mutant(i, getattr(node, "lineno", 0), what)
-            for i, (node, what) in enumerate(_points(tree))]
+    return [
+        Mutant(i, getattr(node, "lineno", 0), what) for i, (node, what) in enumerate(_points(tree))
+    ]
 
 
 def mutated(source: str, mutant: Mutant) -> str:
@@ -130,8 +158,18 @@ def mutated(source: str, mutant: Mutant) -> str:
 def run_tests(copy: Path, tests: list[str], timeout: float) -> bool:
     """Whether the tests pass against the copy."""
     env = {**os.environ, "PYTHONPATH": str(copy / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
-    command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider",
-               "-p", "no:randomly", *tests]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-x",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:randomly",
+        *tests,
+    ]
     try:
         done = subprocess.run(command, cwd=copy, env=env, capture_output=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -152,8 +190,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="postlingo-mutants-") as folder:
         copy = Path(folder)
         # The committed tree, not the checkout: work in progress there is no baseline.
-        archive = subprocess.run(["git", "-C", str(REPO), "archive", args.commit],
-                                 capture_output=True, check=True).stdout
+        archive = subprocess.run(
+            ["git", "-C", str(REPO), "archive", args.commit], capture_output=True, check=True
+        ).stdout
         subprocess.run(["tar", "-x", "-C", str(copy)], input=archive, check=True)
         for module in modules:
             report(copy, module, MODULES[module], args)
@@ -169,9 +208,14 @@ def report(copy: Path, module: str, tests: list[str], args: argparse.Namespace) 
         print(f"{module}: the tests fail without a mutant; skipped", flush=True)
         return
     every = mutants(original)
-    chosen = every if args.all else sorted(
-        random.Random(args.seed).sample(every, min(args.sample, len(every))),
-        key=lambda m: m.index)
+    chosen = (
+        every
+        if args.all
+        else sorted(
+            random.Random(args.seed).sample(every, min(args.sample, len(every))),
+            key=lambda m: m.index,
+        )
+    )
     survived = []
     try:
         for mutant in chosen:
@@ -185,8 +229,11 @@ def report(copy: Path, module: str, tests: list[str], args: argparse.Namespace) 
     finally:
         path.write_text(original, encoding="utf-8")
     rate = len(survived) / len(chosen) if chosen else 0.0
-    print(f"{module}: {len(chosen)} of {len(every)} mutants run, {len(survived)} survived "
-          f"({rate:.0%}), {time.monotonic() - started:.0f} s", flush=True)
+    print(
+        f"{module}: {len(chosen)} of {len(every)} mutants run, {len(survived)} survived "
+        f"({rate:.0%}), {time.monotonic() - started:.0f} s",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -63,8 +63,11 @@ def require_catalogues(config: Config, languages: list[str]) -> None:
     for language in languages:
         if not catalogue_names(config.locales_dir, language):
             folder = config.locales_dir / gettext_language(language)
-            raise InputError(f"no catalogues for {language!r}: run 'postlingo update --lang "
-                             f"{language}' (or 'sync --lang {language}') first", folder)
+            raise InputError(
+                f"no catalogues for {language!r}: run 'postlingo update --lang "
+                f"{language}' (or 'sync --lang {language}') first",
+                folder,
+            )
 
 
 def extract(config: Config) -> Outcome:
@@ -74,14 +77,20 @@ def extract(config: Config) -> Outcome:
     return pipeline.extract(config)
 
 
-def update(config: Config, check: bool = False, prune: bool = False,
-           keep_obsolete: bool = True, force: bool = False) -> Outcome:
+def update(
+    config: Config,
+    check: bool = False,
+    prune: bool = False,
+    keep_obsolete: bool = True,
+    force: bool = False,
+) -> Outcome:
     """Merge templates into every language's catalogues; ``check`` writes nothing and adds
     an error for each post changed since its template was extracted."""
     from . import pipeline
 
-    outcome = pipeline.update(config, check=check, prune=prune, keep_obsolete=keep_obsolete,
-                              force=force)
+    outcome = pipeline.update(
+        config, check=check, prune=prune, keep_obsolete=keep_obsolete, force=force
+    )
     if check:  # a post changed since its template was made: its catalogues are behind too
         from .qa.check import outdated_templates
 
@@ -96,8 +105,9 @@ def build(config: Config, include_fuzzy: bool = False, prune: bool = False) -> O
     return pipeline.build(config, include_fuzzy, prune)
 
 
-def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None,
-         force: bool = False) -> Outcome:
+def sync(
+    config: Config, include_fuzzy: bool = False, jobs: int | None = None, force: bool = False
+) -> Outcome:
     """extract, update and build for the posts changed since the last sync."""
     from .incremental import sync as sync_posts
 
@@ -111,8 +121,9 @@ def check(config: Config, options: CheckOptions | None = None) -> Report:
     return checking.check(config, options)
 
 
-def status(config: Config, include_fuzzy: bool = False
-           ) -> tuple[list[CatalogueStatus], list[PostlingoError], list[Path]]:
+def status(
+    config: Config, include_fuzzy: bool = False
+) -> tuple[list[CatalogueStatus], list[PostlingoError], list[Path]]:
     """Each post's catalogue per language (counts, variant state), the problems met, and
     the templates and catalogues no post names."""
     from .qa import status as statuses
@@ -121,8 +132,9 @@ def status(config: Config, include_fuzzy: bool = False
     return rows, errors, statuses.orphan_catalogues(config)
 
 
-def draft(config: Config, options: DraftOptions | None = None,
-          progress: Progress | None = None) -> DraftReport:
+def draft(
+    config: Config, options: DraftOptions | None = None, progress: Progress | None = None
+) -> DraftReport:
     """Fill untranslated entries with machine drafts, marked fuzzy."""
     from .drafts import draft as drafting
 
@@ -136,8 +148,12 @@ def import_translations(config: Config, post: str | None = None) -> ImportOutcom
     return importer.import_translations(config, post=post)
 
 
-def init(root: Path | str = ".", source_language: str = "de",
-         languages: list[str] | None = None, apply: bool = False) -> InitReport:
+def init(
+    root: Path | str = ".",
+    source_language: str = "de",
+    languages: list[str] | None = None,
+    apply: bool = False,
+) -> InitReport:
     """Write a postlingo.toml for the site at ``root`` (never over one)."""
     from .site import init as initing
 

@@ -45,8 +45,11 @@ def err() -> Console:
 
 # The command-line library's own exceptions (exits, usage errors) pass the boundary. Its
 # base class is found through typer: typer vendors click since 0.28 and re-exports it before.
-_CLI_EXCEPTIONS: tuple[type[BaseException], ...] = (typer.Exit, typer.Abort, *(
-    klass for klass in typer.BadParameter.__mro__ if klass.__name__ == "ClickException"))
+_CLI_EXCEPTIONS: tuple[type[BaseException], ...] = (
+    typer.Exit,
+    typer.Abort,
+    *(klass for klass in typer.BadParameter.__mro__ if klass.__name__ == "ClickException"),
+)
 _options: dict[str, object] = {"debug": False, "root": None}  # the running command's globals
 
 
@@ -63,8 +66,12 @@ class _ErrorBoundary(typer.core.TyperGroup):
         except PostlingoError as exc:
             _fail(exc)
         except Exception as exc:
-            _fail(InternalError(f"unexpected {type(exc).__name__}: {exc} (--debug shows "
-                                "where)", details=_traceback(exc)))
+            _fail(
+                InternalError(
+                    f"unexpected {type(exc).__name__}: {exc} (--debug shows where)",
+                    details=_traceback(exc),
+                )
+            )
 
 
 app = typer.Typer(
@@ -76,23 +83,35 @@ app = typer.Typer(
 )
 
 # --root before the command (a global option) or after it; the latter wins.
-Root = Annotated[Optional[Path], typer.Option(  # noqa: UP045 - typer needs Optional
-    "--root", help="The site's project folder (default: here).")]
+Root = Annotated[
+    Path | None,
+    typer.Option("--root", help="The site's project folder (default: here)."),
+]
 Lang = Annotated[
     Optional[list[str]],  # noqa: UP045 - typer needs Optional on Python 3.10
     typer.Option("--lang", "-l", help="Only this language (repeatable)."),
 ]
 Fuzzy = Annotated[
-    bool, typer.Option("--include-fuzzy", help="Use fuzzy translations too (also: "
-                       "include_fuzzy = true in the configuration).")
+    bool,
+    typer.Option(
+        "--include-fuzzy",
+        help="Use fuzzy translations too (also: include_fuzzy = true in the configuration).",
+    ),
 ]
 KeepGoing = Annotated[
-    bool, typer.Option("--keep-going", help="Exit 0 even when translations were left out "
-                       "(the warnings stay).")
+    bool,
+    typer.Option(
+        "--keep-going", help="Exit 0 even when translations were left out (the warnings stay)."
+    ),
 ]
-Force = Annotated[bool, typer.Option(
-    "--force", help="Replace variant files postlingo did not write (human translations: "
-    "'postlingo import' keeps them instead).")]
+Force = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Replace variant files postlingo did not write (human translations: "
+        "'postlingo import' keeps them instead).",
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -133,13 +152,15 @@ def _error(problem: PostlingoError) -> None:
     if not _options["debug"]:
         return
     details = getattr(problem, "details", "") or (
-        _traceback(problem.__cause__) if problem.__cause__ else "")
+        _traceback(problem.__cause__) if problem.__cause__ else ""
+    )
     if details:
         err().print(details, markup=False, soft_wrap=True, highlight=False)
 
 
-def _config(root: Path | None, languages: list[str] | None = None,
-            catalogues: bool = False) -> Config:
+def _config(
+    root: Path | None, languages: list[str] | None = None, catalogues: bool = False
+) -> Config:
     """The configuration (``--lang`` applied); with ``catalogues``, for a command that reads
     catalogues, each ``--lang`` language must have some (else: an error naming what to run)."""
     from .api import load_config, require_catalogues
@@ -155,16 +176,19 @@ def _fail(exc: PostlingoError) -> NoReturn:
     raise typer.Exit(exc.exit_code)
 
 
-def _finish(outcome: Outcome, verb: str = "updated", removed: str = "removed",
-            created: str = "created") -> None:
+def _finish(
+    outcome: Outcome, verb: str = "updated", removed: str = "removed", created: str = "created"
+) -> None:
     """Print what was written ("created" for new files, ``verb`` for changed ones),
     renamed and removed, the warnings and the errors; exit with the worst error's code. A
     run that changed nothing and met no problem says so in one line."""
     new = set(outcome.created)
     # Thousands of plain lines: written at once (rich takes 50 µs a line).
-    lines = [*(f"{created if path in new else verb} {path}" for path in outcome.written),
-             *(f"renamed {old} -> {new}" for old, new in outcome.renamed),
-             *(f"{removed} {path}" for path in outcome.removed)]
+    lines = [
+        *(f"{created if path in new else verb} {path}" for path in outcome.written),
+        *(f"renamed {old} -> {new}" for old, new in outcome.renamed),
+        *(f"{removed} {path}" for path in outcome.removed),
+    ]
     if lines:
         typer.echo("\n".join(lines))
     elif not outcome.errors and not outcome.warnings and not outcome.held_back and verb:
@@ -172,9 +196,11 @@ def _finish(outcome: Outcome, verb: str = "updated", removed: str = "removed",
         typer.echo(f"nothing to do: {posts} checked, no file changed", err=True)
     if outcome.held_back:
         count = len(outcome.held_back)
-        typer.echo(f"{count} variant{'' if count == 1 else 's'} not written yet, being below "
-                   "the translation threshold ('postlingo status' shows how far each post is)",
-                   err=True)
+        typer.echo(
+            f"{count} variant{'' if count == 1 else 's'} not written yet, being below "
+            "the translation threshold ('postlingo status' shows how far each post is)",
+            err=True,
+        )
     for problem in _distinct(outcome.warnings):
         err().print(f"warning: {problem}", markup=False, soft_wrap=True)
     for problem in _distinct(outcome.errors):
@@ -201,13 +227,19 @@ def _distinct(problems: list[PostlingoError]) -> list[PostlingoError]:
 @app.command("init")
 def init_command(
     root: Root = None,
-    source_language: Annotated[str, typer.Option(
-        "--source-language", help="The language the posts are written in.")] = "de",
-    languages: Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Optional
-        "--languages", help="Target languages, comma-separated (default: those the site "
-        "has, else en).")] = None,
-    apply: Annotated[bool, typer.Option(
-        "--apply", help="Also make the edits the generator's config needs.")] = False,
+    source_language: Annotated[
+        str, typer.Option("--source-language", help="The language the posts are written in.")
+    ] = "de",
+    languages: Annotated[
+        str | None,
+        typer.Option(
+            "--languages",
+            help="Target languages, comma-separated (default: those the site has, else en).",
+        ),
+    ] = None,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Also make the edits the generator's config needs.")
+    ] = False,
 ) -> None:
     """Write a postlingo.toml for the site (never over one).
 
@@ -236,13 +268,22 @@ def extract_command(root: Root = None) -> None:
 def update_command(
     root: Root = None,
     lang: Lang = None,
-    check: Annotated[bool, typer.Option(
-        "--check", help="Write nothing; exit 1 if any catalogue would change or a post "
-        "changed since its template was extracted.")] = False,
-    prune: Annotated[bool, typer.Option(
-        "--prune", help="Remove templates and catalogues whose post is gone.")] = False,
-    obsolete: Annotated[bool, typer.Option(
-        "--obsolete/--no-obsolete", help="Keep translations of removed text as #~ entries.")
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Write nothing; exit 1 if any catalogue would change or a post "
+            "changed since its template was extracted.",
+        ),
+    ] = False,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Remove templates and catalogues whose post is gone.")
+    ] = False,
+    obsolete: Annotated[
+        bool,
+        typer.Option(
+            "--obsolete/--no-obsolete", help="Keep translations of removed text as #~ entries."
+        ),
     ] = True,
     force: Force = False,
 ) -> None:
@@ -254,8 +295,12 @@ def update_command(
 
     config = _config(root, lang)
     outcome = update(config, check=check, prune=prune, keep_obsolete=obsolete, force=force)
-    _finish(outcome, "would update" if check else "updated",
-            "would remove" if check else "removed", "would create" if check else "created")
+    _finish(
+        outcome,
+        "would update" if check else "updated",
+        "would remove" if check else "removed",
+        "would create" if check else "created",
+    )
     if check and (outcome.written or outcome.removed):
         raise typer.Exit(1)
 
@@ -273,16 +318,19 @@ def build_command(
     """Write the localized variant of every post."""
     from .api import build
 
-    _finish_build(build(_config(root, lang, catalogues=True), include_fuzzy, prune),
-                  "updated", keep_going)
+    _finish_build(
+        build(_config(root, lang, catalogues=True), include_fuzzy, prune), "updated", keep_going
+    )
 
 
 @app.command("import")
 def import_command(
     root: Root = None,
     lang: Lang = None,
-    post: Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Optional
-        "--post", help="Only posts whose path, name or file name match this glob.")] = None,
+    post: Annotated[
+        str | None,
+        typer.Option("--post", help="Only posts whose path, name or file name match this glob."),
+    ] = None,
 ) -> None:
     """Import existing translated variants into the catalogues.
 
@@ -390,8 +438,12 @@ def check_command(
     ] = False,
     min_percent: Annotated[
         Optional[float],  # noqa: UP045 - typer needs Optional on Python 3.10
-        typer.Option("--min-percent", min=0, max=100,
-                     help="Fail below this percentage translated over all posts and languages."),
+        typer.Option(
+            "--min-percent",
+            min=0,
+            max=100,
+            help="Fail below this percentage translated over all posts and languages.",
+        ),
     ] = None,
     include_fuzzy: Annotated[
         bool, typer.Option("--include-fuzzy", help="Check fuzzy translations, as build uses them.")
@@ -401,9 +453,12 @@ def check_command(
     ] = CheckFormat.text,
     shard: Annotated[
         Optional[str],  # noqa: UP045 - typer needs Optional on Python 3.10
-        typer.Option("--shard", metavar="K/N",
-                     help="Only the K-th of N stable shards of the posts (parallel CI jobs); "
-                     "shard 1 also checks what belongs to the whole site."),
+        typer.Option(
+            "--shard",
+            metavar="K/N",
+            help="Only the K-th of N stable shards of the posts (parallel CI jobs); "
+            "shard 1 also checks what belongs to the whole site.",
+        ),
     ] = None,
 ) -> None:
     """Check catalogues, translations and variants for CI.
@@ -452,25 +507,39 @@ class _DraftProgress:
     def advance(self, segments: int, characters: int) -> None:
         self.characters += characters
         if self.task is not None:
-            self.progress.update(self.task, advance=segments,
-                                 characters=f"{self.characters:,}")
+            self.progress.update(self.task, advance=segments, characters=f"{self.characters:,}")
 
 
 @app.command("draft")
 def draft_command(
     root: Root = None,
     lang: Lang = None,
-    engine: Annotated[Optional[str], typer.Option(  # noqa: UP045 - typer needs Optional
-        "--engine", "-e", help="Engine: memory, openai, deepl, google, microsoft, mymemory, "
-        "libre, yandex, pseudo, or one a package registers (default: 'engine' in the "
-        "configuration, else memory). Memory is asked first.")] = None,
-    post: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--post", help="Only posts whose path, name or file name match this glob.")] = None,
-    limit: Annotated[Optional[int], typer.Option(  # noqa: UP045
-        "--limit", min=1, help="Draft at most this many entries.")] = None,
-    dry_run: Annotated[bool, typer.Option(
-        "--dry-run", help="Send nothing, write nothing; print per engine what would be sent "
-        "(each segment, its characters) and the cost estimate.")] = False,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            "--engine",
+            "-e",
+            help="Engine: memory, openai, deepl, google, microsoft, mymemory, "
+            "libre, yandex, pseudo, or one a package registers (default: 'engine' in the "
+            "configuration, else memory). Memory is asked first.",
+        ),
+    ] = None,
+    post: Annotated[
+        str | None,
+        typer.Option("--post", help="Only posts whose path, name or file name match this glob."),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=1, help="Draft at most this many entries."),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Send nothing, write nothing; print per engine what would be sent "
+            "(each segment, its characters) and the cost estimate.",
+        ),
+    ] = False,
 ) -> None:
     """Fill untranslated entries with machine drafts (fuzzy).
 
@@ -489,12 +558,17 @@ def draft_command(
     from .drafts.draft import DraftOptions
 
     options = DraftOptions(engine=engine, post=post, limit=limit, dry_run=dry_run)
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("segments, {task.fields[characters]} characters sent"),
-               TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("segments, {task.fields[characters]} characters sent"),
+        TimeElapsedColumn(),
+    )
     # draft() holds the site's lock itself (a dry run writes nothing: none)
-    with Progress(*columns, console=err(), transient=True,
-                  disable=not err().is_terminal) as progress:
+    with Progress(
+        *columns, console=err(), transient=True, disable=not err().is_terminal
+    ) as progress:
         report = draft(config, options, _DraftProgress(progress))
     _finish_draft(report, dry_run)
 
@@ -508,8 +582,11 @@ def _finish_draft(report: DraftReport, dry_run: bool) -> None:
     for path in report.written:
         out().print(f"drafted {path}", markup=False, soft_wrap=True)
     for failure in report.failed:
-        err().print(f"warning: {failure.path}:{failure.line}: left untranslated: "
-                  f"{failure.reason}", markup=False, soft_wrap=True)
+        err().print(
+            f"warning: {failure.path}:{failure.line}: left untranslated: {failure.reason}",
+            markup=False,
+            soft_wrap=True,
+        )
     if not dry_run:
         err().print(draft_summary(report), markup=False, soft_wrap=True)
     problems = [*report.errors, *([report.stopped] if report.stopped else [])]

@@ -49,8 +49,11 @@ class Registry:
         self._names: list[Callable[[], Iterable[str]]] = []
         self.check: Callable[[Mapping[str, Any]], str | None] | None = None
 
-    def register(self, names: Iterable[str] | Callable[[], Iterable[str]],
-                 check: Callable[[Mapping[str, Any]], str | None] | None = None) -> None:
+    def register(
+        self,
+        names: Iterable[str] | Callable[[], Iterable[str]],
+        check: Callable[[Mapping[str, Any]], str | None] | None = None,
+    ) -> None:
         """Add ``names`` (or a function giving them, asked when needed); ``check``: what
         is wrong with the configuration table of these things, if anything."""
         if callable(names):
@@ -262,15 +265,19 @@ def _check(key: str, value: Any, source: Path | None) -> None:
     types = schema()
     if key not in types:
         known = ", ".join(sorted(types))
-        raise ConfigError(f"unknown configuration key {key!r} (known: {known})", source,
-                          key_line(source, key))
+        raise ConfigError(
+            f"unknown configuration key {key!r} (known: {known})", source, key_line(source, key)
+        )
     kind, item = types[key]
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return
     if kind is float and isinstance(value, float) and not math.isfinite(value):
         # TOML has inf and nan: a wait of inf never ends, nan passes every comparison.
-        raise ConfigError(f"configuration key {key!r} must be a finite number, not {value!r}",
-                          source, key_line(source, key))
+        raise ConfigError(
+            f"configuration key {key!r} must be a finite number, not {value!r}",
+            source,
+            key_line(source, key),
+        )
     ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
     if ok and item is not None:
         elements = value.values() if isinstance(value, dict) else value
@@ -279,8 +286,11 @@ def _check(key: str, value: Any, source: Path | None) -> None:
         wanted = f"a list of {item.__name__}" if item else kind.__name__
         if kind is dict:
             wanted = f"a table of {item.__name__} values" if item else "a table"
-        raise ConfigError(f"configuration key {key!r} must be {wanted}, not {value!r}", source,
-                          key_line(source, key))
+        raise ConfigError(
+            f"configuration key {key!r} must be {wanted}, not {value!r}",
+            source,
+            key_line(source, key),
+        )
 
 
 def _check_semantics(config: Config, source: Path | None) -> None:
@@ -292,14 +302,20 @@ def _check_semantics(config: Config, source: Path | None) -> None:
                 source,
             )
     if config.layout not in LAYOUT_NAMES.names():
-        raise ConfigError(f"configuration key 'layout' must be one of "
-                          f"{', '.join(LAYOUT_NAMES.names())}, not {config.layout!r}", source)
+        raise ConfigError(
+            f"configuration key 'layout' must be one of "
+            f"{', '.join(LAYOUT_NAMES.names())}, not {config.layout!r}",
+            source,
+        )
     if config.layout == "custom" and "{lang}" not in config.path:
         raise ConfigError("layout 'custom' needs a 'path' template holding {lang}", source)
     both = sorted(set(config.taxonomy) & set(config.front_matter))
     if both:
-        raise ConfigError(f"{', '.join(both)}: in 'taxonomy' and in 'front_matter'; a key "
-                          "is translated by one of them", source)
+        raise ConfigError(
+            f"{', '.join(both)}: in 'taxonomy' and in 'front_matter'; a key "
+            "is translated by one of them",
+            source,
+        )
     if not 0 <= config.threshold <= 100:
         raise ConfigError("configuration key 'threshold' must be in [0, 100]", source)
     for pattern in config.posts:
@@ -316,16 +332,19 @@ def _check_semantics(config: Config, source: Path | None) -> None:
     if not 0 < config.fuzzy_threshold <= 1:
         raise ConfigError("configuration key 'fuzzy_threshold' must be in (0, 1]", source)
     if not 0 <= config.wrap_width <= NO_WRAP_WIDTH:
-        raise ConfigError(f"configuration key 'wrap_width' must be from 0 to {NO_WRAP_WIDTH}",
-                          source)
+        raise ConfigError(
+            f"configuration key 'wrap_width' must be from 0 to {NO_WRAP_WIDTH}", source
+        )
     for key in ("min_percent", "min_percent_language", "min_percent_post"):
         if not 0 <= getattr(config, key) <= 100:
             raise ConfigError(f"configuration key {key!r} must be in [0, 100]", source)
     _check_rule_levels(config.check, source)
     for name, keys in config.shortcode_params.items():
         if not all(isinstance(key, str) for key in keys):
-            raise ConfigError(f"configuration key 'shortcode_params': {name} must be a list "
-                              "of parameter names", source)
+            raise ConfigError(
+                f"configuration key 'shortcode_params': {name} must be a list of parameter names",
+                source,
+            )
     _check_draft(config, source)
     _check_safety(config, source)
 
@@ -358,8 +377,12 @@ def _check_safety(config: Config, source: Path | None) -> None:
 def _check_paths(config: Config, source: Path | None) -> None:
     """Files and folders named in the configuration stay inside the site: a relative path
     without '..' out of it, and, where it exists, no symbolic link leading out of it."""
-    named = [("locales", config.locales), ("draft_cache", config.draft_cache),
-             ("glossary", config.glossary), *(("compendia", item) for item in config.compendia)]
+    named = [
+        ("locales", config.locales),
+        ("draft_cache", config.draft_cache),
+        ("glossary", config.glossary),
+        *(("compendia", item) for item in config.compendia),
+    ]
     languages = [config.source_language, *config.languages]
     for key, value in named:
         if not value:

@@ -53,8 +53,13 @@ class InternalError(PostlingoError):
     """An exception postlingo did not expect while it read or processed a file: reported
     in one line naming the file; ``details`` keeps the traceback for ``--debug``."""
 
-    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None,
-                 details: str = ""):
+    def __init__(
+        self,
+        message: str,
+        path: Path | str | None = None,
+        line: int | None = None,
+        details: str = "",
+    ):
         super().__init__(message, path, line)
         self.details = details
 
@@ -62,8 +67,9 @@ class InternalError(PostlingoError):
         return (type(self), (self.message, self.path, self.line, self.details))
 
 
-def unexpected(exc: BaseException, path: Path | str | None = None, doing: str = "processed"
-               ) -> PostlingoError:
+def unexpected(
+    exc: BaseException, path: Path | str | None = None, doing: str = "processed"
+) -> PostlingoError:
     """``exc`` as a one-line error about the file at ``path`` (a ``PostlingoError`` as it
     is): deep nesting and exhausted memory say so, anything else names the exception."""
     if isinstance(exc, PostlingoError):
@@ -74,8 +80,7 @@ def unexpected(exc: BaseException, path: Path | str | None = None, doing: str = 
         message = f"too large to be {doing} (out of memory)"
     else:
         message = f"cannot be {doing}: {type(exc).__name__}: {exc}"
-    error = InternalError(message, path,
-                          details="".join(traceback.format_exception(exc)).rstrip())
+    error = InternalError(message, path, details="".join(traceback.format_exception(exc)).rstrip())
     error.__cause__ = exc
     return error
 

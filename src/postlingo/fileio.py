@@ -30,8 +30,12 @@ from .errors import InputError, PostlingoError, unexpected
 TEMP_SUFFIX = ".postlingo-tmp"
 GLOB_CHARS = set("*?[")  # what makes a part of a glob a pattern
 # Byte order marks of encodings postlingo does not read, for a helpful message.
-_OTHER_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
-               (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+_OTHER_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
 _confined_to: ContextVar[Path | None] = ContextVar("postlingo_confined_to", default=None)
 _confined_as: ContextVar[Path | None] = ContextVar("postlingo_confined_as", default=None)
 # Folders found inside the root while confined (a run writes thousands of files to a few).
@@ -50,8 +54,9 @@ def read_text(path: Path, limit: int | None = None, limit_key: str = "") -> str:
         raise InputError(f"cannot be read: {exc.strerror or exc}", path) from None
     for bom, encoding in _OTHER_BOMS:
         if data.startswith(bom):
-            raise InputError(f"{encoding} text: postlingo reads UTF-8 only (save the file as "
-                             "UTF-8)", path, 1)
+            raise InputError(
+                f"{encoding} text: postlingo reads UTF-8 only (save the file as UTF-8)", path, 1
+            )
     if b"\x00" in data:
         line = data[: data.index(b"\x00")].count(b"\n") + 1
         raise InputError("NUL byte: not a text file", path, line)
@@ -76,8 +81,9 @@ def catalogue_limit() -> int:
     return _catalogue_limit[0]
 
 
-def read_bytes(path: Path, limit: int | None = None, limit_key: str = "",
-               head: bool = False) -> bytes:
+def read_bytes(
+    path: Path, limit: int | None = None, limit_key: str = "", head: bool = False
+) -> bytes:
     """The bytes of a regular file. A FIFO, device or socket is an ``InputError`` naming
     it: it is opened without blocking and never read (a FIFO would wait for a writer
     forever). With ``limit``, a file larger than that many bytes is an ``InputError`` too
@@ -92,8 +98,10 @@ def read_bytes(path: Path, limit: int | None = None, limit_key: str = "",
     with os.fdopen(fd, "rb") as handle:
         status = os.fstat(fd)
         if not stat.S_ISREG(status.st_mode):
-            raise InputError(f"not a regular file ({_kind(status.st_mode)}): postlingo reads "
-                             "only regular files", path)
+            raise InputError(
+                f"not a regular file ({_kind(status.st_mode)}): postlingo reads only regular files",
+                path,
+            )
         if limit is not None and status.st_size > limit and not head:
             raise InputError(_too_large(status.st_size, limit, limit_key), path)
         # (O_NONBLOCK has no effect on regular files: read() reads it all.)
@@ -111,9 +119,13 @@ def _too_large(size: int, limit: int, key: str) -> str:
 
 
 def _kind(mode: int) -> str:
-    kinds = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
-             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"),
-             (stat.S_ISDIR, "a folder"))
+    kinds = (
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISDIR, "a folder"),
+    )
     return next((name for test, name in kinds if test(mode)), "a special file")
 
 
@@ -167,8 +179,10 @@ def check_inside(path: Path) -> None:
     """Raise ``InputError`` if writes are confined and ``path``'s folder leads out."""
     root = _confined_to.get()
     if root is not None and not _folder_inside(path.parent):
-        raise InputError(f"not written: its folder leads outside the project ({root}) "
-                         "through a symbolic link", path)
+        raise InputError(
+            f"not written: its folder leads outside the project ({root}) through a symbolic link",
+            path,
+        )
 
 
 def remove(path: Path) -> None:
@@ -203,8 +217,9 @@ def glob(root: str, pattern: str) -> Iterator[tuple[str, os.DirEntry[str] | None
     yield from _select(root, "", PurePosixPath(pattern).parts)
 
 
-def _select(root: str, folder: str, parts: tuple[str, ...]
-            ) -> Iterator[tuple[str, os.DirEntry[str] | None]]:
+def _select(
+    root: str, folder: str, parts: tuple[str, ...]
+) -> Iterator[tuple[str, os.DirEntry[str] | None]]:
     part, rest = parts[0], parts[1:]
     if part == "**":
         for below in _folders(root, folder):

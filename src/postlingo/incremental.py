@@ -16,8 +16,9 @@ from .site.sources import find_sources, report_orphan_variants
 from .state import State, settings_key
 
 
-def sync(config: Config, include_fuzzy: bool = False, jobs: int | None = None,
-         force: bool = False) -> Outcome:
+def sync(
+    config: Config, include_fuzzy: bool = False, jobs: int | None = None, force: bool = False
+) -> Outcome:
     """extract, update and build, post by post, reading each file once. Posts whose files
     did not change since the last sync are skipped (``state``); the others are spread over
     ``jobs`` processes (default: one per core, when there is enough work). A variant that
@@ -34,8 +35,11 @@ def _sync(config: Config, include_fuzzy: bool, jobs: int | None, force: bool) ->
 
         link_sources(config, outcome, sources)
     state = State.load(config.locales_dir, _settings(config, include_fuzzy))
-    todo = [s for s in sources
-            if s.name not in state.posts or not state.posts[s.name].fresh(config.root)]
+    todo = [
+        s
+        for s in sources
+        if s.name not in state.posts or not state.posts[s.name].fresh(config.root)
+    ]
     if todo:
         from .pipeline import plan_renames, sync_posts, warm_up
         from .workers import parallel_map
@@ -68,9 +72,15 @@ def _sync(config: Config, include_fuzzy: bool, jobs: int | None, force: bool) ->
         # A post that failed keeps the terms it had (the template lists them): one broken
         # post never changes the shared catalogue.
         held = held_terms(config) if any(s.name not in state.posts for s in sources) else {}
-        terms = [term for source in sources for term in (
-            [Term(*fields) for fields in state.posts[source.name].terms]
-            if source.name in state.posts else held.get(source.relative.as_posix(), []))]
+        terms = [
+            term
+            for source in sources
+            for term in (
+                [Term(*fields) for fields in state.posts[source.name].terms]
+                if source.name in state.posts
+                else held.get(source.relative.as_posix(), [])
+            )
+        ]
         with contained(outcome):
             sync_taxonomy(config, terms, outcome)
     with contained(outcome):
@@ -88,7 +98,12 @@ def _settings(config: Config, include_fuzzy: bool) -> str:
     if config.taxonomy:
         from .catalogue.taxonomy import taxonomy_translations
 
-        shared = {lang: sorted((k, v.text) for k, v in taxonomy_translations(
-            config.locales_dir, lang, include_fuzzy).items()) for lang in config.languages}
+        shared = {
+            lang: sorted(
+                (k, v.text)
+                for k, v in taxonomy_translations(config.locales_dir, lang, include_fuzzy).items()
+            )
+            for lang in config.languages
+        }
     options = {k: v for k, v in vars(config).items() if k != "root"}
     return settings_key(sorted(options.items()), include_fuzzy, shared)

@@ -127,15 +127,23 @@ def _command() -> str:
 def _acquire(path: Path, wait: float, taken: _Taking) -> filelock.BaseFileLock:
     import filelock  # (here: 12 ms of start-up that commands which only read do not need)
 
-    lock = filelock.FileLock(path, timeout=wait, thread_local=False, poll_interval=POLL,
-                             fallback_to_soft=False, on_acquired=taken)
+    lock = filelock.FileLock(
+        path,
+        timeout=wait,
+        thread_local=False,
+        poll_interval=POLL,
+        fallback_to_soft=False,
+        on_acquired=taken,
+    )
     try:
         lock.acquire()
     except filelock.Timeout:
         holder = read_holder(path)
         shown = holder.describe() if holder else "a run that has just finished"
-        raise LockError(f"another postlingo run is working on this site ({shown}); waited "
-                        f"{wait:g} s for it", path) from None
+        raise LockError(
+            f"another postlingo run is working on this site ({shown}); waited {wait:g} s for it",
+            path,
+        ) from None
     except OSError as exc:
         raise LockError(f"cannot lock the site: {exc.strerror or exc}", path) from None
     return lock
@@ -164,16 +172,24 @@ def _host() -> str:
 
 
 def _me(command: str) -> dict[str, Any]:
-    return {"pid": os.getpid(), "host": _host(), "command": command,
-            "since": datetime.now().astimezone().isoformat(timespec="seconds")}
+    return {
+        "pid": os.getpid(),
+        "host": _host(),
+        "command": command,
+        "since": datetime.now().astimezone().isoformat(timespec="seconds"),
+    }
 
 
 def read_holder(path: Path) -> Holder | None:
     """The lock file's holder; ``Holder()`` (no pid) if it cannot be read; None if gone."""
     try:
         data = json.loads(path.read_bytes())
-        return Holder(int(data["pid"]), str(data.get("host", "")), str(data.get("command", "")),
-                      str(data.get("since", "")))
+        return Holder(
+            int(data["pid"]),
+            str(data.get("host", "")),
+            str(data.get("command", "")),
+            str(data.get("since", "")),
+        )
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError):

@@ -63,8 +63,9 @@ class Outcome:
 
 
 @contextlib.contextmanager
-def contained(outcome: Outcome, path: Path | None = None, doing: str = "processed"
-              ) -> Iterator[None]:
+def contained(
+    outcome: Outcome, path: Path | None = None, doing: str = "processed"
+) -> Iterator[None]:
     """The error policy: whatever the block raises becomes one error of ``outcome`` (about
     ``path`` if the exception names no file), and the command goes on."""
     try:

@@ -305,14 +305,16 @@ def extract(config: Config) -> Outcome:
     outcome = Outcome()
     with writing(config):
         run = Run(config, outcome, sources=_found(config))
-        terms = {work.name: work.terms for work in _posts(run, EXTRACT)
-                 if work.post is not None}
+        terms = {work.name: work.terms for work in _posts(run, EXTRACT) if work.post is not None}
         if config.taxonomy:
             # A post that cannot be read keeps the terms it had (see held_terms).
             sources = list(run.sources.values())
             held = held_terms(config) if any(s.name not in terms for s in sources) else {}
-            every = [term for s in sources
-                     for term in terms.get(s.name, held.get(s.relative.as_posix(), []))]
+            every = [
+                term
+                for s in sources
+                for term in terms.get(s.name, held.get(s.relative.as_posix(), []))
+            ]
             with contained(outcome):
                 _write_taxonomy(run, every)
     return outcome
@@ -343,21 +345,28 @@ def _current_template(path: Path, template: polib.POFile) -> tuple[polib.POFile,
     return template, False
 
 
-def planned_template(config: Config, source: Source, segments: list[Segment]
-                     ) -> tuple[polib.POFile, bool]:
+def planned_template(
+    config: Config, source: Source, segments: list[Segment]
+) -> tuple[polib.POFile, bool]:
     """The template ``extract`` would leave for ``source``, and whether the file on disk
     already is it. Nothing is written."""
     path = template_path(config.locales_dir, source.name)
-    template = make_template(segments, source.relative.as_posix(), config.project_name,
-                             config.wrap_width)
+    template = make_template(
+        segments, source.relative.as_posix(), config.project_name, config.wrap_width
+    )
     return _current_template(path, template)
 
 
 # --- update -------------------------------------------------------------------------------
 
 
-def update(config: Config, check: bool = False, prune: bool = False,
-           keep_obsolete: bool = True, force: bool = False) -> Outcome:
+def update(
+    config: Config,
+    check: bool = False,
+    prune: bool = False,
+    keep_obsolete: bool = True,
+    force: bool = False,
+) -> Outcome:
     """Merge every template into the catalogue of every language, creating missing ones
     (not where a variant postlingo did not write is in the way, unless ``force``); a
     renamed post's catalogues move to its new name, in every language. ``prune`` removes
@@ -367,16 +376,16 @@ def update(config: Config, check: bool = False, prune: bool = False,
     with writing(config, not check):
         sources = find_sources(config)
         moves = find_renames(config, sources, template_keys(config))
-        options = Options(write=not check, keep_obsolete=keep_obsolete, force=force,
-                          moves=moves)
+        options = Options(write=not check, keep_obsolete=keep_obsolete, force=force, moves=moves)
         run = Run(config, outcome, options, {source.name: source for source in sources})
         names = [source.name for source in sources] + ([TAXONOMY] if config.taxonomy else [])
         for name in names:
             path = template_path(config.locales_dir, name)
             outcome.checked += 1
             if not path.exists():
-                outcome.errors.append(InputError("no template: run 'postlingo extract' first",
-                                                 path))
+                outcome.errors.append(
+                    InputError("no template: run 'postlingo extract' first", path)
+                )
                 continue
             source = run.sources.get(name) or Source(PurePosixPath(name), PurePosixPath(), name)
             work = PostWork(source, name)
@@ -405,15 +414,18 @@ def _update_one(run: Run, name: str, template: polib.POFile, language: str) -> p
         problem = foreign_variant(config, run.sources[name], language)
         if problem is not None:
             raise problem  # its catalogue would make the file look like postlingo's
-    merged = planned_catalogue(config, template, language, existing,
-                               run.options.keep_obsolete)
+    merged = planned_catalogue(config, template, language, existing, run.options.keep_obsolete)
     run.writer.catalogue(merged, path)
     return merged
 
 
-def planned_catalogue(config: Config, template: polib.POFile, language: str,
-                      existing: polib.POFile | None, keep_obsolete: bool = True
-                      ) -> polib.POFile:
+def planned_catalogue(
+    config: Config,
+    template: polib.POFile,
+    language: str,
+    existing: polib.POFile | None,
+    keep_obsolete: bool = True,
+) -> polib.POFile:
     """The catalogue ``update`` would write from ``template`` over ``existing`` (None: the
     file does not exist yet). Nothing is written."""
     if existing is None:
@@ -429,9 +441,13 @@ def _move(run: Run, name: str, template: polib.POFile) -> dict[str, polib.POFile
     wanted = {gettext_language(language): language for language in config.languages}
     merged: dict[str, polib.POFile] = {}
     for language, old_path, new_path in moved_catalogues(config, old, name):
-        po = planned_catalogue(config, template, language,
-                               load_catalogue(old_path, language=language),
-                               run.options.keep_obsolete)
+        po = planned_catalogue(
+            config,
+            template,
+            language,
+            load_catalogue(old_path, language=language),
+            run.options.keep_obsolete,
+        )
         run.writer.move(po, old_path, new_path)
         if language in wanted:
             merged[wanted[language]] = po
@@ -501,17 +517,32 @@ def _build_one(run: Run, work: PostWork, language: str) -> None:
                 run.outcome.errors.append(problem)
             return
         catalogue = load_catalogue(po_path, language=language)
-    path, text = planned_variant(config, source, work.post, work.segments, language,
-                                 catalogue, run.options.include_fuzzy, run.outcome.warnings)
+    path, text = planned_variant(
+        config,
+        source,
+        work.post,
+        work.segments,
+        language,
+        catalogue,
+        run.options.include_fuzzy,
+        run.outcome.warnings,
+    )
     if text is not None:
         run.writer.text(path, text)
     elif not path.exists():
         run.outcome.held_back.append(path)  # (not translated enough yet: said in one line)
 
 
-def planned_variant(config: Config, source: Source, post: Post, segments: list[Segment],
-                    language: str, catalogue: polib.POFile, include_fuzzy: bool = False,
-                    warnings: list[PostlingoError] | None = None) -> tuple[Path, str | None]:
+def planned_variant(
+    config: Config,
+    source: Source,
+    post: Post,
+    segments: list[Segment],
+    language: str,
+    catalogue: polib.POFile,
+    include_fuzzy: bool = False,
+    warnings: list[PostlingoError] | None = None,
+) -> tuple[Path, str | None]:
     """Where ``build`` would write the variant in ``language`` and its text (None: not
     published, being below the threshold). A translation with an error finding (the rules
     of ``check``), or one that would break the post, is left out (the variant keeps the
@@ -519,18 +550,37 @@ def planned_variant(config: Config, source: Source, post: Post, segments: list[S
     where translations break the post only together. Nothing is written."""
     po_path = catalogue_path(config.locales_dir, source.name, language)
     path = variant_path(config, source, language)
-    found = with_fallback(config, catalogue, po_path,  # (fallback = "previous")
-                          translations(catalogue, po_path, include_fuzzy))
+    found = with_fallback(
+        config,
+        catalogue,
+        po_path,  # (fallback = "previous")
+        translations(catalogue, po_path, include_fuzzy),
+    )
     gate = Gate(config, language, post)
     existing = _read_existing(path)
     slug = _slug(config, post, segments, found, existing, gate)
     layout = layout_for(config)
     metadata: dict[str, str | bool] = dict(layout.metadata(source.name, language, slug, post))
     left_out: list[Refused] = []
-    terms = taxonomy_edits(post, config.taxonomy, JudgedTerms(taxonomy_translations(
-        config.locales_dir, language, include_fuzzy), gate, left_out)) if config.taxonomy else []
-    variant = with_status(config, post, segments, catalogue, found, build_variant(
-        post, segments, found, language, metadata, terms, config.allow_unsafe, gate))
+    terms = (
+        taxonomy_edits(
+            post,
+            config.taxonomy,
+            JudgedTerms(
+                taxonomy_translations(config.locales_dir, language, include_fuzzy), gate, left_out
+            ),
+        )
+        if config.taxonomy
+        else []
+    )
+    variant = with_status(
+        config,
+        post,
+        segments,
+        catalogue,
+        found,
+        build_variant(post, segments, found, language, metadata, terms, config.allow_unsafe, gate),
+    )
     variant = localized(config, source.relative, post, language, variant)  # (links)
     if warnings is not None:
         warnings += [*left_out, *variant.refused]
@@ -544,8 +594,9 @@ def planned_variant(config: Config, source: Source, post: Post, segments: list[S
         metadata["published"] = False
         if warnings is not None:
             warnings.append(PostlingoError(f"{note}: marked 'published: false'", path))
-        return path, build_variant(post, segments, found, language, metadata, terms,
-                                   config.allow_unsafe, gate).text
+        return path, build_variant(
+            post, segments, found, language, metadata, terms, config.allow_unsafe, gate
+        ).text
     if warnings is not None:
         warnings.append(PostlingoError(f"{note}: kept as it was", path))
     return path, existing.bom + existing.text
@@ -559,9 +610,14 @@ def _read_existing(path: Path) -> Post | None:
         return None
 
 
-def _slug(config: Config, post: Post, segments: list[Segment],
-          found: dict[tuple[str | None, str], Any], existing: Post | None, gate: Gate
-          ) -> str | None:
+def _slug(
+    config: Config,
+    post: Post,
+    segments: list[Segment],
+    found: dict[tuple[str | None, str], Any],
+    existing: Post | None,
+    gate: Gate,
+) -> str | None:
     """The translated slug: the one the variant already has (a published URL does not
     move), else made from the translated title."""
     if config.slug != "translate":
@@ -579,8 +635,7 @@ def _slug(config: Config, post: Post, segments: list[Segment],
     return None
 
 
-def link_sources(config: Config, outcome: Outcome, sources: list[Source] | None = None
-                 ) -> None:
+def link_sources(config: Config, outcome: Outcome, sources: list[Source] | None = None) -> None:
     """Write the layout's link keys into the source posts themselves (``link_source``),
     before they are read for anything else, so templates see them from the start."""
     if not config.link_source:
@@ -607,16 +662,19 @@ class Renames:
     force: bool = False  # replace variants postlingo did not write
 
 
-def plan_renames(config: Config, sources: list[Source], todo: list[Source],
-                 force: bool = False) -> Renames:
+def plan_renames(
+    config: Config, sources: list[Source], todo: list[Source], force: bool = False
+) -> Renames:
     """Which of ``todo`` are renamed posts (decided here, once: two workers must not take
     the same gone post's catalogues)."""
+
     def keys(source: Source) -> set[tuple[str | None, str]]:
         try:
             template, _ = planned_template(config, source, read_segments(config, source)[1])
         except Exception:
             return set()
         return {(entry.msgctxt, entry.msgid) for entry in template if not entry.obsolete}
+
     return Renames(find_renames(config, sources, keys, todo), force)
 
 
@@ -628,8 +686,9 @@ def warm_up(config: Config) -> None:
         language_name(language), plural_forms(language)
 
 
-def sync_posts(config: Config, include_fuzzy: bool, renames: Renames, sources: list[Source]
-               ) -> list[tuple[Outcome, Record | None]]:
+def sync_posts(
+    config: Config, include_fuzzy: bool, renames: Renames, sources: list[Source]
+) -> list[tuple[Outcome, Record | None]]:
     """Sync some posts, their files written together (``batched``); for each post its
     outcome and its record for the state, or None if anything failed. ``renames`` says
     which posts take over a gone post's catalogues, and whether to replace variants
@@ -641,9 +700,10 @@ def sync_posts(config: Config, include_fuzzy: bool, renames: Renames, sources: l
     except Exception as exc:  # the files could not be put in place: none of them is
         problem = unexpected(exc)
         return [(_failed(outcome, problem), None) for outcome, _, _ in done]
-    return [(outcome, None if files is None else
-             record(config.root, files, terms, outcome.warnings))
-            for outcome, files, terms in done]
+    return [
+        (outcome, None if files is None else record(config.root, files, terms, outcome.warnings))
+        for outcome, files, terms in done
+    ]
 
 
 def _failed(outcome: Outcome, problem: PostlingoError) -> Outcome:
@@ -653,13 +713,15 @@ def _failed(outcome: Outcome, problem: PostlingoError) -> Outcome:
     return outcome
 
 
-def _sync_post(config: Config, include_fuzzy: bool, renames: Renames, source: Source
-               ) -> tuple[Outcome, list[Path] | None, list[list[Any]]]:
+def _sync_post(
+    config: Config, include_fuzzy: bool, renames: Renames, source: Source
+) -> tuple[Outcome, list[Path] | None, list[list[Any]]]:
     """Sync one post (every step); the files its record for the state covers (None if
     anything failed), and its taxonomy terms."""
     outcome = Outcome(checked=1)
-    options = Options(include_fuzzy=include_fuzzy, force=renames.force, moves=renames.moves,
-                      move_variants=True)
+    options = Options(
+        include_fuzzy=include_fuzzy, force=renames.force, moves=renames.moves, move_variants=True
+    )
     run = Run(config, outcome, options, {source.name: source})
     work = PostWork(source)
     if not run_steps(run, work, SYNC) or outcome.errors:
@@ -667,8 +729,10 @@ def _sync_post(config: Config, include_fuzzy: bool, renames: Renames, source: So
     terms = [list(vars(term).values()) for term in work.terms]
     files = [config.root / source.relative, template_path(config.locales_dir, source.name)]
     for language in config.languages:
-        files += [catalogue_path(config.locales_dir, source.name, language),
-                  variant_path(config, source, language)]
+        files += [
+            catalogue_path(config.locales_dir, source.name, language),
+            variant_path(config, source, language),
+        ]
     return outcome, files, terms
 
 
@@ -689,7 +753,8 @@ def held_terms(config: Config) -> dict[str, list[Term]]:
             continue
         for source, line in entry.occurrences:
             held.setdefault(source, []).append(
-                Term(entry.msgctxt, entry.msgid, source, int(line) if line.isdigit() else 0))
+                Term(entry.msgctxt, entry.msgid, source, int(line) if line.isdigit() else 0)
+            )
     return held
 
 
@@ -698,6 +763,5 @@ def sync_taxonomy(config: Config, terms: list[Term], outcome: Outcome) -> None:
     every language's taxonomy catalogue."""
     run = Run(config, outcome)
     template = _write_taxonomy(run, terms)
-    work = PostWork(Source(PurePosixPath(TAXONOMY), PurePosixPath(), TAXONOMY),
-                    template=template)
+    work = PostWork(Source(PurePosixPath(TAXONOMY), PurePosixPath(), TAXONOMY), template=template)
     _run_shared(run, work, UPDATE)

@@ -69,18 +69,23 @@ class Record:
         return all(unchanged(top + name, known) for name, known in self.files.items())
 
     def replay(self) -> list[PostlingoError]:
-        return [(TranslationError if left_out else PostlingoError)(message, path, line)
-                for message, path, line, left_out in self.warnings]
+        return [
+            (TranslationError if left_out else PostlingoError)(message, path, line)
+            for message, path, line, left_out in self.warnings
+        ]
 
 
-def record(root: Path, files: list[Path], terms: list[list[Any]],
-           warnings: list[PostlingoError]) -> Record:
+def record(
+    root: Path, files: list[Path], terms: list[list[Any]], warnings: list[PostlingoError]
+) -> Record:
     """The record of a post just processed: its files as they are now."""
     return Record(
         {path.relative_to(root).as_posix(): fingerprint(path) for path in files},
         terms,
-        [[w.message, str(w.path) if w.path else None, w.line, isinstance(w, TranslationError)]
-         for w in warnings],
+        [
+            [w.message, str(w.path) if w.path else None, w.line, isinstance(w, TranslationError)]
+            for w in warnings
+        ],
     )
 
 
@@ -108,8 +113,10 @@ class State:
         ignore = self.path.parent / ".gitignore"
         if not ignore.exists():
             write_if_changed(ignore, _IGNORE_ALL)
-        data = {"settings": self.settings,
-                "posts": {name: vars(item) for name, item in sorted(self.posts.items())}}
+        data = {
+            "settings": self.settings,
+            "posts": {name: vars(item) for name, item in sorted(self.posts.items())},
+        }
         # Compact: json writes it in C then (with indent, in Python: 5 times slower).
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         write_if_changed(self.path, text + "\n")

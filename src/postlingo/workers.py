@@ -23,8 +23,12 @@ MIN_BATCH = 40  # posts a worker process must have to be worth its start
 CHUNK = 20
 
 
-def parallel_map(work: Callable[[list[T]], list[R]], items: list[T], jobs: int | None = None,
-                 prepare: Callable[[], object] | None = None) -> list[R]:
+def parallel_map(
+    work: Callable[[list[T]], list[R]],
+    items: list[T],
+    jobs: int | None = None,
+    prepare: Callable[[], object] | None = None,
+) -> list[R]:
     """``work(items)``, done in chunks of at most ``CHUNK`` items, spread over processes
     when there is enough work for more than one (forked workers start at once, with
     everything imported). ``work`` returns one result per item. ``prepare`` runs here
@@ -41,8 +45,12 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _in_workers(work: Callable[[list[T]], list[R]], items: list[T], jobs: int,
-                prepare: Callable[[], object] | None) -> list[R]:
+def _in_workers(
+    work: Callable[[list[T]], list[R]],
+    items: list[T],
+    jobs: int,
+    prepare: Callable[[], object] | None,
+) -> list[R]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -50,8 +58,9 @@ def _in_workers(work: Callable[[list[T]], list[R]], items: list[T], jobs: int,
         prepare()
     parts = chunks(items, max(1, min(CHUNK, len(items) // (jobs * 8))))
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
-                             initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+    ) as pool:
         return [result for results in pool.map(work, parts) for result in results]
 
 

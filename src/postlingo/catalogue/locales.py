@@ -41,15 +41,21 @@ def catalogue_languages(locales: Path) -> list[str]:
     """The languages that have a catalogue folder in ``locales`` (gettext form)."""
     if not locales.is_dir():
         return []
-    return sorted(folder.name for folder in locales.iterdir()
-                  if folder.name != TEMPLATES and (folder / MESSAGES).is_dir())
+    return sorted(
+        folder.name
+        for folder in locales.iterdir()
+        if folder.name != TEMPLATES and (folder / MESSAGES).is_dir()
+    )
 
 
 def _names(folder: Path, suffix: str) -> list[str]:
     """The names of the ``suffix`` files below ``folder`` (symbolic links to folders are
     not followed)."""
-    return sorted(key[: -len(suffix)] for key, entry in glob(str(folder), f"**/*{suffix}")
-                  if len(key.rsplit("/", 1)[-1]) > len(suffix) and entry and entry.is_file())
+    return sorted(
+        key[: -len(suffix)]
+        for key, entry in glob(str(folder), f"**/*{suffix}")
+        if len(key.rsplit("/", 1)[-1]) > len(suffix) and entry and entry.is_file()
+    )
 
 
 @lru_cache(maxsize=64)

@@ -41,9 +41,19 @@ from .poformat import GnuPOEntry, GnuPOFile
 FUZZY = "fuzzy"
 # Header fields the template owns; every other field belongs to the translators' tools.
 _TEMPLATE_FIELDS = ("Report-Msgid-Bugs-To", "POT-Creation-Date")
-_HEADER_ORDER = ["Project-Id-Version", "Report-Msgid-Bugs-To", "POT-Creation-Date",
-                 "PO-Revision-Date", "Last-Translator", "Language-Team", "Language",
-                 "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Plural-Forms"]
+_HEADER_ORDER = [
+    "Project-Id-Version",
+    "Report-Msgid-Bugs-To",
+    "POT-Creation-Date",
+    "PO-Revision-Date",
+    "Last-Translator",
+    "Language-Team",
+    "Language",
+    "MIME-Version",
+    "Content-Type",
+    "Content-Transfer-Encoding",
+    "Plural-Forms",
+]
 _TEMPLATE_FLAGS = frozenset({BODY_FLAG})
 _TEMPLATE_PREFIX = "Translatable text of "
 
@@ -53,7 +63,7 @@ def new_catalogue(template: polib.POFile, language: str) -> GnuPOFile:
     po = new_file(template.wrapwidth)
     name = language_name(language)
     if template.header.startswith(_TEMPLATE_PREFIX):
-        po.header = f"{name} translation of {template.header[len(_TEMPLATE_PREFIX):]}"
+        po.header = f"{name} translation of {template.header[len(_TEMPLATE_PREFIX) :]}"
     else:
         po.header = f"{name} translation. {template.header}".strip()
     po.metadata = {
@@ -69,10 +79,20 @@ def new_catalogue(template: polib.POFile, language: str) -> GnuPOFile:
 
 
 # The header fields a catalogue must have for its language, in gettext's order.
-_LANGUAGE_FIELDS = ("Language", "MIME-Version", "Content-Type", "Content-Transfer-Encoding",
-                    "Plural-Forms", "X-Generator")
-_FIXED_FIELDS = {"MIME-Version": "1.0", "Content-Type": "text/plain; charset=UTF-8",
-                 "Content-Transfer-Encoding": "8bit", "X-Generator": GENERATOR}
+_LANGUAGE_FIELDS = (
+    "Language",
+    "MIME-Version",
+    "Content-Type",
+    "Content-Transfer-Encoding",
+    "Plural-Forms",
+    "X-Generator",
+)
+_FIXED_FIELDS = {
+    "MIME-Version": "1.0",
+    "Content-Type": "text/plain; charset=UTF-8",
+    "Content-Transfer-Encoding": "8bit",
+    "X-Generator": GENERATOR,
+}
 
 
 def _language_field(field: str, language: str) -> str:
@@ -86,7 +106,10 @@ def _language_field(field: str, language: str) -> str:
 
 
 def merge(
-    po: polib.POFile, template: polib.POFile, language: str, threshold: float = 0.6,
+    po: polib.POFile,
+    template: polib.POFile,
+    language: str,
+    threshold: float = 0.6,
     keep_obsolete: bool = True,
 ) -> GnuPOFile:
     """A new catalogue: ``template``'s entries, in its order, with ``po``'s translations."""
@@ -145,7 +168,7 @@ def _with_field(header: dict[str, str], field: str, value: str) -> dict[str, str
     that gettext writes after it."""
     if field in header:
         return {**header, field: value}
-    later = _HEADER_ORDER[_HEADER_ORDER.index(field) + 1:] if field in _HEADER_ORDER else []
+    later = _HEADER_ORDER[_HEADER_ORDER.index(field) + 1 :] if field in _HEADER_ORDER else []
     at = next((i for i, key in enumerate(header) if key in later), len(header))
     items = list(header.items())
     return dict([*items[:at], (field, value), *items[at:]])
@@ -153,8 +176,12 @@ def _with_field(header: dict[str, str], field: str, value: str) -> dict[str, str
 
 def _fresh(proto: polib.POEntry) -> GnuPOEntry:
     return GnuPOEntry(
-        msgid=proto.msgid, msgstr="", msgctxt=proto.msgctxt, occurrences=list(proto.occurrences),
-        flags=[f for f in proto.flags if f != FUZZY], comment=proto.comment,
+        msgid=proto.msgid,
+        msgstr="",
+        msgctxt=proto.msgctxt,
+        occurrences=list(proto.occurrences),
+        flags=[f for f in proto.flags if f != FUZZY],
+        comment=proto.comment,
     )
 
 
@@ -282,12 +309,14 @@ class FuzzyIndex:
                 break
             shared.update(numbers)
             budget -= len(numbers)
-        return [self.candidates[number]
-                for number in sorted(number for number, _ in shared.most_common(SHORTLIST))]
+        return [
+            self.candidates[number]
+            for number in sorted(number for number, _ in shared.most_common(SHORTLIST))
+        ]
 
 
 def _grams(text: str) -> set[str]:
     """The distinct three-character pieces of ``text`` (none if it is too long to compare)."""
     if len(text) > LONGEST:
         return set()
-    return {text[i: i + 3] for i in range(len(text) - 2)}
+    return {text[i : i + 3] for i in range(len(text) - 2)}

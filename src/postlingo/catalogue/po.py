@@ -135,6 +135,7 @@ def make_template(
 
 def same_template(old: polib.POFile, new: polib.POFile) -> bool:
     """Whether two templates differ in nothing but their creation date."""
+
     def content(po: polib.POFile) -> tuple[object, ...]:
         header = {k: v for k, v in po.metadata.items() if k != "POT-Creation-Date"}
         return po.header, header, [entry_content(entry) for entry in po]
@@ -142,8 +143,9 @@ def same_template(old: polib.POFile, new: polib.POFile) -> bool:
     return content(old) == content(new)
 
 
-def load_catalogue(path: Path, display: Path | None = None, language: str | None = None
-                   ) -> GnuPOFile:
+def load_catalogue(
+    path: Path, display: Path | None = None, language: str | None = None
+) -> GnuPOFile:
     """Parse a PO or POT file, or raise ``InputError`` naming the line: syntax errors,
     duplicate entries, a header that declares another charset than UTF-8, a malformed
     ``Plural-Forms`` and, given the ``language`` the catalogue is for, a ``Language`` header
@@ -155,8 +157,9 @@ def load_catalogue(path: Path, display: Path | None = None, language: str | None
         raise InputError(exc.message + _charset_hint(path), shown, exc.line) from None
     text = text.removeprefix("\ufeff")
     if not text.strip():
-        raise InputError("empty file, not a catalogue (delete it: 'postlingo update' makes a "
-                         "new one)", shown, 1)
+        raise InputError(
+            "empty file, not a catalogue (delete it: 'postlingo update' makes a new one)", shown, 1
+        )
     with reading(shown):  # what the reader raises beyond its syntax errors
         try:
             po = parse(text, wrapwidth=79, check_for_duplicates=False)
@@ -183,22 +186,33 @@ def load_catalogue(path: Path, display: Path | None = None, language: str | None
 def _check_duplicates(po: polib.POFile, text: str, path: Path) -> None:
     """Two live (or two obsolete) entries with one context and msgid: gettext's error."""
     if any(entry.msgid == "" and entry.msgctxt is None and not entry.obsolete for entry in po):
-        raise InputError("duplicate message definition: a second header entry (msgid \"\")",
-                         path, _second_header_line(text))
+        raise InputError(
+            'duplicate message definition: a second header entry (msgid "")',
+            path,
+            _second_header_line(text),
+        )
     seen: dict[tuple[bool, str | None, str], int] = {}
     for entry in po:
         key = (entry.obsolete, entry.msgctxt, entry.msgid)
         if key in seen:
-            raise InputError(f"duplicate message definition: {_short(entry.msgid)} already "
-                             f"exists on line {seen[key]}", path, entry.linenum)
+            raise InputError(
+                f"duplicate message definition: {_short(entry.msgid)} already "
+                f"exists on line {seen[key]}",
+                path,
+                entry.linenum,
+            )
         seen[key] = max(entry.linenum or 0, 1)  # polib numbers a file's very first entry 0
 
 
 def _second_header_line(text: str) -> int | None:
     """The line of the second ``msgid ""`` that no continuation line follows."""
     lines = po_lines(text)
-    empty = [number for number, line in enumerate(lines, 1) if line.strip() == 'msgid ""'
-             and not (number < len(lines) and lines[number].lstrip().startswith('"'))]
+    empty = [
+        number
+        for number, line in enumerate(lines, 1)
+        if line.strip() == 'msgid ""'
+        and not (number < len(lines) and lines[number].lstrip().startswith('"'))
+    ]
     return empty[1] if len(empty) > 1 else None
 
 
@@ -221,8 +235,10 @@ def _charset_hint(path: Path) -> str:
         return ""
     if found is None or found.group(1).lower() in _UTF8_ALIKE:
         return ""
-    return (f"; the header declares charset={found.group(1)}: convert the catalogue with "
-            "'msgconv -t UTF-8'")
+    return (
+        f"; the header declares charset={found.group(1)}: convert the catalogue with "
+        "'msgconv -t UTF-8'"
+    )
 
 
 def _header_line(text: str, field: str) -> int:
@@ -238,26 +254,38 @@ def _header_line(text: str, field: str) -> int:
 def _check_header(po: polib.POFile, text: str, path: Path, language: str | None) -> None:
     charset = _CHARSET.search(po.metadata.get("Content-Type", ""))
     if charset and charset.group(1).lower() not in _UTF8_ALIKE:
-        raise InputError(f"the header declares charset={charset.group(1)}, but postlingo "
-                         "reads and writes UTF-8: convert it with 'msgconv -t UTF-8'", path,
-                         _header_line(text, "Content-Type"))
+        raise InputError(
+            f"the header declares charset={charset.group(1)}, but postlingo "
+            "reads and writes UTF-8: convert it with 'msgconv -t UTF-8'",
+            path,
+            _header_line(text, "Content-Type"),
+        )
     declared = po.metadata.get("Language", "").strip()
     if language and declared:
         try:
-            same = Locale.parse(declared.replace("-", "_")).language == Locale.parse(
-                gettext_language(language)).language
+            same = (
+                Locale.parse(declared.replace("-", "_")).language
+                == Locale.parse(gettext_language(language)).language
+            )
         except (ValueError, TypeError, UnknownLocaleError):
-            raise InputError(f"unknown language {declared!r} in the Language header", path,
-                             _header_line(text, "Language")) from None
+            raise InputError(
+                f"unknown language {declared!r} in the Language header",
+                path,
+                _header_line(text, "Language"),
+            ) from None
         if not same:
-            raise InputError(f"the Language header says {declared!r}, but this is the "
-                             f"catalogue of {language!r}", path, _header_line(text, "Language"))
+            raise InputError(
+                f"the Language header says {declared!r}, but this is the catalogue of {language!r}",
+                path,
+                _header_line(text, "Language"),
+            )
     forms = po.metadata.get("Plural-Forms", "").strip()
     if forms:
         problem = plural_forms_problem(forms)
         if problem:
-            raise InputError(f"Plural-Forms header: {problem}", path,
-                             _header_line(text, "Plural-Forms"))
+            raise InputError(
+                f"Plural-Forms header: {problem}", path, _header_line(text, "Plural-Forms")
+            )
         _check_plural_counts(po, int(_PLURAL_FORMS.fullmatch(forms).group(1)), path)  # type: ignore[union-attr]
 
 
@@ -265,8 +293,12 @@ def _check_plural_counts(po: polib.POFile, count: int, path: Path) -> None:
     """Every plural entry has as many forms as the header's nplurals (msgfmt -c)."""
     for entry in po:
         if entry.msgid_plural and len(entry.msgstr_plural) != count:
-            raise InputError(f"{len(entry.msgstr_plural)} plural forms, but the header's "
-                             f"Plural-Forms has nplurals={count}", path, entry.linenum)
+            raise InputError(
+                f"{len(entry.msgstr_plural)} plural forms, but the header's "
+                f"Plural-Forms has nplurals={count}",
+                path,
+                entry.linenum,
+            )
 
 
 @lru_cache(maxsize=32)
@@ -287,8 +319,7 @@ def plural_forms_problem(forms: str) -> str | None:
         reason = repr(str(exc))[1:-1]  # one line: the offending token may be a line break
         return f"the plural expression {match.group(2)!r} is not valid ({reason})"
     if count < 1 or max(values) >= count or min(values) < 0:
-        return (f"the plural expression gives values up to {max(values)}, but nplurals is "
-                f"{count}")
+        return f"the plural expression gives values up to {max(values)}, but nplurals is {count}"
     return None
 
 
@@ -346,9 +377,11 @@ def imported(entry: polib.POEntry) -> bool:
     left it: fuzzy only until a translator confirms it, and used by build as it is (the
     text the site already shows). Once its source text changes, merge's ``#| msgid`` tells
     it is no longer the translation of that text: then it is an ordinary fuzzy entry."""
-    return (entry.previous_msgid is None and entry.previous_msgctxt is None
-            and any(line.startswith(IMPORTED + " ")
-                    for line in (entry.tcomment or "").split("\n")))
+    return (
+        entry.previous_msgid is None
+        and entry.previous_msgctxt is None
+        and any(line.startswith(IMPORTED + " ") for line in (entry.tcomment or "").split("\n"))
+    )
 
 
 def usable(entry: polib.POEntry, include_fuzzy: bool = False) -> bool:
@@ -359,9 +392,9 @@ def usable(entry: polib.POEntry, include_fuzzy: bool = False) -> bool:
     return not entry.fuzzy or include_fuzzy or imported(entry)
 
 
-def translations(po: polib.POFile, path: Path, include_fuzzy: bool = False) -> dict[
-    Key, Translation
-]:
+def translations(
+    po: polib.POFile, path: Path, include_fuzzy: bool = False
+) -> dict[Key, Translation]:
     """The usable translations of a catalogue (``usable``), keyed by (msgctxt, msgid)."""
     found: dict[Key, Translation] = {}
     for entry in po:

@@ -32,8 +32,17 @@ PAGE_WIDTH = 79  # gettext's default page width
 NO_WRAP = 2**31 - 2  # gettext's INT_MAX - 1: no string wrapping
 
 # (The backslash comes first: _escape replaces in this order.)
-_ESCAPES = {"\\": "\\", "\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t",
-            "\v": "v", '"': '"'}
+_ESCAPES = {
+    "\\": "\\",
+    "\a": "a",
+    "\b": "b",
+    "\f": "f",
+    "\n": "n",
+    "\r": "r",
+    "\t": "t",
+    "\v": "v",
+    '"': '"',
+}
 
 # libunistring's break codes (unilbrk.h).
 _UNDEFINED, _PROHIBITED, _POSSIBLE = 0, 1, 2
@@ -70,8 +79,9 @@ class GnuPOEntry(polib.POEntry):
         if self.msgid_plural:
             lines += self._field(prefix, "msgid_plural", self.msgid_plural, wrapwidth)
             for index in sorted(self.msgstr_plural):
-                lines += self._field(prefix, f"msgstr[{index}]", self.msgstr_plural[index],
-                                     wrapwidth)
+                lines += self._field(
+                    prefix, f"msgstr[{index}]", self.msgstr_plural[index], wrapwidth
+                )
         else:
             lines += self._field(prefix, "msgstr", self.msgstr, wrapwidth)
         return "\n".join(lines) + "\n"
@@ -110,8 +120,10 @@ class GnuPOFile(polib.POFile):
         lines = old.splitlines()
         at = next((i for i, line in enumerate(lines) if not _is_tcomment(line)), len(lines))
         rest = [line for line in lines[at:] if not line.startswith(("#.", "#:"))]
-        place = [*_comment_lines("#.", entry.comment),
-                 *_reference_lines(entry.occurrences, self.wrapwidth or PAGE_WIDTH)]
+        place = [
+            *_comment_lines("#.", entry.comment),
+            *_reference_lines(entry.occurrences, self.wrapwidth or PAGE_WIDTH),
+        ]
         return "\n".join([*lines[:at], *place, *rest]) + "\n"
 
     def ordered_metadata(self) -> list[tuple[str, str]]:
@@ -168,10 +180,21 @@ def keep_lines(po: GnuPOFile, old_text: str) -> None:
 
 def entry_content(entry: polib.POEntry) -> tuple[object, ...]:
     """Everything an entry holds (what a PO reader gives back), for comparisons."""
-    return (entry.obsolete, entry.msgctxt, entry.msgid, entry.msgid_plural, entry.msgstr,
-            tuple(sorted(entry.msgstr_plural.items())), entry.tcomment, entry.comment,
-            tuple(tuple(o) for o in entry.occurrences), tuple(entry.flags),
-            entry.previous_msgctxt, entry.previous_msgid, entry.previous_msgid_plural)
+    return (
+        entry.obsolete,
+        entry.msgctxt,
+        entry.msgid,
+        entry.msgid_plural,
+        entry.msgstr,
+        tuple(sorted(entry.msgstr_plural.items())),
+        entry.tcomment,
+        entry.comment,
+        tuple(tuple(o) for o in entry.occurrences),
+        tuple(entry.flags),
+        entry.previous_msgctxt,
+        entry.previous_msgid,
+        entry.previous_msgid_plural,
+    )
 
 
 def _unplaced_content(entry: polib.POEntry) -> tuple[object, ...]:
@@ -206,8 +229,10 @@ class _PoText(str):
 def parse(text: str, **options: Any) -> GnuPOFile:
     """Parse PO text into a ``GnuPOFile`` of polib entries, or raise ``POSyntaxError``
     naming the line: what GNU ``msgfmt`` rejects as syntax is rejected (see ``_read``)."""
-    po = GnuPOFile(wrapwidth=options.get("wrapwidth", 78),
-                   check_for_duplicates=options.get("check_for_duplicates", False))
+    po = GnuPOFile(
+        wrapwidth=options.get("wrapwidth", 78),
+        check_for_duplicates=options.get("check_for_duplicates", False),
+    )
     _Reader(po).read(text)
     return po
 
@@ -323,8 +348,16 @@ def _breaker() -> Breaker:
         return _fallback_breaks
     function = library.ulc_width_linebreaks_v2
     function.restype = ctypes.c_int
-    function.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
-                         ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p]
+    function.argtypes = [
+        ctypes.c_char_p,
+        ctypes.c_size_t,
+        ctypes.c_int,
+        ctypes.c_int,
+        ctypes.c_int,
+        ctypes.c_char_p,
+        ctypes.c_char_p,
+        ctypes.c_char_p,
+    ]
 
     def breaks(text: str, prohibited: list[int], width: int, start: int) -> list[int]:
         data = text.encode("utf-8")
@@ -471,8 +504,17 @@ _WORD = re.compile(r"[A-Za-z0-9_$]+")
 # A string on one line: escapes are pairs, so an escaped quote never closes it.
 _STRING = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"')
 _ESCAPE_SEQUENCE = re.compile(r"\\(?:([0-7]{1,3})|x([0-9A-Fa-f]+)|(.)|$)", re.DOTALL)
-_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "b": "\b", "r": "\r", "f": "\f", "v": "\v",
-                   "a": "\a", "\\": "\\", '"': '"'}
+_SIMPLE_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "b": "\b",
+    "r": "\r",
+    "f": "\f",
+    "v": "\v",
+    "a": "\a",
+    "\\": "\\",
+    '"': '"',
+}
 _MAX_PLURALS = 6  # the most plural forms a language has (Arabic)
 
 
@@ -498,7 +540,7 @@ def _line_tokens(line: str, number: int, tokens: list[_Token], previous: bool) -
             return False
         char = line[pos]
         if char == "#":
-            mark = line[pos + 1: pos + 2]
+            mark = line[pos + 1 : pos + 2]
             if mark == "~":
                 obsolete, pos = True, pos + 2
                 if line.startswith("|", pos):
@@ -512,8 +554,9 @@ def _line_tokens(line: str, number: int, tokens: list[_Token], previous: bool) -
         if char == '"':
             match = _STRING.match(line, pos)
             if match is None:
-                raise POSyntaxError("unterminated or malformed string: no closing double "
-                                    "quote on its line", number)
+                raise POSyntaxError(
+                    "unterminated or malformed string: no closing double quote on its line", number
+                )
             value = _unescape(match.group(1), number)
             tokens.append(_Token("string", value, number, obsolete, previous))
             pos = match.end()
@@ -524,8 +567,9 @@ def _line_tokens(line: str, number: int, tokens: list[_Token], previous: bool) -
             pos = _word(line, pos, number, obsolete, previous, tokens)
 
 
-def _word(line: str, pos: int, number: int, obsolete: bool, previous: bool,
-          tokens: list[_Token]) -> int:
+def _word(
+    line: str, pos: int, number: int, obsolete: bool, previous: bool, tokens: list[_Token]
+) -> int:
     match = _WORD.match(line, pos)
     if match is None:
         raise POSyntaxError(f"unexpected character {line[pos]!r} outside a string", number)
@@ -535,8 +579,7 @@ def _word(line: str, pos: int, number: int, obsolete: bool, previous: bool,
     elif word in _KEYWORDS:
         tokens.append(_Token(word, word, number, obsolete, previous))
     else:
-        raise POSyntaxError(f"{word!r} is not a keyword: text must be in double quotes",
-                            number)
+        raise POSyntaxError(f"{word!r} is not a keyword: text must be in double quotes", number)
     return match.end()
 
 
@@ -551,7 +594,7 @@ def _unescape(content: str, line: int) -> str:
     for match in _ESCAPE_SEQUENCE.finditer(content):
         if match.start() > last:
             _flush_bytes(pending, parts, line)
-            parts.append(content[last: match.start()])
+            parts.append(content[last : match.start()])
         last = match.end()
         octal, hexadecimal, other = match.groups()
         if octal is None and hexadecimal is None:
@@ -564,8 +607,9 @@ def _unescape(content: str, line: int) -> str:
         digits = octal or hexadecimal.lstrip("0") or "0"  # (\x0000041 is one byte)
         code = int(digits, 8 if octal else 16) if len(digits) <= 3 else 0x100
         if not 0 < code <= 0xFF:
-            raise POSyntaxError(f"escape sequence '{match.group()}' does not stand for a "
-                                "byte from 1 to 255", line)
+            raise POSyntaxError(
+                f"escape sequence '{match.group()}' does not stand for a byte from 1 to 255", line
+            )
         pending.append(code)
     _flush_bytes(pending, parts, line)
     parts.append(content[last:])
@@ -624,8 +668,14 @@ class _Reader:
 
     def _take_header(self) -> None:
         po = self.po
-        index = next((i for i, entry in enumerate(po) if entry.msgid == ""
-                      and entry.msgctxt is None and not entry.obsolete), None)
+        index = next(
+            (
+                i
+                for i, entry in enumerate(po)
+                if entry.msgid == "" and entry.msgctxt is None and not entry.obsolete
+            ),
+            None,
+        )
         if index is None:
             return
         header = po[index]
@@ -681,8 +731,9 @@ class _Reader:
             number = self._expect("number", "a number in msgstr[...]")
             self._expect("]", "]")
             if int(number.text) != index:
-                raise POSyntaxError(f"plural form msgstr[{number.text}] where msgstr[{index}] "
-                                    "belongs", number.line)
+                raise POSyntaxError(
+                    f"plural form msgstr[{number.text}] where msgstr[{index}] belongs", number.line
+                )
             if index >= _MAX_PLURALS:
                 raise POSyntaxError(f"more than {_MAX_PLURALS} plural forms", number.line)
             entry.msgstr_plural[index] = self._strings(keyword)
@@ -705,8 +756,9 @@ class _Reader:
                 found = f"'#|' {found}"
             raise POSyntaxError(f"{found} where {wanted} belongs", token.line)
         if token.obsolete != self.obsolete:
-            raise POSyntaxError("inconsistent use of #~: part of the entry is obsolete, part "
-                                "is not", token.line)
+            raise POSyntaxError(
+                "inconsistent use of #~: part of the entry is obsolete, part is not", token.line
+            )
         self.at += 1
         return token
 
@@ -745,7 +797,6 @@ def _add_comment(entry: polib.POEntry, text: str) -> None:
     elif kind == "#:":
         for item in body.split():
             path, colon, number = item.rpartition(":")
-            entry.occurrences.append((path, number) if colon and number.isdigit()
-                                     else (item, ""))
+            entry.occurrences.append((path, number) if colon and number.isdigit() else (item, ""))
     elif kind == "#," and body.strip():
         entry.flags += [flag.strip() for flag in body.split(",")]

@@ -32,8 +32,10 @@ from .poformat import GnuPOEntry, GnuPOFile
 _STR_TAG = "tag:yaml.org,2002:str"
 # Short lines: tools that wrap long "#." lines (polib, at 78 columns) write them as they
 # are, so a catalogue saved by one reads the same as the template's (no rewrite per sync).
-_NOTE = ("A {key} value shared by all posts.\nJekyll splits a {key} string at spaces:\n"
-         "a term written without spaces stays one term.")
+_NOTE = (
+    "A {key} value shared by all posts.\nJekyll splits a {key} string at spaces:\n"
+    "a term written without spaces stays one term."
+)
 
 
 @dataclass(frozen=True)
@@ -58,12 +60,13 @@ def post_terms(post: Post, source: str, keys: Iterable[str]) -> list[Term]:
         node = _value(root, key)
         if isinstance(node, yaml.ScalarNode) and node.tag == _STR_TAG:
             words = node.value.split()
-            found += [Term(key, word, source, first_line + node.start_mark.line)
-                      for word in words]
+            found += [Term(key, word, source, first_line + node.start_mark.line) for word in words]
         elif isinstance(node, yaml.SequenceNode):
-            found += [Term(key, item.value.strip(), source, first_line + item.start_mark.line)
-                      for item in node.value
-                      if isinstance(item, yaml.ScalarNode) and item.value.strip()]
+            found += [
+                Term(key, item.value.strip(), source, first_line + item.start_mark.line)
+                for item in node.value
+                if isinstance(item, yaml.ScalarNode) and item.value.strip()
+            ]
     return found
 
 
@@ -86,8 +89,9 @@ def taxonomy_template(terms: Iterable[Term], project: str, wrap_width: int) -> G
     for term in terms:
         entry = entries.get((term.key, term.text))
         if entry is None:
-            entry = GnuPOEntry(msgid=term.text, msgstr="", msgctxt=term.key,
-                               comment=_NOTE.format(key=term.key))
+            entry = GnuPOEntry(
+                msgid=term.text, msgstr="", msgctxt=term.key, comment=_NOTE.format(key=term.key)
+            )
             entries[(term.key, term.text)] = entry
             pot.append(entry)
         reference = (term.source, str(term.line))
@@ -96,8 +100,9 @@ def taxonomy_template(terms: Iterable[Term], project: str, wrap_width: int) -> G
     return pot
 
 
-def taxonomy_translations(locales: Path, language: str, include_fuzzy: bool = False
-                          ) -> dict[tuple[str | None, str], Translation]:
+def taxonomy_translations(
+    locales: Path, language: str, include_fuzzy: bool = False
+) -> dict[tuple[str | None, str], Translation]:
     """The translations of the taxonomy terms in ``language``, keyed by (key, term).
     Empty when the language has no taxonomy catalogue yet."""
     path = catalogue_path(locales, TAXONOMY, language)
@@ -108,14 +113,16 @@ def taxonomy_translations(locales: Path, language: str, include_fuzzy: bool = Fa
 
 
 @lru_cache(maxsize=8)
-def _translations(path: Path, mtime: int, size: int, include_fuzzy: bool
-                  ) -> tuple[tuple[tuple[str | None, str], Translation], ...]:
+def _translations(
+    path: Path, mtime: int, size: int, include_fuzzy: bool
+) -> tuple[tuple[tuple[str | None, str], Translation], ...]:
     """Read once per build, not once per post (the file's mtime and size key the cache)."""
     return tuple(translations(load_catalogue(path), path, include_fuzzy).items())
 
 
-def taxonomy_edits(post: Post, keys: Iterable[str],
-                   found: Mapping[tuple[str | None, str], Translation]) -> list[Edit]:
+def taxonomy_edits(
+    post: Post, keys: Iterable[str], found: Mapping[tuple[str | None, str], Translation]
+) -> list[Edit]:
     """Edits that put the translated terms into a variant's front matter. A string stays a
     string of whitespace-separated terms, so a translated term must not hold a space (Jekyll
     would read two terms); a list's items are replaced one by one."""
@@ -134,21 +141,35 @@ def taxonomy_edits(post: Post, keys: Iterable[str],
                     raise TranslationError(
                         f"{found_term.text.strip()!r} would become several {key}: {key} is "
                         "a space-separated string here; write the term without spaces",
-                        found_term.path, found_term.line)
+                        found_term.path,
+                        found_term.line,
+                    )
                 if found_term is not None:
                     parts[index] = found_term.text.strip()
             value = "".join(parts)
             if value != node.value:
-                edits.append(Edit(base + node.start_mark.index, base + node.end_mark.index,
-                                  yaml_scalar(value, node.style)))
+                edits.append(
+                    Edit(
+                        base + node.start_mark.index,
+                        base + node.end_mark.index,
+                        yaml_scalar(value, node.style),
+                    )
+                )
         elif isinstance(node, yaml.SequenceNode):
             for item in node.value:
-                term = found.get((key, item.value.strip())) if isinstance(
-                    item, yaml.ScalarNode) and item.tag == _STR_TAG else None
+                term = (
+                    found.get((key, item.value.strip()))
+                    if isinstance(item, yaml.ScalarNode) and item.tag == _STR_TAG
+                    else None
+                )
                 if term is not None and term.text.strip() != item.value.strip():
-                    edits.append(Edit(base + item.start_mark.index, base + item.end_mark.index,
-                                      yaml_scalar(term.text.strip(), item.style,
-                                                  bool(node.flow_style))))
+                    edits.append(
+                        Edit(
+                            base + item.start_mark.index,
+                            base + item.end_mark.index,
+                            yaml_scalar(term.text.strip(), item.style, bool(node.flow_style)),
+                        )
+                    )
     return edits
 
 

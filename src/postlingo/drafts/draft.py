@@ -65,7 +65,8 @@ MARK = "machine draft"  # translator comments postlingo writes start with this
 CACHE_VERSION = "1"
 # Where a sentence ends: its punctuation and closing quotes, then the gap before the next.
 _SENTENCE_END = re.compile(
-    r"[.!?\u2026:;][\"'\u201c\u201d\u2018\u2019\u00bb\u00ab\u203a)\]]*(?P<gap>[ \t]+)(?=\S)")
+    r"[.!?\u2026:;][\"'\u201c\u201d\u2018\u2019\u00bb\u00ab\u203a)\]]*(?P<gap>[ \t]+)(?=\S)"
+)
 _WORDS = re.compile(r"[^\W\d_]")
 _PLACEHOLDER = re.compile(r"\[X\d+X\]")
 _MARKUP_CHARS = "<>{}&\\`"  # what a machine draft may not add (see _refuse_markup)
@@ -162,8 +163,9 @@ class Job:
     changed: list[polib.POEntry] = field(default_factory=list)  # to revise (fuzzy, changed)
 
 
-def pending(config: Config, options: DraftOptions, report: DraftReport,
-            revise: bool = False) -> list[Job]:
+def pending(
+    config: Config, options: DraftOptions, report: DraftReport, revise: bool = False
+) -> list[Job]:
     """Every catalogue with entries to draft (the taxonomy's too), at most ``options.limit``
     entries in all; with ``revise``, changed entries with an old translation as well."""
     jobs: list[Job] = []
@@ -185,7 +187,7 @@ def pending(config: Config, options: DraftOptions, report: DraftReport,
             if left > 0:
                 job.entries = job.entries[:left]
                 left -= len(job.entries)
-                job.changed = job.changed[:max(left, 0)]
+                job.changed = job.changed[: max(left, 0)]
                 left -= len(job.changed)
             if job.entries or job.changed:
                 jobs.append(job)
@@ -211,8 +213,7 @@ def _job(config: Config, source: Source | None, language: str, revise: bool) -> 
     changed = [entry for entry in po if revise and changed_entry(entry)]
     env: dict[str, Any] = {}
     if source is not None:
-        post = read_post(config.root / source.relative, source.name,
-                         config.root / source.relative)
+        post = read_post(config.root / source.relative, source.name, config.root / source.relative)
         env = parse_env(post.body)
     return Job(source, language, path, po, entries, env, changed)
 
@@ -220,16 +221,20 @@ def _job(config: Config, source: Source | None, language: str, revise: bool) -> 
 def changed_entry(entry: polib.POEntry) -> bool:
     """Whether ``entry`` is a human translation whose source changed since (fuzzy with its
     previous msgid, as ``update`` leaves it), not a machine draft awaiting review."""
-    return (not entry.obsolete and entry.fuzzy and bool(entry.msgstr)
-            and bool(entry.previous_msgid) and not entry.msgid_plural
-            and entry.previous_msgid != entry.msgid
-            and not any(line.startswith(MARK) for line in (entry.tcomment or "").split("\n")))
+    return (
+        not entry.obsolete
+        and entry.fuzzy
+        and bool(entry.msgstr)
+        and bool(entry.previous_msgid)
+        and not entry.msgid_plural
+        and entry.previous_msgid != entry.msgid
+        and not any(line.startswith(MARK) for line in (entry.tcomment or "").split("\n"))
+    )
 
 
 def untranslated(entry: polib.POEntry) -> bool:
     """Whether ``draft`` may fill ``entry``: live, no translation, not fuzzy, no plural."""
-    return (not entry.obsolete and not entry.msgstr and not entry.fuzzy
-            and not entry.msgid_plural)
+    return not entry.obsolete and not entry.msgstr and not entry.fuzzy and not entry.msgid_plural
 
 
 def _is_markdown(entry: polib.POEntry) -> bool:
@@ -260,13 +265,15 @@ def _sentences(line: str, limit: int) -> list[tuple[str, str]]:
     for end, next_start in ends:
         if end - start > limit:
             if cut_at is None:
-                raise NoTranslation(f"a sentence is longer than the engine's limit of {limit}"
-                                    " characters")
-            out.append((line[start:cut_at[0]], line[cut_at[0]:cut_at[1]]))
+                raise NoTranslation(
+                    f"a sentence is longer than the engine's limit of {limit} characters"
+                )
+            out.append((line[start : cut_at[0]], line[cut_at[0] : cut_at[1]]))
             start = cut_at[1]
             if end - start > limit:
-                raise NoTranslation(f"a sentence is longer than the engine's limit of "
-                                    f"{limit} characters")
+                raise NoTranslation(
+                    f"a sentence is longer than the engine's limit of {limit} characters"
+                )
         cut_at = (end, next_start)
     out.append((line[start:], ""))
     return out
@@ -319,7 +326,7 @@ class Cache:
                 _cut_torn_tail(fd)
                 data = record.encode("utf-8")
                 while data:  # one write: a record is whole or, cut by a crash, the torn tail
-                    data = data[os.write(fd, data):]
+                    data = data[os.write(fd, data) :]
             finally:
                 os.close(fd)
         finally:
@@ -360,15 +367,18 @@ class Cache:
                     with contextlib.suppress(FileExistsError):
                         os.mkdir(part, 0o777, dir_fd=fd)
                 try:
-                    child = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
-                                    | os.O_CLOEXEC, dir_fd=fd)
+                    child = os.open(
+                        part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=fd
+                    )
                 except FileNotFoundError:
                     os.close(fd)
                     return None
                 except OSError:  # ELOOP or ENOTDIR: a link, or a file
-                    raise InputError(f"draft cache: {_what_is(fd, part)}; the cache is "
-                                     "written only into real folders inside the site",
-                                     self.root.joinpath(*done)) from None
+                    raise InputError(
+                        f"draft cache: {_what_is(fd, part)}; the cache is "
+                        "written only into real folders inside the site",
+                        self.root.joinpath(*done),
+                    ) from None
                 os.close(fd)
                 fd = child
         except BaseException:
@@ -378,13 +388,20 @@ class Cache:
 
     def _open(self, folder: int, flags: int) -> int:
         try:
-            fd = os.open(self.name, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
-                         0o644, dir_fd=folder)
+            fd = os.open(
+                self.name,
+                flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+                0o644,
+                dir_fd=folder,
+            )
         except FileNotFoundError:
             raise
         except OSError as exc:
-            raise InputError(f"draft cache: cannot be opened ({exc.strerror}; a symbolic "
-                             "link is never followed)", self.path) from None
+            raise InputError(
+                f"draft cache: cannot be opened ({exc.strerror}; a symbolic "
+                "link is never followed)",
+                self.path,
+            ) from None
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             os.close(fd)
             raise InputError("draft cache: not a regular file", self.path)
@@ -441,8 +458,12 @@ def _ignore_in_git(folder: int) -> None:
         os.stat(name, dir_fd=folder, follow_symlinks=False)
         return
     temporary = f".{name}.{os.getpid()}{TEMP_SUFFIX}"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
-                 | os.O_CLOEXEC, 0o644, dir_fd=folder)
+    fd = os.open(
+        temporary,
+        os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW | os.O_CLOEXEC,
+        0o644,
+        dir_fd=folder,
+    )
     try:
         os.write(fd, b"# postlingo's cache of machine translations\n*\n")
         os.fsync(fd)
@@ -464,8 +485,11 @@ def cache_parts(config: Config) -> tuple[str, ...]:
     parts = tuple(part for part in path.parts if part != ".")
     if path.is_absolute() or PureWindowsPath(value).anchor or ".." in parts:
         source = config_source(config.root)
-        raise ConfigError(f"configuration key {key!r} must name a folder inside the site's "
-                          f"root, not {value!r}", source, key_line(source, key))
+        raise ConfigError(
+            f"configuration key {key!r} must name a folder inside the site's root, not {value!r}",
+            source,
+            key_line(source, key),
+        )
     return parts if config.draft_cache else (*parts, ".cache", "drafts")
 
 
@@ -502,8 +526,9 @@ class _Run:
 
     def glossary(self, language: str) -> list[Term]:
         if language not in self.terms:
-            self.terms[language] = [Term(t.source, t.target or None)
-                                    for t in load_glossary(self.config, language)]
+            self.terms[language] = [
+                Term(t.source, t.target or None) for t in load_glossary(self.config, language)
+            ]
         return self.terms[language]
 
     def memory(self, language: str) -> Memory:
@@ -513,8 +538,9 @@ class _Run:
         return self.memories[language]
 
 
-def draft(config: Config, options: DraftOptions | None = None,
-          progress: Progress | None = None) -> DraftReport:
+def draft(
+    config: Config, options: DraftOptions | None = None, progress: Progress | None = None
+) -> DraftReport:
     """Draft the untranslated entries of every catalogue (or plan it: ``dry_run``),
     holding the site's lock unless it only plans (one run at a time writes to a site):
     translation memory first, then the engine for what memory had nothing for."""
@@ -531,8 +557,11 @@ def _draft(config: Config, options: DraftOptions, progress: Progress | None) -> 
     kind = engine_class(name) if name != MEMORY else None  # unknown: ConfigError
     if config.engine_max_answer <= 0:
         source = config_source(config.root)
-        raise ConfigError("configuration key 'engine_max_answer' must be more than 0",
-                          source, key_line(source, "engine_max_answer"))
+        raise ConfigError(
+            "configuration key 'engine_max_answer' must be more than 0",
+            source,
+            key_line(source, "engine_max_answer"),
+        )
     cache = make_cache(config, name)
     cache.check()  # a cache through a symbolic link: stop before anything is sent
     jobs = pending(config, options, report, revise=kind is not None and kind.revises)
@@ -541,16 +570,29 @@ def _draft(config: Config, options: DraftOptions, progress: Progress | None) -> 
         return report
     engine = None
     if kind is not None:
-        named = [str(options["key_env"]) for options in config.engines.values()
-                 if "key_env" in options]
-        engine = make_engine(name, config.engines.get(name, {}),
-                             timeout=config.engine_timeout, retries=config.engine_retries,
-                             backoff=options.backoff, max_answer=config.engine_max_answer,
-                             secret_variables=named)
+        named = [
+            str(options["key_env"]) for options in config.engines.values() if "key_env" in options
+        ]
+        engine = make_engine(
+            name,
+            config.engines.get(name, {}),
+            timeout=config.engine_timeout,
+            retries=config.engine_retries,
+            backoff=options.backoff,
+            max_answer=config.engine_max_answer,
+            secret_variables=named,
+        )
         for language in {config.source_language, *(job.language for job in jobs)}:
             engine.code(language, target=language != config.source_language)  # fail early
-    run = _Run(config, engine, report, progress or _Silent(),
-               (options.today or date.today()).isoformat(), cache, max(options.batch, 1))
+    run = _Run(
+        config,
+        engine,
+        report,
+        progress or _Silent(),
+        (options.today or date.today()).isoformat(),
+        cache,
+        max(options.batch, 1),
+    )
     run.progress.start(sum(len(job.entries) + len(job.changed) for job in jobs))
     for job in jobs:
         _draft_job(run, job)
@@ -596,8 +638,9 @@ def _from_memory(run: _Run, job: Job) -> list[polib.POEntry]:
         if match is None:
             rest.append(entry)
             continue
-        _fill(entry, match.text, f"{MARK}: {MEMORY} {run.today} "
-              f"({match.describe(run.config.root)})")
+        _fill(
+            entry, match.text, f"{MARK}: {MEMORY} {run.today} ({match.describe(run.config.root)})"
+        )
         if match.source != entry.msgid:  # what changed, as msgmerge shows it
             entry.previous_msgid = match.source
         run.report.drafted += 1
@@ -612,9 +655,16 @@ def _draft_singly(run: _Run, job: Job, entries: list[polib.POEntry]) -> None:
     """One entry after the other, each in pieces of at most the engine's limit."""
     for done, entry in enumerate(entries, 1):
         before = run.report.characters
-        _attempt(run, job, entry, lambda entry=entry: (
-            _fill(entry, _machine(run, job, entry),
-                  f"{MARK}: {run.engine.label if run.engine else ''} {run.today}")))
+        _attempt(
+            run,
+            job,
+            entry,
+            lambda entry=entry: _fill(
+                entry,
+                _machine(run, job, entry),
+                f"{MARK}: {run.engine.label if run.engine else ''} {run.today}",
+            ),
+        )
         run.progress.advance(1, run.report.characters - before)
         if done % run.batch == 0:
             _save(run, job)
@@ -627,8 +677,9 @@ def _attempt(run: _Run, job: Job, entry: polib.POEntry, action: Any) -> bool:
         action()
     except (NoTranslation, ProtectionError) as exc:
         _note(entry, f"{MARK} failed: {name} {run.today}: {exc}")
-        run.report.failed.append(Failure(job.path, entry.linenum or 0, str(exc),
-                                         (entry.msgctxt, entry.msgid)))
+        run.report.failed.append(
+            Failure(job.path, entry.linenum or 0, str(exc), (entry.msgctxt, entry.msgid))
+        )
         return False
     run.report.drafted += 1
     return True
@@ -659,8 +710,10 @@ def _draft_batched(run: _Run, job: Job, entries: list[polib.POEntry]) -> None:
     assert engine is not None
     source = engine.code(run.config.source_language, target=False)
     target = engine.code(job.language)
-    items = [_item(run, job, entry, str(number), source, target)
-             for number, entry in enumerate([*entries, *job.changed], 1)]
+    items = [
+        _item(run, job, entry, str(number), source, target)
+        for number, entry in enumerate([*entries, *job.changed], 1)
+    ]
     todo = []
     for item in items:
         cached = run.cache.get(item.key)
@@ -674,7 +727,7 @@ def _draft_batched(run: _Run, job: Job, entries: list[polib.POEntry]) -> None:
         else:
             todo.append(item)
     size = max(1, engine.max_segments)
-    batches = [todo[start:start + size] for start in range(0, len(todo), size)]
+    batches = [todo[start : start + size] for start in range(0, len(todo), size)]
     for group in _in_waves(batches, engine.concurrency):
         results = _send_wave(run, job, group, source, target)
         for batch, (answers, sent, characters) in zip(group, results, strict=True):
@@ -692,11 +745,12 @@ def _draft_batched(run: _Run, job: Job, entries: list[polib.POEntry]) -> None:
 
 def _in_waves(batches: list[list[_Item]], width: int) -> list[list[list[_Item]]]:
     width = max(1, width)
-    return [batches[start:start + width] for start in range(0, len(batches), width)]
+    return [batches[start : start + width] for start in range(0, len(batches), width)]
 
 
-def _item(run: _Run, job: Job, entry: polib.POEntry, number: str, source: str,
-          target: str) -> _Item:
+def _item(
+    run: _Run, job: Job, entry: polib.POEntry, number: str, source: str, target: str
+) -> _Item:
     engine = run.engine
     assert engine is not None
     core, lead, trail = _strip(entry.msgid)
@@ -706,10 +760,20 @@ def _item(run: _Run, job: Job, entry: polib.POEntry, number: str, source: str,
         old_source = _masked_like(masked, _strip(entry.previous_msgid or "")[0])
         old_translation = _masked_like(masked, _strip(entry.msgstr)[0])
     segment = Segment(number, masked.text, old_source, old_translation)
-    material = masked.text if old_source is None else "\x00".join(
-        (masked.text, old_source, old_translation or ""))
-    item = _Item(entry, core, lead, trail, masked, segment,
-                 Cache.key(engine.identity, source, target, material))
+    material = (
+        masked.text
+        if old_source is None
+        else "\x00".join((masked.text, old_source, old_translation or ""))
+    )
+    item = _Item(
+        entry,
+        core,
+        lead,
+        trail,
+        masked,
+        segment,
+        Cache.key(engine.identity, source, target, material),
+    )
     if len(masked.text) > engine.limit:
         item.problem = f"longer than the engine's limit of {engine.limit} characters"
     return item
@@ -734,19 +798,20 @@ def _context(run: _Run, job: Job, batch: list[_Item]) -> BatchContext:
     first = live.index(batch[0].entry) if batch[0].entry in live else -1
     last = live.index(batch[-1].entry) if batch[-1].entry in live else -1
     title = next((entry.msgid for entry in live if entry.msgctxt == "title"), "")
-    terms = tuple((term.source, term.target) for term in run.glossary(job.language)
-                  if term.target)
+    terms = tuple((term.source, term.target) for term in run.glossary(job.language) if term.target)
     words = " ".join(item.core for item in batch).casefold()
     return BatchContext(
         title=title,
         preceding=live[first - 1].msgid if first > 0 else "",
         following=live[last + 1].msgid if 0 <= last < len(live) - 1 else "",
         glossary=tuple(term for term in terms if term[0].casefold() in words),
-        terms=terms)
+        terms=terms,
+    )
 
 
-def _send_wave(run: _Run, job: Job, group: list[list[_Item]], source: str, target: str
-               ) -> list[tuple[dict[str, str], int, int]]:
+def _send_wave(
+    run: _Run, job: Job, group: list[list[_Item]], source: str, target: str
+) -> list[tuple[dict[str, str], int, int]]:
     """Send the batches of ``group`` (in parallel up to ``concurrency``: each worker with
     its own engine, its own connection and deadline)."""
     engine = run.engine
@@ -756,13 +821,16 @@ def _send_wave(run: _Run, job: Job, group: list[list[_Item]], source: str, targe
         return [_send(engine, group[0], source, target, contexts[0])]
     workers = [engine.clone() for _ in group]
     with ThreadPoolExecutor(max_workers=len(group)) as pool:
-        futures = [pool.submit(_send, worker, batch, source, target, context)
-                   for worker, batch, context in zip(workers, group, contexts, strict=True)]
+        futures = [
+            pool.submit(_send, worker, batch, source, target, context)
+            for worker, batch, context in zip(workers, group, contexts, strict=True)
+        ]
         return [future.result() for future in futures]  # the first EngineError stops the run
 
 
-def _send(engine: Engine, batch: list[_Item], source: str, target: str,
-          context: BatchContext) -> tuple[dict[str, str], int, int]:
+def _send(
+    engine: Engine, batch: list[_Item], source: str, target: str, context: BatchContext
+) -> tuple[dict[str, str], int, int]:
     """One request for the batch, then one for each id its answer lacked: the answers, the
     requests sent and the characters sent."""
     segments = [item.segment for item in batch]
@@ -785,15 +853,19 @@ def _finish(run: _Run, job: Job, items: list[_Item]) -> None:
         def use(item: _Item = item, revised: bool = revised) -> None:
             if item.problem or item.answer is None:
                 raise NoTranslation(item.problem or f"{engine.name} gave no translation")
-            text = _checked(item.masked, item.answer.strip(), item.core, job.env,
-                            _is_markdown(item.entry))
+            text = _checked(
+                item.masked, item.answer.strip(), item.core, job.env, _is_markdown(item.entry)
+            )
             engine.screen(text, item.entry.msgid)
             engine.measure(text, item.core)
             _refuse_markup(item.entry, text, run.config.allow_unsafe)
             if engine.remote:
                 run.cache.put(item.key, item.answer)
-            _fill(item.entry, item.lead + text + item.trail,
-                  f"{MARK}: {engine.label} {run.today}{' (revised)' if revised else ''}")
+            _fill(
+                item.entry,
+                item.lead + text + item.trail,
+                f"{MARK}: {engine.label} {run.today}{' (revised)' if revised else ''}",
+            )
 
         if _attempt(run, job, item.entry, use) and revised:
             run.report.revised += 1
@@ -807,7 +879,8 @@ def _locate_failures(run: _Run, job: Job) -> None:
     if not mine:
         return
     lines: dict[tuple[str | None, str], int | None] = {
-        (entry.msgctxt, entry.msgid): entry.linenum for entry in load_catalogue(job.path)}
+        (entry.msgctxt, entry.msgid): entry.linenum for entry in load_catalogue(job.path)
+    }
     for index in mine:
         failure = run.report.failed[index]
         line = lines.get(failure.key) or failure.line
@@ -816,7 +889,8 @@ def _locate_failures(run: _Run, job: Job) -> None:
 
 def _save(run: _Run, job: Job) -> None:
     if save_catalogue(job.po, job.path, run.config.wrap_width) and (
-            job.path not in run.report.written):
+        job.path not in run.report.written
+    ):
         run.report.written.append(job.path)
 
 
@@ -861,11 +935,10 @@ def _strip(text: str) -> tuple[str, str, str]:
     if not core:
         return text, "", ""
     start = text.index(core)
-    return core, text[:start], text[start + len(core):]
+    return core, text[:start], text[start + len(core) :]
 
 
-def _checked(masked: Masked, answer: str, source: str, env: dict[str, Any],
-             markdown: bool) -> str:
+def _checked(masked: Masked, answer: str, source: str, env: dict[str, Any], markdown: bool) -> str:
     text = masked.restore(answer)
     if markdown:
         reason = structure_changed(source, text, env)
@@ -898,8 +971,9 @@ def _fill(entry: polib.POEntry, text: str, comment: str) -> None:
 
 def _note(entry: polib.POEntry, comment: str) -> None:
     """Set postlingo's translator comment, keeping every other one."""
-    kept = [line for line in (entry.tcomment or "").split("\n")
-            if line and not line.startswith(MARK)]
+    kept = [
+        line for line in (entry.tcomment or "").split("\n") if line and not line.startswith(MARK)
+    ]
     entry.tcomment = "\n".join([*kept, " ".join(comment.split())])
 
 
@@ -910,8 +984,12 @@ def plan(config: Config, jobs: list[Job], names: list[str]) -> list[Plan]:
     """Per engine: what a run would send, after memory and the cache; nothing is sent or
     written. Memory comes first, so a network engine is planned for what it leaves."""
     memory = {job.language: load_memory(config, job.language) for job in jobs}
-    known = {id(entry) for job in jobs for entry in job.entries
-             if memory[job.language].lookup(entry) is not None}
+    known = {
+        id(entry)
+        for job in jobs
+        for entry in job.entries
+        if memory[job.language].lookup(entry) is not None
+    }
     plans = []
     for name in names:
         if name == MEMORY:
@@ -994,8 +1072,10 @@ def summary(report: DraftReport) -> str:
         parts.append(f"{len(report.failed)} left untranslated")
     if report.unmatched:
         parts.append(f"{report.unmatched} without a match in memory")
-    cost = (f"{report.characters:,} characters sent in {report.requests} "
-            f"request{'s' if report.requests != 1 else ''}")
+    cost = (
+        f"{report.characters:,} characters sent in {report.requests} "
+        f"request{'s' if report.requests != 1 else ''}"
+    )
     if report.engine == MEMORY or not engine_class(report.engine).remote:
         cost = "offline: nothing sent"
     if report.cached:
@@ -1009,22 +1089,29 @@ def plan_lines(report: DraftReport) -> list[str]:
     lines = []
     for plan in report.plans:
         if plan.engine == MEMORY:
-            lines.append(f"{plan.engine}: {plan.segments} segments would be drafted from "
-                         "memory, 0 characters sent")
+            lines.append(
+                f"{plan.engine}: {plan.segments} segments would be drafted from "
+                "memory, 0 characters sent"
+            )
             continue
         if plan.unsupported:
             lines.append(f"{plan.engine}: {plan.unsupported}")
             continue
-        line = (f"{plan.engine}: {plan.segments} segments, {plan.characters:,} characters in "
-                f"{plan.requests} request{'s' if plan.requests != 1 else ''} would be sent")
+        line = (
+            f"{plan.engine}: {plan.segments} segments, {plan.characters:,} characters in "
+            f"{plan.requests} request{'s' if plan.requests != 1 else ''} would be sent"
+        )
         if plan.cached:
             line += f" ({plan.cached} from the cache)"
         if plan.too_long:
             line += f"; {plan.too_long} too long for it"
-        line += (f"; cost estimate {plan.cost:.2f} at {plan.price:g} per million characters"
-                 if plan.price else "; cost estimate: set price in [engines."
-                 f"{plan.engine}] (per million characters)")
+        line += (
+            f"; cost estimate {plan.cost:.2f} at {plan.price:g} per million characters"
+            if plan.price
+            else f"; cost estimate: set price in [engines.{plan.engine}] (per million characters)"
+        )
         lines.append(line)
-        lines += [f"  {path}:{line_number}: {size:,} characters"
-                  for path, line_number, size in plan.sent]
+        lines += [
+            f"  {path}:{line_number}: {size:,} characters" for path, line_number, size in plan.sent
+        ]
     return lines

@@ -181,8 +181,9 @@ class GuardedAdapter(HTTPAdapter):
         self.guard = guard
         super().__init__(max_retries=0)  # retries are the engine's: they share the deadline
 
-    def init_poolmanager(self, connections: int, maxsize: int, block: bool = False,
-                         **pool_kwargs: Any) -> None:
+    def init_poolmanager(
+        self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any
+    ) -> None:
         super().init_poolmanager(connections, maxsize, block, **pool_kwargs)
         self.poolmanager.pool_classes_by_scheme = _pool_classes(self.guard)
 
@@ -192,9 +193,15 @@ class GuardedAdapter(HTTPAdapter):
             manager.pool_classes_by_scheme = _pool_classes(self.guard)
         return manager
 
-    def send(self, request: requests.PreparedRequest, stream: bool = False,
-             timeout: Any = None, verify: Any = True, cert: Any = None,
-             proxies: Any = None) -> requests.Response:
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout: Any = None,
+        verify: Any = True,
+        cert: Any = None,
+        proxies: Any = None,
+    ) -> requests.Response:
         guard = self.guard
         left = guard.left()
         if left <= 0:
@@ -242,8 +249,7 @@ class GuardedAdapter(HTTPAdapter):
             response.close()
             raise
         except (urllib3.exceptions.HTTPError, OSError) as exc:
-            raise requests.ConnectionError(f"the answer broke off ({type(exc).__name__})"
-                                           ) from None
+            raise requests.ConnectionError(f"the answer broke off ({type(exc).__name__})") from None
         # What requests itself does once a body is read: .text and .json() use it.
         response._content = b"".join(chunks)
         response._content_consumed = True  # type: ignore[attr-defined]
@@ -254,8 +260,7 @@ class GuardedAdapter(HTTPAdapter):
         return exc
 
 
-def guarded_session(guard: Guard, session: requests.Session | None = None
-                    ) -> requests.Session:
+def guarded_session(guard: Guard, session: requests.Session | None = None) -> requests.Session:
     """``session`` (or a new one) with every request held to ``guard``."""
     session = session or requests.Session()
     adapter = GuardedAdapter(guard)
@@ -271,8 +276,9 @@ def _normal(text: str) -> str:
     """``text`` as compared for secrets: compatibility forms folded (full-width letters),
     format characters and blanks dropped (zero-width spaces), case folded."""
     text = unicodedata.normalize("NFKC", text)
-    return "".join(char for char in text
-                   if not char.isspace() and unicodedata.category(char) != "Cf").casefold()
+    return "".join(
+        char for char in text if not char.isspace() and unicodedata.category(char) != "Cf"
+    ).casefold()
 
 
 def secret_forms(secret: str) -> set[str]:
@@ -288,8 +294,16 @@ def secret_forms(secret: str) -> set[str]:
 def readings(text: str) -> set[str]:
     """``text`` as a page or a URL could decode it (entities, percent escapes), normalised."""
     unescaped = html.unescape(text)
-    return {_normal(form) for form in (text, unescaped, unquote(text), unquote(unescaped),
-                                       html.unescape(unquote(text)))}
+    return {
+        _normal(form)
+        for form in (
+            text,
+            unescaped,
+            unquote(text),
+            unquote(unescaped),
+            html.unescape(unquote(text)),
+        )
+    }
 
 
 class Engine:
@@ -326,8 +340,13 @@ class Engine:
             return language
         known = {code.lower(): code for code in cls.language_codes}
         base, territory = _parts(language)
-        tries = [language, f"{base}-{territory}" if territory else "", base,
-                 f"{base}-{base.upper()}", cls.preferred.get(base, "")]
+        tries = [
+            language,
+            f"{base}-{territory}" if territory else "",
+            base,
+            f"{base}-{base.upper()}",
+            cls.preferred.get(base, ""),
+        ]
         for candidate in tries:
             if candidate and candidate.lower() in known:
                 return known[candidate.lower()]
@@ -363,17 +382,22 @@ class Engine:
             hint = "" if named else f" (or name another one with key_env in [engines.{self.name}])"
             raise ConfigError(
                 f"engine {self.name!r} needs an API key: set the environment variable "
-                f"{variable}{hint}")
+                f"{variable}{hint}"
+            )
         return value or None
 
     def _find_secrets(self) -> dict[str, set[str]]:
         """Variable name -> the forms of its value that no answer may hold."""
         environ = self.settings.environ
-        names = {self.key_variable, *self.settings.secret_variables,
-                 *(engine.key_env_var for engine in registry().values())}
+        names = {
+            self.key_variable,
+            *self.settings.secret_variables,
+            *(engine.key_env_var for engine in registry().values()),
+        }
         names |= {name for name in environ if _SECRET_NAME.search(name)}
-        found = {name: secret_forms(environ[name]) for name in sorted(names - {""})
-                 if environ.get(name)}
+        found = {
+            name: secret_forms(environ[name]) for name in sorted(names - {""}) if environ.get(name)
+        }
         return {name: forms for name, forms in found.items() if forms}
 
     def screen(self, answer: str, source: str = "") -> None:
@@ -386,16 +410,22 @@ class Engine:
         for name, forms in self._secrets.items():
             held = {form for form in forms if any(form in text for text in texts)}
             if held - {form for form in held if any(form in text for text in given)}:
-                raise EngineError(f"{self.name}: the answer holds the value of {name} (a "
-                                  "secret); refused, nothing written; stopped")
+                raise EngineError(
+                    f"{self.name}: the answer holds the value of {name} (a "
+                    "secret); refused, nothing written; stopped"
+                )
 
     def redact(self, text: str) -> str:
         """``text`` without the key, in any of the forms a URL or a message may hold it."""
         if self._key:
             data = self._key.encode("utf-8")
             encoded = {base64.b64encode(data), base64.urlsafe_b64encode(data)}
-            forms = {self._key, quote(self._key, safe=""), quote_plus(self._key),
-                     *(form.decode("ascii").rstrip("=") for form in encoded)}
+            forms = {
+                self._key,
+                quote(self._key, safe=""),
+                quote_plus(self._key),
+                *(form.decode("ascii").rstrip("=") for form in encoded),
+            }
             for form in sorted(forms, key=len, reverse=True):
                 text = text.replace(form, "***")
         return text
@@ -411,19 +441,26 @@ class Engine:
         self.measure(answer, text)
         return answer
 
-    def translate_batch(self, segments: Sequence[Segment], source: str, target: str,
-                        context: BatchContext | None = None) -> dict[str, str]:
+    def translate_batch(
+        self,
+        segments: Sequence[Segment],
+        source: str,
+        target: str,
+        context: BatchContext | None = None,
+    ) -> dict[str, str]:
         """Several texts in one request (``batched`` engines): id -> translation, for the
         ids the answer held once (a missing one is the caller's to ask again). The deadline,
         retries, size limit and secret screening hold for the request as for one text."""
         context = context or BatchContext()
-        answers = self._attempts(lambda: self._request_batch(segments, source, target,
-                                                             context))
+        answers = self._attempts(lambda: self._request_batch(segments, source, target, context))
         texts = {segment.id: segment.text for segment in segments}
         for key, answer in answers.items():
             self.screen(answer, texts[key])
-        return {key: answer for key, answer in answers.items()
-                if len(answer) <= 10 * len(texts[key]) + 1000}
+        return {
+            key: answer
+            for key, answer in answers.items()
+            if len(answer) <= 10 * len(texts[key]) + 1000
+        }
 
     def _attempts(self, call: Callable[[], _T]) -> _T:
         """``call()`` within one deadline, retried on ``Transient`` failures."""
@@ -442,8 +479,10 @@ class Engine:
         """``NoTranslation`` if ``answer`` is far longer than any translation of ``text``
         (more than ten times and 1,000 characters): no catalogue grows by megabytes."""
         if len(answer) > 10 * len(text) + 1000:
-            raise NoTranslation(f"{self.name}: the answer is {len(answer):,} characters long "
-                                f"for a text of {len(text):,}")
+            raise NoTranslation(
+                f"{self.name}: the answer is {len(answer):,} characters long "
+                f"for a text of {len(text):,}"
+            )
 
     def _wait(self, exc: Transient, attempt: int) -> float:
         """How long to wait before attempt ``attempt + 1``; ``EngineError`` if there is to
@@ -451,23 +490,32 @@ class Engine:
         tries = f"{attempt} attempt{'s' if attempt > 1 else ''}"
         failure = self.guard.failure
         if isinstance(failure, AnswerTooLarge):
-            raise EngineError(f"{self.name}: the answer is larger than engine_max_answer "
-                              f"({self.guard.max_answer:,} bytes); refused, nothing "
-                              "written; stopped")
+            raise EngineError(
+                f"{self.name}: the answer is larger than engine_max_answer "
+                f"({self.guard.max_answer:,} bytes); refused, nothing "
+                "written; stopped"
+            )
         left = self.guard.left()
         if isinstance(failure, DeadlinePassed) or left <= 0:
-            raise EngineError(f"{self.name}: no complete answer within engine_timeout "
-                              f"({self.settings.timeout:g} s, {tries}); stopped")
+            raise EngineError(
+                f"{self.name}: no complete answer within engine_timeout "
+                f"({self.settings.timeout:g} s, {tries}); stopped"
+            )
         wait = exc.retry_after
         if wait is None:
             wait = min(self.settings.backoff * 2 ** (attempt - 1), MAX_BACKOFF)
         why = ""
         if exc.retry_after is not None and wait > MAX_RETRY_AFTER:
-            why = f", the server asks to wait {wait:g} s (postlingo waits at most " \
-                  f"{MAX_RETRY_AFTER:g} s)"
+            why = (
+                f", the server asks to wait {wait:g} s (postlingo waits at most "
+                f"{MAX_RETRY_AFTER:g} s)"
+            )
         elif wait >= left:
-            asked = "the server asks to wait" if exc.retry_after is not None else "the next " \
-                "attempt would wait"
+            asked = (
+                "the server asks to wait"
+                if exc.retry_after is not None
+                else "the next attempt would wait"
+            )
             why = f", {asked} {wait:g} s; engine_timeout leaves {max(left, 0):.1f} s"
         if why or attempt > self.settings.retries:
             raise EngineError(self.redact(f"{self.name}: {exc.reason} ({tries}{why}); stopped"))
@@ -476,8 +524,9 @@ class Engine:
     def _request(self, text: str, source: str, target: str) -> str:
         raise NotImplementedError
 
-    def _request_batch(self, segments: Sequence[Segment], source: str, target: str,
-                       context: BatchContext) -> dict[str, str]:
+    def _request_batch(
+        self, segments: Sequence[Segment], source: str, target: str, context: BatchContext
+    ) -> dict[str, str]:
         raise NotImplementedError
 
     @property
@@ -608,8 +657,10 @@ def classify(engine: Engine, exc: BaseException, http: TimedRequests) -> Excepti
     if status is not None and status >= 500:
         return Transient(f"HTTP {status} from the server")
     if status in (401, 403):
-        return EngineError(f"{engine.name}: HTTP {status}: the server refused the key"
-                           f"{f' in {engine.key_variable}' if engine.key_variable else ''}")
+        return EngineError(
+            f"{engine.name}: HTTP {status}: the server refused the key"
+            f"{f' in {engine.key_variable}' if engine.key_variable else ''}"
+        )
     if status == 456:
         return EngineError(f"{engine.name}: HTTP 456: the quota is used up")
     if status is not None and status >= 400:
@@ -664,7 +715,8 @@ class DeepTranslatorEngine(Engine):
         made = self._translators.get((source, target))
         if made is None:
             made = getattr(module, self.client.split(":")[1])(
-                source=source, target=target, **self._arguments())
+                source=source, target=target, **self._arguments()
+            )
             self._translators[(source, target)] = made
         return made
 
@@ -689,8 +741,14 @@ class GoogleEngine(DeepTranslatorEngine):
     max_chars = 4999  # deep-translator refuses 5,000 and more
     language_codes = _deep_codes("GOOGLE_LANGUAGES_TO_CODES")
     preferred: ClassVar[Mapping[str, str]] = {
-        "zh": "zh-CN", "zh-Hans": "zh-CN", "zh-Hant": "zh-TW", "he": "iw", "jv": "jw",
-        "nb": "no", "nn": "no"}
+        "zh": "zh-CN",
+        "zh-Hans": "zh-CN",
+        "zh-Hant": "zh-TW",
+        "he": "iw",
+        "jv": "jw",
+        "nb": "no",
+        "nn": "no",
+    }
 
 
 class MyMemoryEngine(DeepTranslatorEngine):
@@ -699,8 +757,14 @@ class MyMemoryEngine(DeepTranslatorEngine):
     max_chars = 499  # deep-translator refuses 500 and more
     language_codes = _deep_codes("MY_MEMORY_LANGUAGES_TO_CODES")
     preferred: ClassVar[Mapping[str, str]] = {
-        "en": "en-GB", "pt": "pt-PT", "zh": "zh-CN", "zh-Hans": "zh-CN", "zh-Hant": "zh-TW",
-        "sr": "sr-Latn-RS", "no": "nb-NO"}
+        "en": "en-GB",
+        "pt": "pt-PT",
+        "zh": "zh-CN",
+        "zh-Hans": "zh-CN",
+        "zh-Hant": "zh-TW",
+        "sr": "sr-Latn-RS",
+        "no": "nb-NO",
+    }
     options: ClassVar[OptionKinds] = {"max_chars": int, "email": str}
 
     def _arguments(self) -> dict[str, Any]:
@@ -747,8 +811,13 @@ class MicrosoftEngine(DeepTranslatorEngine):
     key_env_var = "MICROSOFT_API_KEY"
     max_chars = 10000  # the service takes 50,000 per request; smaller fails faster
     preferred: ClassVar[Mapping[str, str]] = {
-        "zh": "zh-hans", "zh-CN": "zh-hans", "zh-TW": "zh-hant", "pt-PT": "pt-pt",
-        "pt-BR": "pt", "fr-CA": "fr-ca"}
+        "zh": "zh-hans",
+        "zh-CN": "zh-hans",
+        "zh-TW": "zh-hant",
+        "pt-PT": "pt-pt",
+        "pt-BR": "pt",
+        "fr-CA": "fr-ca",
+    }
     options: ClassVar[OptionKinds] = {"max_chars": int, "key_env": str, "region": str}
 
     @classmethod
@@ -792,12 +861,27 @@ class DeeplEngine(Engine):
     price = 20.0  # EUR per million characters (DeepL API Pro, 2026)
     # Target codes that need a variant; sources are plain languages.
     variants: ClassVar[Mapping[str, str]] = {
-        "en": "EN-GB", "en-GB": "EN-GB", "en-US": "EN-US", "pt": "PT-PT", "pt-PT": "PT-PT",
-        "pt-BR": "PT-BR", "zh": "ZH-HANS", "zh-Hans": "ZH-HANS", "zh-Hant": "ZH-HANT",
-        "zh-TW": "ZH-HANT", "es-419": "ES-419"}
+        "en": "EN-GB",
+        "en-GB": "EN-GB",
+        "en-US": "EN-US",
+        "pt": "PT-PT",
+        "pt-PT": "PT-PT",
+        "pt-BR": "PT-BR",
+        "zh": "ZH-HANS",
+        "zh-Hans": "ZH-HANS",
+        "zh-Hant": "ZH-HANT",
+        "zh-TW": "ZH-HANT",
+        "es-419": "ES-419",
+    }
     options: ClassVar[OptionKinds] = {
-        "max_chars": int, "key_env": str, "url": str, "formality": str, "max_segments": int,
-        "glossary": bool, "price": (int, float)}
+        "max_chars": int,
+        "key_env": str,
+        "url": str,
+        "formality": str,
+        "max_segments": int,
+        "glossary": bool,
+        "price": (int, float),
+    }
 
     def __init__(self, settings: EngineSettings | None = None):
         super().__init__(settings)
@@ -814,8 +898,9 @@ class DeeplEngine(Engine):
         answers = self._request_batch([Segment("1", text)], source, target, BatchContext())
         return answers["1"]
 
-    def _request_batch(self, segments: Sequence[Segment], source: str, target: str,
-                       context: BatchContext) -> dict[str, str]:
+    def _request_batch(
+        self, segments: Sequence[Segment], source: str, target: str, context: BatchContext
+    ) -> dict[str, str]:
         import deepl
 
         # The client retries by itself and waits at least min_connection_timeout: hand both
@@ -828,9 +913,14 @@ class DeeplEngine(Engine):
                 self._client = self._translator(deepl)
             extra = self._extra(source, target, context)
             results = self._client.translate_text(
-                [_to_xml(segment.text) for segment in segments], source_lang=source,
-                target_lang=target, preserve_formatting=True, tag_handling="xml",
-                ignore_tags=["x"], **extra)
+                [_to_xml(segment.text) for segment in segments],
+                source_lang=source,
+                target_lang=target,
+                preserve_formatting=True,
+                tag_handling="xml",
+                ignore_tags=["x"],
+                **extra,
+            )
         except deepl.ConnectionException:
             if isinstance(self.guard.failure, DeadlinePassed):
                 raise Transient("no complete answer in time") from None
@@ -856,8 +946,9 @@ class DeeplEngine(Engine):
         formality = self.settings.options.get("formality")
         if formality:
             extra["formality"] = formality
-        around = "\n\n".join(part for part in (context.title, context.preceding,
-                                                context.following) if part)
+        around = "\n\n".join(
+            part for part in (context.title, context.preceding, context.following) if part
+        )
         if around:
             extra["context"] = around
         if context.terms and self.settings.options.get("glossary", True):
@@ -883,8 +974,9 @@ class DeeplEngine(Engine):
             entries: dict[str, str] = {}
             for term, translation in terms:  # DeepL takes one target per source term
                 entries.setdefault(term, translation)
-            found = self._client.create_glossary(prefix + digest, pair[0], pair[1],
-                                                 entries).glossary_id
+            found = self._client.create_glossary(
+                prefix + digest, pair[0], pair[1], entries
+            ).glossary_id
         self._glossaries[key] = str(found)
         return str(found)
 
@@ -895,8 +987,10 @@ class DeeplEngine(Engine):
         client = deepl.Translator(str(self._key), server_url=url, send_platform_info=False)
         session = getattr(getattr(client, "_client", None), "_session", None)
         if not isinstance(session, requests.Session):  # a deadline that cannot hold: stop
-            raise EngineError("deepl: this version of the deepl package keeps its HTTP "
-                              "session elsewhere; postlingo cannot bound its requests")
+            raise EngineError(
+                "deepl: this version of the deepl package keeps its HTTP "
+                "session elsewhere; postlingo cannot bound its requests"
+            )
         guarded_session(self.guard, session)
         return client
 
@@ -906,8 +1000,9 @@ class DeeplEngine(Engine):
         if status is not None and status >= 500:
             return Transient(f"HTTP {status} from the server")
         if status == 403:
-            return EngineError(f"deepl: HTTP 403: the server refused the key in "
-                               f"{self.key_variable}")
+            return EngineError(
+                f"deepl: HTTP 403: the server refused the key in {self.key_variable}"
+            )
         if status == 456:
             return EngineError("deepl: HTTP 456: the quota is used up")
         return EngineError(f"deepl: HTTP {status}: the server rejected the request")
@@ -962,11 +1057,19 @@ translations. Answer with a JSON object only: {{"translations": [{{"id": "<id>",
 
 SCHEMA = {
     "type": "object",
-    "properties": {"translations": {"type": "array", "items": {
-        "type": "object",
-        "properties": {"id": {"type": "string"}, "text": {"type": "string"}},
-        "required": ["id", "text"], "additionalProperties": False}}},
-    "required": ["translations"], "additionalProperties": False,
+    "properties": {
+        "translations": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"id": {"type": "string"}, "text": {"type": "string"}},
+                "required": ["id", "text"],
+                "additionalProperties": False,
+            },
+        }
+    },
+    "required": ["translations"],
+    "additionalProperties": False,
 }
 _FORMATS = ("json_schema", "json_object", "none")
 _FORMALITY = ("default", "more", "less", "prefer_more", "prefer_less")
@@ -989,16 +1092,25 @@ class OpenAIEngine(Engine):
     batch_size = 20
     revises = True
     options: ClassVar[OptionKinds] = {
-        "url": str, "model": str, "key_env": str, "temperature": (int, float),
-        "max_segments": int, "concurrency": int, "instructions": (str, dict),
-        "response_format": str, "max_chars": int, "price": (int, float)}
+        "url": str,
+        "model": str,
+        "key_env": str,
+        "temperature": (int, float),
+        "max_segments": int,
+        "concurrency": int,
+        "instructions": (str, dict),
+        "response_format": str,
+        "max_chars": int,
+        "price": (int, float),
+    }
 
     def __init__(self, settings: EngineSettings | None = None):
         super().__init__(settings)
         options = self.settings.options
         if not options.get("url") or not options.get("model"):
-            raise ConfigError("engine 'openai' needs its server and model: set url and model "
-                              "in [engines.openai]")
+            raise ConfigError(
+                "engine 'openai' needs its server and model: set url and model in [engines.openai]"
+            )
         self._session = guarded_session(self.guard)
 
     @property
@@ -1031,14 +1143,16 @@ class OpenAIEngine(Engine):
             raise NoTranslation("openai gave no translation")
         return answers["1"]
 
-    def _request_batch(self, segments: Sequence[Segment], source: str, target: str,
-                       context: BatchContext) -> dict[str, str]:
+    def _request_batch(
+        self, segments: Sequence[Segment], source: str, target: str, context: BatchContext
+    ) -> dict[str, str]:
         body = self._body(segments, source, target, context)
         url = str(self.settings.options["url"]).rstrip("/") + "/chat/completions"
         headers = {"Authorization": f"Bearer {self._key}"} if self._key else {}
         try:
-            response = self._session.post(url, json=body, headers=headers,
-                                          timeout=self.settings.timeout)
+            response = self._session.post(
+                url, json=body, headers=headers, timeout=self.settings.timeout
+            )
         except requests.Timeout:
             raise Transient(f"no answer within {self.settings.timeout:g} s") from None
         except requests.RequestException as exc:
@@ -1048,10 +1162,14 @@ class OpenAIEngine(Engine):
         self._status(response)
         return self._translations(response, {segment.id for segment in segments})
 
-    def _body(self, segments: Sequence[Segment], source: str, target: str,
-              context: BatchContext) -> dict[str, Any]:
-        payload: dict[str, Any] = {"source_language": source, "target_language": target,
-                                   "segments": [_segment(segment) for segment in segments]}
+    def _body(
+        self, segments: Sequence[Segment], source: str, target: str, context: BatchContext
+    ) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "source_language": source,
+            "target_language": target,
+            "segments": [_segment(segment) for segment in segments],
+        }
         if context.title:
             payload["title"] = context.title
         if context.preceding:
@@ -1066,14 +1184,19 @@ class OpenAIEngine(Engine):
             system += "\n\n" + extra
         body: dict[str, Any] = {
             "model": self.model,
-            "messages": [{"role": "system", "content": system},
-                         {"role": "user", "content": json.dumps(payload, ensure_ascii=False)}],
+            "messages": [
+                {"role": "system", "content": system},
+                {"role": "user", "content": json.dumps(payload, ensure_ascii=False)},
+            ],
             "temperature": float(self.settings.options.get("temperature", 0.0)),
-            "stream": False}
+            "stream": False,
+        }
         kind = str(self.settings.options.get("response_format", "json_schema"))
         if kind == "json_schema":
-            body["response_format"] = {"type": "json_schema", "json_schema": {
-                "name": "translations", "strict": True, "schema": SCHEMA}}
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "translations", "strict": True, "schema": SCHEMA},
+            }
         elif kind == "json_object":
             body["response_format"] = {"type": "json_object"}
         return body
@@ -1085,8 +1208,10 @@ class OpenAIEngine(Engine):
         if status >= 500:
             raise Transient(f"HTTP {status} from the server")
         if status in (401, 403):
-            raise EngineError(f"openai: HTTP {status}: the server refused the key"
-                              f"{f' in {self.key_variable}' if self._key else ''}")
+            raise EngineError(
+                f"openai: HTTP {status}: the server refused the key"
+                f"{f' in {self.key_variable}' if self._key else ''}"
+            )
         if status >= 400:
             raise EngineError(f"openai: HTTP {status}: the server rejected the request")
 
@@ -1138,9 +1263,19 @@ GROUP = "postlingo.engines"  # the entry-point group engines register in
 MEMORY = "memory"  # translation memory: a drafter of its own, always there, offline
 
 
-ENGINES: dict[str, type[Engine]] = {engine.name: engine for engine in (
-    GoogleEngine, DeeplEngine, MicrosoftEngine, MyMemoryEngine, LibreEngine, YandexEngine,
-    PseudoEngine, OpenAIEngine)}
+ENGINES: dict[str, type[Engine]] = {
+    engine.name: engine
+    for engine in (
+        GoogleEngine,
+        DeeplEngine,
+        MicrosoftEngine,
+        MyMemoryEngine,
+        LibreEngine,
+        YandexEngine,
+        PseudoEngine,
+        OpenAIEngine,
+    )
+}
 _SECRET_OPTIONS = {"key", "api_key", "auth_key", "apikey", "token", "secret"}
 
 
@@ -1153,17 +1288,20 @@ def registry() -> dict[str, type[Engine]]:
         try:
             engine = point.load()
         except Exception as exc:  # someone else's package: one line, no traceback
-            raise ConfigError(f"engine {point.name!r} ({point.value}) could not be loaded: "
-                              f"{type(exc).__name__}: {exc}") from None
+            raise ConfigError(
+                f"engine {point.name!r} ({point.value}) could not be loaded: "
+                f"{type(exc).__name__}: {exc}"
+            ) from None
         if not (isinstance(engine, type) and issubclass(engine, Engine)):
-            raise ConfigError(f"engine {point.name!r} ({point.value}) is not a "
-                              "postlingo.drafts.engines.Engine")
+            raise ConfigError(
+                f"engine {point.name!r} ({point.value}) is not a postlingo.drafts.engines.Engine"
+            )
         if point.name == MEMORY or found.get(point.name, engine) is not engine:
-            raise ConfigError(f"engine {point.name!r} ({point.value}): the name is taken by "
-                              "a built-in engine")
+            raise ConfigError(
+                f"engine {point.name!r} ({point.value}): the name is taken by a built-in engine"
+            )
         if engine.name != point.name:
-            raise ConfigError(f"engine {point.name!r} ({point.value}) calls itself "
-                              f"{engine.name!r}")
+            raise ConfigError(f"engine {point.name!r} ({point.value}) calls itself {engine.name!r}")
         found[point.name] = engine
     return found
 
@@ -1186,15 +1324,16 @@ def check_options(table: Mapping[str, Any]) -> str | None:
     engines = registry()
     for name, options in table.items():
         if name not in engines:
-            return (f"unknown engine {name!r} in 'engines' (known: "
-                    f"{', '.join(sorted(engines))})")
+            return f"unknown engine {name!r} in 'engines' (known: {', '.join(sorted(engines))})"
         if not isinstance(options, dict):
             return f"engines.{name} must be a table"
         known = engines[name].options
         for option, value in options.items():
             if option.lower() in _SECRET_OPTIONS:
-                return (f"engines.{name}.{option}: keys never go in configuration files; put the "
-                        f"key in an environment variable and name it with key_env")
+                return (
+                    f"engines.{name}.{option}: keys never go in configuration files; put the "
+                    f"key in an environment variable and name it with key_env"
+                )
             if option not in known:
                 allowed = ", ".join(sorted(known)) or "none"
                 return f"unknown option {option!r} in engines.{name} (known: {allowed})"
@@ -1204,8 +1343,7 @@ def check_options(table: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _check_value(name: str, option: str, value: Any, kind: type | tuple[type, ...]
-                 ) -> str | None:
+def _check_value(name: str, option: str, value: Any, kind: type | tuple[type, ...]) -> str | None:
     kinds = kind if isinstance(kind, tuple) else (kind,)
     if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
         what = " or ".join("table" if k is dict else k.__name__ for k in kinds)
@@ -1217,8 +1355,11 @@ def _check_value(name: str, option: str, value: Any, kind: type | tuple[type, ..
         return f"engines.{name}.concurrency must be at most 16"
     if option == "url" and not str(value).startswith(("http://", "https://")):
         return f"engines.{name}.url must start with http:// or https://"
-    if option == "instructions" and isinstance(value, dict) and not all(
-            isinstance(text, str) for text in value.values()):
+    if (
+        option == "instructions"
+        and isinstance(value, dict)
+        and not all(isinstance(text, str) for text in value.values())
+    ):
         return f"engines.{name}.instructions: each language's instructions must be a str"
     if option == "response_format" and value not in _FORMATS:
         return f"engines.{name}.response_format must be one of {', '.join(_FORMATS)}"

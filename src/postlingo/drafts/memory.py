@@ -102,6 +102,9 @@ def _add_file(memory: Memory, path: Path, compendium_of: str | None = None) -> N
         return
     declared = po.metadata.get("Language", "")
     if compendium_of and declared and declared != gettext_language(compendium_of):
-        raise ConfigError(f"compendium for {declared!r} used for {compendium_of!r} "
-                          "(put {lang} in its name in 'compendia')", path)
+        raise ConfigError(
+            f"compendium for {declared!r} used for {compendium_of!r} "
+            "(put {lang} in its name in 'compendia')",
+            path,
+        )
     memory.add(po, path)

@@ -43,8 +43,7 @@ FIXED = re.compile(
     | \$\$[\s\S]*?\$\$
     | (?:https?|ftp)://[^\s<>\]]+ | www\.[^\s<>\]]+
     | [\w.+-]+@[\w-]+(?:\.[\w-]+)+
-    """
-    .replace("HTML_TAG", HTML_TAG_RE.pattern.replace("#", r"\#").replace(" ", r"\ ")),
+    """.replace("HTML_TAG", HTML_TAG_RE.pattern.replace("#", r"\#").replace(" ", r"\ ")),
     re.VERBOSE,
 )
 
@@ -54,8 +53,15 @@ _RETURNED = re.compile(r"(?P<gap>(?<=\])[ \t]+)?\[\s*[Xx]\s*(?P<number>\d+)\s*[X
 # Text that already looks like a placeholder is masked too, so every one an engine sends
 # back is ours.
 _LOOKALIKE = re.compile(r"\[\s*[Xx]\s*\d+\s*[Xx]\s*\]")
-_FOOTNOTE_TAIL = frozenset({"footnote_block_open", "footnote_block_close", "footnote_open",
-                            "footnote_close", "footnote_anchor"})
+_FOOTNOTE_TAIL = frozenset(
+    {
+        "footnote_block_open",
+        "footnote_block_close",
+        "footnote_open",
+        "footnote_close",
+        "footnote_anchor",
+    }
+)
 
 
 class ProtectionError(ValueError):
@@ -109,8 +115,11 @@ def _short(text: str, width: int = 40) -> str:
 def mask(text: str, terms: Sequence[Term] = ()) -> Masked:
     """``text`` with every piece of fixed material (and every whole-word occurrence of a
     glossary term, in any case) replaced by a placeholder; adjacent pieces share one."""
-    spans = [(m.start(), m.end(), m.group()) for pattern in (FIXED, _LOOKALIKE)
-             for m in pattern.finditer(text)]
+    spans = [
+        (m.start(), m.end(), m.group())
+        for pattern in (FIXED, _LOOKALIKE)
+        for m in pattern.finditer(text)
+    ]
     spans += _term_spans(text, terms, spans)
     spans.sort(key=lambda span: (span[0], -span[1]))
     out: list[str] = []
@@ -134,8 +143,9 @@ def mask(text: str, terms: Sequence[Term] = ()) -> Masked:
     return Masked("".join(out), tuple(originals), frozenset(glued))
 
 
-def _term_spans(text: str, terms: Sequence[Term], fixed: list[tuple[int, int, str]]
-                ) -> list[tuple[int, int, str]]:
+def _term_spans(
+    text: str, terms: Sequence[Term], fixed: list[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
     """Where glossary terms stand in prose (never inside fixed material): what they become."""
     found: list[tuple[int, int, str]] = []
     for term in sorted(terms, key=lambda t: -len(t.source)):  # longest term first
@@ -191,8 +201,9 @@ def inline_shape(text: str, env: Mapping[str, Any] | None = None) -> list[tuple[
     return shape
 
 
-def structure_changed(source: str, translation: str, env: Mapping[str, Any] | None = None
-                      ) -> str | None:
+def structure_changed(
+    source: str, translation: str, env: Mapping[str, Any] | None = None
+) -> str | None:
     """Why ``translation`` does not read as the same Markdown as ``source``, or None. Order
     may change (a translation moves a link); what there is, and how often, may not."""
     before = Counter(inline_shape(source, env))
@@ -201,8 +212,10 @@ def structure_changed(source: str, translation: str, env: Mapping[str, Any] | No
         return None
     lost = sorted(set(before - after), key=_telling_first)
     gained = sorted(set(after - before), key=_telling_first)
-    parts = [f"lost {_kind(lost[0])}" if lost else "", f"gained {_kind(gained[0])}" if gained
-             else ""]
+    parts = [
+        f"lost {_kind(lost[0])}" if lost else "",
+        f"gained {_kind(gained[0])}" if gained else "",
+    ]
     return "the Markdown changed: " + ", ".join(part for part in parts if part)
 
 

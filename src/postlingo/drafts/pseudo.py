@@ -62,8 +62,11 @@ def untranslated_prose(text: str, env: dict[str, Any] | None = None) -> list[str
             in_autolink = token.markup in ("autolink", "linkify")
         elif token.type == "link_close":
             in_autolink = False
-        elif (token.type == "text" and not in_autolink
-              and untranslated_letters(NOT_PROSE.sub("", token.content))):
+        elif (
+            token.type == "text"
+            and not in_autolink
+            and untranslated_letters(NOT_PROSE.sub("", token.content))
+        ):
             found.append(token.content)
     return found
 

@@ -99,16 +99,28 @@ RULES: dict[str, Rule] = {
     "completeness": Rule("error", "min_percent, min_percent_language, min_percent_post"),
     "catalogue-outdated": Rule("error", "extract or update would change a template or catalogue"),
     "variant-outdated": Rule("error", "build would write or change a variant"),
-    "build": Rule("error", "build would leave out a translation (it breaks the post, or adds "
-                  "code the source lacks) or could not build the variant"),
+    "build": Rule(
+        "error",
+        "build would leave out a translation (it breaks the post, or adds "
+        "code the source lacks) or could not build the variant",
+    ),
     "orphan": Rule("warning", "a template, catalogue or variant without a source post"),
-    "generator": Rule("error", "the site generator's config publishes each variant beside its "
-                      "source, and no catalogue (postlingo.site.generators)"),
-    "foreign": Rule("error", "a variant file postlingo did not write (no catalogue for it) "
-                    "where it would write one: 'postlingo import' it, or remove it"),
-    "language-links": Rule("warning", "a variant links to another post's source although "
-                           "that post's variant in its language is published "
-                           "(postlingo.variant.links)"),
+    "generator": Rule(
+        "error",
+        "the site generator's config publishes each variant beside its "
+        "source, and no catalogue (postlingo.site.generators)",
+    ),
+    "foreign": Rule(
+        "error",
+        "a variant file postlingo did not write (no catalogue for it) "
+        "where it would write one: 'postlingo import' it, or remove it",
+    ),
+    "language-links": Rule(
+        "warning",
+        "a variant links to another post's source although "
+        "that post's variant in its language is published "
+        "(postlingo.variant.links)",
+    ),
 }
 RULE_NAMES.register(sorted(RULES))  # what the [check] table may name (postlingo.config)
 
@@ -116,8 +128,16 @@ RULE_NAMES.register(sorted(RULES))  # what the [check] table may name (postlingo
 # --- msgfmt ---------------------------------------------------------------------------------
 
 _MSGFMT_LINE = re.compile(r"(?P<line>\d+): (?:(?P<warning>warning): )?(?P<message>.*)")
-_HEADER_FIELDS = ("Project-Id-Version", "PO-Revision-Date", "Last-Translator", "Language-Team",
-                  "MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Language")
+_HEADER_FIELDS = (
+    "Project-Id-Version",
+    "PO-Revision-Date",
+    "Last-Translator",
+    "Language-Team",
+    "MIME-Version",
+    "Content-Type",
+    "Content-Transfer-Encoding",
+    "Language",
+)
 
 MsgfmtResult = list[tuple[int | None, bool, str]]  # line, warning?, message
 
@@ -130,13 +150,16 @@ def run_msgfmt(path: Path) -> MsgfmtResult:
         return msgfmt_like(load_catalogue(path))
     result = subprocess.run(
         [program, "-c", "--check-format", "-o", os.devnull, str(path)],
-        capture_output=True, text=True, errors="replace", check=False,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        check=False,
         env={**os.environ, "LC_ALL": "C.UTF-8", "LANGUAGE": ""},
     )
     found: MsgfmtResult = []
     prefix = f"{path}:"
     for text in result.stderr.splitlines():
-        match = _MSGFMT_LINE.fullmatch(text[len(prefix):]) if text.startswith(prefix) else None
+        match = _MSGFMT_LINE.fullmatch(text[len(prefix) :]) if text.startswith(prefix) else None
         if match:
             found.append((int(match["line"]), bool(match["warning"]), match["message"]))
     if result.returncode and not any(not warning for _, warning, _ in found):
@@ -148,15 +171,21 @@ def msgfmt_like(po: polib.POFile) -> MsgfmtResult:
     """msgfmt -c's header and newline checks, for machines without gettext."""
     found: MsgfmtResult = [
         (1, True, f"header field '{name}' missing in header")
-        for name in _HEADER_FIELDS if name not in po.metadata
+        for name in _HEADER_FIELDS
+        if name not in po.metadata
     ]
     for entry in po:
         if entry.obsolete or not entry.msgstr:
             continue
         for end, test in (("begin", str.startswith), ("end", str.endswith)):
             if test(entry.msgid, "\n") != test(entry.msgstr, "\n"):
-                found.append((entry.linenum, False,
-                              f"'msgid' and 'msgstr' entries do not both {end} with '\\n'"))
+                found.append(
+                    (
+                        entry.linenum,
+                        False,
+                        f"'msgid' and 'msgstr' entries do not both {end} with '\\n'",
+                    )
+                )
     return found
 
 
@@ -212,8 +241,14 @@ class _Run:
     def on(self, rule: str) -> bool:
         return self.levels[rule] != "off"
 
-    def add(self, rule: str, message: str, path: Path | None = None, line: int | None = None,
-            level: str | None = None) -> None:
+    def add(
+        self,
+        rule: str,
+        message: str,
+        path: Path | None = None,
+        line: int | None = None,
+        level: str | None = None,
+    ) -> None:
         level = level or self.levels[rule]
         if self.on(rule):
             self.findings.append(Finding(rule, level, message, path, line))
@@ -246,8 +281,7 @@ def check(config: Config, options: Options | None = None) -> Report:
     mine = in_shard(sources, options.shard)
     # The posts are checked apart, spread over the cores; their findings join in order.
     work = partial(_check_sources, run)
-    for findings, stats, catalogues in parallel_map(work, mine,
-                                                    prepare=partial(warm_up, config)):
+    for findings, stats, catalogues in parallel_map(work, mine, prepare=partial(warm_up, config)):
         run.findings += findings
         run.stats += stats
         run.catalogues += catalogues
@@ -276,8 +310,9 @@ def _check_site(run: _Run, sources: list[Source]) -> None:
             run.add("generator", found.message, found.path, found.line)
 
 
-def _check_sources(run: _Run, sources: list[Source]
-                   ) -> list[tuple[list[Finding], list[CatalogueStatus], list[Path]]]:
+def _check_sources(
+    run: _Run, sources: list[Source]
+) -> list[tuple[list[Finding], list[CatalogueStatus], list[Path]]]:
     """What checking each of ``sources`` finds, counts and reads (``run`` stays as it is)."""
     done = []
     for source in sources:
@@ -307,14 +342,24 @@ def outdated_templates(config: Config) -> list[PostlingoError]:
             continue
         path = template_path(config.locales_dir, source.name)
         if not current and path.exists():  # (update reports a missing template itself)
-            problems.append(InputError(f"changed since its template {path} was extracted: "
-                                       "run 'postlingo extract' (or 'sync')", shown))
+            problems.append(
+                InputError(
+                    f"changed since its template {path} was extracted: "
+                    "run 'postlingo extract' (or 'sync')",
+                    shown,
+                )
+            )
     path = template_path(config.locales_dir, TAXONOMY)
     if config.taxonomy and terms is not None and path.exists():
         planned = taxonomy_template(terms, config.project_name, config.wrap_width)
         if not _current_template(path, planned)[1]:
-            problems.append(InputError("the posts' taxonomy terms changed since this template "
-                                       "was extracted: run 'postlingo extract'", path))
+            problems.append(
+                InputError(
+                    "the posts' taxonomy terms changed since this template "
+                    "was extracted: run 'postlingo extract'",
+                    path,
+                )
+            )
     return problems
 
 
@@ -372,15 +417,20 @@ def _check_template(run: _Run, source: Source, segments: list[Segment]) -> polib
     if not current:
         if path.exists():
             line = _first_change(load_catalogue(path), template)
-            run.add("catalogue-outdated", "'postlingo extract' would change this template "
-                    f"(the source is {source.relative})", path, line)
+            run.add(
+                "catalogue-outdated",
+                f"'postlingo extract' would change this template (the source is {source.relative})",
+                path,
+                line,
+            )
         else:
             run.add("catalogue-outdated", "no template: run 'postlingo extract'", path)
     return template
 
 
-def _missing_catalogue(run: _Run, name: str, language: str, path: Path,
-                       template: polib.POFile | None) -> None:
+def _missing_catalogue(
+    run: _Run, name: str, language: str, path: Path, template: polib.POFile | None
+) -> None:
     run.add("catalogue-outdated", "no catalogue: run 'postlingo update'", path)
     if template is not None:  # counts as untranslated in the totals
         status = count(template, name, language, path)
@@ -388,8 +438,9 @@ def _missing_catalogue(run: _Run, name: str, language: str, path: Path,
         _check_post_percent(run, run.stats[-1])
 
 
-def _check_catalogue(run: _Run, name: str, po: polib.POFile, path: Path, language: str,
-                     env: Mapping[str, Any]) -> None:
+def _check_catalogue(
+    run: _Run, name: str, po: polib.POFile, path: Path, language: str, env: Mapping[str, Any]
+) -> None:
     status = count(po, name, language, path)
     run.stats.append(status)
     _check_post_percent(run, status)
@@ -397,12 +448,17 @@ def _check_catalogue(run: _Run, name: str, po: polib.POFile, path: Path, languag
         if entry.obsolete or entry.msgid_plural:
             continue
         if not entry.msgstr:
-            run.add("untranslated", f"not translated yet: {_excerpt(entry.msgid)}", path,
-                    entry.linenum)
+            run.add(
+                "untranslated", f"not translated yet: {_excerpt(entry.msgid)}", path, entry.linenum
+            )
             continue
         if entry.fuzzy:
-            run.add("fuzzy", f"fuzzy, to be reviewed (then remove the flag): "
-                    f"{_excerpt(entry.msgid)}", path, entry.linenum)
+            run.add(
+                "fuzzy",
+                f"fuzzy, to be reviewed (then remove the flag): {_excerpt(entry.msgid)}",
+                path,
+                entry.linenum,
+            )
             if not usable(entry, run.options.include_fuzzy):
                 continue  # build does not use it (it does use imported human text)
         pair = make_pair(entry, run.settings[language], env)
@@ -418,8 +474,11 @@ def _excerpt(text: str, width: int = 40) -> str:
 def _check_post_percent(run: _Run, status: CatalogueStatus) -> None:
     minimum = run.config.min_percent_post
     if status.percent < minimum:
-        run.add("completeness", f"{_shown_percent(status.percent)}% translated, below "
-                f"min_percent_post = {minimum:g}", status.path)
+        run.add(
+            "completeness",
+            f"{_shown_percent(status.percent)}% translated, below min_percent_post = {minimum:g}",
+            status.path,
+        )
 
 
 def _check_totals(run: _Run) -> None:
@@ -428,16 +487,22 @@ def _check_totals(run: _Run) -> None:
         rows = [row for row in run.stats if row.language == language]
         total = totals(rows, language, config.locales_dir)
         if rows and total.percent < config.min_percent_language:
-            run.add("completeness", f"{language}: {_shown_percent(total.percent)}% translated, "
-                    f"below min_percent_language = {config.min_percent_language:g}",
-                    config.locales_dir / gettext_language(language))
+            run.add(
+                "completeness",
+                f"{language}: {_shown_percent(total.percent)}% translated, "
+                f"below min_percent_language = {config.min_percent_language:g}",
+                config.locales_dir / gettext_language(language),
+            )
     minimum = run.options.min_percent
     if minimum is None:
         minimum = config.min_percent
     total = totals(run.stats, None, config.locales_dir)
     if run.stats and total.percent < minimum:
-        run.add("completeness", f"{_shown_percent(total.percent)}% of all entries translated, "
-                f"below the minimum of {minimum:g}%")
+        run.add(
+            "completeness",
+            f"{_shown_percent(total.percent)}% of all entries translated, "
+            f"below the minimum of {minimum:g}%",
+        )
 
 
 def _shown_percent(value: float) -> str:
@@ -445,13 +510,13 @@ def _shown_percent(value: float) -> str:
     return f"{int(value * 10) / 10:.1f}"
 
 
-def _check_merge(run: _Run, po: polib.POFile, path: Path, language: str,
-                 template: polib.POFile) -> None:
+def _check_merge(
+    run: _Run, po: polib.POFile, path: Path, language: str, template: polib.POFile
+) -> None:
     planned = planned_catalogue(run.config, template, language, po)
     line = _first_change(po, planned)
     if line is not None:
-        run.add("catalogue-outdated", "'postlingo update' would change this catalogue",
-                path, line)
+        run.add("catalogue-outdated", "'postlingo update' would change this catalogue", path, line)
 
 
 # Header fields whose change alone does not make a catalogue out of date.
@@ -459,17 +524,32 @@ _DATES = ("POT-Creation-Date", "PO-Revision-Date")
 
 
 def _entry_key(entry: polib.POEntry) -> tuple[object, ...]:
-    return (entry.obsolete, entry.msgctxt, entry.msgid, entry.msgid_plural, entry.msgstr,
-            sorted(entry.msgstr_plural.items()), entry.flags, entry.occurrences, entry.comment,
-            entry.tcomment, entry.previous_msgctxt, entry.previous_msgid,
-            entry.previous_msgid_plural)
+    return (
+        entry.obsolete,
+        entry.msgctxt,
+        entry.msgid,
+        entry.msgid_plural,
+        entry.msgstr,
+        sorted(entry.msgstr_plural.items()),
+        entry.flags,
+        entry.occurrences,
+        entry.comment,
+        entry.tcomment,
+        entry.previous_msgctxt,
+        entry.previous_msgid,
+        entry.previous_msgid_plural,
+    )
 
 
 def _first_change(old: polib.POFile, new: polib.POFile) -> int | None:
     """The line of ``old`` where ``new`` starts to differ in content, None if nowhere."""
+
     def header(po: polib.POFile) -> tuple[object, ...]:
-        return ({k: v for k, v in po.metadata.items() if k not in _DATES},
-                bool(po.metadata_is_fuzzy), po.header)  # polib reads a list, sets a bool
+        return (
+            {k: v for k, v in po.metadata.items() if k not in _DATES},
+            bool(po.metadata_is_fuzzy),
+            po.header,
+        )  # polib reads a list, sets a bool
 
     if header(old) != header(new):
         return 1
@@ -483,14 +563,16 @@ def _first_change(old: polib.POFile, new: polib.POFile) -> int | None:
     return None
 
 
-def _check_variant(run: _Run, source: Source, post: Post, segments: list[Segment],
-                   language: str, po: polib.POFile) -> None:
+def _check_variant(
+    run: _Run, source: Source, post: Post, segments: list[Segment], language: str, po: polib.POFile
+) -> None:
     if not (run.on("variant-outdated") or run.on("build")):
         return
     warnings: list[PostlingoError] = []
     try:
-        path, text = planned_variant(run.config, source, post, segments, language, po,
-                                     run.options.include_fuzzy, warnings)
+        path, text = planned_variant(
+            run.config, source, post, segments, language, po, run.options.include_fuzzy, warnings
+        )
     except PostlingoError as exc:
         run.problem(exc)
         return
@@ -507,8 +589,12 @@ def _check_variant(run: _Run, source: Source, post: Post, segments: list[Segment
         run.add("variant-outdated", "missing: run 'postlingo build'", path)
     elif path.read_bytes() != text.encode("utf-8"):
         old = path.read_bytes().decode("utf-8", errors="replace")
-        run.add("variant-outdated", "'postlingo build' would change this variant", path,
-                _first_line_change(old, text))
+        run.add(
+            "variant-outdated",
+            "'postlingo build' would change this variant",
+            path,
+            _first_line_change(old, text),
+        )
 
 
 def _first_line_change(old: str, new: str) -> int:
@@ -534,8 +620,9 @@ def _check_msgfmt(run: _Run) -> None:
 
 # What to do about msgfmt's findings on fields postlingo writes from the configuration.
 _MSGFMT_HINTS = {
-    "header field 'Project-Id-Version' still has the initial default value":
-        " (set 'project' in the configuration)",
+    "header field 'Project-Id-Version' still has the initial default value": (
+        " (set 'project' in the configuration)"
+    ),
 }
 
 

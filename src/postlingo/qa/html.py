@@ -35,11 +35,21 @@ from .status import (
 )
 
 KINDS = ("translated", "fuzzy", "machine", "untranslated")
-LABELS = {"translated": "Translated", "fuzzy": "Fuzzy", "machine": "Machine-drafted",
-          "untranslated": "Untranslated"}
+LABELS = {
+    "translated": "Translated",
+    "fuzzy": "Fuzzy",
+    "machine": "Machine-drafted",
+    "untranslated": "Untranslated",
+}
 # What a reader calls the variant's state (status's names say what build would do).
-STATES = {CURRENT: "published", UNPUBLISHED: "below threshold", OUTDATED: "outdated",
-          MISSING: "missing", BROKEN: "fails", "": "none"}
+STATES = {
+    CURRENT: "published",
+    UNPUBLISHED: "below threshold",
+    OUTDATED: "outdated",
+    MISSING: "missing",
+    BROKEN: "fails",
+    "": "none",
+}
 
 
 def e(text: object) -> str:
@@ -67,8 +77,7 @@ class Words:
 
 
 def words(row: CatalogueStatus, machine: int) -> Words:
-    return Words(row.words_translated, row.words_fuzzy - machine, machine,
-                 row.words_untranslated)
+    return Words(row.words_translated, row.words_fuzzy - machine, machine, row.words_untranslated)
 
 
 # --- the data ---------------------------------------------------------------------------------
@@ -86,8 +95,9 @@ class Page:
     problems: list[PostlingoError]
 
 
-def collect(config: Config, rows: list[CatalogueStatus], orphans: list[Path],
-            problems: list[PostlingoError]) -> Page:
+def collect(
+    config: Config, rows: list[CatalogueStatus], orphans: list[Path], problems: list[PostlingoError]
+) -> Page:
     """Read each catalogue once more for what the counts do not hold: the machine drafts
     and the entries to review."""
     problems = list(problems)
@@ -97,18 +107,28 @@ def collect(config: Config, rows: list[CatalogueStatus], orphans: list[Path],
         machine = 0
         if row.exists and row.fuzzy:
             try:
-                machine, entries = reviews(load_catalogue(row.path, language=row.language),
-                                           row.path)
+                machine, entries = reviews(
+                    load_catalogue(row.path, language=row.language), row.path
+                )
             except PostlingoError as exc:
                 problems.append(exc)
                 entries = []
             found += entries
         counted.append((row, words(row, machine)))
-    languages = [(language, sum((w for row, w in counted if row.language == language),
-                                Words()))
-                 for language in dict.fromkeys(row.language for row in rows)]
-    return Page(config.project_name, config.source_language, config.root, counted, languages,
-                found, orphans, problems)
+    languages = [
+        (language, sum((w for row, w in counted if row.language == language), Words()))
+        for language in dict.fromkeys(row.language for row in rows)
+    ]
+    return Page(
+        config.project_name,
+        config.source_language,
+        config.root,
+        counted,
+        languages,
+        found,
+        orphans,
+        problems,
+    )
 
 
 # --- the page ---------------------------------------------------------------------------------
@@ -183,8 +203,9 @@ def _sha256(text: str) -> str:
 
 def status_html(page: Page) -> str:
     """The whole page."""
-    policy = (f"default-src 'none'; style-src 'unsafe-inline'; "
-              f"script-src 'sha256-{_sha256(_SCRIPT)}'")
+    policy = (
+        f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{_sha256(_SCRIPT)}'"
+    )
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en">',
@@ -212,8 +233,9 @@ def status_html(page: Page) -> str:
 
 
 def _legend() -> str:
-    keys = "".join(f'<span><i class="k-{kind}" aria-hidden="true"></i>{LABELS[kind]}</span>'
-                   for kind in KINDS)
+    keys = "".join(
+        f'<span><i class="k-{kind}" aria-hidden="true"></i>{LABELS[kind]}</span>' for kind in KINDS
+    )
     return f'<p class="legend">Words: {keys}</p>'
 
 
@@ -229,30 +251,38 @@ def bar(label: str, counts: Words) -> str:
     x, rects = 0.0, []
     for kind in KINDS:
         width = 100.0 * counts.of(kind) / total if total else 0.0
-        rects.append(f'<rect class="k-{kind}" data-kind="{kind}" data-words="{counts.of(kind)}"'
-                     f' x="{x:.2f}" y="0" width="{width:.2f}" height="10"/>')
+        rects.append(
+            f'<rect class="k-{kind}" data-kind="{kind}" data-words="{counts.of(kind)}"'
+            f' x="{x:.2f}" y="0" width="{width:.2f}" height="10"/>'
+        )
         x += width
-    return (f'<svg class="bar" role="img" aria-label="{e(text)}" width="140" height="14" '
-            f'viewBox="0 0 100 10" preserveAspectRatio="none"><title>{e(text)}</title>'
-            f'{"".join(rects)}</svg>')
+    return (
+        f'<svg class="bar" role="img" aria-label="{e(text)}" width="140" height="14" '
+        f'viewBox="0 0 100 10" preserveAspectRatio="none"><title>{e(text)}</title>'
+        f"{''.join(rects)}</svg>"
+    )
 
 
 def _count_cells(counts: Words) -> str:
     cells = [f'<td class="n" data-kind="{kind}">{counts.of(kind)}</td>' for kind in KINDS]
     percent = _percent(counts.translated, counts.total)
-    return "".join(cells) + (f'<td class="n">{counts.total}</td>'
-                             f'<td class="n" data-v="{percent}">{percent}</td>')
+    return "".join(cells) + (
+        f'<td class="n">{counts.total}</td><td class="n" data-v="{percent}">{percent}</td>'
+    )
 
 
 def _count_heads() -> str:
     return "".join(f'<th scope="col">{LABELS[kind]}</th>' for kind in KINDS) + (
-        '<th scope="col">Words</th><th scope="col">% translated</th>')
+        '<th scope="col">Words</th><th scope="col">% translated</th>'
+    )
 
 
 def _languages(page: Page) -> list[str]:
-    rows = [f'<tr data-language="{e(language)}"><th scope="row">{e(language)}</th>'
-            f"<td>{bar(language, counts)}</td>{_count_cells(counts)}</tr>"
-            for language, counts in page.languages]
+    rows = [
+        f'<tr data-language="{e(language)}"><th scope="row">{e(language)}</th>'
+        f"<td>{bar(language, counts)}</td>{_count_cells(counts)}</tr>"
+        for language, counts in page.languages
+    ]
     return [
         '<section aria-labelledby="h-languages">',
         '<h2 id="h-languages">Languages</h2>',
@@ -260,7 +290,11 @@ def _languages(page: Page) -> list[str]:
         "<caption>Words per language, over every post's catalogue</caption>",
         f'<thead><tr><th scope="col">Language</th><th scope="col">Progress</th>'
         f"{_count_heads()}</tr></thead>",
-        "<tbody>", *rows, "</tbody>", "</table>", "</section>",
+        "<tbody>",
+        *rows,
+        "</tbody>",
+        "</table>",
+        "</section>",
     ]
 
 
@@ -275,7 +309,8 @@ def _posts(page: Page) -> list[str]:
             f"<td>{e(row.language)}</td>"
             f"<td>{bar(f'{row.name} ({row.language})', counts)}</td>{_count_cells(counts)}"
             f'<td data-state="{e(state)}"><span class="state state-{e(state.replace(" ", "-"))}">'
-            f"{e(state)}</span></td></tr>")
+            f"{e(state)}</span></td></tr>"
+        )
     return [
         '<section aria-labelledby="h-posts">',
         '<h2 id="h-posts">Posts</h2>',
@@ -284,7 +319,11 @@ def _posts(page: Page) -> list[str]:
         "(published, below threshold, outdated, missing)</caption>",
         f'<thead><tr><th scope="col">Post</th><th scope="col">Language</th>'
         f'<th scope="col">Progress</th>{_count_heads()}<th scope="col">Variant</th></tr></thead>',
-        "<tbody>", *rows, "</tbody>", "</table>", "</section>",
+        "<tbody>",
+        *rows,
+        "</tbody>",
+        "</table>",
+        "</section>",
     ]
 
 
@@ -296,15 +335,18 @@ def _reviews(page: Page) -> list[str]:
     for item in page.reviews:
         where = f"{_shown(item.path, page.root)}:{item.line}"
         kind = "machine draft" if item.machine else "fuzzy"
-        change = (f'<td class="text diff">{word_diff(item.previous, item.msgid)}</td>'
-                  if item.previous is not None
-                  else '<td class="muted">unchanged source (or no earlier text)</td>')
+        change = (
+            f'<td class="text diff">{word_diff(item.previous, item.msgid)}</td>'
+            if item.previous is not None
+            else '<td class="muted">unchanged source (or no earlier text)</td>'
+        )
         context = f' <span class="muted">({e(item.msgctxt)})</span>' if item.msgctxt else ""
         rows.append(
             f'<tr data-kind="{kind}"><th scope="row" class="where">{e(where)}{context}</th>'
             f"<td>{kind}</td>"
             f'<td class="text source" lang="{e(page.source_language)}">{e(item.msgid)}</td>'
-            f'<td class="text draft">{e(item.msgstr)}</td>{change}</tr>')
+            f'<td class="text draft">{e(item.msgstr)}</td>{change}</tr>'
+        )
     return [
         *head,
         f"<p>{len(page.reviews)} fuzzy entries: a translator checks each, corrects it and "
@@ -314,22 +356,34 @@ def _reviews(page: Page) -> list[str]:
         '<thead><tr><th scope="col">PO file and line</th><th scope="col">Kind</th>'
         '<th scope="col">Source</th><th scope="col">Draft or old translation</th>'
         '<th scope="col">Change of the source (old → new)</th></tr></thead>',
-        "<tbody>", *rows, "</tbody>", "</table>", "</section>",
+        "<tbody>",
+        *rows,
+        "</tbody>",
+        "</table>",
+        "</section>",
     ]
 
 
 def _leftovers(page: Page) -> list[str]:
     parts = []
     if page.orphans:
-        items = "".join(f'<li class="where">{e(_shown(path, page.root))}</li>'
-                        for path in page.orphans)
-        parts += ['<section aria-labelledby="h-orphans">',
-                  '<h2 id="h-orphans">Without a source post</h2>', f"<ul>{items}</ul>",
-                  "</section>"]
+        items = "".join(
+            f'<li class="where">{e(_shown(path, page.root))}</li>' for path in page.orphans
+        )
+        parts += [
+            '<section aria-labelledby="h-orphans">',
+            '<h2 id="h-orphans">Without a source post</h2>',
+            f"<ul>{items}</ul>",
+            "</section>",
+        ]
     if page.problems:
         items = "".join(f"<li>{e(problem)}</li>" for problem in page.problems)
-        parts += ['<section aria-labelledby="h-problems">',
-                  '<h2 id="h-problems">Problems met</h2>', f"<ul>{items}</ul>", "</section>"]
+        parts += [
+            '<section aria-labelledby="h-problems">',
+            '<h2 id="h-problems">Problems met</h2>',
+            f"<ul>{items}</ul>",
+            "</section>",
+        ]
     return parts
 
 
@@ -358,20 +412,32 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
-def render(config: Config, rows: list[CatalogueStatus], orphans: list[Path],
-           problems: Iterable[PostlingoError]) -> str:
+def render(
+    config: Config,
+    rows: list[CatalogueStatus],
+    orphans: list[Path],
+    problems: Iterable[PostlingoError],
+) -> str:
     return status_html(collect(config, rows, orphans, list(problems)))
 
 
-def write_status(config: Config, fmt: str, rows: list[CatalogueStatus], orphans: list[Path],
-                 problems: list[PostlingoError], path: Path | None) -> None:
+def write_status(
+    config: Config,
+    fmt: str,
+    rows: list[CatalogueStatus],
+    orphans: list[Path],
+    problems: list[PostlingoError],
+    path: Path | None,
+) -> None:
     """``status --format html`` and ``--output``: the text to ``path`` (whole or not at
     all), or to stdout."""
     from .report import status_csv, status_json
 
-    writers = {"html": lambda: render(config, rows, orphans, problems),
-               "json": lambda: status_json(rows, orphans, config.locales_dir),
-               "csv": lambda: status_csv(rows, orphans, config.locales_dir)}
+    writers = {
+        "html": lambda: render(config, rows, orphans, problems),
+        "json": lambda: status_json(rows, orphans, config.locales_dir),
+        "csv": lambda: status_csv(rows, orphans, config.locales_dir),
+    }
     if fmt not in writers:
         raise ConfigError("--output needs --format html, json or csv", path)
     text = writers[fmt]()

@@ -48,8 +48,13 @@ def findings_json(report: Report) -> str:
         "warnings": report.warnings,
         "checked": [str(path) for path in report.checked],
         "findings": [
-            {"path": str(f.path) if f.path else None, "line": f.line, "rule": f.rule,
-             "level": f.level, "message": f.message}
+            {
+                "path": str(f.path) if f.path else None,
+                "line": f.line,
+                "rule": f.rule,
+                "level": f.level,
+                "message": f.message,
+            }
             for f in report.findings
         ],
     }
@@ -84,7 +89,9 @@ def findings_junit(report: Report) -> str:
     failing = set()
     for finding in report.findings:
         case = ElementTree.SubElement(
-            suite, "testcase", classname=f"postlingo.check.{finding.rule}",
+            suite,
+            "testcase",
+            classname=f"postlingo.check.{finding.rule}",
             name=_where(finding).rstrip(": ") or finding.rule,
         )
         if finding.path is not None:
@@ -93,15 +100,17 @@ def findings_junit(report: Report) -> str:
                 case.set("line", str(finding.line))
         if finding.level == "error":
             failing.add(finding.path)
-            failure = ElementTree.SubElement(case, "failure", type=finding.rule,
-                                             message=finding.message)
+            failure = ElementTree.SubElement(
+                case, "failure", type=finding.rule, message=finding.message
+            )
             failure.text = finding_line(finding)
         else:
             ElementTree.SubElement(case, "system-out").text = finding_line(finding)
     for path in report.checked:
         if path not in failing:
-            ElementTree.SubElement(suite, "testcase", classname="postlingo.check",
-                                   name=str(path), file=str(path))
+            ElementTree.SubElement(
+                suite, "testcase", classname="postlingo.check", name=str(path), file=str(path)
+            )
     suite.set("tests", str(len(suite)))
     suite.set("failures", str(report.errors))
     suite.set("errors", "0")
@@ -121,12 +130,15 @@ FINDING_FORMATS: dict[str, Callable[[Report], str]] = {
 
 def rules_help() -> str:
     """The rules by default level, for ``postlingo check --help`` (rich markup escaped)."""
+
     def named(level: str) -> str:
         return ", ".join(name for name, rule in RULES.items() if rule.level == level)
 
-    return (f"Rules that are errors: {named('error')}. Warnings: {named('warning')}. "
-            f"Off unless --strict: {named('off')}. The \\[check] table of the configuration "
-            'sets a rule to "error", "warning" or "off".')
+    return (
+        f"Rules that are errors: {named('error')}. Warnings: {named('warning')}. "
+        f"Off unless --strict: {named('off')}. The \\[check] table of the configuration "
+        'sets a rule to "error", "warning" or "off".'
+    )
 
 
 def summary(report: Report) -> str:
@@ -136,23 +148,49 @@ def summary(report: Report) -> str:
     checked = plural(len(report.checked), "catalogue")
     if not report.findings:
         return f"postlingo check: no problems in {checked}"
-    return (f"postlingo check: {plural(report.errors, 'error')}, "
-            f"{plural(report.warnings, 'warning')} ({checked} checked)")
+    return (
+        f"postlingo check: {plural(report.errors, 'error')}, "
+        f"{plural(report.warnings, 'warning')} ({checked} checked)"
+    )
 
 
 # --- status -----------------------------------------------------------------------------------
 
-STATUS_FIELDS = ("post", "language", "catalogue", "entries", "translated", "fuzzy",
-                 "untranslated", "obsolete", "words", "words_translated", "words_fuzzy",
-                 "words_untranslated", "percent", "variant")
+STATUS_FIELDS = (
+    "post",
+    "language",
+    "catalogue",
+    "entries",
+    "translated",
+    "fuzzy",
+    "untranslated",
+    "obsolete",
+    "words",
+    "words_translated",
+    "words_fuzzy",
+    "words_untranslated",
+    "percent",
+    "variant",
+)
 
 
 def status_record(row: CatalogueStatus) -> dict[str, Any]:
     """One row as plain data; counts are None where there is no catalogue."""
-    record: dict[str, Any] = {"post": row.name, "language": row.language,
-                              "catalogue": str(row.path) if row.exists else None}
-    numbers = ("translated", "fuzzy", "untranslated", "obsolete", "words", "words_translated",
-               "words_fuzzy", "words_untranslated")
+    record: dict[str, Any] = {
+        "post": row.name,
+        "language": row.language,
+        "catalogue": str(row.path) if row.exists else None,
+    }
+    numbers = (
+        "translated",
+        "fuzzy",
+        "untranslated",
+        "obsolete",
+        "words",
+        "words_translated",
+        "words_fuzzy",
+        "words_untranslated",
+    )
     record["entries"] = row.total if row.exists else None
     record.update({name: getattr(row, name) if row.exists else None for name in numbers})
     record["percent"] = round(row.percent, 1) if row.exists else None
@@ -192,10 +230,20 @@ def status_csv(rows: list[CatalogueStatus], orphans: list[Path], locales: Path) 
     return buffer.getvalue()
 
 
-def status_table(rows: list[CatalogueStatus], orphans: list[Path], locales: Path
-                 ) -> RenderableType:
-    table = Table("post", "lang", "translated", "fuzzy", "untranslated", "obsolete", "words",
-                  "%", "variant", box=box.SIMPLE_HEAD, show_edge=False)
+def status_table(rows: list[CatalogueStatus], orphans: list[Path], locales: Path) -> RenderableType:
+    table = Table(
+        "post",
+        "lang",
+        "translated",
+        "fuzzy",
+        "untranslated",
+        "obsolete",
+        "words",
+        "%",
+        "variant",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+    )
     table.columns[0].overflow = "fold"  # on a narrow terminal; see ``status_width``
     for column in table.columns[2:8]:
         column.justify = "right"
@@ -233,6 +281,14 @@ def _cells(row: CatalogueStatus) -> Iterable[str]:
     if not row.exists:
         return [row.name, row.language, "-", "-", "-", "-", "-", "-", "no catalogue"]
     words = f"{row.words_translated}/{row.words}"
-    return [row.name, row.language, str(row.translated),
-            str(row.fuzzy), str(row.untranslated), str(row.obsolete), words,
-            f"{row.percent:.0f}", row.variant]
+    return [
+        row.name,
+        row.language,
+        str(row.translated),
+        str(row.fuzzy),
+        str(row.untranslated),
+        str(row.obsolete),
+        words,
+        f"{row.percent:.0f}",
+        row.variant,
+    ]

@@ -122,8 +122,9 @@ class Pair:
 
 def make_pair(entry: polib.POEntry, settings: Settings, env: Mapping[str, Any]) -> Pair:
     markdown = entry.msgctxt is None  # body text; front-matter values carry their key
-    return Pair(entry, Text(entry.msgid, markdown, env), Text(entry.msgstr, markdown, env),
-                settings)
+    return Pair(
+        entry, Text(entry.msgid, markdown, env), Text(entry.msgstr, markdown, env), settings
+    )
 
 
 def _differences(what: str, source: list[str], target: list[str]) -> Iterator[str]:
@@ -162,8 +163,9 @@ def images(pair: Pair) -> Iterator[str]:
 
 def code(pair: Pair) -> Iterator[str]:
     """Inline code is copied, never translated."""
-    yield from _differences("code span", pair.source.contents("code_inline"),
-                            pair.target.contents("code_inline"))
+    yield from _differences(
+        "code span", pair.source.contents("code_inline"), pair.target.contents("code_inline")
+    )
 
 
 def liquid(pair: Pair) -> Iterator[str]:
@@ -182,9 +184,13 @@ def security(pair: Pair) -> Iterator[str]:
     handlers, javascript: URLs; no permalink or slug leading out of the site
     (``postlingo.variant.security``; build refuses them too). One finding an entry: the first
     addition, and how many more. An unclosed Liquid tag is the ``liquid`` rule's."""
-    found = [added for added in unsafe_additions(pair.entry.msgid, pair.entry.msgstr,
-                                                 pair.settings.allow_unsafe, pair.entry.msgctxt)
-             if not (added.kind == "liquid" and unclosed_liquid(added.what))]
+    found = [
+        added
+        for added in unsafe_additions(
+            pair.entry.msgid, pair.entry.msgstr, pair.settings.allow_unsafe, pair.entry.msgctxt
+        )
+        if not (added.kind == "liquid" and unclosed_liquid(added.what))
+    ]
     if found:
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
         yield found[0].message + more
@@ -204,8 +210,9 @@ class _Tags(HTMLParser):
     def _shape(self, tag: str, attrs: list[tuple[str, str | None]], close: str) -> str:
         parts = [tag]
         for name, value in attrs:
-            parts.append(name if name in _TRANSLATABLE_ATTRIBUTES or value is None
-                         else f'{name}="{value}"')
+            parts.append(
+                name if name in _TRANSLATABLE_ATTRIBUTES or value is None else f'{name}="{value}"'
+            )
         return "<" + " ".join(parts) + close + ">"
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -241,8 +248,11 @@ _DELIMITERS = ("*", "_", "~~")
 def emphasis(pair: Pair) -> Iterator[str]:
     """As many emphasis spans of each kind, and no delimiter left unmatched."""
     for token_type, name in _SPANS.items():
-        yield from _counts(f"{name} spans", len(pair.source.contents(token_type)),
-                           len(pair.target.contents(token_type)))
+        yield from _counts(
+            f"{name} spans",
+            len(pair.source.contents(token_type)),
+            len(pair.target.contents(token_type)),
+        )
     for mark in _DELIMITERS:
         if pair.target.prose.count(mark) > pair.source.prose.count(mark):
             yield f"an unmatched '{mark}': emphasis opened but not closed?"
@@ -272,6 +282,7 @@ def brackets(pair: Pair) -> Iterator[str]:
 
 def footnotes(pair: Pair) -> Iterator[str]:
     """The same footnote references."""
+
     def labels(text: Text) -> list[str]:
         return [f"[^{t.meta.get('label', '')}]" for t in text.tokens if t.type == "footnote_ref"]
 
@@ -312,8 +323,9 @@ def numbers(pair: Pair) -> Iterator[str]:
         if len(notations[values[0]]) > 1:
             same = next((k for k, (other, _) in enumerate(target) if other == written), None)
         if same is None:
-            same = next((k for k, (_, other) in enumerate(target)
-                         if set(values) & set(other)), None)
+            same = next(
+                (k for k, (_, other) in enumerate(target) if set(values) & set(other)), None
+            )
         if same is None:
             missing.append((written, values))
         else:
@@ -335,7 +347,7 @@ def _ends(text: str) -> tuple[str, str]:
     if not body:
         return text, ""
     start = text.index(body)
-    return text[:start], text[start + len(body):]
+    return text[:start], text[start + len(body) :]
 
 
 def whitespace(pair: Pair) -> Iterator[str]:
@@ -390,9 +402,12 @@ ENTRY_RULES: dict[str, Rule] = {
     "images": Rule("error", "image URLs as in the source", images),
     "code": Rule("error", "inline code copied unchanged", code),
     "liquid": Rule("error", "the Liquid tags of the source, none unclosed", liquid),
-    "security": Rule("error", "no active markup the source lacks: Liquid, HTML, kramdown "
-                     "extensions and attribute lists, shortcodes, unsafe URLs (see allow_unsafe)",
-                     security),
+    "security": Rule(
+        "error",
+        "no active markup the source lacks: Liquid, HTML, kramdown "
+        "extensions and attribute lists, shortcodes, unsafe URLs (see allow_unsafe)",
+        security,
+    ),
     "html": Rule("error", "the same inline HTML tags", html),
     "emphasis": Rule("error", "balanced emphasis, as many spans as the source", emphasis),
     "brackets": Rule("error", "balanced brackets", brackets),
@@ -423,8 +438,7 @@ def judge(pair: Pair, levels: Mapping[str, str]) -> Iterator[tuple[str, str, str
 def error_findings(pair: Pair, levels: Mapping[str, str]) -> list[tuple[str, str]]:
     """The error findings of ``pair`` (rule, message): what keeps ``build`` from using the
     translation."""
-    return [(rule, message) for rule, level, message in judge(pair, levels)
-            if level == "error"]
+    return [(rule, message) for rule, level, message in judge(pair, levels) if level == "error"]
 
 
 # --- the settings of a language: locales, URL policy, glossary -------------------------------
@@ -462,6 +476,10 @@ def _terms(rows: Any, path: Path) -> Iterator[Term]:  # rows: a csv.reader
 
 def settings_for(config: Config, language: str) -> Settings:
     """What the entry rules need to know about ``language`` in this project."""
-    return Settings(gettext_language(config.source_language), gettext_language(language),
-                    config.localized_urls, load_glossary(config, language),
-                    tuple(config.allow_unsafe))
+    return Settings(
+        gettext_language(config.source_language),
+        gettext_language(language),
+        config.localized_urls,
+        load_glossary(config, language),
+        tuple(config.allow_unsafe),
+    )

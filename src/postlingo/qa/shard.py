@@ -51,8 +51,9 @@ def owns_site(shard: Shard | None) -> bool:
     return shard is None or shard[0] == 1
 
 
-def counts_elsewhere(config: Config, sources: list[Source], mine: list[Source]
-                     ) -> list[CatalogueStatus]:
+def counts_elsewhere(
+    config: Config, sources: list[Source], mine: list[Source]
+) -> list[CatalogueStatus]:
     """The counts of the posts of other shards, as ``check`` would count them, for the
     site's totals: their catalogues are read but not checked (no findings come from here:
     their own shard reports them)."""
@@ -71,8 +72,9 @@ def _counts(config: Config, source: Source) -> list[CatalogueStatus]:
         path = catalogue_path(config.locales_dir, source.name, language)
         try:
             if path.exists():
-                stats.append(count(load_catalogue(path, language=language), source.name,
-                                   language, path))
+                stats.append(
+                    count(load_catalogue(path, language=language), source.name, language, path)
+                )
                 continue
             if template is None:  # a missing catalogue counts its template as untranslated
                 template = planned_template(config, source, read_segments(config, source)[1])[0]

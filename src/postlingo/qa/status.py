@@ -78,20 +78,34 @@ def count(po: polib.POFile, name: str, language: str, path: Path) -> CatalogueSt
         entries[kind] += 1
         words[kind] += len(entry.msgid.split())
     return CatalogueStatus(
-        name, language, path, True, translated=entries["translated"], fuzzy=entries["fuzzy"],
-        untranslated=entries["untranslated"], obsolete=entries["obsolete"],
+        name,
+        language,
+        path,
+        True,
+        translated=entries["translated"],
+        fuzzy=entries["fuzzy"],
+        untranslated=entries["untranslated"],
+        obsolete=entries["obsolete"],
         words=sum(words.values()),
-        words_translated=words["translated"], words_fuzzy=words["fuzzy"],
+        words_translated=words["translated"],
+        words_fuzzy=words["fuzzy"],
         words_untranslated=words["untranslated"],
     )
 
 
-_SUMMED = ("translated", "fuzzy", "untranslated", "obsolete", "words", "words_translated",
-           "words_fuzzy", "words_untranslated")
+_SUMMED = (
+    "translated",
+    "fuzzy",
+    "untranslated",
+    "obsolete",
+    "words",
+    "words_translated",
+    "words_fuzzy",
+    "words_untranslated",
+)
 
 
-def totals(rows: Iterable[CatalogueStatus], language: str | None, locales: Path
-           ) -> CatalogueStatus:
+def totals(rows: Iterable[CatalogueStatus], language: str | None, locales: Path) -> CatalogueStatus:
     """The sums of ``rows`` (of one language, or of all when ``language`` is None)."""
     chosen = [row for row in rows if language is None or row.language == language]
     sums = {name: sum(getattr(row, name) for row in chosen) for name in _SUMMED}
@@ -99,15 +113,22 @@ def totals(rows: Iterable[CatalogueStatus], language: str | None, locales: Path
     return CatalogueStatus(TOTAL, language or ALL, where, True, **sums)
 
 
-def variant_state(config: Config, source: Source, post: Post, segments: list[Segment],
-                  language: str, po: polib.POFile, include_fuzzy: bool = False
-                  ) -> tuple[Path, str, str]:
+def variant_state(
+    config: Config,
+    source: Source,
+    post: Post,
+    segments: list[Segment],
+    language: str,
+    po: polib.POFile,
+    include_fuzzy: bool = False,
+) -> tuple[Path, str, str]:
     """Where the variant goes, its state and the text ``build`` would write ("" when it
     writes none); raises ``TranslationError`` where build would reject a translation (the
     first one it leaves out: the variant would not be what the catalogue says)."""
     warnings: list[PostlingoError] = []
-    path, text = planned_variant(config, source, post, segments, language, po, include_fuzzy,
-                                 warnings)
+    path, text = planned_variant(
+        config, source, post, segments, language, po, include_fuzzy, warnings
+    )
     left_out = [problem for problem in warnings if isinstance(problem, TranslationError)]
     if left_out:
         raise left_out[0]
@@ -118,8 +139,9 @@ def variant_state(config: Config, source: Source, post: Post, segments: list[Seg
     return path, CURRENT if path.read_bytes() == text.encode("utf-8") else OUTDATED, text
 
 
-def status(config: Config, include_fuzzy: bool = False
-           ) -> tuple[list[CatalogueStatus], list[PostlingoError]]:
+def status(
+    config: Config, include_fuzzy: bool = False
+) -> tuple[list[CatalogueStatus], list[PostlingoError]]:
     """The status of every post's catalogue and variant in every language (the posts
     spread over the cores, as sync does)."""
     rows: list[CatalogueStatus] = []
@@ -134,13 +156,15 @@ def status(config: Config, include_fuzzy: bool = False
     return rows, errors
 
 
-def _posts_status(config: Config, include_fuzzy: bool, sources: list[Source]
-                  ) -> list[tuple[list[CatalogueStatus], list[PostlingoError]]]:
+def _posts_status(
+    config: Config, include_fuzzy: bool, sources: list[Source]
+) -> list[tuple[list[CatalogueStatus], list[PostlingoError]]]:
     return [_post_status(config, include_fuzzy, source) for source in sources]
 
 
-def _post_status(config: Config, include_fuzzy: bool, source: Source
-                 ) -> tuple[list[CatalogueStatus], list[PostlingoError]]:
+def _post_status(
+    config: Config, include_fuzzy: bool, source: Source
+) -> tuple[list[CatalogueStatus], list[PostlingoError]]:
     """The rows of one post, one per language, and the problems met."""
     rows: list[CatalogueStatus] = []
     errors: list[PostlingoError] = []
@@ -161,8 +185,9 @@ def _post_status(config: Config, include_fuzzy: bool, source: Source
         row = count(po, source.name, language, path)
         if post is not None:
             try:
-                state = variant_state(config, source, post, segments, language, po,
-                                      include_fuzzy)[1]
+                state = variant_state(config, source, post, segments, language, po, include_fuzzy)[
+                    1
+                ]
             except PostlingoError as exc:
                 errors.append(exc)
                 state = BROKEN
@@ -171,8 +196,7 @@ def _post_status(config: Config, include_fuzzy: bool, source: Source
     return rows, errors
 
 
-def _shared_rows(config: Config, name: str, errors: list[PostlingoError]
-                 ) -> list[CatalogueStatus]:
+def _shared_rows(config: Config, name: str, errors: list[PostlingoError]) -> list[CatalogueStatus]:
     """The rows of a catalogue every post shares (it has no variant of its own)."""
     rows = []
     for language in config.languages:
@@ -194,11 +218,13 @@ def orphan_catalogues(config: Config, sources: list[Source] | None = None) -> li
     if config.taxonomy:
         names.add(TAXONOMY)
     locales = config.locales_dir
-    found = [template_path(locales, name) for name in template_names(locales)
-             if name not in names]
+    found = [template_path(locales, name) for name in template_names(locales) if name not in names]
     for language in config.languages:
-        found += [catalogue_path(locales, name, language)
-                  for name in catalogue_names(locales, language) if name not in names]
+        found += [
+            catalogue_path(locales, name, language)
+            for name in catalogue_names(locales, language)
+            if name not in names
+        ]
     return found
 
 
@@ -225,9 +251,19 @@ def reviews(po: polib.POFile, path: Path) -> tuple[int, list[Review]]:
     for entry in po:
         if entry.obsolete or not entry.fuzzy or not entry.msgstr:
             continue
-        machine = any(line.strip().startswith(MACHINE_DRAFT)
-                      for line in (entry.tcomment or "").splitlines())
+        machine = any(
+            line.strip().startswith(MACHINE_DRAFT) for line in (entry.tcomment or "").splitlines()
+        )
         words += len(entry.msgid.split()) if machine else 0
-        found.append(Review(path, entry.linenum or 0, entry.msgctxt, entry.msgid, entry.msgstr,
-                            entry.previous_msgid, machine))
+        found.append(
+            Review(
+                path,
+                entry.linenum or 0,
+                entry.msgctxt,
+                entry.msgid,
+                entry.msgstr,
+                entry.previous_msgid,
+                machine,
+            )
+        )
     return words, found

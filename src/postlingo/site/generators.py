@@ -33,10 +33,20 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 JEKYLL_CONFIGS = ("_config.yml", "_config.yaml", "_config.toml")
-HUGO_CONFIGS = ("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json", "config.toml", "config.yaml",
-                "config.yml", "config.json", "config/_default/hugo.toml",
-                "config/_default/config.toml", "config/_default/hugo.yaml",
-                "config/_default/config.yaml")
+HUGO_CONFIGS = (
+    "hugo.toml",
+    "hugo.yaml",
+    "hugo.yml",
+    "hugo.json",
+    "config.toml",
+    "config.yaml",
+    "config.yml",
+    "config.json",
+    "config/_default/hugo.toml",
+    "config/_default/config.toml",
+    "config/_default/hugo.yaml",
+    "config/_default/config.yaml",
+)
 # Jekyll's named permalink styles all begin with /:categories.
 _NAMED_PERMALINKS = ("date", "pretty", "ordinal", "weekdate", "none")
 _CATEGORY_KEYS = ("categories", "category")
@@ -108,8 +118,9 @@ def read_site_config(path: Path, kind: str) -> Site:
         raise InputError(f"invalid TOML: {message}", path, line) from None
     except (yaml.YAMLError, ValueError) as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"cannot be read: {' '.join(str(exc).split())}", path,
-                         mark.line + 1 if mark else None) from None
+        raise InputError(
+            f"cannot be read: {' '.join(str(exc).split())}", path, mark.line + 1 if mark else None
+        ) from None
     return Site(kind, path, values if isinstance(values, dict) else {})
 
 
@@ -119,16 +130,14 @@ def find_site(config: Config) -> Site | None:
     Hugo's for hugo); None for a custom layout or when there is none."""
     if config.layout == "custom":
         return None
-    kind, names = ("hugo", HUGO_CONFIGS) if config.layout == "hugo" else ("jekyll",
-                                                                         JEKYLL_CONFIGS)
+    kind, names = ("hugo", HUGO_CONFIGS) if config.layout == "hugo" else ("jekyll", JEKYLL_CONFIGS)
     root = config.root.resolve()
     for pattern in config.posts:
         folder = (root / fixed_prefix(pattern)).resolve()
         while folder.is_relative_to(root):
             for name in names:
                 if (folder / name).is_file():  # (named from the root, as the user does)
-                    return read_site_config(config.root / folder.relative_to(root) / name,
-                                            kind)
+                    return read_site_config(config.root / folder.relative_to(root) / name, kind)
             if folder == root:
                 break
             folder = folder.parent
@@ -179,38 +188,61 @@ def _published(config: Config, site: Site) -> list[Finding]:
             missing.append(relative)
     if not missing:
         return []
-    return [Finding(f"Jekyll would publish {' and '.join(missing)}: add exclude: "
-                    f"[{', '.join(missing)}]", site.path, site.line("exclude"),
-                    Fix("exclude", tuple(missing)))]
+    return [
+        Finding(
+            f"Jekyll would publish {' and '.join(missing)}: add exclude: [{', '.join(missing)}]",
+            site.path,
+            site.line("exclude"),
+            Fix("exclude", tuple(missing)),
+        )
+    ]
 
 
 def _excludes(entry: str, relative: str) -> bool:
     entry = entry.strip().strip("/")
-    return bool(entry) and (relative == entry or relative.startswith(entry + "/")
-                            or fnmatch(relative, entry))
+    return bool(entry) and (
+        relative == entry or relative.startswith(entry + "/") or fnmatch(relative, entry)
+    )
 
 
 def _polyglot(config: Config, site: Site) -> list[Finding]:
     found = []
     plugins = _strings(site.get("plugins")) + _strings(site.get("gems"))
     if "jekyll-polyglot" not in plugins:
-        found.append(Finding("jekyll-polyglot is not among the plugins: every variant would "
-                             "replace its source's page; add jekyll-polyglot to plugins",
-                             site.path, site.line("plugins"), Fix("plugins",
-                                                                  ("jekyll-polyglot",))))
+        found.append(
+            Finding(
+                "jekyll-polyglot is not among the plugins: every variant would "
+                "replace its source's page; add jekyll-polyglot to plugins",
+                site.path,
+                site.line("plugins"),
+                Fix("plugins", ("jekyll-polyglot",)),
+            )
+        )
     languages = _strings(site.get("languages"))
-    missing = [code for code in [config.source_language, *config.languages]
-               if code not in languages]
+    missing = [
+        code for code in [config.source_language, *config.languages] if code not in languages
+    ]
     if missing:
-        found.append(Finding(f"polyglot's languages lack {', '.join(missing)}: add them "
-                             f"(languages: {_flow([*languages, *missing])})", site.path,
-                             site.line("languages"), Fix("languages", tuple(missing))))
+        found.append(
+            Finding(
+                f"polyglot's languages lack {', '.join(missing)}: add them "
+                f"(languages: {_flow([*languages, *missing])})",
+                site.path,
+                site.line("languages"),
+                Fix("languages", tuple(missing)),
+            )
+        )
     default = site.get("default_lang") or "en"  # polyglot's default
     if default != config.source_language:
-        found.append(Finding(f"polyglot's default_lang is {default!r}, not the posts' "
-                             f"language: set default_lang: {config.source_language}",
-                             site.path, site.line("default_lang"),
-                             Fix("default_lang", (config.source_language,))))
+        found.append(
+            Finding(
+                f"polyglot's default_lang is {default!r}, not the posts' "
+                f"language: set default_lang: {config.source_language}",
+                site.path,
+                site.line("default_lang"),
+                Fix("default_lang", (config.source_language,)),
+            )
+        )
     return found
 
 
@@ -227,9 +259,14 @@ def _plain_jekyll(site: Site) -> list[Finding]:
     permalink = _site_permalink(site)
     if permalink in _NAMED_PERMALINKS or ":categories" in permalink:
         return []
-    return [Finding(f"permalink {permalink!r} has no :categories: every variant would get its "
-                    "source's URL and replace its page; begin it with /:categories",
-                    site.path, site.line("permalink"))]
+    return [
+        Finding(
+            f"permalink {permalink!r} has no :categories: every variant would get its "
+            "source's URL and replace its page; begin it with /:categories",
+            site.path,
+            site.line("permalink"),
+        )
+    ]
 
 
 def _category_urls(config: Config, site: Site | None) -> list[Finding]:
@@ -244,35 +281,53 @@ def _category_urls(config: Config, site: Site | None) -> list[Finding]:
         for key in _CATEGORY_KEYS:
             if key in getattr(config, setting):
                 own = config_file(config.root) or config.root / CONFIG_FILE
-                found.append(Finding(
-                    f"'{key}' is translated ({setting}) while the permalink "
-                    f"({permalink!r}) holds :categories: each variant's URL would move; "
-                    f"remove '{key}' from {setting}, or use a permalink without :categories",
-                    own, key_line(own, setting)))
+                found.append(
+                    Finding(
+                        f"'{key}' is translated ({setting}) while the permalink "
+                        f"({permalink!r}) holds :categories: each variant's URL would move; "
+                        f"remove '{key}' from {setting}, or use a permalink without :categories",
+                        own,
+                        key_line(own, setting),
+                    )
+                )
     return found
 
 
 def _hugo(config: Config, site: Site) -> list[Finding]:
     declared = site.get("languages")
-    languages = {str(k).lower(): v for k, v in declared.items()} if isinstance(
-        declared, dict) else {}
+    languages = (
+        {str(k).lower(): v for k, v in declared.items()} if isinstance(declared, dict) else {}
+    )
     found = []
-    missing = [code for code in [config.source_language, *config.languages]
-               if code.lower() not in languages]
+    missing = [
+        code
+        for code in [config.source_language, *config.languages]
+        if code.lower() not in languages
+    ]
     if missing:
-        found.append(Finding(f"Hugo's languages lack {', '.join(missing)}: each variant would "
-                             f"replace its source's page; add [languages.{missing[0]}]",
-                             site.path, site.line("languages"), Fix("languages",
-                                                                    tuple(missing))))
+        found.append(
+            Finding(
+                f"Hugo's languages lack {', '.join(missing)}: each variant would "
+                f"replace its source's page; add [languages.{missing[0]}]",
+                site.path,
+                site.line("languages"),
+                Fix("languages", tuple(missing)),
+            )
+        )
     default = str(site.get("defaultContentLanguage") or "en").lower()
     # A file without a language suffix (the source) is in the default language; and the
     # default language is the one at the site's root, where the German pages were.
     if default != config.source_language.lower():
-        found.append(Finding(f"Hugo's defaultContentLanguage is {default!r}, not the posts' "
-                             f"language: set defaultContentLanguage = "
-                             f"\"{config.source_language}\"", site.path,
-                             site.line("defaultContentLanguage"),
-                             Fix("defaultContentLanguage", (config.source_language,))))
+        found.append(
+            Finding(
+                f"Hugo's defaultContentLanguage is {default!r}, not the posts' "
+                f"language: set defaultContentLanguage = "
+                f'"{config.source_language}"',
+                site.path,
+                site.line("defaultContentLanguage"),
+                Fix("defaultContentLanguage", (config.source_language,)),
+            )
+        )
     if config.hugo_content == "directory":
         found += _content_dirs(config, site, languages)
     return found
@@ -285,7 +340,13 @@ def _content_dirs(config: Config, site: Site, languages: dict[str, Any]) -> list
         content_dir = table.get("contentDir") if isinstance(table, dict) else None
         wanted = f"content/{code}"
         if content_dir is None or str(content_dir).strip("/") != wanted:
-            found.append(Finding(f"Hugo's [languages.{code}] needs contentDir = \"{wanted}\" "
-                                 "(posts by directory)", site.path, site.line("languages"),
-                                 Fix("contentDir", (code, wanted))))
+            found.append(
+                Finding(
+                    f'Hugo\'s [languages.{code}] needs contentDir = "{wanted}" '
+                    "(posts by directory)",
+                    site.path,
+                    site.line("languages"),
+                    Fix("contentDir", (code, wanted)),
+                )
+            )
     return found

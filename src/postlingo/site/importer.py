@@ -69,8 +69,9 @@ class PostImport:
         if self.source_left:
             left.append(f"{len(self.source_left)} left: source line {self.source_left[0]}")
         if self.variant_left:
-            left.append(f"translation line {self.variant_left[0]}"
-                        + ("" if self.source_left else " left"))
+            left.append(
+                f"translation line {self.variant_left[0]}" + ("" if self.source_left else " left")
+            )
         if left:
             text += f" ({', '.join(left)})"
         if self.kept:
@@ -115,8 +116,10 @@ def _import_one(config: Config, source: Source, language: str, outcome: ImportOu
     post, segments = read_segments(config, source)
     variant, translated = read_segments(config, Source(relative, source.posts_dir, source.name))
     if len(segments) * len(translated) > MAX_CELLS:
-        raise InputError(f"too many segments to align ({len(segments)} and "
-                         f"{len(translated)}): not imported", path)
+        raise InputError(
+            f"too many segments to align ({len(segments)} and {len(translated)}): not imported",
+            path,
+        )
     pairs = align_posts(post, segments, variant, translated, {config.source_language, language})
     found = PostImport(path, language, len(segments))
     paired = {id(segment) for pair in pairs for segment in pair}
@@ -143,20 +146,30 @@ def _replaced(found: PostImport) -> str:
     if found.source_left:
         lost.append(f"{len(found.source_left)} source segment(s) get the source's text")
     if found.variant_left:
-        lost.append(f"{len(found.variant_left)} block(s) of its own are not in the catalogue "
-                    f"(from line {found.variant_left[0]})")
-    return (f"build will rewrite this file: {' and '.join(lost)}; translate what is left "
-            "first, or set threshold = 100 to keep the file until then")
+        lost.append(
+            f"{len(found.variant_left)} block(s) of its own are not in the catalogue "
+            f"(from line {found.variant_left[0]})"
+        )
+    return (
+        f"build will rewrite this file: {' and '.join(lost)}; translate what is left "
+        "first, or set threshold = 100 to keep the file until then"
+    )
 
 
-def _fill(catalogue: polib.POFile, pairs: list[tuple[Segment, Segment]], shown: str,
-          found: PostImport, fresh: bool) -> int:
+def _fill(
+    catalogue: polib.POFile,
+    pairs: list[tuple[Segment, Segment]],
+    shown: str,
+    found: PostImport,
+    fresh: bool,
+) -> int:
     """Put each pair's translation into its untranslated entry; the number written.
     A text equal to its source is imported only into a ``fresh`` catalogue: in a human
     variant it is the translator's choice (a name, a term), in a variant postlingo wrote
     from an existing catalogue it is the source's text standing in for a translation."""
     entries: dict[tuple[str | None, str], polib.POEntry] = {
-        (e.msgctxt, e.msgid): e for e in catalogue if not e.obsolete}
+        (e.msgctxt, e.msgid): e for e in catalogue if not e.obsolete
+    }
     written = 0
     done: set[tuple[str | None, str]] = set()  # a text the post repeats: its first pair
     for source, target in pairs:
@@ -194,14 +207,20 @@ class Block:
     words: frozenset[str] = frozenset()  # the first four letters of its longer words
 
 
-def align_posts(source: Post, segments: list[Segment], variant: Post,
-                translated: list[Segment], languages: set[str]
-                ) -> list[tuple[Segment, Segment]]:
+def align_posts(
+    source: Post,
+    segments: list[Segment],
+    variant: Post,
+    translated: list[Segment],
+    languages: set[str],
+) -> list[tuple[Segment, Segment]]:
     """The pairs (source segment, its translation) found, in source order; each segment
     is in one pair at most, and each translation renders in its source's shape."""
     pairs = _front_matter_pairs(segments, translated, languages)
-    body = [_blocks(source, [s for s in segments if s.context is None], languages),
-            _blocks(variant, [s for s in translated if s.context is None], languages)]
+    body = [
+        _blocks(source, [s for s in segments if s.context is None], languages),
+        _blocks(variant, [s for s in translated if s.context is None], languages),
+    ]
     pairs += align(*body)
     return sorted((pair for pair in pairs if _renders(*pair)), key=lambda p: p[0].start)
 
@@ -214,8 +233,9 @@ def _renders(source: Segment, target: Segment) -> bool:
     return bool(target.msgid.strip())
 
 
-def _front_matter_pairs(segments: list[Segment], translated: list[Segment],
-                        languages: set[str]) -> list[tuple[Segment, Segment]]:
+def _front_matter_pairs(
+    segments: list[Segment], translated: list[Segment], languages: set[str]
+) -> list[tuple[Segment, Segment]]:
     """Values of the same key pair; a key with several values (a list) pairs them in order
     when both have as many, else by alignment."""
     pairs: list[tuple[Segment, Segment]] = []
@@ -226,8 +246,10 @@ def _front_matter_pairs(segments: list[Segment], translated: list[Segment],
         if len(mine) == len(theirs):
             pairs += zip(mine, theirs, strict=True)
         else:
-            pairs += align([_block(s, f"front-matter {key}", "", languages) for s in mine],
-                           [_block(s, f"front-matter {key}", "", languages) for s in theirs])
+            pairs += align(
+                [_block(s, f"front-matter {key}", "", languages) for s in mine],
+                [_block(s, f"front-matter {key}", "", languages) for s in theirs],
+            )
     return pairs
 
 
@@ -251,8 +273,9 @@ def align(source: Sequence[Block], target: Sequence[Block]) -> list[tuple[Segmen
     return _trace(source, target, move)
 
 
-def _trace(source: Sequence[Block], target: Sequence[Block], move: bytearray
-           ) -> list[tuple[Segment, Segment]]:
+def _trace(
+    source: Sequence[Block], target: Sequence[Block], move: bytearray
+) -> list[tuple[Segment, Segment]]:
     pairs = []
     i, j, width = len(source), len(target), len(target) + 1
     while i and j:
@@ -280,7 +303,7 @@ def _score(a: Block, b: Block, ratio: float) -> float | None:
     if a.kind != b.kind:
         return None
     stray = math.log((b.size + 8) / (a.size + 8)) - ratio
-    length = math.exp(-stray * stray / (2 * _LENGTH_SPREAD ** 2))
+    length = math.exp(-stray * stray / (2 * _LENGTH_SPREAD**2))
     if length < 0.2:
         return None  # half a paragraph, or another text
     score = 0.5 * length + 0.5 * _overlap(a.anchors, b.anchors) + _cognates(a.words, b.words)
@@ -376,8 +399,14 @@ def _block(segment: Segment, kind: str, container: str, languages: set[str]) -> 
 _WORDS = re.compile(r"[^\W\d_]{4,}")
 
 
-_CONTAINERS = {"blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open",
-               "footnote_open", "table_open"}
+_CONTAINERS = {
+    "blockquote_open",
+    "bullet_list_open",
+    "ordered_list_open",
+    "list_item_open",
+    "footnote_open",
+    "table_open",
+}
 
 
 def _blocks(post: Post, segments: list[Segment], languages: set[str]) -> list[Block]:

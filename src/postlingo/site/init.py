@@ -44,8 +44,18 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 # Front-matter keys that hold prose where sites use them; only those the posts fill with
 # text are configured (a key that holds a date or a list would be an error to translate).
-PROSE_KEYS = ("title", "subtitle", "linkTitle", "description", "excerpt", "summary", "teaser",
-              "lead", "intro", "abstract")
+PROSE_KEYS = (
+    "title",
+    "subtitle",
+    "linkTitle",
+    "description",
+    "excerpt",
+    "summary",
+    "teaser",
+    "lead",
+    "intro",
+    "abstract",
+)
 _NESTED_PROSE = ("alt", "caption")  # image.alt and the like
 _SAMPLE = 500  # posts read to find the prose keys
 _SKIPPED = {"node_modules", "vendor", "_site", "public", "resources", "locales"}
@@ -73,8 +83,9 @@ class InitReport:
     problems: list[PostlingoError] = field(default_factory=list)  # --apply could not edit
 
 
-def init(root: Path, source_language: str = "de", languages: list[str] | None = None,
-         apply: bool = False) -> InitReport:
+def init(
+    root: Path, source_language: str = "de", languages: list[str] | None = None, apply: bool = False
+) -> InitReport:
     """Write ``postlingo.toml`` for the site at ``root`` and, with ``apply``, the edits of
     the generator's config; ``ConfigError`` if postlingo is configured there already."""
     root = Path(root)
@@ -108,8 +119,10 @@ def _refuse_existing(root: Path) -> None:
         except (tomllib.TOMLDecodeError, InputError):
             return
         if isinstance(tool, dict) and "postlingo" in tool:
-            raise ConfigError("[tool.postlingo] configures postlingo here already; init never "
-                              "overwrites it", pyproject)
+            raise ConfigError(
+                "[tool.postlingo] configures postlingo here already; init never overwrites it",
+                pyproject,
+            )
 
 
 def _create(path: Path, text: str) -> None:
@@ -124,8 +137,7 @@ def _create(path: Path, text: str) -> None:
         try:
             os.link(tmp, path)  # fails if the name exists: no overwrite, even in a race
         except FileExistsError:
-            raise ConfigError("exists already; init never overwrites it",
-                              path) from None
+            raise ConfigError("exists already; init never overwrites it", path) from None
     finally:
         os.unlink(tmp)
 
@@ -133,8 +145,7 @@ def _create(path: Path, text: str) -> None:
 # --- detection -------------------------------------------------------------------------------
 
 
-def detect(root: Path, source_language: str = "de", languages: list[str] | None = None
-           ) -> Detected:
+def detect(root: Path, source_language: str = "de", languages: list[str] | None = None) -> Detected:
     """The generator of the site at ``root`` and the configuration that fits it."""
     for folder in _candidates(root):
         if any((folder / name).is_file() for name in JEKYLL_CONFIGS):
@@ -147,8 +158,11 @@ def detect(root: Path, source_language: str = "de", languages: list[str] | None 
 def _candidates(root: Path) -> list[Path]:
     """The root, then its folders (a site kept in ``content/`` or ``docs/``)."""
     try:
-        below = sorted(p for p in root.iterdir() if p.is_dir() and p.name[:1] not in "._"
-                       and p.name not in _SKIPPED)
+        below = sorted(
+            p
+            for p in root.iterdir()
+            if p.is_dir() and p.name[:1] not in "._" and p.name not in _SKIPPED
+        )
     except OSError:
         below = []
     return [root, *below]
@@ -172,12 +186,12 @@ def _jekyll(root: Path, folder: Path, source: str, languages: list[str] | None) 
     plugins = [str(p) for key in ("plugins", "gems") for p in _list(site.get(key))]
     gemfiles = [folder / "Gemfile", root / "Gemfile"]
     polyglot = "jekyll-polyglot" in plugins or any(
-        f.is_file() and "jekyll-polyglot" in read_text(f) for f in gemfiles)
+        f.is_file() and "jekyll-polyglot" in read_text(f) for f in gemfiles
+    )
     posts = _globs(root, f"{_prefix(root, folder)}_posts")
     declared = [str(code) for code in _list(site.get("languages")) if str(code) != source]
     targets = languages or (declared if polyglot and declared else ["en"])
-    settings = _settings(source, targets, posts,
-                         "jekyll-polyglot" if polyglot else "jekyll")
+    settings = _settings(source, targets, posts, "jekyll-polyglot" if polyglot else "jekyll")
     detected = Detected("Jekyll with jekyll-polyglot" if polyglot else "Jekyll", site, settings)
     _describe_posts(root, detected)
     return detected
@@ -190,8 +204,11 @@ def _hugo(root: Path, folder: Path, source: str, languages: list[str] | None) ->
     by_directory = (content / source).is_dir()
     if by_directory:
         posts = _globs(root, f"{prefix}{source}")
-        found = sorted(p.name for p in content.iterdir() if p.is_dir() and p.name != source
-                       and _is_language(p.name))
+        found = sorted(
+            p.name
+            for p in content.iterdir()
+            if p.is_dir() and p.name != source and _is_language(p.name)
+        )
     else:
         posts = _globs(root, prefix.rstrip("/") or ".")
         found = _suffix_languages(content, source)
@@ -200,8 +217,10 @@ def _hugo(root: Path, folder: Path, source: str, languages: list[str] | None) ->
     settings["hugo_content"] = "directory" if by_directory else "suffix"
     detected = Detected("Hugo", site, settings)
     if found:
-        detected.notes.append(f"existing translations: {', '.join(found)} (postlingo leaves "
-                              "files it did not write alone)")
+        detected.notes.append(
+            f"existing translations: {', '.join(found)} (postlingo leaves "
+            "files it did not write alone)"
+        )
     _describe_posts(root, detected)
     return detected
 
@@ -209,13 +228,19 @@ def _hugo(root: Path, folder: Path, source: str, languages: list[str] | None) ->
 def _custom(root: Path, source: str, languages: list[str] | None) -> Detected:
     counts = Counter(p.parent for p in _markdown_files(root))
     folder = max(counts, key=lambda f: (counts[f], -len(f.parts)), default=root / "posts")
-    settings = _settings(source, languages or ["en"], _globs(root, _prefix(root, folder)
-                                                              .rstrip("/") or "."), "custom")
+    settings = _settings(
+        source,
+        languages or ["en"],
+        _globs(root, _prefix(root, folder).rstrip("/") or "."),
+        "custom",
+    )
     settings["path"] = "{dir}/{lang}/{stem}{ext}"
     settings["metadata"] = {"lang": "{lang}"}
     detected = Detected("no known generator", None, settings)
-    detected.notes.append("layout 'custom': each variant goes to <folder>/<lang>/<file> with "
-                          "'lang: <lang>'; change 'path' and 'metadata' to suit your site")
+    detected.notes.append(
+        "layout 'custom': each variant goes to <folder>/<lang>/<file> with "
+        "'lang: <lang>'; change 'path' and 'metadata' to suit your site"
+    )
     _describe_posts(root, detected)
     return detected
 
@@ -235,8 +260,11 @@ def _is_language(code: str) -> bool:
 
 
 def _suffix_languages(content: Path, source: str) -> list[str]:
-    codes = {match.group(1) for path in _markdown_files(content)
-             if (match := _LANG_SUFFIX.search(path.name))}
+    codes = {
+        match.group(1)
+        for path in _markdown_files(content)
+        if (match := _LANG_SUFFIX.search(path.name))
+    }
     return sorted(code for code in codes if code != source and _is_language(code))
 
 
@@ -244,8 +272,11 @@ def _markdown_files(folder: Path) -> list[Path]:
     found = []
     for top, folders, files in os.walk(folder):
         folders[:] = sorted(f for f in folders if f[:1] != "." and f not in _SKIPPED)
-        found += [Path(top, name) for name in sorted(files)
-                  if name.endswith((".md", ".markdown")) and name.lower() != "readme.md"]
+        found += [
+            Path(top, name)
+            for name in sorted(files)
+            if name.endswith((".md", ".markdown")) and name.lower() != "readme.md"
+        ]
     return found
 
 
@@ -254,15 +285,22 @@ def _globs(root: Path, folder: str) -> list[str]:
     (a glob that matches nothing is an error)."""
     files = _markdown_files(root / folder)
     prefix = "" if folder == "." else f"{folder}/"
-    globs = [f"{prefix}**/*{ext}" for ext in (".md", ".markdown")
-             if any(f.name.endswith(ext) for f in files)]
+    globs = [
+        f"{prefix}**/*{ext}"
+        for ext in (".md", ".markdown")
+        if any(f.name.endswith(ext) for f in files)
+    ]
     return globs or [f"{prefix}**/*.md"]
 
 
-def _settings(source: str, languages: list[str], posts: list[str], layout: str
-              ) -> dict[str, Any]:
-    return {"source_language": source, "languages": [c for c in languages if c != source],
-            "posts": posts, "layout": layout, "locales": "locales"}
+def _settings(source: str, languages: list[str], posts: list[str], layout: str) -> dict[str, Any]:
+    return {
+        "source_language": source,
+        "languages": [c for c in languages if c != source],
+        "posts": posts,
+        "layout": layout,
+        "locales": "locales",
+    }
 
 
 def _describe_posts(root: Path, detected: Detected) -> None:
@@ -276,8 +314,10 @@ def _describe_posts(root: Path, detected: Detected) -> None:
         sources = []
     settings["front_matter"] = prose_keys([root / s.relative for s in sources[:_SAMPLE]])
     if not sources:
-        detected.notes.append(f"no posts yet: {', '.join(settings['posts'])} matches none "
-                              "(postlingo sync says so until there is one)")
+        detected.notes.append(
+            f"no posts yet: {', '.join(settings['posts'])} matches none "
+            "(postlingo sync says so until there is one)"
+        )
     else:
         count = f"{len(sources)} post{'' if len(sources) == 1 else 's'}"
         detected.notes.append(f"{count} ({', '.join(settings['posts'])})")
@@ -299,7 +339,7 @@ def _front_matter(path: Path) -> dict[str, Any]:
         front = post.front_matter
         if front is None:
             return {}
-        content = post.text[front.content_start:front.content_end]
+        content = post.text[front.content_start : front.content_end]
         values = front_matter_handlers()[front.format].load(content)  # (read, never written)
     except (OSError, PostlingoError, yaml.YAMLError, tomllib.TOMLDecodeError, ValueError):
         return {}  # (sync reports an unreadable post, naming its line)
@@ -307,22 +347,35 @@ def _front_matter(path: Path) -> dict[str, Any]:
 
 
 def _text_keys(values: dict[str, Any]) -> set[str]:
-    keys = {key for key in PROSE_KEYS if isinstance(values.get(key), str)
-            and values[key].strip()}
+    keys = {key for key in PROSE_KEYS if isinstance(values.get(key), str) and values[key].strip()}
     for key, value in values.items():
         if isinstance(value, dict):
-            keys |= {f"{key}.{inner}" for inner in _NESTED_PROSE
-                     if isinstance(value.get(inner), str) and value[inner].strip()}
+            keys |= {
+                f"{key}.{inner}"
+                for inner in _NESTED_PROSE
+                if isinstance(value.get(inner), str) and value[inner].strip()
+            }
     return keys
 
 
 def render(settings: dict[str, Any]) -> str:
     """``postlingo.toml`` for ``settings``, with a comment on where its keys are explained."""
     doc = tomlkit.document()
-    doc.add(tomlkit.comment("postlingo's configuration, written by postlingo init (README: "
-                            "Configuration)."))
-    for key in ("source_language", "languages", "posts", "layout", "hugo_content", "path",
-                "locales", "front_matter"):
+    doc.add(
+        tomlkit.comment(
+            "postlingo's configuration, written by postlingo init (README: Configuration)."
+        )
+    )
+    for key in (
+        "source_language",
+        "languages",
+        "posts",
+        "layout",
+        "hugo_content",
+        "path",
+        "locales",
+        "front_matter",
+    ):
         if key in settings:
             doc.add(key, settings[key])
     if "metadata" in settings:
@@ -358,8 +411,11 @@ def _edit(path: Path, text: str, fixes: list[Fix]) -> str:
         for fix in fixes:
             text = _edit_jekyll(path, text, fix)
         return text
-    raise InputError(f"--apply edits _config.yml and TOML configs; edit this one by hand "
-                     f"({', '.join(fix.key for fix in fixes)})", path)
+    raise InputError(
+        f"--apply edits _config.yml and TOML configs; edit this one by hand "
+        f"({', '.join(fix.key for fix in fixes)})",
+        path,
+    )
 
 
 def _edit_jekyll(path: Path, text: str, fix: Fix) -> str:
@@ -373,11 +429,13 @@ def _edit_jekyll(path: Path, text: str, fix: Fix) -> str:
         new = _yaml_list(text, fix.key, add)
         wanted = old + add
     after = _load_yaml(path, new) if new is not None else None
-    if after is None or after.get(fix.key) != wanted or {
-            k: v for k, v in after.items() if k != fix.key} != {
-            k: v for k, v in before.items() if k != fix.key}:
-        raise InputError(f"--apply cannot set '{fix.key}' here safely; edit it by hand",
-                         path)
+    if (
+        after is None
+        or after.get(fix.key) != wanted
+        or {k: v for k, v in after.items() if k != fix.key}
+        != {k: v for k, v in before.items() if k != fix.key}
+    ):
+        raise InputError(f"--apply cannot set '{fix.key}' here safely; edit it by hand", path)
     assert new is not None
     return new
 
@@ -414,8 +472,7 @@ def _yaml_scalar(text: str, key: str, value: str) -> str | None:
     line = lines[at]
     body = line.rstrip("\r\n")
     comment = re.search(r"\s+#.*$", body)
-    lines[at] = (f"{key}: {_plain(value)}{comment.group(0) if comment else ''}"
-                 f"{line[len(body):]}")
+    lines[at] = f"{key}: {_plain(value)}{comment.group(0) if comment else ''}{line[len(body) :]}"
     return "".join(lines)
 
 
@@ -430,10 +487,10 @@ def _yaml_list(text: str, key: str, add: list[str]) -> str | None:
     if at is None:
         return _appended(lines, f"{key}: [{items}]")
     line = lines[at]
-    rest = line[line.index(":") + 1:].strip()
+    rest = line[line.index(":") + 1 :].strip()
     if rest.startswith("[") and "]" in rest:
         close = line.index("]")
-        inside = line[line.index("[") + 1:close].strip()
+        inside = line[line.index("[") + 1 : close].strip()
         lines[at] = f"{line[:close].rstrip()}{', ' if inside else ''}{items}{line[close:]}"
         return "".join(lines)
     if rest and not rest.startswith("#"):
@@ -446,13 +503,13 @@ def _yaml_list(text: str, key: str, add: list[str]) -> str | None:
         elif lines[index].strip() and not lines[index].lstrip().startswith("#"):
             break
     if indent is None:  # `key:` with nothing: null
-        eol = line[len(line.rstrip("\r\n")):]
+        eol = line[len(line.rstrip("\r\n")) :]
         lines[at] = f"{key}: [{items}]{eol}"
         return "".join(lines)
-    eol = lines[last][len(lines[last].rstrip("\r\n")):] or "\n"
+    eol = lines[last][len(lines[last].rstrip("\r\n")) :] or "\n"
     if not lines[last].endswith(("\n", "\r")):
         lines[last] += eol
-    lines[last + 1:last + 1] = [f"{indent}- {_plain(value)}{eol}" for value in add]
+    lines[last + 1 : last + 1] = [f"{indent}- {_plain(value)}{eol}" for value in add]
     return "".join(lines)
 
 
@@ -512,7 +569,9 @@ def report_lines(report: InitReport, applied: bool) -> list[str]:
         lines.append("the site generator's config still needs:")
         lines += [f"  {finding.error()}" for finding in report.needed]
         if not applied:
-            lines.append("postlingo init --apply makes these edits (only those lines change); "
-                         "or make them by hand")
+            lines.append(
+                "postlingo init --apply makes these edits (only those lines change); "
+                "or make them by hand"
+            )
     lines.append("next: postlingo sync")
     return lines

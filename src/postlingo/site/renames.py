@@ -49,12 +49,16 @@ def foreign_variant(config: Config, source: Source, language: str) -> ForeignVar
         return None
     hint = ""
     if not catalogue_languages(config.locales_dir):
-        hint = (f" (there is no catalogue at all in '{config.locales}': is 'locales' right "
-                "in the configuration?)")
+        hint = (
+            f" (there is no catalogue at all in '{config.locales}': is 'locales' right "
+            "in the configuration?)"
+        )
     return ForeignVariant(
         f"exists, but postlingo has no {language} catalogue for {source.relative}, so it "
         f"did not write it{hint}; 'postlingo import' brings its text into the catalogue, "
-        "or remove the file, or run with --force to replace it", path)
+        "or remove the file, or run with --force to replace it",
+        path,
+    )
 
 
 def gone_posts(config: Config, sources: Iterable[Source]) -> list[str]:
@@ -68,8 +72,12 @@ def gone_posts(config: Config, sources: Iterable[Source]) -> list[str]:
     return sorted(names)
 
 
-def find_renames(config: Config, sources: list[Source], keys_of: Callable[[Source], set[Key]],
-                 candidates: list[Source] | None = None) -> dict[str, str]:
+def find_renames(
+    config: Config,
+    sources: list[Source],
+    keys_of: Callable[[Source], set[Key]],
+    candidates: list[Source] | None = None,
+) -> dict[str, str]:
     """New post name -> gone post name, for the posts (of ``candidates``, default all)
     without any catalogue whose texts (``keys_of``) a gone post held. Each gone post goes
     to at most one new post: the one that shares the largest part of its texts."""
@@ -77,9 +85,14 @@ def find_renames(config: Config, sources: list[Source], keys_of: Callable[[Sourc
     if not gone:
         return {}
     languages = catalogue_languages(config.locales_dir)
-    fresh = [source for source in (sources if candidates is None else candidates)
-             if not any(catalogue_path(config.locales_dir, source.name, language).exists()
-                        for language in languages)]
+    fresh = [
+        source
+        for source in (sources if candidates is None else candidates)
+        if not any(
+            catalogue_path(config.locales_dir, source.name, language).exists()
+            for language in languages
+        )
+    ]
     if not fresh:
         return {}
     held = {name: _texts(config, name, languages) for name in gone}
@@ -132,6 +145,7 @@ def template_keys(config: Config) -> Callable[[Source], set[Key]]:
         if not path.is_file():
             return set()
         return {(e.msgctxt, e.msgid) for e in load_catalogue(path) if not e.obsolete}
+
     return keys
 
 

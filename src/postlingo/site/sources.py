@@ -52,8 +52,9 @@ def find_sources(config: Config) -> list[Source]:
             if key in found:
                 matched = True
                 continue
-            if (layout.is_variant(key, posts_dir, languages)
-                    or not inside(os.path.join(top, key), entry)):
+            if layout.is_variant(key, posts_dir, languages) or not inside(
+                os.path.join(top, key), entry
+            ):
                 continue  # (a symbolic link out of the project is not followed)
             relative = PurePosixPath(key)
             below = key[skip:]
@@ -70,8 +71,9 @@ def _no_posts(config: Config, pattern: str) -> None:
     """A glob that finds no post is a mistake (a wrong folder), never a site with nothing
     to do: every command would succeed on zero posts."""
     source = config_file(config.root)
-    raise ConfigError(f"'posts' pattern {pattern!r} matches no post",
-                      source, key_line(source, "posts"))
+    raise ConfigError(
+        f"'posts' pattern {pattern!r} matches no post", source, key_line(source, "posts")
+    )
 
 
 @dataclass
@@ -117,8 +119,10 @@ def variant_path(config: Config, source: Source, language: str) -> Path:
     relative = layout_for(config).variant_path(source.relative, source.posts_dir, language)
     path = config.root / relative
     if not resolves_inside(path, config.root):
-        raise InputError(f"the {language} variant would be written outside the project: "
-                         f"{relative}", config.root / source.relative)
+        raise InputError(
+            f"the {language} variant would be written outside the project: {relative}",
+            config.root / source.relative,
+        )
     return path
 
 
@@ -146,13 +150,15 @@ def orphan_variants(config: Config, sources: list[Source] | None = None) -> list
     return found
 
 
-def report_orphan_variants(config: Config, outcome: Outcome, prune: bool = False,
-                           sources: list[Source] | None = None) -> None:
+def report_orphan_variants(
+    config: Config, outcome: Outcome, prune: bool = False, sources: list[Source] | None = None
+) -> None:
     """Remove the variants of posts that are gone (``prune``), or warn about them."""
     for path in orphan_variants(config, sources):
         if prune:
             remove(path)
             outcome.removed.append(path)
         else:
-            outcome.warnings.append(PostlingoError(
-                "variant without a source post ('build --prune' removes it)", path))
+            outcome.warnings.append(
+                PostlingoError("variant without a source post ('build --prune' removes it)", path)
+            )

@@ -36,19 +36,25 @@ _LINE_WRAP = {79: 77, 0: 65535}
 def _locales(config: Config) -> PurePosixPath:
     """The locales folder below the root, as Weblate's file masks name it."""
     try:
-        return PurePosixPath(config.locales_dir.resolve().relative_to(config.root.resolve())
-                             .as_posix())
+        return PurePosixPath(
+            config.locales_dir.resolve().relative_to(config.root.resolve()).as_posix()
+        )
     except ValueError:
-        raise ConfigError(f"locales = {config.locales!r} is outside the project: Weblate "
-                          "reads only the repository", config.root / "postlingo.toml") from None
+        raise ConfigError(
+            f"locales = {config.locales!r} is outside the project: Weblate "
+            "reads only the repository",
+            config.root / "postlingo.toml",
+        ) from None
 
 
 def line_wrap(config: Config) -> int:
     """Weblate's ``po_line_wrap`` for the site's ``wrap_width``."""
     if config.wrap_width not in _LINE_WRAP:
-        raise ConfigError(f"wrap_width = {config.wrap_width}: Weblate writes PO lines of 79 "
-                          "columns or unwrapped; set wrap_width to 79 or 0",
-                          config.root / "postlingo.toml")
+        raise ConfigError(
+            f"wrap_width = {config.wrap_width}: Weblate writes PO lines of 79 "
+            "columns or unwrapped; set wrap_width to 79 or 0",
+            config.root / "postlingo.toml",
+        )
     return _LINE_WRAP[config.wrap_width]
 
 
@@ -56,8 +62,10 @@ def discovery_regex(locales: PurePosixPath) -> str:
     """The component discovery expression for one catalogue per post: the language is the
     folder below ``locales``, the component the catalogue's name (posts in subfolders keep
     their folders in it)."""
-    return (f"^{re.escape(str(locales))}/(?P<language>[^/.][^/]*)/{MESSAGES}/"
-            r"(?P<component>[^/.][^/]*(?:/[^/.][^/]*)*)\.po$")
+    return (
+        f"^{re.escape(str(locales))}/(?P<language>[^/.][^/]*)/{MESSAGES}/"
+        r"(?P<component>[^/.][^/]*(?:/[^/.][^/]*)*)\.po$"
+    )
 
 
 def settings(config: Config) -> dict[str, Any]:
@@ -66,12 +74,18 @@ def settings(config: Config) -> dict[str, Any]:
     locales = _locales(config)
     sources = find_sources(config)
     if not sources:
-        raise ConfigError("no source post: Weblate needs one catalogue to start from",
-                          config.root / "postlingo.toml")
+        raise ConfigError(
+            "no source post: Weblate needs one catalogue to start from",
+            config.root / "postlingo.toml",
+        )
     first = sources[0].name
     languages = "|".join(re.escape(gettext_language(code)) for code in config.languages)
-    params = {"po_line_wrap": line_wrap(config), "po_keep_previous": True,
-              "po_no_location": False, "po_fuzzy_matching": True}
+    params = {
+        "po_line_wrap": line_wrap(config),
+        "po_keep_previous": True,
+        "po_no_location": False,
+        "po_fuzzy_matching": True,
+    }
     component = {
         "name": first,
         "slug": _slug(first),
@@ -140,14 +154,19 @@ def settings_text(config: Config) -> str:
     data = settings(config)
     component = data["component"]
     wrap = component["file_format_params"]["po_line_wrap"]
-    return "\n".join([
-        f"Weblate: one component per post, {component['filemask']} (discovery adds the "
-        "others). Create the project, then:",
-        "  POST /api/projects/<project>/components/  with 'component' (add repo, vcs, "
-        "branch, push_branch);",
-        "  POST /api/components/<project>/<component>/addons/  with each of 'addons'.",
-        f"Line wrap {wrap} writes the lines postlingo writes; component flag "
-        f"'{MARKDOWN_FLAG}' runs the Markdown checks (files carry no flag).",
-        "Do not install: " + ", ".join(data["addons_not_to_install"]) + ".",
-        "Gate Weblate's pull requests with 'postlingo check' (docs/weblate.md).",
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                f"Weblate: one component per post, {component['filemask']} (discovery adds the "
+                "others). Create the project, then:",
+                "  POST /api/projects/<project>/components/  with 'component' (add repo, vcs, "
+                "branch, push_branch);",
+                "  POST /api/components/<project>/<component>/addons/  with each of 'addons'.",
+                f"Line wrap {wrap} writes the lines postlingo writes; component flag "
+                f"'{MARKDOWN_FLAG}' runs the Markdown checks (files carry no flag).",
+                "Do not install: " + ", ".join(data["addons_not_to_install"]) + ".",
+                "Gate Weblate's pull requests with 'postlingo check' (docs/weblate.md).",
+            ]
+        )
+        + "\n"
+    )

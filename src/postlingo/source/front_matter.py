@@ -31,8 +31,9 @@ from .segment import Segment, TomlString, YamlScalar, toml_string, verbatim, yam
 _STR_TAG = "tag:yaml.org,2002:str"
 _PROPERTIES = re.compile(r"(?:[&!][^\s]*\s+)*")  # a node's anchor and tag before its value
 # Scalars whose value PyYAML's safe loader constructs (a metadata key's value is compared).
-_PLAIN_TAGS = {f"tag:yaml.org,2002:{name}" for name in
-               ("str", "bool", "int", "float", "null", "timestamp")}
+_PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{name}" for name in ("str", "bool", "int", "float", "null", "timestamp")
+}
 
 
 @dataclass(frozen=True)
@@ -101,27 +102,40 @@ def parse_yaml(post: Post) -> yaml.MappingNode | None:
         raise InputError(f"front matter: {problem}", post.path, line) from None
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow
         line = front.first_line + 1 + content[: exc.position].count("\n")
-        raise InputError(f"front matter: character #x{exc.character:04x} is not allowed in "
-                         "YAML", post.path, line) from None
+        raise InputError(
+            f"front matter: character #x{exc.character:04x} is not allowed in YAML", post.path, line
+        ) from None
     except yaml.YAMLError as exc:
         raise InputError(f"front matter: {exc}", post.path, front.first_line + 1) from None
     except RecursionError:  # PyYAML composes nested collections recursively
-        raise InputError(f"front matter: collections nested too deeply (more than {MAX_DEPTH} "
-                         "levels)", post.path, front.first_line + 1) from None
+        raise InputError(
+            f"front matter: collections nested too deeply (more than {MAX_DEPTH} levels)",
+            post.path,
+            front.first_line + 1,
+        ) from None
     if root is None:
         return None
     if not isinstance(root, yaml.MappingNode):
-        raise InputError("front matter is not a mapping of keys to values", post.path,
-                         front.first_line + 1 + root.start_mark.line)
+        raise InputError(
+            "front matter is not a mapping of keys to values",
+            post.path,
+            front.first_line + 1 + root.start_mark.line,
+        )
     if root in _VALID:
         return root  # composed and checked before (the nodes are shared, never changed)
     size, depth = _measure(root)
     if depth > MAX_DEPTH:
-        raise InputError(f"front matter: collections nested too deeply (more than {MAX_DEPTH} "
-                         "levels)", post.path, front.first_line + 1)
+        raise InputError(
+            f"front matter: collections nested too deeply (more than {MAX_DEPTH} levels)",
+            post.path,
+            front.first_line + 1,
+        )
     if size > MAX_VALUES:
-        raise InputError(f"front matter: its aliases expand to more than {MAX_VALUES} values",
-                         post.path, front.first_line + 1)
+        raise InputError(
+            f"front matter: its aliases expand to more than {MAX_VALUES} values",
+            post.path,
+            front.first_line + 1,
+        )
     _check_duplicates(post, root, set())
     _VALID.add(root)
     return root
@@ -152,8 +166,10 @@ def _measure(root: yaml.Node) -> tuple[int, int]:
             continue
         children = _children(node)
         if ready:
-            found[id(node)] = (1 + sum(found[id(child)][0] for child in children),
-                               1 + max((found[id(child)][1] for child in children), default=0))
+            found[id(node)] = (
+                1 + sum(found[id(child)][0] for child in children),
+                1 + max((found[id(child)][1] for child in children), default=0),
+            )
         else:
             stack.append((node, True))
             stack.extend((child, False) for child in children if id(child) not in found)
@@ -182,8 +198,11 @@ def _lookup(node: yaml.Node, path: list[str]) -> yaml.Node | None:
     for part in path:
         if not isinstance(node, yaml.MappingNode):
             return None
-        found = [value for key, value in node.value
-                 if isinstance(key, yaml.ScalarNode) and key.value == part]
+        found = [
+            value
+            for key, value in node.value
+            if isinstance(key, yaml.ScalarNode) and key.value == part
+        ]
         if not found:
             return None
         node = found[0]
@@ -287,11 +306,20 @@ def _toml_segments(post: Post, keys: list[str]) -> list[Segment]:
         lead = value[: len(value) - len(value.lstrip())]
         trail = value[len(value.rstrip()) :]
         literal = item.literal.startswith("'")  # (no escapes in a 'literal string')
-        shape = TomlString(literal, lead, trail,
-                           None if literal else verbatim(value.strip(), item.literal))
-        segments.append(Segment(value.strip(), item.line + 1, item.start,
-                                item.start + len(item.literal), shape, kind="front-matter",
-                                context=item.key))
+        shape = TomlString(
+            literal, lead, trail, None if literal else verbatim(value.strip(), item.literal)
+        )
+        segments.append(
+            Segment(
+                value.strip(),
+                item.line + 1,
+                item.start,
+                item.start + len(item.literal),
+                shape,
+                kind="front-matter",
+                context=item.key,
+            )
+        )
     return segments
 
 
@@ -338,11 +366,13 @@ def metadata_edits(post: Post, values: dict[str, Value]) -> list[Edit]:
     edits, added = [], ""
     for key, value in values.items():
         node = _lookup(root, [key]) if root is not None else None
-        if node is not None and not (isinstance(node, yaml.ScalarNode)
-                                     and node.tag in _PLAIN_TAGS):
-            raise InputError(f"front matter: postlingo sets {key!r} in each variant, but here "
-                             f"it holds a value it cannot replace ({node.tag})", post.path,
-                             _line(post, node))
+        if node is not None and not (isinstance(node, yaml.ScalarNode) and node.tag in _PLAIN_TAGS):
+            raise InputError(
+                f"front matter: postlingo sets {key!r} in each variant, but here "
+                f"it holds a value it cannot replace ({node.tag})",
+                post.path,
+                _line(post, node),
+            )
         if isinstance(node, yaml.ScalarNode):
             if yaml.SafeLoader("").construct_object(node) != value:
                 start, end = _offset(post, node.start_mark), _offset(post, node.end_mark)
@@ -367,12 +397,17 @@ def _toml_metadata(post: Post, values: dict[str, Value]) -> list[Edit]:
     assert post.front_matter is not None
     existing = {item.key: item for item in _toml_values(post) if "." not in item.key}
     edits = [
-        Edit(existing[key].start, existing[key].start + len(existing[key].literal),
-             _toml_value(value))
-        for key, value in values.items() if key in existing and existing[key].value != value
+        Edit(
+            existing[key].start,
+            existing[key].start + len(existing[key].literal),
+            _toml_value(value),
+        )
+        for key, value in values.items()
+        if key in existing and existing[key].value != value
     ]
     added = "".join(
-        f"{key} = {_toml_value(value)}{post.eol}" for key, value in values.items()
+        f"{key} = {_toml_value(value)}{post.eol}"
+        for key, value in values.items()
         if key not in parse_toml(post)
     )
     # Top-level keys must come before the first [table]: new ones go after the opening line.

@@ -78,15 +78,29 @@ def _liquid_rule(state: StateBlock, start: int, end: int, silent: bool) -> bool:
 # What a body's inline text is parsed for: footnote references (which footnotes are kept)
 # and whatever hides brackets from them. Emphasis, links, entities and linkify are left out:
 # a body is read for its blocks, and those rules would cost as much again as the rest.
-_BODY_INLINE = ["text", "newline", "escape", "backticks", "footnote_inline", "footnote_ref",
-                "autolink", "html_inline"]
+_BODY_INLINE = [
+    "text",
+    "newline",
+    "escape",
+    "backticks",
+    "footnote_inline",
+    "footnote_ref",
+    "autolink",
+    "html_inline",
+]
 
 
 # Block rules that can match only where a body holds one of these marks (markdown-it
 # normalizes line endings before the rules run; the marks are the same in either).
-_RULE_MARKS = {"table": ("|",), "fence": ("```", "~~~"), "blockquote": (">",),
-               "html_block": ("<",), "reference": ("]:",), "footnote_def": ("[^",),
-               "heading": ("#",)}
+_RULE_MARKS = {
+    "table": ("|",),
+    "fence": ("```", "~~~"),
+    "blockquote": (">",),
+    "html_block": ("<",),
+    "reference": ("]:",),
+    "footnote_def": ("[^",),
+    "heading": ("#",),
+}
 # A thematic break (hr) and a setext underline are lines that end in -, =, * or _ and blanks.
 _LINE_END_MARK = re.compile(r"[-=*_][ \t]*(?:\r|$)", re.MULTILINE)
 
@@ -120,8 +134,12 @@ def parser(body: bool = False, without: frozenset[str] = frozenset()) -> Markdow
     md.block.ruler.before(
         "fence", "liquid", _liquid_rule, {"alt": ["paragraph", "reference", "blockquote", "list"]}
     )
-    md.block.ruler.after("liquid", "shortcode", shortcode_rule,  # (Hugo only: .shortcodes)
-                         {"alt": ["paragraph", "reference", "blockquote", "list"]})
+    md.block.ruler.after(
+        "liquid",
+        "shortcode",
+        shortcode_rule,  # (Hugo only: .shortcodes)
+        {"alt": ["paragraph", "reference", "blockquote", "list"]},
+    )
     if body:
         md.core.ruler.disable("linkify")
         md.core.ruler.at("inline", _footnote_inline)
@@ -168,8 +186,7 @@ def body_segments(post: Post) -> list[Segment]:
         if has_words(segment.msgid):
             msgid = explicit_references(segment.msgid, references)
             if msgid != segment.msgid:  # (dataclasses.replace is slow: only where needed)
-                segment = dataclasses.replace(segment, msgid=msgid,
-                                              shape=_keeping(segment, msgid))
+                segment = dataclasses.replace(segment, msgid=msgid, shape=_keeping(segment, msgid))
             segments.append(segment)
     segments = shortcode_segments(post, tokens, segments, has_words)
     return sorted(segments, key=lambda seg: seg.start)
@@ -198,9 +215,12 @@ def _check_depth(tokens: list[Token], post: Post) -> None:
     limit = parser().options.maxNesting
     deep = next((t for t in tokens if t.type in _CONTAINERS and t.level + 1 >= limit), None)
     if deep is not None and deep.map:
-        raise InputError(f"Markdown nested too deeply (over {limit} levels of block quotes, "
-                         "lists and list items): the text inside would not be translated",
-                         post.path, post.body_first_line + deep.map[0] + 1)
+        raise InputError(
+            f"Markdown nested too deeply (over {limit} levels of block quotes, "
+            "lists and list items): the text inside would not be translated",
+            post.path,
+            post.body_first_line + deep.map[0] + 1,
+        )
 
 
 def explicit_references(text: str, labels: set[str]) -> str:
@@ -330,8 +350,9 @@ def _segments(tokens: list[Token], post: Post, offset: int) -> Iterator[Segment]
             notes = []
 
 
-def _raw_segments(tokens: list[Token], post: Post, offset: int
-                  ) -> Iterator[tuple[Token, Segment | None]]:
+def _raw_segments(
+    tokens: list[Token], post: Post, offset: int
+) -> Iterator[tuple[Token, Segment | None]]:
     row: list[tuple[int, int]] = []  # cell spans of the current table row
     row_line, cell = 0, 0
     for index, token in enumerate(tokens):
@@ -400,8 +421,11 @@ def _text_block(
         box = _TASK_BOX.match(lines[0].content)
         assert box is not None
         lines[0] = _Line(
-            lines[0].prefix + box.group(), lines[0].content[box.end() :], lines[0].trailing,
-            lines[0].start + box.end(), lines[0].eol,
+            lines[0].prefix + box.group(),
+            lines[0].content[box.end() :],
+            lines[0].trailing,
+            lines[0].start + box.end(),
+            lines[0].eol,
         )
     msgid, breaks, kept = _join(lines, setext)
     end = lines[-1].start + len(lines[-1].content)
@@ -411,8 +435,9 @@ def _text_block(
         assert run is not None, "a setext underline ends in = or -"
         under = _split_line(post, last, run.group(1))
         widest = max(len(line.content) for line in lines)
-        underline = Underline(under.prefix, under.content[0], len(under.content),
-                              len(under.content) == widest)
+        underline = Underline(
+            under.prefix, under.content[0], len(under.content), len(under.content) == widest
+        )
         end = under.start + len(under.content)
     soft_wrapped = len(lines) > len(breaks) + 1
     continuation = _continuation(lines[0].prefix)
@@ -490,8 +515,9 @@ def _atx_heading(post: Post, content: str, index: int) -> Segment | None:
     if col < 0:
         return None
     start = post.lines[index].start + col
-    return Segment(content, index + 1, start, start + len(content), InlineText("heading"),
-                   kind="heading")
+    return Segment(
+        content, index + 1, start, start + len(content), InlineText("heading"), kind="heading"
+    )
 
 
 # Container marks before a table row: block quote markers, a list item's marker.
@@ -522,8 +548,9 @@ def _unescaped(line: str, index: int) -> bool:
     return backslashes % 2 == 0
 
 
-def _table_cell(post: Post, content: str, index: int, row: list[tuple[int, int]], cell: int
-                ) -> Segment | None:
+def _table_cell(
+    post: Post, content: str, index: int, row: list[tuple[int, int]], cell: int
+) -> Segment | None:
     if cell >= len(row) or not content:
         return None
     left, right = row[cell]
@@ -531,5 +558,6 @@ def _table_cell(post: Post, content: str, index: int, row: list[tuple[int, int]]
     if source.replace("\\|", "|") != content:
         return None  # the row is not split as we think: leave it as it is
     start = post.lines[index].start + left
-    return Segment(content, index + 1, start, start + len(source), InlineText("table cell"),
-                   kind="table-cell")
+    return Segment(
+        content, index + 1, start, start + len(source), InlineText("table cell"), kind="table-cell"
+    )

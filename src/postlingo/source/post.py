@@ -122,8 +122,9 @@ def parse_post(text: str, path: Path, name: str) -> Post:
     return Post(path=path, name=name, text=text, bom=bom, lines=lines, front_matter=front)
 
 
-def read_post(path: Path, name: str, display: Path | None = None,
-              max_size: int | None = None) -> Post:
+def read_post(
+    path: Path, name: str, display: Path | None = None, max_size: int | None = None
+) -> Post:
     """Read the post at ``path`` (shown as ``display`` in messages). A file larger than
     ``max_size`` bytes is an ``InputError``: it is not read."""
     shown = display or path
@@ -131,8 +132,11 @@ def read_post(path: Path, name: str, display: Path | None = None,
         with contextlib.suppress(OSError):  # reading will tell what is wrong
             size = path.stat().st_size
             if size > max_size:
-                raise InputError(f"{size / 1e6:.1f} MB: larger than max_post_size "
-                                 f"({max_size / 1e6:g} MB), not read", shown)
+                raise InputError(
+                    f"{size / 1e6:.1f} MB: larger than max_post_size "
+                    f"({max_size / 1e6:g} MB), not read",
+                    shown,
+                )
     try:
         text = read_text(path)
     except InputError as exc:
@@ -186,5 +190,6 @@ def _find_front_matter(text: str, lines: tuple[Line, ...], path: Path) -> FrontM
                 content_end=line.start,
                 close_end=line.end + len(line.eol),
             )
-    raise InputError(f"front matter opened on line 1 is never closed (no {first.strip()} line)",
-                     path, 1)
+    raise InputError(
+        f"front matter opened on line 1 is never closed (no {first.strip()} line)", path, 1
+    )

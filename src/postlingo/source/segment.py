@@ -140,8 +140,11 @@ def _unbreakable(text: str) -> list[tuple[int, int]]:
     opening = _OPENING.search(text)
     while opening is not None:
         start = opening.start()
-        end = _code_span(text, start, after) if opening.group() == "`" else after.end_of(
-            opening.group(), start)
+        end = (
+            _code_span(text, start, after)
+            if opening.group() == "`"
+            else after.end_of(opening.group(), start)
+        )
         if end is None:
             opening = _OPENING.search(text, start + 1)
         else:
@@ -258,8 +261,7 @@ class TextBlock:
                 lines = self._new_lines(hard, len(out))
             if index < len(hard_lines) - 1:
                 last = lines[-1]
-                lines[-1] = SourceLine(last.prefix, last.text + self._break_marker(index),
-                                       last.eol)
+                lines[-1] = SourceLine(last.prefix, last.text + self._break_marker(index), last.eol)
             out.extend(lines)
         text_out = "".join(
             line.prefix + line.text + (line.eol if i < len(out) - 1 else "")
@@ -280,8 +282,10 @@ class TextBlock:
         escaped, with the source's prefixes and line ending."""
         pieces = wrap(hard, self.width - self._prefix_width(first)) if self.width else [hard]
         pieces = [escape_block_start(pieces[0]), *pieces[1:]]
-        return [SourceLine(self._prefix(first + i) if first + i else "", piece, self.eol)
-                for i, piece in enumerate(pieces)]
+        return [
+            SourceLine(self._prefix(first + i) if first + i else "", piece, self.eol)
+            for i, piece in enumerate(pieces)
+        ]
 
     def _prefix(self, index: int) -> str:
         if index - 1 < len(self.prefixes):

@@ -68,8 +68,12 @@ def configure(config: Config) -> None:
     ``shortcode_prose``). Parses made under other settings are forgotten."""
     new = Settings(
         enabled=config.layout == "hugo",
-        params=tuple(sorted((name, frozenset(keys))
-                            for name, keys in getattr(config, "shortcode_params", {}).items())),
+        params=tuple(
+            sorted(
+                (name, frozenset(keys))
+                for name, keys in getattr(config, "shortcode_params", {}).items()
+            )
+        ),
         prose=frozenset(getattr(config, "shortcode_prose", ())),
     )
     use(new)
@@ -147,8 +151,7 @@ def read_call(text: str, start: int) -> Call | None:
     return _finish(text, start, delim, named.group(), closing, named.end())
 
 
-def _finish(text: str, start: int, delim: str, name: str, closing: bool, pos: int
-            ) -> Call | None:
+def _finish(text: str, start: int, delim: str, name: str, closing: bool, pos: int) -> Call | None:
     params: list[Param] = []
     end_mark = _END[delim]
     while True:
@@ -216,8 +219,10 @@ def _by_name(text: str) -> dict[str, tuple[list[Call], list[int], bool]]:
     for call in calls(text):
         if not call.escaped:
             found.setdefault(call.name, []).append(call)
-    return {name: (same, [c.start for c in same], any(c.closing for c in same))
-            for name, same in found.items()}
+    return {
+        name: (same, [c.start for c in same], any(c.closing for c in same))
+        for name, same in found.items()
+    }
 
 
 def closing_of(text: str, opening: Call, end: int) -> Call | None:
@@ -242,9 +247,7 @@ def closing_of(text: str, opening: Call, end: int) -> Call | None:
 # --- the block rule -------------------------------------------------------------------
 
 # [label]: {{< ref "x" >}} "title" — a definition whose destination is a shortcode.
-_REFERENCE = re.compile(
-    r"\[((?:[^\[\]\\]|\\.){1,999})\]:[ \t]*(<?)(\{\{[<%])"
-)
+_REFERENCE = re.compile(r"\[((?:[^\[\]\\]|\\.){1,999})\]:[ \t]*(<?)(\{\{[<%])")
 _TITLE = re.compile(r"[ \t]+(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\))")
 
 
@@ -291,8 +294,11 @@ def _call_lines(state: StateBlock, start: int, end: int, begin: int) -> int | No
     if first is not None and first.end <= limit and _copied_pair(first):
         closing = closing_of(src, first, limit)
         last = None if closing is None else _line_of(state, closing.end, start, end)
-        if closing is not None and last is not None \
-                and not src[closing.end : state.eMarks[last]].strip(" \t"):
+        if (
+            closing is not None
+            and last is not None
+            and not src[closing.end : state.eMarks[last]].strip(" \t")
+        ):
             return last  # the pair with its inner content, copied
     while True:
         call = read_call(src, pos)
@@ -317,8 +323,10 @@ def _inline_in_paragraph(state: StateBlock, begin: int, last: int, end: int) -> 
     it stays in the paragraph's msgid, a sentence is not cut in two."""
     if last + 1 >= end or state.isEmpty(last + 1):
         return False
-    return all(call.self_closing or (not call.closing and _standalone(state.src, call))
-               for call in calls(state.src, begin, state.eMarks[last]))
+    return all(
+        call.self_closing or (not call.closing and _standalone(state.src, call))
+        for call in calls(state.src, begin, state.eMarks[last])
+    )
 
 
 def _standalone(text: str, call: Call) -> bool:
@@ -349,8 +357,9 @@ def _reference(state: StateBlock, start: int, begin: int) -> int | None:
         pos = title.end()
     if src[pos : state.eMarks[start]].strip(" \t"):
         return None
-    _define(state, match.group(1), src[match.start(3) : call.end],
-            title.group(1)[1:-1] if title else "")
+    _define(
+        state, match.group(1), src[match.start(3) : call.end], title.group(1)[1:-1] if title else ""
+    )
     return start
 
 
@@ -399,13 +408,13 @@ class InnerText:
 
     def render(self, text: str) -> str:
         if HARD_BREAK in text.strip():
-            raise TranslationError("the content of a one-line shortcode cannot hold a "
-                                   "line break")
+            raise TranslationError("the content of a one-line shortcode cannot hold a line break")
         return text.strip()
 
 
-def shortcode_segments(post: Post, tokens: list[Token], segments: list[Segment],
-                       has_words: Callable[[str], bool]) -> list[Segment]:
+def shortcode_segments(
+    post: Post, tokens: list[Token], segments: list[Segment], has_words: Callable[[str], bool]
+) -> list[Segment]:
     """``segments`` with the prose parameters of block-level calls added (those that
     ``has_words``), and one-line pairs around a paragraph's text narrowed to that text."""
     if not _settings.enabled:
@@ -433,11 +442,15 @@ def _param_segments(post: Post, call: Call) -> Iterator[Segment]:
     wanted = _settings.prose_params(call.name)
     for param in call.params:
         if param.name in wanted and param.value.strip():
-            yield Segment(param.value, post.line_at(param.start) + 1, param.start, param.end,
-                          ParamValue(param.quote, (param.value,
-                                                   post.text[param.start : param.end])),
-                          kind=PARAM_KIND,
-                          context=f"{call.name}.{param.name}")
+            yield Segment(
+                param.value,
+                post.line_at(param.start) + 1,
+                param.start,
+                param.end,
+                ParamValue(param.quote, (param.value, post.text[param.start : param.end])),
+                kind=PARAM_KIND,
+                context=f"{call.name}.{param.name}",
+            )
 
 
 def _narrowed(post: Post, segment: Segment) -> Segment | None:
@@ -459,8 +472,9 @@ def _narrowed(post: Post, segment: Segment) -> Segment | None:
     if not core:
         return segment
     begin = opening.end + lead
-    return dataclasses.replace(segment, msgid=core, start=begin, end=begin + len(core),
-                               shape=InnerText(), kind=INNER_KIND)
+    return dataclasses.replace(
+        segment, msgid=core, start=begin, end=begin + len(core), shape=InnerText(), kind=INNER_KIND
+    )
 
 
 def is_param(segment: Segment) -> bool:

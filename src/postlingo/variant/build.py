@@ -42,14 +42,21 @@ class Refused(TranslationError):
     reports it under that rule), or ``build`` (what only building finds: it breaks the
     post, or adds code ``allow_unsafe`` does not allow)."""
 
-    def __init__(self, reason: str, path: Path | str | None = None, line: int | None = None,
-                 rule: str = "build"):
-        super().__init__(f"not used, the variant keeps the source text: {reason} [{rule}]",
-                         path, line)
+    def __init__(
+        self,
+        reason: str,
+        path: Path | str | None = None,
+        line: int | None = None,
+        rule: str = "build",
+    ):
+        super().__init__(
+            f"not used, the variant keeps the source text: {reason} [{rule}]", path, line
+        )
         self.reason, self.rule = reason, rule
 
     def __reduce__(  # (one more field, as InternalError has)
-            self) -> tuple[type[Refused], tuple[str, Path | None, int | None, str]]:
+        self,
+    ) -> tuple[type[Refused], tuple[str, Path | None, int | None, str]]:
         return (type(self), (self.reason, self.path, self.line, self.rule))
 
     def __eq__(self, other: object) -> bool:  # the same report, from whichever process
@@ -80,8 +87,10 @@ class Gate:
         from ..qa.rules import entry_levels
 
         # Only errors keep a translation out: rules at other levels need not run here.
-        return {name: level if level == "error" else "off"
-                for name, level in entry_levels(self._config.check).items()}
+        return {
+            name: level if level == "error" else "off"
+            for name, level in entry_levels(self._config.check).items()
+        }
 
     @cached_property
     def settings(self) -> Settings:
@@ -180,27 +189,37 @@ def build_variant(
             edits.append(planned)
     for key, value in metadata.items():
         if isinstance(value, str) and leads_out(key, value) and "path" not in allow_unsafe:
-            raise UnsafeTranslation(f"the layout sets {key} to '{value}', which would lead "
-                                    "out of the site; the variant is not built", post.path)
+            raise UnsafeTranslation(
+                f"the layout sets {key} to '{value}', which would lead "
+                "out of the site; the variant is not built",
+                post.path,
+            )
     meta = metadata_edits(post, dict(metadata)) + (extra or [])
     if edits:
         edits = _keep_structure(post, edits, meta, left_out)
     text = apply(post.text, [edit for edit, _, _ in edits] + meta)
     if edits or extra:
         # Pieces from several translations (or terms) could make up what none holds alone.
-        added = unsafe_additions(post.text, text if not any(is_param(s) for _, s, _ in edits)
-                                 else apply(post.text, [e for e, s, _ in edits if not is_param(s)]
-                                            + meta), allow_unsafe)  # (a value is judged alone)
+        added = unsafe_additions(
+            post.text,
+            text
+            if not any(is_param(s) for _, s, _ in edits)
+            else apply(post.text, [e for e, s, _ in edits if not is_param(s)] + meta),
+            allow_unsafe,
+        )  # (a value is judged alone)
         if added:
-            raise UnsafeTranslation(f"the variant in {language} {added[0].message}; it is "
-                                    "not built", post.path)
+            raise UnsafeTranslation(
+                f"the variant in {language} {added[0].message}; it is not built", post.path
+            )
     left_out.sort(key=lambda problem: problem.line or 0)
-    return Variant(post, language, post.bom + text, same + len(edits), len(segments),
-                   tuple(left_out))
+    return Variant(
+        post, language, post.bom + text, same + len(edits), len(segments), tuple(left_out)
+    )
 
 
-def _planned(segment: Segment, found: Translation, allow_unsafe: Collection[str],
-             gate: Gate | None) -> Planned | Refused:
+def _planned(
+    segment: Segment, found: Translation, allow_unsafe: Collection[str], gate: Gate | None
+) -> Planned | Refused:
     """The edit that puts ``found`` in the place of ``segment``, or why it is left out."""
     if gate is not None:
         problem = gate.refusal(segment.msgid, segment.context, found)
@@ -215,15 +234,19 @@ def _planned(segment: Segment, found: Translation, allow_unsafe: Collection[str]
     return Edit(segment.start, segment.end, text), segment, found
 
 
-def refuse_unsafe(msgid: str, found: Translation, allow_unsafe: Collection[str] = (),
-                  key: str | None = None) -> None:
+def refuse_unsafe(
+    msgid: str, found: Translation, allow_unsafe: Collection[str] = (), key: str | None = None
+) -> None:
     """Raise ``UnsafeTranslation`` naming the catalogue line if ``found`` (the value of the
     front-matter ``key``, if any) adds code or leads out of the site."""
     added = unsafe_additions(msgid, found.text, allow_unsafe, key)
     if added:
         raise UnsafeTranslation(
             f"{added[0].message}; not built (to accept it: allow_unsafe = "
-            f"[\"{added[0].kind}\"] in the configuration)", found.path, found.line)
+            f'["{added[0].kind}"] in the configuration)',
+            found.path,
+            found.line,
+        )
 
 
 def apply(text: str, edits: list[Edit]) -> str:
@@ -236,8 +259,9 @@ def apply(text: str, edits: list[Edit]) -> str:
     return "".join(out)
 
 
-def _keep_structure(post: Post, edits: list[Planned], meta: list[Edit],
-                    left_out: list[Refused]) -> list[Planned]:
+def _keep_structure(
+    post: Post, edits: list[Planned], meta: list[Edit], left_out: list[Refused]
+) -> list[Planned]:
     """``edits`` without those that change the post's structure alone (each goes to
     ``left_out``); ``TranslationError`` if the others still change it together."""
     expected = _structure(post, apply(post.text, meta))
@@ -250,11 +274,14 @@ def _keep_structure(post: Post, edits: list[Planned], meta: list[Edit],
             kept.append(planned)
             continue
         where = "front matter" if segment.context else "Markdown structure"
-        left_out.append(refused(f"it would change the {where} of {post.path}:{segment.line}",
-                                found))
+        left_out.append(
+            refused(f"it would change the {where} of {post.path}:{segment.line}", found)
+        )
     if kept and _structure(post, apply(post.text, [e for e, _, _ in kept] + meta)) != expected:
-        raise TranslationError(f"the translations together would change the structure of "
-                               f"{post.path}; the variant is not built")
+        raise TranslationError(
+            f"the translations together would change the structure of "
+            f"{post.path}; the variant is not built"
+        )
     return kept
 
 

@@ -20,9 +20,24 @@ from ..errors import ConfigError
 if TYPE_CHECKING:
     from ..source.post import Post
 
-_TRANSLITERATION = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae",
-                                  "Ö": "Oe", "Ü": "Ue", "æ": "ae", "ø": "oe", "å": "aa",
-                                  "œ": "oe", "ł": "l", "đ": "d", "þ": "th"})
+_TRANSLITERATION = str.maketrans(
+    {
+        "ä": "ae",
+        "ö": "oe",
+        "ü": "ue",
+        "ß": "ss",
+        "Ä": "Ae",
+        "Ö": "Oe",
+        "Ü": "Ue",
+        "æ": "ae",
+        "ø": "oe",
+        "å": "aa",
+        "œ": "oe",
+        "ł": "l",
+        "đ": "d",
+        "þ": "th",
+    }
+)
 _DATE_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}-")
 
 
@@ -40,8 +55,9 @@ class Layout:
 
     config: Config
 
-    def variant_path(self, relative: PurePosixPath, posts_dir: PurePosixPath, lang: str
-                     ) -> PurePosixPath:
+    def variant_path(
+        self, relative: PurePosixPath, posts_dir: PurePosixPath, lang: str
+    ) -> PurePosixPath:
         """The variant in ``lang`` of the post at ``relative`` (both relative to the root)."""
         return posts_dir / lang / relative.relative_to(posts_dir)
 
@@ -51,8 +67,9 @@ class Layout:
         parts, depth = relative.split("/"), len(posts_dir.parts)
         return len(parts) > depth + 1 and parts[depth] in languages
 
-    def metadata(self, key: str, lang: str, slug: str | None, post: Post | None = None
-                 ) -> dict[str, str]:
+    def metadata(
+        self, key: str, lang: str, slug: str | None, post: Post | None = None
+    ) -> dict[str, str]:
         values = {"lang": lang}
         if slug:
             values.update(slug=slug, page_id=key)
@@ -67,8 +84,9 @@ class Jekyll(Layout):
     """Plain Jekyll: ``<site>/<lang>/_posts/<file>``; Jekyll gives the variant the category
     ``<lang>`` and so a ``/<lang>/`` URL; ``ref`` links the variants."""
 
-    def variant_path(self, relative: PurePosixPath, posts_dir: PurePosixPath, lang: str
-                     ) -> PurePosixPath:
+    def variant_path(
+        self, relative: PurePosixPath, posts_dir: PurePosixPath, lang: str
+    ) -> PurePosixPath:
         parts = relative.parts
         if "_posts" not in parts:
             raise ConfigError(f"layout 'jekyll' needs posts in a _posts folder: {relative}")
@@ -77,11 +95,11 @@ class Jekyll(Layout):
 
     def is_variant(self, relative: str, posts_dir: PurePosixPath, languages: list[str]) -> bool:
         parts = relative.split("/")
-        return any(parts[i] == "_posts" and parts[i - 1] in languages
-                   for i in range(1, len(parts)))
+        return any(parts[i] == "_posts" and parts[i - 1] in languages for i in range(1, len(parts)))
 
-    def metadata(self, key: str, lang: str, slug: str | None, post: Post | None = None
-                 ) -> dict[str, str]:
+    def metadata(
+        self, key: str, lang: str, slug: str | None, post: Post | None = None
+    ) -> dict[str, str]:
         values = {"lang": lang, "ref": key}
         if slug:
             values["slug"] = slug
@@ -109,7 +127,7 @@ def _own_permalink(post: Post | None, lang: str, key: str = "permalink") -> str 
     path = permalink.lstrip("/")
     source = existing_value(post, "lang")  # a source already under /<its language>/
     if source and path.startswith(f"{source}/"):
-        path = path[len(source) + 1:]
+        path = path[len(source) + 1 :]
     return f"/{lang}/{path}"
 
 
@@ -122,13 +140,16 @@ class Hugo(Layout):
     def by_directory(self) -> bool:
         return self.config.hugo_content == "directory"
 
-    def variant_path(self, relative: PurePosixPath, posts_dir: PurePosixPath, lang: str
-                     ) -> PurePosixPath:
+    def variant_path(
+        self, relative: PurePosixPath, posts_dir: PurePosixPath, lang: str
+    ) -> PurePosixPath:
         if self.by_directory:
             parts = list(relative.parts)
             if self.config.source_language not in parts:
-                raise ConfigError(f"layout 'hugo' by directory needs posts under a "
-                                  f"'{self.config.source_language}' folder: {relative}")
+                raise ConfigError(
+                    f"layout 'hugo' by directory needs posts under a "
+                    f"'{self.config.source_language}' folder: {relative}"
+                )
             parts[parts.index(self.config.source_language)] = lang
             return PurePosixPath(*parts)
         stem = relative.stem.removesuffix(f".{self.config.source_language}")
@@ -139,8 +160,9 @@ class Hugo(Layout):
             return any(part in languages for part in relative.split("/"))
         return PurePosixPath(PurePosixPath(relative).stem).suffix.lstrip(".") in languages
 
-    def metadata(self, key: str, lang: str, slug: str | None, post: Post | None = None
-                 ) -> dict[str, str]:
+    def metadata(
+        self, key: str, lang: str, slug: str | None, post: Post | None = None
+    ) -> dict[str, str]:
         values = {"slug": slug} if slug else {}
         url = _own_permalink(post, lang, "url")  # (Hugo does not put a language before it)
         if url:
@@ -155,13 +177,20 @@ class Custom(Layout):
     """A path template with {lang}, {dir}, {stem}, {ext}, {name}; keys from ``metadata``
     with {lang}, {key} and {slug}."""
 
-    def variant_path(self, relative: PurePosixPath, posts_dir: PurePosixPath, lang: str
-                     ) -> PurePosixPath:
+    def variant_path(
+        self, relative: PurePosixPath, posts_dir: PurePosixPath, lang: str
+    ) -> PurePosixPath:
         stem = relative.stem
-        return PurePosixPath(self.config.path.format(
-            lang=lang, dir=relative.parent, stem=stem, ext=relative.suffix,
-            name=relative.relative_to(posts_dir).with_suffix(""), slug=_DATE_PREFIX.sub("", stem),
-        ))
+        return PurePosixPath(
+            self.config.path.format(
+                lang=lang,
+                dir=relative.parent,
+                stem=stem,
+                ext=relative.suffix,
+                name=relative.relative_to(posts_dir).with_suffix(""),
+                slug=_DATE_PREFIX.sub("", stem),
+            )
+        )
 
     def is_variant(self, relative: str, posts_dir: PurePosixPath, languages: list[str]) -> bool:
         return any(self._pattern(lang).fullmatch(relative) for lang in languages)
@@ -169,8 +198,9 @@ class Custom(Layout):
     def _pattern(self, lang: str) -> re.Pattern[str]:
         return _path_pattern(self.config.path, lang)
 
-    def metadata(self, key: str, lang: str, slug: str | None, post: Post | None = None
-                 ) -> dict[str, str]:
+    def metadata(
+        self, key: str, lang: str, slug: str | None, post: Post | None = None
+    ) -> dict[str, str]:
         slug = slug or _DATE_PREFIX.sub("", PurePosixPath(key).name)  # kept: the source's
         return {k: v.format(lang=lang, key=key, slug=slug) for k, v in self.config.metadata.items()}
 
@@ -183,14 +213,21 @@ def _path_pattern(path: str, lang: str) -> re.Pattern[str]:
     """The paths a custom layout's ``path`` gives the variants in ``lang``."""
     pieces = re.split(r"(\{\w+\})", path)
     regex = "".join(
-        re.escape(lang) if piece == "{lang}" else ".+" if piece.startswith("{")
-        else re.escape(piece) for piece in pieces
+        re.escape(lang)
+        if piece == "{lang}"
+        else ".+"
+        if piece.startswith("{")
+        else re.escape(piece)
+        for piece in pieces
     )
     return re.compile(regex)
 
 
 _LAYOUTS: dict[str, type[Layout]] = {
-    "jekyll-polyglot": Layout, "jekyll": Jekyll, "hugo": Hugo, "custom": Custom,
+    "jekyll-polyglot": Layout,
+    "jekyll": Jekyll,
+    "hugo": Hugo,
+    "custom": Custom,
 }
 LAYOUT_NAMES.register(_LAYOUTS)  # the names 'layout' may hold (checked by postlingo.config)
 

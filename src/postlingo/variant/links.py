@@ -66,19 +66,23 @@ class Target:
     variant: str
 
 
-def localized(config: Config, source_relative: PurePosixPath, post: Post, language: str,
-              variant: Variant) -> Variant:
+def localized(
+    config: Config, source_relative: PurePosixPath, post: Post, language: str, variant: Variant
+) -> Variant:
     """``variant`` with its links to other posts turned to their variants in ``language``."""
     if not config.localize_links or config.layout not in _LAYOUTS:
         return variant
-    if config.layout != "hugo" and not _POST_URL.search(variant.text) \
-            and not _LINK.search(variant.text):
+    if (
+        config.layout != "hugo"
+        and not _POST_URL.search(variant.text)
+        and not _LINK.search(variant.text)
+    ):
         return variant  # (no tag to rewrite: the other posts need not be read)
     targets = _targets(config, language)
     if not targets:
         return variant
     text = variant.text
-    body_start = len(post.bom) + _body_offset(text[len(post.bom):], post)
+    body_start = len(post.bom) + _body_offset(text[len(post.bom) :], post)
     head, body = text[:body_start], text[body_start:]
     if config.layout != "hugo":
         body = _jekyll(body, targets)
@@ -123,8 +127,11 @@ def code_spans(body: str) -> list[tuple[int, int]]:
     starts = [0]
     for line in body.splitlines(keepends=True):
         starts.append(starts[-1] + len(line))
-    spans = [(starts[t.map[0]], starts[min(t.map[1], len(starts) - 1)])
-             for t in parser().parse(body) if t.type in ("fence", "code_block") and t.map]
+    spans = [
+        (starts[t.map[0]], starts[min(t.map[1], len(starts) - 1)])
+        for t in parser().parse(body)
+        if t.type in ("fence", "code_block") and t.map
+    ]
     return spans + [m.span() for m in _CODE_SPAN.finditer(body)]
 
 
@@ -179,8 +186,9 @@ def _find_targets(config: Config, language: str) -> dict[str, Target]:
     from ..site.sources import variant_path
 
     found: dict[str, Target] = {}
-    make: Callable[..., list[Target]] = _hugo_targets if config.layout == "hugo" \
-        else _jekyll_targets
+    make: Callable[..., list[Target]] = (
+        _hugo_targets if config.layout == "hugo" else _jekyll_targets
+    )
     for source in _with_catalogues(config, language):
         path = variant_path(config, source, language)
         variant = _published(config, source.name, path, language)
@@ -201,15 +209,20 @@ def _with_catalogues(config: Config, language: str) -> Iterator[Source]:
     folders = [fixed_prefix(pattern) for pattern in config.posts]
     for name in catalogue_names(config.locales_dir, language):
         for folder in folders:
-            found = next((folder / f"{name}{ext}" for ext in (".md", ".markdown")
-                          if (config.root / folder / f"{name}{ext}").is_file()), None)
+            found = next(
+                (
+                    folder / f"{name}{ext}"
+                    for ext in (".md", ".markdown")
+                    if (config.root / folder / f"{name}{ext}").is_file()
+                ),
+                None,
+            )
             if found is not None:
                 yield Source(found, folder, name)
                 break
 
 
-def _published(config: Config, name: str, path: Path, language: str
-               ) -> Post | str | bool | None:
+def _published(config: Config, name: str, path: Path, language: str) -> Post | str | bool | None:
     """The variant; None or its translated title (slug = "translate"): not built yet, but
     will be; False: not published."""
     try:
@@ -217,8 +230,7 @@ def _published(config: Config, name: str, path: Path, language: str
     except (OSError, PostlingoError):  # (no variant yet: judged by its catalogue)
         post = None
     if post is not None:
-        return False if existing_value(post, "published") == "false" or \
-            _unpublished(post) else post
+        return False if existing_value(post, "published") == "false" or _unpublished(post) else post
     po_path = catalogue_path(config.locales_dir, name, language)
     if not po_path.is_file():
         return False
@@ -230,18 +242,19 @@ def _published(config: Config, name: str, path: Path, language: str
     done = sum(1 for e in entries if e.msgstr and not e.fuzzy)
     if not entries or 100 * done / len(entries) < config.threshold:
         return False
-    title = next((e.msgstr for e in entries if e.msgctxt == "title" and e.msgstr
-                  and not e.fuzzy), "")
+    title = next(
+        (e.msgstr for e in entries if e.msgctxt == "title" and e.msgstr and not e.fuzzy), ""
+    )
     return title if config.slug == "translate" and title else None
 
 
 def _unpublished(post: Post) -> bool:
-    return re.search(r"(?m)^published:[ \t]*false[ \t]*$", post.text[: post.body_start]) \
-        is not None
+    return re.search(r"(?m)^published:[ \t]*false[ \t]*$", post.text[: post.body_start]) is not None
 
 
-def _jekyll_targets(config: Config, source: object, path: Path, variant: Post | str | None,
-                    language: str) -> list[Target]:
+def _jekyll_targets(
+    config: Config, source: object, path: Path, variant: Post | str | None, language: str
+) -> list[Target]:
     from ..site.sources import Source
 
     assert isinstance(source, Source)
@@ -253,12 +266,15 @@ def _jekyll_targets(config: Config, source: object, path: Path, variant: Post | 
     name = str(PurePosixPath(*parts[at + 1 :]).with_suffix(""))  # what post_url names
     inside = PurePosixPath(*parts[at:])  # from the site source: what link names
     # post_url matches "en/NAME" to _posts/en/NAME.md (polyglot) and en/_posts/NAME.md
-    return [Target(name, f"{language}/{name}"),
-            Target(str(inside), path.relative_to(site).as_posix())]
+    return [
+        Target(name, f"{language}/{name}"),
+        Target(str(inside), path.relative_to(site).as_posix()),
+    ]
 
 
-def _hugo_targets(config: Config, source: object, path: Path, variant: Post | str | None,
-                  language: str) -> list[Target]:
+def _hugo_targets(
+    config: Config, source: object, path: Path, variant: Post | str | None, language: str
+) -> list[Target]:
     from ..site.sources import Source
 
     assert isinstance(source, Source)
@@ -268,21 +284,28 @@ def _hugo_targets(config: Config, source: object, path: Path, variant: Post | st
         return []
     inside = PurePosixPath(*parts[parts.index("content") + 1 :])
     section = inside.parts[0] if len(inside.parts) > 1 else ""
-    leaf = inside.parent.name if inside.stem in ("index", f"index.{config.source_language}") \
+    leaf = (
+        inside.parent.name
+        if inside.stem in ("index", f"index.{config.source_language}")
         else inside.stem.removesuffix(f".{config.source_language}")
+    )
     post = read_post(config.root / rel, source.name)
     source_url = existing_value(post, "url") or _hugo_url(post, section, leaf)
     if isinstance(variant, str):  # not built yet: the slug build will make of its title
-        variant_url = f"/{language}" + _hugo_url(post, section, slugify(variant) or leaf,
-                                                 own_slug=False)
+        variant_url = f"/{language}" + _hugo_url(
+            post, section, slugify(variant) or leaf, own_slug=False
+        )
     else:
         own = existing_value(variant, "url") if variant is not None else None
         variant_url = own or f"/{language}" + _hugo_url(variant or post, section, leaf)
-    variant_file = str(path.relative_to(config.root)) if path.is_relative_to(config.root) \
-        else str(path)
-    return [Target(source_url, variant_url),
-            Target(source_url.rstrip("/"), variant_url.rstrip("/")),
-            Target("file:" + str(rel), variant_file)]
+    variant_file = (
+        str(path.relative_to(config.root)) if path.is_relative_to(config.root) else str(path)
+    )
+    return [
+        Target(source_url, variant_url),
+        Target(source_url.rstrip("/"), variant_url.rstrip("/")),
+        Target("file:" + str(rel), variant_file),
+    ]
 
 
 def _hugo_url(post: Post, section: str, leaf: str, own_slug: bool = True) -> str:
@@ -291,8 +314,9 @@ def _hugo_url(post: Post, section: str, leaf: str, own_slug: bool = True) -> str
     return "/" + "/".join(part for part in (section, slug) if part) + "/"
 
 
-def leaving_links(config: Config, source_relative: PurePosixPath, post: Post, language: str,
-                  text: str) -> list[tuple[int, str]]:
+def leaving_links(
+    config: Config, source_relative: PurePosixPath, post: Post, language: str, text: str
+) -> list[tuple[int, str]]:
     """The links of the variant ``text`` (line, message) that lead to another post's source
     although its variant in ``language`` is published: what ``check`` reports (rule
     ``links``) where ``localize_links`` is off or a link was written by hand."""
@@ -304,23 +328,30 @@ def leaving_links(config: Config, source_relative: PurePosixPath, post: Post, la
     start = _body_offset(text, post)
     found: list[tuple[int, str]] = []
     folder = posixpath.dirname(str(source_relative))
-    pattern = _URL if config.layout == "hugo" else re.compile(
-        _POST_URL.pattern + "|" + _LINK.pattern)
+    pattern = (
+        _URL if config.layout == "hugo" else re.compile(_POST_URL.pattern + "|" + _LINK.pattern)
+    )
     body = text[start:]
-    examples = code_spans(body) if config.layout == "hugo" else \
-        [m.span() for m in _RAW.finditer(body)]
+    examples = (
+        code_spans(body) if config.layout == "hugo" else [m.span() for m in _RAW.finditer(body)]
+    )
     for match in pattern.finditer(text, start):
         if _in(examples, match.start() - start):
             continue
         if config.layout == "hugo":
             name = _split(match.group("url"))[0]
             target = targets.get(name) or targets.get(
-                "file:" + posixpath.normpath(posixpath.join(folder, name)))
+                "file:" + posixpath.normpath(posixpath.join(folder, name))
+            )
         else:
             name = match.group(2) or match.group(5)
             target = targets.get(name)
         if target is not None and target.variant != name:
-            found.append((text.count("\n", 0, match.start()) + 1,
-                          f"the link to {name} leads out of {language} although the "
-                          f"{language} variant is published ({target.variant})"))
+            found.append(
+                (
+                    text.count("\n", 0, match.start()) + 1,
+                    f"the link to {name} leads out of {language} although the "
+                    f"{language} variant is published ({target.variant})",
+                )
+            )
     return found

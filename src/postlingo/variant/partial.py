@@ -51,13 +51,18 @@ def machine_draft(entry: polib.POEntry) -> bool:
 
 def outdated(entry: polib.POEntry) -> bool:
     """A human translation of an older source text: fuzzy, with its previous msgid."""
-    return (entry.fuzzy and bool(entry.msgstr) and not entry.obsolete
-            and (entry.previous_msgid is not None or entry.previous_msgctxt is not None)
-            and not machine_draft(entry))
+    return (
+        entry.fuzzy
+        and bool(entry.msgstr)
+        and not entry.obsolete
+        and (entry.previous_msgid is not None or entry.previous_msgctxt is not None)
+        and not machine_draft(entry)
+    )
 
 
-def with_fallback(config: Config, catalogue: polib.POFile, path: Path,
-                  found: dict[Key, Translation]) -> dict[Key, Translation]:
+def with_fallback(
+    config: Config, catalogue: polib.POFile, path: Path, found: dict[Key, Translation]
+) -> dict[Key, Translation]:
     """``found`` plus, with ``fallback = "previous"``, the previous translation of every
     outdated entry (marked fuzzy: it is not current)."""
     if config.fallback != "previous":
@@ -78,11 +83,17 @@ class Status:
     source_updated: str | None
 
 
-def status(post: Post, segments: list[Segment], catalogue: polib.POFile,
-           found: Mapping[Key, Translation], variant: Variant) -> Status:
+def status(
+    post: Post,
+    segments: list[Segment],
+    catalogue: polib.POFile,
+    found: Mapping[Key, Translation],
+    variant: Variant,
+) -> Status:
     """The status of ``variant``, built from ``found`` (see the module's docstring)."""
-    entries: dict[Key, polib.POEntry] = {(e.msgctxt, e.msgid): e for e in catalogue
-                                         if not e.obsolete}
+    entries: dict[Key, polib.POEntry] = {
+        (e.msgctxt, e.msgid): e for e in catalogue if not e.obsolete
+    }
     stale = machine = old = 0
     for segment in segments:
         entry = entries.get(segment.key)
@@ -125,14 +136,19 @@ def _raw_value(post: Post, key: str) -> str | None:
     return None
 
 
-def with_status(config: Config, post: Post, segments: list[Segment],
-                catalogue: polib.POFile, found: Mapping[Key, Translation],
-                variant: Variant) -> Variant:
+def with_status(
+    config: Config,
+    post: Post,
+    segments: list[Segment],
+    catalogue: polib.POFile,
+    found: Mapping[Key, Translation],
+    variant: Variant,
+) -> Variant:
     """``variant`` with the ``status_key`` map in its front matter (if configured)."""
     if not config.status_key:
         return variant
     state = status(post, segments, catalogue, found, variant)
-    text = variant.text[len(post.bom):]
+    text = variant.text[len(post.bom) :]
     built = parse_post(text, post.path, post.name)
     edits = metadata_edits(built, {config.status_key: _PLACEHOLDER})
     toml = built.front_matter is not None and built.front_matter.format == "toml"
@@ -143,8 +159,11 @@ def with_status(config: Config, post: Post, segments: list[Segment],
 
 
 def _render(state: Status, toml: bool) -> str:
-    values = [("percent", str(state.percent)), ("outdated", str(state.outdated)),
-              ("machine", "true" if state.machine else "false")]
+    values = [
+        ("percent", str(state.percent)),
+        ("outdated", str(state.outdated)),
+        ("machine", "true" if state.machine else "false"),
+    ]
     if state.source_updated:
         values.append(("source_updated", state.source_updated))
     if toml:

@@ -47,28 +47,90 @@ from ..config import UNSAFE_KINDS
 from ..errors import TranslationError
 
 # In the order findings are reported: what runs code first.
-KINDS = ("liquid", "shortcode", "script", "event-handler", "javascript-url", "extension",
-         "attribute-list", "url", "html", "path")
+KINDS = (
+    "liquid",
+    "shortcode",
+    "script",
+    "event-handler",
+    "javascript-url",
+    "extension",
+    "attribute-list",
+    "url",
+    "html",
+    "path",
+)
 UNSAFE_KINDS.register(KINDS)  # what 'allow_unsafe' may name (checked by postlingo.config)
 # Front-matter keys whose value becomes a page's URL or path.
 PATH_KEYS = frozenset({"permalink", "slug", "url", "aliases", "redirect_from"})
 _OUT_OF_SITE = re.compile(r"(^|[/\\])\.\.([/\\]|$)|\\|^[A-Za-z][A-Za-z0-9+.\-]*:|^//|\x00")
 
-SCRIPT_ELEMENTS = frozenset({
-    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "style", "link",
-    "meta", "base", "form", "portal", "noscript", "template", "svg", "math"})
+SCRIPT_ELEMENTS = frozenset(
+    {
+        "script",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "applet",
+        "style",
+        "link",
+        "meta",
+        "base",
+        "form",
+        "portal",
+        "noscript",
+        "template",
+        "svg",
+        "math",
+    }
+)
 # Attribute values that are words for readers: a translation may change them.
-TEXT_ATTRIBUTES = frozenset({"alt", "title", "aria-label", "aria-description",
-                             "aria-roledescription", "aria-placeholder", "placeholder",
-                             "label", "summary", "abbr"})
+TEXT_ATTRIBUTES = frozenset(
+    {
+        "alt",
+        "title",
+        "aria-label",
+        "aria-description",
+        "aria-roledescription",
+        "aria-placeholder",
+        "placeholder",
+        "label",
+        "summary",
+        "abbr",
+    }
+)
 # Attribute values that name or size things without running or loading anything (the
 # ``html`` check rule holds them to the source's).
 FREE_VALUES = TEXT_ATTRIBUTES | {"class", "id", "lang", "dir", "width", "height", "name"}
 # Attributes whose value is a URL (or, srcset, a list of them): judged by scheme.
-URL_ATTRIBUTES = frozenset({
-    "href", "src", "action", "formaction", "data", "poster", "cite", "background",
-    "xlink:href", "srcset", "imagesrcset", "ping", "longdesc", "codebase", "manifest",
-    "lowsrc", "dynsrc", "icon", "profile", "archive", "classid", "usemap", "itemtype"})
+URL_ATTRIBUTES = frozenset(
+    {
+        "href",
+        "src",
+        "action",
+        "formaction",
+        "data",
+        "poster",
+        "cite",
+        "background",
+        "xlink:href",
+        "srcset",
+        "imagesrcset",
+        "ping",
+        "longdesc",
+        "codebase",
+        "manifest",
+        "lowsrc",
+        "dynsrc",
+        "icon",
+        "profile",
+        "archive",
+        "classid",
+        "usemap",
+        "itemtype",
+    }
+)
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 CODE_SCHEMES = frozenset({"javascript", "vbscript", "livescript", "data"})
 
@@ -76,8 +138,20 @@ CODE_SCHEMES = frozenset({"javascript", "vbscript", "livescript", "data"})
 _LIQUID_START = re.compile(r"\{[{%]")
 _FULL_TAG = re.compile(r"\{%-?\s*(#|\w+)", re.ASCII)
 _RAW_END = re.compile(r"\A(.*)\{%\s*(\w+)\s*(.*)?%\}\Z", re.DOTALL | re.ASCII)
-_BLOCKS = frozenset({"raw", "comment", "if", "unless", "case", "for", "tablerow", "capture",
-                     "ifchanged", "highlight"})
+_BLOCKS = frozenset(
+    {
+        "raw",
+        "comment",
+        "if",
+        "unless",
+        "case",
+        "for",
+        "tablerow",
+        "capture",
+        "ifchanged",
+        "highlight",
+    }
+)
 
 # --- HTML, as the WHATWG tokenizer reads a start tag -----------------------------------------
 # Names of HTML elements and attributes (custom ones too, data-*, xlink:href): others,
@@ -86,14 +160,16 @@ _NAME = re.compile(r"[a-z][a-z0-9:_-]*\Z")
 _TAG_OPEN = re.compile(r"<(?:([A-Za-z][^\t\n\f\r />]*)|(!--)|([!?]))")
 _ATTRIBUTE = re.compile(
     r"[\t\n\f\r /]*(?:(>)|([^\t\n\f\r />][^\t\n\f\r />=]*)"
-    r"(?:[\t\n\f\r ]*=[\t\n\f\r ]*(\"[^\"]*\"?|'[^']*'?|[^\t\n\f\r >]*))?)")
+    r"(?:[\t\n\f\r ]*=[\t\n\f\r ]*(\"[^\"]*\"?|'[^']*'?|[^\t\n\f\r >]*))?)"
+)
 
 # --- kramdown extensions, IALs and ALDs; goldmark attribute blocks ---------------------------
 _UNESCAPED_CLOSE = re.compile(r"(?<!\\)\}")
 _KEY_VALUE = r"(\w[\w-]*)=([\"'])((?:\\\}|\\\2|[^}\x02])*?)\2"
 _IAL_PART = re.compile(  # kramdown's ALD_TYPE_ANY
     r"(?:\A|(?<=\s))(?:" + _KEY_VALUE + r"|(\w[\w-]*)|((?:#[A-Za-z][\w:-]*|\.[^\s.#]+)+))"
-    r"(?=\s|\Z)")
+    r"(?=\s|\Z)"
+)
 _ALD = re.compile(r"\A\s*(\w[\w-]*):")
 _GOLDMARK_ATTRIBUTES = re.compile(r"\{(?=[ \t]*(?:[#.][^\s}]|[A-Za-z_:][\w:.-]*[ \t]*=))")
 
@@ -130,8 +206,10 @@ class Unsafe:
 
 def _liquid_message(what: str) -> str:
     if " … " in what:
-        return (f"changes the Liquid block '{what}' (tags moved into, out of or within it), "
-                "which would run on the site")
+        return (
+            f"changes the Liquid block '{what}' (tags moved into, out of or within it), "
+            "which would run on the site"
+        )
     if not what.endswith(("}}", "%}")):
         return f"adds the unclosed Liquid tag '{what}', which would break the site build"
     return f"adds the Liquid tag '{what}', which would run on the site"
@@ -152,17 +230,22 @@ _MESSAGES: dict[str, Callable[[str], str]] = {
     "liquid": _liquid_message,
     "shortcode": lambda what: f"adds the Hugo shortcode '{what}', which would run on the site",
     "script": lambda what: f"adds the HTML element <{what}>, which could run code on the site",
-    "event-handler": lambda what: f"adds the event handler '{_handler(what)}=', which would "
-                                  "run code on the site",
+    "event-handler": lambda what: (
+        f"adds the event handler '{_handler(what)}=', which would run code on the site"
+    ),
     "html": _html_message,
-    "extension": lambda what: f"adds the kramdown extension '{what}', which changes how the "
-                              "page is rendered",
-    "attribute-list": lambda what: f"adds the attribute list '{what}', which sets HTML "
-                                   "attributes the source does not have",
-    "javascript-url": lambda what: f"adds a '{what.split(':')[0]}:' URL, which would run "
-                                   "code on the site",
-    "url": lambda what: f"adds a '{what.split(':')[0]}:' URL (allowed: http, https, mailto "
-                        "and relative URLs)",
+    "extension": lambda what: (
+        f"adds the kramdown extension '{what}', which changes how the page is rendered"
+    ),
+    "attribute-list": lambda what: (
+        f"adds the attribute list '{what}', which sets HTML attributes the source does not have"
+    ),
+    "javascript-url": lambda what: (
+        f"adds a '{what.split(':')[0]}:' URL, which would run code on the site"
+    ),
+    "url": lambda what: (
+        f"adds a '{what.split(':')[0]}:' URL (allowed: http, https, mailto and relative URLs)"
+    ),
     "path": lambda what: f"'{what}' would lead out of the site",
 }
 
@@ -194,9 +277,10 @@ def _liquid_tokens(text: str) -> Iterator[str]:
 
 def _normal(token: str) -> str:
     """A Liquid token with its inner whitespace normalised: ``{{x}}`` is ``{{ x }}``."""
-    closer = next((end for end in ("}}", "%}", "}") if token.endswith(end)
-                   and len(token) >= 2 + len(end)), "")
-    inner = " ".join(token[2:len(token) - len(closer)].split())
+    closer = next(
+        (end for end in ("}}", "%}", "}") if token.endswith(end) and len(token) >= 2 + len(end)), ""
+    )
+    inner = " ".join(token[2 : len(token) - len(closer)].split())
     return " ".join(part for part in (token[:2], inner, closer) if part)
 
 
@@ -208,8 +292,10 @@ def liquid_tags(text: str) -> list[str]:
 def unclosed_liquid(text: str) -> bool:
     """Whether ``text`` holds a Liquid token without its end (``{{ x }``, ``{%`` alone),
     which makes Liquid, and so the whole site build, fail."""
-    return any(len(token) < 4 or token[:2] + token[-2:] not in ("{{}}", "{%%}")
-               for token in _liquid_tokens(text))
+    return any(
+        len(token) < 4 or token[:2] + token[-2:] not in ("{{}}", "{%%}")
+        for token in _liquid_tokens(text)
+    )
 
 
 def _tag_name(token: str) -> str:
@@ -298,8 +384,11 @@ def _html_items(text: str) -> Iterator[Unsafe]:
             continue
         element = match.group(1).lower()
         if _NAME.match(element):
-            yield Unsafe("script", element) if element in SCRIPT_ELEMENTS else \
-                Unsafe("html", f"<{element}>")
+            yield (
+                Unsafe("script", element)
+                if element in SCRIPT_ELEMENTS
+                else Unsafe("html", f"<{element}>")
+            )
         yield from _attributes(text, match.end(), element, limit)
 
 
@@ -354,11 +443,11 @@ def _braces(text: str) -> Iterator[Unsafe]:
         index = bisect_left(closes, start + 2)
         if index == len(closes):  # not closed: no list for kramdown, unless a "}" follows
             kind = "extension" if text.startswith(("{::", "{:/"), start) else "attribute-list"
-            yield Unsafe(kind, f"{text[start:start + 3]}… (not closed)")
+            yield Unsafe(kind, f"{text[start : start + 3]}… (not closed)")
             pos = start + 2
             continue
         pos = closes[index] + 1
-        content = text[start + 2:closes[index]]
+        content = text[start + 2 : closes[index]]
         if content.startswith((":", "/")):  # an extension {::name …} or an end {:/…}
             yield Unsafe("extension", " ".join(text[start:pos].split()))
         else:
@@ -371,7 +460,7 @@ def _braces(text: str) -> Iterator[Unsafe]:
         line_end = len(text) if line_end < 0 else line_end
         last = text.rfind("}", match.end(), line_end)
         end = line_end if last < 0 else last
-        yield from _attribute_list(text[match.end():end], "{")
+        yield from _attribute_list(text[match.end() : end], "{")
         pos = line_end
 
 
@@ -383,10 +472,10 @@ def _attribute_list(content: str, opener: str) -> Iterator[Unsafe]:
     ald = _ALD.match(content)
     if ald:
         parts.append(f"{ald.group(1)}:")
-        content = content[ald.end():]
+        content = content[ald.end() :]
     unread, last = [], 0
     for match in _IAL_PART.finditer(content):
-        unread.append(content[last:match.start()])
+        unread.append(content[last : match.start()])
         last = match.end()
         key, value, ref, names = match.group(1), match.group(3), match.group(4), match.group(5)
         if key is None:
@@ -420,7 +509,7 @@ def normal_url(url: str) -> str:
     scheme in lower case. Markdown's backslash escapes are dropped too."""
     plain = _URL_NOISE.sub("", html.unescape(url)).strip("".join(map(chr, range(0x21))))
     scheme = _SCHEME.match(plain.lower())
-    return scheme.group(1) + plain[scheme.end() - 1:] if scheme else plain
+    return scheme.group(1) + plain[scheme.end() - 1 :] if scheme else plain
 
 
 def url_scheme(url: str) -> str:
@@ -474,8 +563,9 @@ def leads_out(key: str | None, value: str) -> bool:
     return name in PATH_KEYS and bool(_OUT_OF_SITE.search(html.unescape(value.strip())))
 
 
-def unsafe_additions(source: str, translation: str, allowed: Collection[str] = (),
-                     key: str | None = None) -> list[Unsafe]:
+def unsafe_additions(
+    source: str, translation: str, allowed: Collection[str] = (), key: str | None = None
+) -> list[Unsafe]:
     """What ``translation`` adds to ``source`` that a renderer would turn into code or
     markup (or, as the value of the front-matter ``key``, that leads out of the site), and
     the shortcodes it drops, in order of kind, except the ``allowed`` kinds."""
@@ -483,10 +573,15 @@ def unsafe_additions(source: str, translation: str, allowed: Collection[str] = (
     added = after - before
     # A paired shortcode without its other half fails the Hugo build (or swallows the
     # rest of the page): shortcodes are kept, not only not added.
-    added.update(Unsafe(item.kind, item.what, dropped=True) for item in before - after
-                 if item.kind == "shortcode")
+    added.update(
+        Unsafe(item.kind, item.what, dropped=True)
+        for item in before - after
+        if item.kind == "shortcode"
+    )
     if leads_out(key, translation) and not leads_out(key, source):
         added[Unsafe("path", translation.strip())] += 1
     # By kind, then as they come in the text (Counters keep their order; sorted is stable).
-    return sorted((item for item in added if item.kind not in allowed),
-                  key=lambda item: (KINDS.index(item.kind), item.dropped))
+    return sorted(
+        (item for item in added if item.kind not in allowed),
+        key=lambda item: (KINDS.index(item.kind), item.dropped),
+    )

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from postlingo.variant.security import _active, active_content
 
-POST = (Path(__file__).parents[3] / "content/_posts"
-        / "2021-01-05-erfolgreiche-kundeninteraktionen.md").read_text(encoding="utf-8")
+POST = (
+    Path(__file__).parents[3] / "content/_posts" / "2021-01-05-erfolgreiche-kundeninteraktionen.md"
+).read_text(encoding="utf-8")
 SHAPES: dict[str, Callable[[int], str]] = {
     "post repeated": lambda n: POST * (n // len(POST) + 1),
     "{% never closed": lambda n: "{% x " * (n // 5),
