@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from conftest import fill_catalogue, invoke
 from sitebuild import hugo_build, jekyll_build
 from test_init import write
@@ -238,3 +240,113 @@ def test_plain_jekyll_translated_slugs_are_followed(tmp_path: Path) -> None:
         "/en/2024/01/02/hello-world.html",
         "/2024/01/04/ohne.html",
     ]
+
+
+HARD_CODED = {
+    "_posts/2024-01-02-hallo.md": "---\ntitle: Hallo Welt\n---\nDer erste Beitrag hier.\n",
+    "_posts/2024-01-04-ohne.md": "---\ntitle: Ohne Übersetzung\n---\nNur auf Deutsch da.\n",
+    "_posts/2024-01-05-eigen.md": "---\ntitle: Eigen\npermalink: /ueber/eigen/\n---\nEigen.\n",
+    "_posts/2024-01-03-zweiter.md": "---\ntitle: Der zweite Beitrag\n---\n"
+    "Siehe [den ersten](URL_HALLO), [mit Anker](URL_HALLO#oben),\n"
+    '<a href="URL_HALLO">als HTML</a>, [eigen](/ueber/eigen/) und\n'
+    "[diesen hier](URL_OHNE), den es nur auf Deutsch gibt.\n\n"
+    "[def]: URL_HALLO\n\nAls Beispiel: `[x](URL_HALLO)`.\n",
+    "_layouts/post.html": LAYOUT,
+}
+
+
+@pytest.mark.parametrize(
+    ("permalink", "hallo", "ohne"),
+    [
+        ("", "/2024/01/02/hallo.html", "/2024/01/04/ohne.html"),
+        ("permalink: pretty\n", "/2024/01/02/hallo/", "/2024/01/04/ohne/"),
+        (
+            "permalink: /:categories/:year/:title:output_ext\n",
+            "/2024/hallo.html",
+            "/2024/ohne.html",
+        ),
+    ],
+)
+def test_plain_jekyll_hard_coded_post_urls_follow_the_permalink(
+    tmp_path: Path, permalink: str, hallo: str, ohne: str
+) -> None:
+    posts = {
+        name: text.replace("URL_HALLO", hallo).replace("URL_OHNE", ohne)
+        for name, text in HARD_CODED.items()
+    }
+    root = write(
+        tmp_path / "site",
+        {
+            **posts,
+            "_config.yml": "title: Blog\ntimezone: Europe/Berlin\n"
+            + permalink
+            + "exclude: [locales, postlingo.toml]\n",
+            "postlingo.toml": 'layout = "jekyll"\nposts = ["_posts/**/*.md"]\nthreshold = 80\n',
+        },
+    )
+    synced(root)
+    english = "/en" + hallo
+    variant = (root / "en/_posts/2024-01-03-zweiter.md").read_text()
+    assert f"[def]: {english}\n" in variant
+    assert f"`[x]({hallo})`" in variant  # code: an example
+    po = (root / "locales/en/LC_MESSAGES/2024-01-03-zweiter.po").read_text()
+    assert hallo in po and english not in po  # msgid: the source's URL
+    built = jekyll_build(root)
+    page = next(p for p in built.rglob("*.html") if "zweiter" in str(p) and "/en/" in str(p))
+    assert hrefs(page) == [english, english + "#oben", english, "/en/ueber/eigen/", ohne]
+    for url in (english, "/en/ueber/eigen/", ohne):
+        assert (built / url.lstrip("/")).with_suffix(".html").is_file() or (
+            built / url.lstrip("/") / "index.html"
+        ).is_file(), url
+    assert (
+        "EN Der erste"
+        in (
+            (built / english.lstrip("/")) / "index.html"
+            if english.endswith("/")
+            else built / english.lstrip("/")
+        ).read_text()
+    )
+    assert ": language-links: " not in invoke("check", "--root", root).output
+    configure = root / "postlingo.toml"
+    configure.write_text(configure.read_text() + "localize_links = false\n")
+    assert invoke("sync", "--root", root).exit_code == 0
+    found = [
+        line.split(": language-links: ")[0].rsplit("zweiter.md:", 1)[1]
+        for line in invoke("check", "--root", root).output.splitlines()
+        if ": language-links: " in line
+    ]
+    assert found == ["6", "7", "7", "8", "11"]  # not: ohne (no variant), the code span
+
+
+def test_polyglot_relativizes_hard_coded_post_urls_itself(tmp_path: Path) -> None:
+    posts = {
+        name: text.replace("URL_HALLO", "/2024/01/02/hallo.html").replace(
+            "URL_OHNE", "/2024/01/04/ohne.html"
+        )
+        for name, text in HARD_CODED.items()
+    }
+    root = write(
+        tmp_path / "site",
+        {
+            **posts,
+            "_config.yml": "title: Blog\ntimezone: Europe/Berlin\nplugins: [jekyll-polyglot]\n"
+            "languages: [de, en]\ndefault_lang: de\nparallel_localization: false\n"
+            "exclude: [locales, postlingo.toml]\n",
+            "postlingo.toml": 'layout = "jekyll-polyglot"\nposts = ["_posts/**/*.md"]\n'
+            "threshold = 80\n",
+        },
+    )
+    synced(root)
+    variant = (root / "_posts/en/2024-01-03-zweiter.md").read_text()
+    assert "[def]: /2024/01/02/hallo.html\n" in variant  # not rewritten: polyglot does it
+    built = jekyll_build(root)
+    english = "/en/2024/01/02/hallo.html"
+    assert hrefs(built / "en/2024/01/03/zweiter.html") == [
+        english,
+        english + "#oben",
+        english,
+        "/en/ueber/eigen/",
+        "/en/2024/01/04/ohne.html",  # (polyglot's copy of the German post, under /en/)
+    ]
+    assert "EN Der erste" in (built / english.lstrip("/")).read_text()
+    assert "EN Eigen" in (built / "en/ueber/eigen/index.html").read_text()

@@ -28,6 +28,7 @@ before its first build, when its catalogue is translated up to the threshold.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import posixpath
 import re
 from collections.abc import Callable, Iterator
@@ -43,7 +44,7 @@ from ..errors import PostlingoError
 from ..source.front_matter import existing_value
 from ..source.post import Post, read_post
 from .build import Variant
-from .layouts import slugify
+from .layouts import _own_permalink, slugify
 
 if TYPE_CHECKING:
     from ..site.sources import Source
@@ -73,7 +74,7 @@ def localized(
     if not config.localize_links or config.layout not in _LAYOUTS:
         return variant
     if (
-        config.layout != "hugo"
+        config.layout == "jekyll-polyglot"
         and not _POST_URL.search(variant.text)
         and not _LINK.search(variant.text)
     ):
@@ -86,8 +87,8 @@ def localized(
     head, body = text[:body_start], text[body_start:]
     if config.layout != "hugo":
         body = _jekyll(body, targets)
-    else:
-        body = _hugo(body, targets, source_relative)
+    if config.layout != "jekyll-polyglot":  # (polyglot relativizes site URLs itself)
+        body = _urls(body, targets, source_relative)
     if head + body == text:
         return variant
     return dataclasses.replace(variant, text=head + body)
@@ -139,7 +140,7 @@ def _in(spans: list[tuple[int, int]], at: int) -> bool:
     return any(start <= at < end for start, end in spans)
 
 
-def _hugo(body: str, targets: dict[str, Target], here: PurePosixPath) -> str:
+def _urls(body: str, targets: dict[str, Target], here: PurePosixPath) -> str:
     folder = posixpath.dirname(str(here))
     code = code_spans(body) if "`" in body or "    " in body or "~~~" in body else []
 
@@ -266,10 +267,97 @@ def _jekyll_targets(
     name = str(PurePosixPath(*parts[at + 1 :]).with_suffix(""))  # what post_url names
     inside = PurePosixPath(*parts[at:])  # from the site source: what link names
     # post_url matches "en/NAME" to _posts/en/NAME.md (polyglot) and en/_posts/NAME.md
-    return [
+    found = [
         Target(name, f"{language}/{name}"),
         Target(str(inside), path.relative_to(site).as_posix()),
     ]
+    if config.layout == "jekyll":  # (polyglot relativizes hard-coded URLs itself)
+        found += _jekyll_url_targets(config, source.relative, path, variant, language)
+    return found
+
+
+# Jekyll's named permalink styles (jekyll/lib/jekyll/utils/platforms… URL: "date" default).
+_STYLES = {
+    "date": "/:categories/:year/:month/:day/:title:output_ext",
+    "pretty": "/:categories/:year/:month/:day/:title/",
+    "ordinal": "/:categories/:year/:y_day/:title:output_ext",
+    "none": "/:categories/:title:output_ext",
+}
+_DATED = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
+_CATEGORIES = re.compile(r"(?m)^categor(?:y|ies)[ \t]*:")
+
+
+def _jekyll_url_targets(
+    config: Config, source: PurePosixPath, path: Path, variant: Post | str | None, language: str
+) -> list[Target]:
+    """The source's site-relative URL (from ``_config.yml``'s ``permalink``) and the
+    variant's: Jekyll gives ``<lang>/_posts`` the category ``<lang>``, or the variant has its
+    own ``permalink`` (written where the source has one)."""
+    from ..site.generators import _site_permalink, find_site
+
+    try:
+        site = find_site(config)
+    except PostlingoError:
+        return []
+    folder = site.folder if site is not None else config.root
+    pattern = _site_permalink(site)
+    post = read_post(config.root / source, source.stem)
+    variant_post = variant if isinstance(variant, Post) else None
+    if variant_post is None:  # not built yet: as build will write it
+        slug = slugify(variant) if isinstance(variant, str) else existing_value(post, "slug")
+    else:
+        slug = existing_value(variant_post, "slug")
+    source_url = _jekyll_url(
+        existing_value(post, "permalink") or pattern, folder, config.root / source, post, None
+    )
+    own = (  # (before its first build: the permalink build will write)
+        existing_value(variant_post, "permalink")
+        if variant_post is not None
+        else _own_permalink(post, language)
+    )
+    variant_url = _jekyll_url(own or pattern, folder, path, variant_post or post, slug)
+    if source_url is None or variant_url is None or source_url == variant_url:
+        return []  # (a permalink without :categories: both at one URL, init warns)
+    targets = [Target(source_url, variant_url)]
+    if source_url.endswith("/") and variant_url.endswith("/"):
+        targets.append(Target(source_url.rstrip("/"), variant_url.rstrip("/")))
+    return targets
+
+
+def _jekyll_url(pattern: str, site: Path, file: Path, post: Post, slug: str | None) -> str | None:
+    """The URL Jekyll gives the post at ``file``; None where it cannot be told here (front
+    matter categories as a list, placeholders not known)."""
+    dated = _DATED.match(file.stem)
+    if dated is None or _CATEGORIES.search(post.text[: post.body_start]):
+        return None  # (front matter categories are added to the URL: not followed)
+    year, month, day, title = dated.groups()
+    try:
+        at = file.resolve().relative_to(site.resolve()).parts
+    except ValueError:
+        return None
+    categories = [part.lower() for part in at[: at.index("_posts")]] if "_posts" in at else []
+    date = datetime.date(int(year), int(month), int(day))
+    values = {
+        "year": year,
+        "month": month,
+        "day": day,
+        "i_month": str(int(month)),
+        "i_day": str(int(day)),
+        "short_year": year[2:],
+        "y_day": f"{date.timetuple().tm_yday:03d}",
+        "title": slug or existing_value(post, "slug") or title,
+        "slug": slug or existing_value(post, "slug") or title,
+        "categories": "/".join(categories),
+        "output_ext": ".html",
+    }
+    if re.search(r"(?m)^date[ \t]*:", post.text[: post.body_start]):
+        return None  # (a front matter date can move the day with the time zone)
+    template = _STYLES.get(pattern, pattern)
+    names = re.findall(r":([a-z_]+)", template)
+    if "/" not in template or any(name not in values for name in names):
+        return None  # ("weekdate", or a placeholder not followed here)
+    url = re.sub(r":([a-z_]+)", lambda m: values[m.group(1)], template)
+    return "/" + re.sub(r"/+", "/", url).lstrip("/")
 
 
 def _hugo_targets(
@@ -326,30 +414,33 @@ def leaving_links(
     if not targets:
         return []
     start = _body_offset(text, post)
-    found: list[tuple[int, str]] = []
     folder = posixpath.dirname(str(source_relative))
-    pattern = (
-        _URL if config.layout == "hugo" else re.compile(_POST_URL.pattern + "|" + _LINK.pattern)
-    )
     body = text[start:]
-    examples = (
-        code_spans(body) if config.layout == "hugo" else [m.span() for m in _RAW.finditer(body)]
-    )
-    for match in pattern.finditer(text, start):
-        if _in(examples, match.start() - start):
-            continue
-        if config.layout == "hugo":
-            name = _split(match.group("url"))[0]
-            target = targets.get(name) or targets.get(
-                "file:" + posixpath.normpath(posixpath.join(folder, name))
-            )
-        else:
-            name = match.group(2) or match.group(5)
-            target = targets.get(name)
+    links: list[tuple[int, str]] = []  # (offset in text, what the link names)
+    if config.layout != "hugo":  # Liquid tags (run even inside code, not inside raw)
+        raw = [m.span() for m in _RAW.finditer(body)]
+        tags = re.compile(_POST_URL.pattern + "|" + _LINK.pattern)
+        links += [
+            (m.start(), m.group(2) or m.group(5))
+            for m in tags.finditer(text, start)
+            if not _in(raw, m.start() - start)
+        ]
+    if config.layout != "jekyll-polyglot":  # site URLs (polyglot relativizes them itself)
+        code = code_spans(body)
+        links += [
+            (m.start(), _split(m.group("url"))[0])
+            for m in _URL.finditer(text, start)
+            if not _in(code, m.start() - start)
+        ]
+    found: list[tuple[int, str]] = []
+    for at, name in sorted(links):
+        target = targets.get(name) or targets.get(
+            "file:" + posixpath.normpath(posixpath.join(folder, name))
+        )
         if target is not None and target.variant != name:
             found.append(
                 (
-                    text.count("\n", 0, match.start()) + 1,
+                    text.count("\n", 0, at) + 1,
                     f"the link to {name} leads out of {language} although the "
                     f"{language} variant is published ({target.variant})",
                 )
