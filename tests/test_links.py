@@ -350,3 +350,39 @@ def test_polyglot_relativizes_hard_coded_post_urls_itself(tmp_path: Path) -> Non
     ]
     assert "EN Der erste" in (built / english.lstrip("/")).read_text()
     assert "EN Eigen" in (built / "en/ueber/eigen/index.html").read_text()
+
+
+def test_hugo_permalinks_of_the_site_config_are_followed(tmp_path: Path) -> None:
+    root = write(
+        tmp_path / "site",
+        {
+            **HUGO_POSTS,
+            "hugo.toml": HUGO_CONFIG.replace(
+                "[languages.de]", '[permalinks]\nposts = "/:year/:slug/"\n[languages.de]'
+            ),
+            "content/posts/hallo.md": "---\ntitle: Hallo Welt\ndate: 2021-01-05\nslug: hallo\n"
+            "---\nDer erste Beitrag hier.\n",
+            "content/posts/ohne.md": "---\ntitle: Nur Deutsch\ndate: 2021-01-06\n---\n"
+            "Nur auf Deutsch da.\n",
+            "content/posts/teil.md": "---\ntitle: Dritter Teil\ndate: 2021-01-07\n---\nDrei.\n",
+            "content/posts/zweiter.md": "---\ntitle: Der zweite Beitrag\ndate: 2021-01-08\n---\n"
+            "Siehe [den ersten](/2021/hallo/), [mit Anker](/2021/hallo/#oben),\n"
+            '[per ref]({{< ref "hallo.md" >}}), [den dritten](/2021/dritter-teil/) und\n'
+            "[diesen hier](/2021/nur-deutsch/), den es nur auf Deutsch gibt.\n",
+            "postlingo.toml": 'layout = "hugo"\nposts = ["content/**/*.md"]\nthreshold = 80\n',
+        },
+    )
+    synced(root)
+    variant = (root / "content/posts/zweiter.en.md").read_text()
+    assert "](/en/2021/hallo/)" in variant and "](/2021/nur-deutsch/)" in variant
+    built = hugo_build(root)
+    assert hrefs(built / "en/2021/en-der-zweite-beitrag/index.html") == [
+        "/en/2021/hallo/",
+        "/en/2021/hallo/#oben",
+        "https://example.org/en/2021/hallo/",
+        "/en/2021/en-dritter-teil/",
+        "/2021/nur-deutsch/",
+    ]
+    assert "EN Der erste" in (built / "en/2021/hallo/index.html").read_text()
+    assert "EN Drei" in (built / "en/2021/en-dritter-teil/index.html").read_text()
+    assert "Nur auf Deutsch" in (built / "2021/nur-deutsch/index.html").read_text()

@@ -378,28 +378,110 @@ def _hugo_targets(
         else inside.stem.removesuffix(f".{config.source_language}")
     )
     post = read_post(config.root / rel, source.name)
-    source_url = existing_value(post, "url") or _hugo_url(post, section, leaf)
+    pattern = _hugo_permalink(config, section)
+    source_url = existing_value(post, "url") or _hugo_url(post, section, leaf, pattern)
+    variant_url: str | None
     if isinstance(variant, str):  # not built yet: the slug build will make of its title
-        variant_url = f"/{language}" + _hugo_url(
-            post, section, slugify(variant) or leaf, own_slug=False
-        )
+        url = _hugo_url(post, section, leaf, pattern, slug=slugify(variant) or leaf)
+        variant_url = f"/{language}{url}" if url else None
     else:
         own = existing_value(variant, "url") if variant is not None else None
-        variant_url = own or f"/{language}" + _hugo_url(variant or post, section, leaf)
+        url = _hugo_url(variant or post, section, leaf, pattern)
+        if variant is None and pattern and _titled(pattern, post):
+            # (not built yet: its URL holds the title it will get from its catalogue)
+            title = _catalogue_title(config, source.name, language)
+            url = _hugo_url(post, section, leaf, pattern, title=title) if title else None
+        variant_url = own or (f"/{language}{url}" if url else None)
     variant_file = (
         str(path.relative_to(config.root)) if path.is_relative_to(config.root) else str(path)
     )
-    return [
-        Target(source_url, variant_url),
-        Target(source_url.rstrip("/"), variant_url.rstrip("/")),
-        Target("file:" + str(rel), variant_file),
-    ]
+    found = [Target("file:" + str(rel), variant_file)]
+    if source_url and variant_url:
+        found.append(Target(source_url, variant_url))
+        found.append(Target(source_url.rstrip("/"), variant_url.rstrip("/")))
+    return found
 
 
-def _hugo_url(post: Post, section: str, leaf: str, own_slug: bool = True) -> str:
-    """Hugo's default URL of a page: /<section>/<slug or file name>/."""
-    slug = (existing_value(post, "slug") if own_slug else None) or leaf
-    return "/" + "/".join(part for part in (section, slug) if part) + "/"
+def _catalogue_title(config: Config, name: str, language: str) -> str | None:
+    """The reviewed translation of the post's title in its catalogue, if any."""
+    try:
+        po = polib.pofile(str(catalogue_path(config.locales_dir, name, language)))
+    except (OSError, ValueError):
+        return None
+    return next((e.msgstr for e in po if e.msgctxt == "title" and e.msgstr and not e.fuzzy), None)
+
+
+def _titled(pattern: str, post: Post) -> bool:
+    """Whether the ``[permalinks]`` pattern gives the page's title in its URL."""
+    return ":title" in pattern or (":slug" in pattern and not existing_value(post, "slug"))
+
+
+def _hugo_permalink(config: Config, section: str) -> str | None:
+    """The section's pattern in the site config's ``[permalinks]`` (None: Hugo's default)."""
+    from ..site.generators import find_site
+
+    try:
+        site = find_site(config)
+    except PostlingoError:
+        return None
+    patterns = site.get("permalinks") if site is not None else None
+    if not isinstance(patterns, dict):
+        return None
+    pattern = next((v for k, v in patterns.items() if str(k).lower() == section.lower()), None)
+    return pattern if isinstance(pattern, str) else None
+
+
+_HUGO_DATE = re.compile(r"""(?m)^["']?date["']?[ \t]*[:=][ \t]*["']?(\d{4})-(\d{2})-(\d{2})""")
+
+
+def _hugo_url(
+    post: Post,
+    section: str,
+    leaf: str,
+    pattern: str | None = None,
+    slug: str | None = None,
+    title: str | None = None,
+) -> str | None:
+    """Hugo's URL of a page: /<section>/<slug or file name>/, or the section's
+    ``[permalinks]`` pattern filled in; None where it cannot be told here."""
+    slug = slug or existing_value(post, "slug")
+    if pattern is None:
+        return "/" + "/".join(part for part in (section, slug or leaf) if part) + "/"
+    title = _urlize(title or existing_value(post, "title") or "") or ""
+    dated = _HUGO_DATE.search(post.text[: post.body_start])
+    values = {
+        "section": section,
+        "sections": section,
+        "filename": leaf,
+        "slugorfilename": slug or leaf,
+        "slug": slug or title,
+        "title": title,
+    }
+    if dated is not None:
+        year, month, day = dated.groups()
+        date = datetime.date(int(year), int(month), int(day))
+        values |= {
+            "year": year,
+            "month": month,
+            "day": day,
+            "yearday": str(date.timetuple().tm_yday),
+            "monthname": date.strftime("%B").lower(),
+            "weekday": str(date.isoweekday() % 7),
+            "weekdayname": date.strftime("%A").lower(),
+        }
+    names = re.findall(r":([a-z]+)", pattern)
+    if any(not values.get(name) for name in names):
+        return None  # (a token not known here, or no date / title to fill it with)
+    url = re.sub(r":([a-z]+)", lambda m: values[m.group(1)], pattern)
+    return "/" + re.sub(r"/+", "/", url).lstrip("/")
+
+
+def _urlize(title: str) -> str | None:
+    """Hugo's urlize of a plain title (letters, digits, spaces, hyphens); None otherwise
+    (Hugo keeps non-ASCII letters, percent-encoded: not followed here)."""
+    if not re.fullmatch(r"[A-Za-z0-9 _-]+", title):
+        return None
+    return re.sub(r" +", "-", title.strip()).lower()
 
 
 def leaving_links(
