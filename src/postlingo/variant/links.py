@@ -16,8 +16,12 @@ What is rewritten:
   but needs the variant named: its English build drops a German post that has an English
   variant, so ``{% link _posts/x.md %}`` fails that build, and a translated slug changes
   the URL;
-- Hugo (layout ``hugo``): hard-coded site URLs of a post (``/posts/x/``, or its ``slug`` or
-  ``url``) become the variant's (``/en/posts/x/``, with the variant's translated slug);
+- plain Jekyll (layout ``jekyll``): hard-coded site-relative URLs of a post, from
+  ``_config.yml``'s ``permalink`` (or the post's own), become the variant's (``/en/…``: the
+  variant under ``en/_posts`` has the category ``en``, or its own ``permalink``);
+- Hugo (layout ``hugo``): hard-coded site URLs of a post (``/posts/x/``, its ``slug`` or
+  ``url``, or the section's ``[permalinks]`` pattern) become the variant's (``/en/posts/x/``,
+  with the variant's translated slug or title);
   relative links to the post's file (``x.md``, ``../x/index.md``) become links to the
   variant's file.
 
@@ -451,7 +455,6 @@ def _hugo_url(
     dated = _HUGO_DATE.search(post.text[: post.body_start])
     values = {
         "section": section,
-        "sections": section,
         "filename": leaf,
         "slugorfilename": slug or leaf,
         "slug": slug or title,
