@@ -256,22 +256,32 @@ HARD_CODED = {
 
 
 @pytest.mark.parametrize(
-    ("permalink", "hallo", "ohne"),
+    ("permalink", "front", "hallo", "ohne"),
     [
-        ("", "/2024/01/02/hallo.html", "/2024/01/04/ohne.html"),
-        ("permalink: pretty\n", "/2024/01/02/hallo/", "/2024/01/04/ohne/"),
+        ("", "", "/2024/01/02/hallo.html", "/2024/01/04/ohne.html"),
+        ("permalink: pretty\n", "", "/2024/01/02/hallo/", "/2024/01/04/ohne/"),
         (
             "permalink: /:categories/:year/:title:output_ext\n",
+            "",
             "/2024/hallo.html",
             "/2024/ohne.html",
+        ),
+        # (front matter categories come after the folder's: /en/reise/notizen/…)
+        (
+            "",
+            "categories: Reise Notizen\n",
+            "/reise/notizen/2024/01/02/hallo.html",
+            "/2024/01/04/ohne.html",
         ),
     ],
 )
 def test_plain_jekyll_hard_coded_post_urls_follow_the_permalink(
-    tmp_path: Path, permalink: str, hallo: str, ohne: str
+    tmp_path: Path, permalink: str, front: str, hallo: str, ohne: str
 ) -> None:
     posts = {
-        name: text.replace("URL_HALLO", hallo).replace("URL_OHNE", ohne)
+        name: text.replace("URL_HALLO", hallo)
+        .replace("URL_OHNE", ohne)
+        .replace("title: Hallo Welt\n", "title: Hallo Welt\n" + front)
         for name, text in HARD_CODED.items()
     }
     root = write(
@@ -315,7 +325,10 @@ def test_plain_jekyll_hard_coded_post_urls_follow_the_permalink(
         for line in invoke("check", "--root", root).output.splitlines()
         if ": language-links: " in line
     ]
-    assert found == ["6", "7", "7", "8", "11"]  # not: ohne (no variant), the code span
+    lines = (root / "en/_posts/2024-01-03-zweiter.md").read_text().splitlines()
+    definition = str(next(n for n, line in enumerate(lines, 1) if line.startswith("[def]:")))
+    # not: ohne (no variant), the code span
+    assert found == ["6", "7", "7", "8", definition]
 
 
 def test_polyglot_relativizes_hard_coded_post_urls_itself(tmp_path: Path) -> None:

@@ -288,7 +288,6 @@ _STYLES = {
     "none": "/:categories/:title:output_ext",
 }
 _DATED = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)$")
-_CATEGORIES = re.compile(r"(?m)^categor(?:y|ies)[ \t]*:")
 
 
 def _jekyll_url_targets(
@@ -328,18 +327,33 @@ def _jekyll_url_targets(
     return targets
 
 
+def _front_categories(post: Post) -> list[str] | None:
+    """The categories the front matter adds after the folders' (``categories: a b``,
+    ``category: a``); None where they are written otherwise (a list: not followed)."""
+    found: list[str] = []
+    for key in ("category", "categories"):
+        if re.search(rf"(?m)^{key}[ \t]*:", post.text[: post.body_start]):
+            value = existing_value(post, key)
+            if value is None:
+                return None
+            found += value.split() if key == "categories" else [value]
+    return found
+
+
 def _jekyll_url(pattern: str, site: Path, file: Path, post: Post, slug: str | None) -> str | None:
     """The URL Jekyll gives the post at ``file``; None where it cannot be told here (front
     matter categories as a list, placeholders not known)."""
     dated = _DATED.match(file.stem)
-    if dated is None or _CATEGORIES.search(post.text[: post.body_start]):
-        return None  # (front matter categories are added to the URL: not followed)
+    extra = _front_categories(post)
+    if dated is None or extra is None:
+        return None
     year, month, day, title = dated.groups()
     try:
         at = file.resolve().relative_to(site.resolve()).parts
     except ValueError:
         return None
-    categories = [part.lower() for part in at[: at.index("_posts")]] if "_posts" in at else []
+    folders = list(at[: at.index("_posts")]) if "_posts" in at else []
+    categories = list(dict.fromkeys(part.lower() for part in folders + extra))  # (as Jekyll)
     date = datetime.date(int(year), int(month), int(day))
     values = {
         "year": year,
