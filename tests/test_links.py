@@ -399,3 +399,28 @@ def test_hugo_permalinks_of_the_site_config_are_followed(tmp_path: Path) -> None
     assert "EN Der erste" in (built / "en/2021/hallo/index.html").read_text()
     assert "EN Drei" in (built / "en/2021/en-dritter-teil/index.html").read_text()
     assert "Nur auf Deutsch" in (built / "2021/nur-deutsch/index.html").read_text()
+
+
+def test_targets_are_read_once_per_command_even_across_worker_copies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker gets a new copy of the configuration with every chunk of posts: the targets
+    must not be read again for each (they were: half of a check's time); a new command
+    reads them afresh."""
+    import pickle
+
+    from postlingo.config import Config
+    from postlingo.variant import links
+
+    calls: list[str] = []
+    monkeypatch.setattr(
+        links, "_find_targets", lambda config, language: calls.append(language) or {}
+    )
+    config = Config(root=tmp_path)
+    links.forget()
+    links._targets(config, "en")
+    links._targets(pickle.loads(pickle.dumps(config)), "en")  # as a worker's chunk sees it
+    assert calls == ["en"]
+    links.forget()  # where a command starts
+    links._targets(config, "en")
+    assert calls == ["en", "en"]

@@ -42,7 +42,10 @@ def _sync(config: Config, include_fuzzy: bool, jobs: int | None, force: bool) ->
     ]
     if todo:
         from .pipeline import plan_renames, sync_posts, warm_up
+        from .variant.links import forget as forget_links
         from .workers import parallel_map
+
+        forget_links()  # (a new command: posts may have changed)
 
         renames = plan_renames(config, sources, todo, force)
         work = partial(sync_posts, config, include_fuzzy, renames)

@@ -77,6 +77,7 @@ from .source.shortcodes import configure as configure_shortcodes
 from .state import Record, record
 from .variant.build import Gate, JudgedTerms, Refused, apply, build_variant
 from .variant.layouts import layout_for, slugify
+from .variant.links import forget as forget_links
 from .variant.links import localized
 from .variant.partial import with_fallback, with_status
 from .workers import parallel_map
@@ -490,6 +491,7 @@ def build(config: Config, include_fuzzy: bool = False, prune: bool = False) -> O
     """Write the variant of every post in every language that has a catalogue; with
     ``prune``, remove variants whose source is gone. Fuzzy translations are used with
     ``include_fuzzy`` or the configuration's ``include_fuzzy``."""
+    forget_links()  # (a new command: posts may have changed)
     outcome = Outcome()
     with writing(config):
         sources = find_sources(config)

@@ -60,6 +60,7 @@ from ..source.markdown import parse_env
 from ..source.post import Post
 from ..source.segment import Segment
 from ..variant.build import Refused
+from ..variant.links import forget as forget_links
 from ..variant.links import leaving_links
 from ..variant.security import UnsafeTranslation
 from ..workers import parallel_map
@@ -272,6 +273,7 @@ class _Run:
 
 def check(config: Config, options: Options | None = None) -> Report:
     """Apply every rule that is not off to the project; nothing is written."""
+    forget_links()  # (a new command: posts may have changed)
     options = options or Options()
     if config.include_fuzzy:  # as build does: the configuration or the option
         options = dataclasses.replace(options, include_fuzzy=True)

@@ -30,6 +30,7 @@ from ..pipeline import read as read_post
 from ..site.sources import Source, find_sources
 from ..source.post import Post
 from ..source.segment import Segment
+from ..variant.links import forget as forget_links
 from ..workers import parallel_map
 
 # Variant states: what ``build`` would do with the variant file.
@@ -144,6 +145,7 @@ def status(
 ) -> tuple[list[CatalogueStatus], list[PostlingoError]]:
     """The status of every post's catalogue and variant in every language (the posts
     spread over the cores, as sync does)."""
+    forget_links()  # (a new command: posts may have changed)
     rows: list[CatalogueStatus] = []
     errors: list[PostlingoError] = []
     work = partial(_posts_status, config, include_fuzzy)

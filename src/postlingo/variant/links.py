@@ -175,13 +175,21 @@ def _split(url: str) -> tuple[str, str, str]:
     return url, "", ""
 
 
-# The targets of the configuration last asked for (one command, one Config object).
+# The targets of the configuration last asked for, by language. Keyed by the configuration's
+# value, not its identity: a worker process gets a new copy of it with every chunk of posts
+# (an identity key read every post's front matter again for each chunk: half of a check).
+# Each command starts afresh (``forget``): the posts may have changed since the last one.
 _CACHE: dict[str, tuple[Config, dict[str, Target]]] = {}
+
+
+def forget() -> None:
+    """Read the targets again when next asked: called where a command starts."""
+    _CACHE.clear()
 
 
 def _targets(config: Config, language: str) -> dict[str, Target]:
     cached = _CACHE.get(language)
-    if cached is None or cached[0] is not config:
+    if cached is None or cached[0] != config:
         cached = _CACHE[language] = (config, _find_targets(config, language))
     return cached[1]
 
