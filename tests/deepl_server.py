@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from loopback import Loopback
 
 TAG = re.compile(r"(<x i=\"\d+\"/>)")
 
@@ -27,14 +28,10 @@ class Seen:
 
 
 @dataclass
-class DeeplServer:
+class DeeplServer(Loopback):
     requests: list[Seen] = field(default_factory=list)
     glossaries: dict[str, dict[str, Any]] = field(default_factory=dict)
     made: int = 0
-
-    def __post_init__(self) -> None:
-        self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
 
     @property
     def url(self) -> str:
@@ -44,16 +41,8 @@ class DeeplServer:
     def calls(self, method: str, path: str) -> list[Seen]:
         return [seen for seen in self.requests if (seen.method, seen.path) == (method, path)]
 
-    def __enter__(self) -> DeeplServer:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler(self)
 
     def create(self, body: dict[str, Any]) -> dict[str, Any]:
         with self._lock:

@@ -32,14 +32,14 @@ import base64
 import gzip
 import json
 import re
-import threading
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
+
+from loopback import Loopback
 
 PLACEHOLDER = re.compile(r"(\[X\d+X\]|<x i=\"\d+\"/>)")  # DeepL keeps its tags
 HANG_LIMIT = 15.0  # seconds a hanging request waits at most, should a test forget to stop
@@ -78,7 +78,7 @@ class Request:
 
 
 @dataclass
-class FakeServer:
+class FakeServer(Loopback):
     """Start with ``with FakeServer(script) as server:``; ``server.url`` is its address."""
 
     script: list[str] = field(default_factory=list)
@@ -87,11 +87,6 @@ class FakeServer:
     appendix: str = ""  # what ``append`` adds to the translation
     # (before, after) the translation, for the next ``append`` requests (then ``appendix``)
     additions: list[tuple[str, str]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
 
     @property
     def url(self) -> str:
@@ -103,32 +98,12 @@ class FakeServer:
     def texts(self) -> list[str]:
         return [request.text for request in self.requests]
 
-    def then(self, behaviours: Iterable[str], default: str | None = None) -> None:
-        """Script the next requests (and, optionally, every one after them)."""
-        with self._lock:
-            self.script = list(behaviours)
-            if default is not None:
-                self.default = default
-
-    def next_behaviour(self) -> str:
-        with self._lock:
-            return self.script.pop(0) if self.script else self.default
-
     def record(self, request: Request) -> None:
         with self._lock:
             self.requests.append(request)
 
-    def __enter__(self) -> FakeServer:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler(self)
 
     def wait_for_stop(self) -> None:
         self._stop.wait(HANG_LIMIT)

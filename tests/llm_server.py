@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from loopback import Loopback
 
 PLACEHOLDER = re.compile(r"(\[X\d+X\])")
 HANG_LIMIT = 15.0  # seconds a hanging request waits at most
@@ -59,7 +60,7 @@ class Call:
 
 
 @dataclass
-class ChatServer:
+class ChatServer(Loopback):
     script: list[str] = field(default_factory=list)
     default: str = "normal"
     calls: list[Call] = field(default_factory=list)
@@ -67,37 +68,13 @@ class ChatServer:
     # A test double's translations (text -> answer, None: left out) instead of capitals.
     translator: Callable[[str], str | None] | None = None
 
-    def __post_init__(self) -> None:
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-
     @property
     def url(self) -> str:
         assert self._server is not None
         return f"http://127.0.0.1:{self._server.server_port}/v1"
 
-    def then(self, behaviours: Iterable[str], default: str | None = None) -> None:
-        with self._lock:
-            self.script = list(behaviours)
-            if default is not None:
-                self.default = default
-
-    def next_behaviour(self) -> str:
-        with self._lock:
-            return self.script.pop(0) if self.script else self.default
-
-    def __enter__(self) -> ChatServer:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        assert self._server is not None
-        self._server.shutdown()
-        self._server.server_close()
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler(self)
 
     def answer(self, call: Call) -> list[dict[str, str]]:
         """The translations a behaviour gives."""
