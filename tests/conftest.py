@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import polib
 import pytest
 from typer.testing import CliRunner, Result
 
+from libre_server import FakeServer
 from postlingo.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
@@ -145,6 +146,13 @@ def lang_line_removed(variant: bytes, eol: bytes) -> bytes:
     line = b"lang: en" + eol
     assert variant.count(line) == 1, variant[:400]
     return variant.replace(line, b"", 1)
+
+
+@pytest.fixture
+def server() -> Iterator[FakeServer]:
+    """A fake translation server (LibreTranslate's API) on 127.0.0.1, for the test's length."""
+    with FakeServer() as running:
+        yield running
 
 
 @pytest.fixture(autouse=True)

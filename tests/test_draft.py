@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote, quote_plus
@@ -33,12 +32,6 @@ COMMENT = "machine draft: libre 2024-05-06"
 SECRET = "top-secret/Key+42"
 CODE_POST = "2024-01-01-code.md"
 CODE_PARAGRAPH = "Nutze `git log` und [die Doku](https://git-scm.com/docs) heute."
-
-
-@pytest.fixture
-def server() -> Iterator[FakeServer]:
-    with FakeServer() as running:
-        yield running
 
 
 def configure(site: Path, server: FakeServer, extra: str = "", retries: int = 1) -> Path:

@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote, quote_plus
@@ -37,12 +36,6 @@ TODAY = date(2024, 5, 6)
 CACHE = Path("locales/.cache/drafts/libre.jsonl")
 TIMEOUT = 1.0  # engine_timeout of these tests, seconds
 SLACK = 3.0  # seconds a cut-off request may take beyond its deadline on a busy machine
-
-
-@pytest.fixture
-def server() -> Iterator[FakeServer]:
-    with FakeServer() as running:
-        yield running
 
 
 def libre(server: FakeServer, **policy: object) -> LibreEngine:

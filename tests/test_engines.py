@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from importlib.metadata import entry_points
 from pathlib import Path
 
@@ -27,12 +26,6 @@ from postlingo.drafts.engines import (
 from postlingo.errors import ConfigError
 
 SECRET = "s3cr3t/key+=?&"  # characters a URL must escape
-
-
-@pytest.fixture
-def server() -> Iterator[FakeServer]:
-    with FakeServer() as running:
-        yield running
 
 
 def libre(server: FakeServer, **policy: object) -> LibreEngine:
