@@ -94,6 +94,7 @@ __all__ = [
     "planned_catalogue",
     "planned_template",
     "planned_variant",
+    "post_files",
     "read",
     "read_segments",
     "run_steps",
@@ -729,13 +730,19 @@ def _sync_post(
     if not run_steps(run, work, SYNC) or outcome.errors:
         return outcome, None, []
     terms = [list(vars(term).values()) for term in work.terms]
+    return outcome, post_files(config, source), terms
+
+
+def post_files(config: Config, source: Source) -> list[Path]:
+    """The files a post's sync reads and writes: its source, template, and the catalogue
+    and variant of each language. What the state's record of the post covers."""
     files = [config.root / source.relative, template_path(config.locales_dir, source.name)]
     for language in config.languages:
         files += [
             catalogue_path(config.locales_dir, source.name, language),
             variant_path(config, source, language),
         ]
-    return outcome, files, terms
+    return files
 
 
 def held_terms(config: Config) -> dict[str, list[Term]]:
