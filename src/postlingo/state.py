@@ -24,32 +24,42 @@ from .fileio import write_if_changed
 STATE_FILE = Path(".cache") / "sync-state.json"
 _IGNORE_ALL = "# postlingo's caches: not for version control\n*\n"
 
-Print = list[Any]  # [size, mtime_ns, digest], or None for a file that does not exist
+# [size, mtime_ns, digest, ctime_ns], or None for a file that does not exist. The ctime
+# too: a hand edit that restores the file's size and mtime (touch -d) still changes it.
+Print = list[Any]
+RACY = -1  # the mtime of a print whose file was written too recently to be trusted
 
 
 def digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def fingerprint(path: Path) -> Print | None:
+def fingerprint(path: Path, settled: int | None = None) -> Print | None:
+    """The file's print. With ``settled`` (a time in ns), a file written at or after it is
+    *racy*: a second write within the same tick of the file system's clock would leave
+    size and times as they are, so its digest is compared every time (``unchanged``)."""
     try:
         with open(path, "rb") as handle:
             stat = os.fstat(handle.fileno())
-            return [stat.st_size, stat.st_mtime_ns, digest(handle.read())]
+            data = handle.read()
     except FileNotFoundError:
         return None
+    mtime = stat.st_mtime_ns
+    if settled is not None and max(mtime, stat.st_ctime_ns) >= settled:
+        mtime = RACY
+    return [stat.st_size, mtime, digest(data), stat.st_ctime_ns]
 
 
 def unchanged(path: str, known: Print | None) -> bool:
     """Whether the file at ``path`` still is what ``known`` describes (its digest is read
-    only when its size matches but its time does not)."""
+    only when its size matches but one of its times does not)."""
     try:
         stat = os.stat(path)
     except FileNotFoundError:
         return known is None
     if known is None or stat.st_size != known[0]:
         return False
-    if stat.st_mtime_ns == known[1]:
+    if stat.st_mtime_ns == known[1] and stat.st_ctime_ns == known[3]:
         return True
     with open(path, "rb") as handle:
         return bool(digest(handle.read()) == known[2])
@@ -125,6 +135,9 @@ class State:
 def settings_key(*parts: object) -> str:
     """The digest of everything that affects every post: the configuration, options,
     postlingo's version and code, shared catalogues."""
-    code = Path(__file__).parent
-    stamps = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in code.glob("*.py"))
+    code = Path(__file__).parent  # every module, the subpackages' too (rules, variants...)
+    stamps = sorted(
+        (p.relative_to(code).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
+        for p in code.rglob("*.py")
+    )
     return digest(repr((__version__, stamps, *parts)).encode("utf-8"))

@@ -1,0 +1,493 @@
+"""What ``check`` and ``status`` found for each post, kept for their next run
+(``locales/.cache/check-results.json``, ``status-results.json``): a post is judged again only
+when one of its files changed, or something every post depends on did.
+
+For each post the cache holds the prints (``postlingo.state``: size, times, digest) of the
+files its result was computed from (``pipeline.post_files``: its source, template, and the
+catalogue and variant of each language) and the result itself. The prints are taken
+*before* the post is judged, so a file written meanwhile shows as changed next time. A file
+written within the last second is *racy* (``state.fingerprint``): its digest is compared on
+every run until it has settled.
+
+Everything else a post's result depends on makes up the key of the whole cache, and a
+different key throws every result away:
+
+- the configuration (every key: rule levels, glossary name, threshold, layout, ...), the
+  command's options (``include_fuzzy``, ``--strict``, ``--min-percent``; not ``--shard``),
+  postlingo's version and code (``state.settings_key``), and the versions of the libraries
+  that parse posts and catalogues;
+- the glossary of each language (its terms, as the rules read them), the shared taxonomy
+  catalogues' translations, the site generator's configuration (its values: permalinks);
+- the other posts, where a variant's links lead to them (``localize_links``, and check's
+  ``language-links`` rule): the table of link targets of each language (which posts are
+  published in it, at which URL, with which translated slug). Building that table reads
+  every post's variant and catalogue, so it is built only when one of them changed (or the
+  set of posts, the catalogues listed, the site's configuration did); otherwise its digest
+  from the last run is used.
+
+msgfmt's findings are kept per catalogue digest (``msgfmt-results.json``), and catalogues are
+checked many to one msgfmt process (``msgfmt_many``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from ..config import Config
+from ..errors import PostlingoError
+from ..fileio import write_if_changed
+from ..site.sources import Source
+from ..state import _IGNORE_ALL, RACY, Print, digest, fingerprint, settings_key, unchanged
+
+CACHE = Path(".cache")
+SETTLE_NS = 1_000_000_000  # a file younger than this is racy (see state.fingerprint)
+# The libraries whose version can change a result (parsing posts, catalogues, YAML).
+_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "polib", "PyYAML", "babel", "linkify-it-py")
+
+Files = dict[str, Print | None]  # the prints of a post's files, by path from the root
+
+
+# --- the results of one command ----------------------------------------------------------------
+
+
+@dataclass
+class Results:
+    """The cached results of one command (``kind``: "check" or "status") for this run's
+    key: ``result(name)`` is a post's result when it may be reused, else None."""
+
+    config: Config
+    path: Path
+    key: str
+    links: list[str]  # [the inputs of the link targets, the digest of their table]
+    posts: dict[str, list[Any]] = field(default_factory=dict)  # name -> [files, result]
+    reusable: dict[str, Any] = field(default_factory=dict)  # name -> result
+    settled: int = 0  # files written at or after this time (ns) are racy
+    changed: bool = False
+    _digests: dict[str, str] | None = None
+
+    def result(self, name: str) -> Any:
+        return self.reusable.get(name)
+
+    def prints(self, sources: Sequence[Source]) -> dict[str, Files | None]:
+        """The prints of the files of ``sources`` as they are now (None for a post whose
+        files cannot be named), taken before the posts are judged."""
+        return {source.name: _prints(self.config, source, self.settled) for source in sources}
+
+    def store(self, name: str, files: Files | None, result: Any) -> None:
+        """Keep ``result`` of the post ``name`` (None: judge it again next time; its files
+        are still recorded, for the link targets' inputs)."""
+        if files is None:
+            self.posts.pop(name, None)
+        else:
+            self.posts[name] = [files, result]
+        self.changed = True
+        self._digests = None
+
+    def digest_of(self, path: Path) -> str | None:
+        """The digest of ``path`` as a post's record says (None when not recorded)."""
+        if self._digests is None:
+            self._digests = {
+                name: str(known[2])
+                for files, _ in self.posts.values()
+                for name, known in files.items()
+                if known is not None
+            }
+        name = _relative(self.config.root, path)
+        return None if name is None else self._digests.get(name)
+
+    def save(self) -> None:
+        """Write the cache (only when something changed; never creating the locales
+        folder, and quietly not at all on a read-only checkout)."""
+        if not self.changed or not self.config.locales_dir.is_dir():
+            return
+        data = {"key": self.key, "links": self.links, "posts": dict(sorted(self.posts.items()))}
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        try:
+            ignore = self.path.parent / ".gitignore"
+            if not ignore.exists():
+                write_if_changed(ignore, _IGNORE_ALL)
+            write_if_changed(self.path, text + "\n")
+        except OSError:
+            pass  # (a cache: the next run judges again)
+
+
+def open_results(
+    config: Config, kind: str, parts: Sequence[object], sources: Sequence[Source], use: bool = True
+) -> Results:
+    """The cache of ``kind`` for this run: ``parts`` are what the command's results depend
+    on besides the posts' files and the shared inputs (``shared_inputs``). Every post of
+    ``sources`` (the whole site, also when checking one shard: the link targets depend on
+    all posts) is looked at: a post whose files are as recorded keeps its result if the key
+    is the same. With ``use`` off every result is judged again (and the cache rewritten)."""
+    path = config.locales_dir / CACHE / f"{kind}-results.json"
+    settled = time.time_ns() - SETTLE_NS
+    data = _load(path) if use else {}
+    stored: dict[str, list[Any]] = data.get("posts", {}) if isinstance(data, dict) else {}
+    posts: dict[str, list[Any]] = {}
+    every = True  # every post has a record whose files are as they were
+    changed = False
+    for source in sources:
+        entry = stored.get(source.name)
+        files = _fresh(config.root, entry[0], settled) if entry else None
+        if entry is None or files is None:
+            every = False
+            continue
+        changed |= files != entry[0]  # (racy prints settled)
+        posts[source.name] = [files, entry[1]]
+    links = _links(config, sources, data.get("links") if every else None)
+    key = settings_key(kind, list(parts), shared_inputs(config), links[1])
+    results = Results(config, path, key, links, posts, settled=settled)
+    results.changed = changed or len(posts) != len(stored) or data.get("key") != key
+    if data.get("key") == key:
+        results.reusable = {name: entry[1] for name, entry in posts.items() if entry[1] is not None}
+    return results
+
+
+def _load(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _prints(config: Config, source: Source, settled: int) -> Files | None:
+    from ..pipeline import post_files  # (the files a post's record covers, as sync's)
+
+    try:
+        files = post_files(config, source)
+    except PostlingoError:
+        return None  # (a variant path outside the project: judged again every time)
+    root = config.root
+    found: Files = {}
+    for path in files:
+        name = _relative(root, path)
+        if name is None:
+            return None
+        found[name] = fingerprint(path, settled)
+    return found
+
+
+def _fresh(root: Path, files: Files, settled: int) -> Files | None:
+    """``files`` if every file is as its print says (a racy print is read again, and
+    replaced by its new print when the content is the same), else None."""
+    top = f"{root}{os.sep}"
+    now: Files = {}
+    for name, known in files.items():
+        if known is not None and known[1] == RACY:
+            again = fingerprint(Path(top + name), settled)
+            if again is None or again[0] != known[0] or again[2] != known[2]:
+                return None
+            now[name] = again
+        elif unchanged(top + name, known):
+            now[name] = known
+        else:
+            return None
+    return now
+
+
+def _relative(root: Path, path: Path) -> str | None:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return None
+
+
+# --- results as JSON: dataclasses (by class name) and paths (from the root) -----------------
+
+
+def dump(root: Path, value: Any) -> Any:
+    """``value`` (lists, tuples, dataclasses of plain values and paths) as JSON."""
+    if isinstance(value, Path):
+        name = _relative(root, value)
+        return {"path": name} if name is not None else {"absolute": str(value)}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = [dump(root, getattr(value, f.name)) for f in dataclasses.fields(value)]
+        return {"class": type(value).__name__, "fields": fields}
+    if isinstance(value, (list, tuple)):
+        return [dump(root, item) for item in value]
+    return value
+
+
+def load(root: Path, data: Any, classes: Mapping[str, Callable[..., Any]]) -> Any:
+    """What ``dump`` made of a value, made again (``classes``: the dataclasses by name)."""
+    if isinstance(data, dict):
+        if "path" in data:
+            return root / data["path"]
+        if "absolute" in data:
+            return Path(data["absolute"])
+        return classes[data["class"]](*(load(root, item, classes) for item in data["fields"]))
+    if isinstance(data, list):
+        return [load(root, item, classes) for item in data]
+    return data
+
+
+# --- what every post depends on -----------------------------------------------------------------
+
+
+def shared_inputs(config: Config) -> list[object]:
+    """What every post's check or status depends on besides its own files: the
+    configuration, each language's glossary, the taxonomy's translations, the generator's
+    configuration, the libraries' versions (postlingo's code is in ``settings_key``)."""
+    from .rules import settings_for
+
+    options = sorted((k, repr(v)) for k, v in vars(config).items() if k != "root")
+    glossaries = [_or_problem(settings_for, config, lang) for lang in config.languages]
+    taxonomy = [_taxonomy(config, lang) for lang in config.languages if config.taxonomy]
+    return [options, glossaries, taxonomy, site_inputs(config), _versions()]
+
+
+def _taxonomy(config: Config, language: str) -> str | None:
+    """The digest of the language's taxonomy catalogue (the file the variants' terms are
+    translated from), None when there is none."""
+    from ..catalogue.locales import TAXONOMY, catalogue_path
+
+    known = fingerprint(catalogue_path(config.locales_dir, TAXONOMY, language))
+    return None if known is None else str(known[2])
+
+
+def _or_problem(function: Callable[..., object], *args: object) -> str:
+    """``repr`` of what ``function`` gives, or the problem it raises (a broken glossary:
+    each post's result is then what that problem makes of it)."""
+    try:
+        return repr(function(*args))
+    except (PostlingoError, OSError, ValueError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+def site_inputs(config: Config) -> str:
+    """The generator's configuration as postlingo reads it (its file and values)."""
+    from ..site.generators import find_site
+
+    def read() -> tuple[str, str, object] | None:
+        site = find_site(config)
+        return None if site is None else (site.kind, str(site.path), site.values)
+
+    return _or_problem(read)
+
+
+def _versions() -> list[str]:
+    found = [sys.version]
+    for name in _LIBRARIES:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} -")
+    return found
+
+
+def _links(config: Config, sources: Sequence[Source], stored: object) -> list[str]:
+    """[inputs, digest] of the link targets' table of every language: taken from the last
+    run (``stored``) when every post's files are as they were and so is everything else
+    the table is built from; else the table is built (here, before the workers fork: they
+    inherit it) and its digest taken."""
+    from ..catalogue.locales import catalogue_names
+    from ..variant import links
+
+    if config.layout not in links._LAYOUTS:
+        return ["", ""]  # (no links are followed for this layout)
+    inputs = settings_key(
+        "links",
+        sorted((k, repr(v)) for k, v in vars(config).items() if k != "root"),
+        [(s.name, str(s.relative), str(s.posts_dir)) for s in sources],
+        [catalogue_names(config.locales_dir, language) for language in config.languages],
+        site_inputs(config),
+    )
+    if isinstance(stored, list) and len(stored) == 2 and stored[0] == inputs:
+        return [inputs, str(stored[1])]
+    table = [sorted(links._targets(config, language).items()) for language in config.languages]
+    return [inputs, digest(repr(table).encode("utf-8"))]
+
+
+# --- msgfmt, many catalogues at a time, and its findings kept --------------------------------
+
+
+MsgfmtResult = list[tuple[int | None, bool, str]]  # as postlingo.qa.check's
+BATCH = 40  # catalogues per msgfmt process
+_DOMAIN = re.compile(rb"^[ \t]*domain\b", re.MULTILINE)
+_UTF8 = re.compile(rb"charset=UTF-8\\n", re.IGNORECASE)
+
+
+@dataclass
+class MsgfmtCache:
+    """msgfmt's findings by catalogue (its path from the root and its digest), valid for
+    one msgfmt program and postlingo's code."""
+
+    path: Path
+    key: str
+    known: dict[str, list[Any]]  # path -> [digest, findings]
+    changed: bool = False
+
+    @classmethod
+    def open(cls, config: Config, use: bool = True) -> MsgfmtCache:
+        path = config.locales_dir / CACHE / "msgfmt-results.json"
+        program = shutil.which("msgfmt")
+        stamp = None
+        if program is not None:
+            stat = os.stat(program)
+            stamp = (program, stat.st_size, stat.st_mtime_ns)
+        key = settings_key("msgfmt", stamp)
+        data = _load(path) if use else {}
+        known = data.get("known", {}) if data.get("key") == key else {}
+        return cls(path, key, known if isinstance(known, dict) else {})
+
+    def get(self, name: str, print_digest: str) -> MsgfmtResult | None:
+        entry = self.known.get(name)
+        if entry is None or entry[0] != print_digest:
+            return None
+        return [(line, bool(warning), str(message)) for line, warning, message in entry[1]]
+
+    def put(self, name: str, print_digest: str, result: MsgfmtResult) -> None:
+        self.known[name] = [print_digest, [list(item) for item in result]]
+        self.changed = True
+
+    def keep_only(self, names: set[str]) -> None:
+        gone = set(self.known) - names
+        for name in gone:
+            del self.known[name]
+        self.changed |= bool(gone)
+
+    def save(self, locales: Path) -> None:
+        if not self.changed or not locales.is_dir():
+            return
+        data = {"key": self.key, "known": dict(sorted(self.known.items()))}
+        with contextlib.suppress(OSError):  # (a cache: the next run judges again)
+            write_if_changed(
+                self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+            )
+
+
+def msgfmt_results(
+    config: Config,
+    paths: Sequence[Path],
+    cached: Results,
+    single: Callable[[Path], MsgfmtResult | PostlingoError],
+    use: bool = True,
+    whole: bool = True,
+) -> list[MsgfmtResult | PostlingoError]:
+    """msgfmt's findings on each of ``paths``: kept ones where the catalogue's digest (as
+    its post's record says, else read now) is the one they were found on, the others from
+    msgfmt (``msgfmt_many``). ``whole``: these are all the site's catalogues (no shard), so
+    the kept findings of the others are dropped."""
+    known = MsgfmtCache.open(config, use)
+    root = config.root
+    names = [_relative(root, path) for path in paths]
+    found: list[MsgfmtResult | PostlingoError | None] = [None] * len(paths)
+    todo = []
+    for index, (path, name) in enumerate(zip(paths, names, strict=True)):
+        now = cached.digest_of(path) or _digest_of(path)
+        hit = known.get(name, now) if name is not None and now is not None else None
+        if hit is None:
+            todo.append(index)
+        else:
+            found[index] = hit
+    for index, (judged, result) in zip(
+        todo, msgfmt_many([paths[i] for i in todo], single), strict=True
+    ):
+        found[index] = result
+        name = names[index]
+        if name is not None and judged is not None and not isinstance(result, PostlingoError):
+            known.put(name, judged, result)
+    if whole:
+        known.keep_only({name for name in names if name is not None})
+    known.save(config.locales_dir)
+    return [result if result is not None else [] for result in found]
+
+
+def _digest_of(path: Path) -> str | None:
+    known = fingerprint(path)
+    return None if known is None else str(known[2])
+
+
+def msgfmt_many(
+    paths: Sequence[Path], single: Callable[[Path], MsgfmtResult | PostlingoError]
+) -> list[tuple[str | None, MsgfmtResult | PostlingoError]]:
+    """msgfmt's findings on each of ``paths``, with the digest of the bytes it judged (for
+    the cache; None where unreadable). ``single(path)`` runs it on one catalogue.
+    Catalogues are judged many at once, each in a ``domain`` of its own of one input (one
+    msgfmt start instead of forty: starting msgfmt costs 2-3 ms, checking a catalogue hardly
+    anything). A batch msgfmt says nothing about is clean; one it says anything about is
+    halved until each catalogue it complains about is judged alone, by ``single`` (so the
+    findings, their lines and words, are exactly msgfmt's on that file). A catalogue that
+    is not plain UTF-8, or holds a ``domain`` directive of its own, is judged alone."""
+    program = shutil.which("msgfmt")
+    contents = [_read(path) for path in paths]
+    results: list[MsgfmtResult | PostlingoError] = [[] for _ in paths]
+    together = [i for i, data in enumerate(contents) if program and _batchable(data)]
+    alone = sorted(set(range(len(paths))) - set(together))
+    batches = [[i] for i in alone] + [
+        together[start : start + BATCH] for start in range(0, len(together), BATCH)
+    ]
+
+    def judge(batch: list[int]) -> None:
+        if len(batch) == 1:
+            results[batch[0]] = single(paths[batch[0]])
+            return
+        assert program is not None
+        if _clean(program, [contents[i] or b"" for i in batch]):
+            return  # (their results stay empty)
+        half = len(batch) // 2
+        judge(batch[:half])
+        judge(batch[half:])
+
+    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
+        list(pool.map(judge, batches))
+    return [
+        (None if data is None else digest(data), result)
+        for data, result in zip(contents, results, strict=True)
+    ]
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _batchable(data: bytes | None) -> bool:
+    """Whether a catalogue may be judged with others: UTF-8 (declared and written), no
+    BOM, no domain directive of its own."""
+    if data is None or data.startswith(b"\xef\xbb\xbf") or _DOMAIN.search(data):
+        return False
+    if not _UTF8.search(data[:4096]):
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _clean(program: str, contents: list[bytes]) -> bool:
+    """Whether msgfmt -c --check-format finds nothing at all in any of ``contents``, each
+    given as a domain of its own (its .mo files go to a folder thrown away)."""
+    stream = b"".join(
+        b'domain "postlingo_%d"\n' % index + data + (b"" if data.endswith(b"\n") else b"\n")
+        for index, data in enumerate(contents)
+    )
+    with tempfile.TemporaryDirectory(prefix="postlingo-msgfmt-") as folder:
+        result = subprocess.run(
+            [program, "-c", "--check-format", "-"],
+            input=stream,
+            capture_output=True,
+            cwd=folder,
+            check=False,
+            env={**os.environ, "LC_ALL": "C.UTF-8", "LANGUAGE": ""},
+        )
+    return result.returncode == 0 and not result.stdout.strip() and not result.stderr.strip()
