@@ -460,6 +460,14 @@ def check_command(
             "shard 1 also checks what belongs to the whole site.",
         ),
     ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Check every post again, not only those whose files changed since the "
+            "last check (locales/.cache).",
+        ),
+    ] = False,
 ) -> None:
     """Check catalogues, translations and variants for CI.
 
@@ -471,7 +479,8 @@ def check_command(
 
     config = _config(root, lang, catalogues=True)
     chosen = parse_shard(shard) if shard is not None else None
-    report = check_project(config, Options(strict, min_percent, include_fuzzy, chosen))
+    options = Options(strict, min_percent, include_fuzzy, chosen, cache=not no_cache)
+    report = check_project(config, options)
     typer.echo(FINDING_FORMATS[output.value](report), nl=False)
     if output is CheckFormat.text:
         err().print(summary(report), markup=False, soft_wrap=True)

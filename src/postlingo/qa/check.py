@@ -29,7 +29,6 @@ import re
 import shutil
 import subprocess
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import zip_longest
@@ -64,6 +63,7 @@ from ..variant.links import forget as forget_links
 from ..variant.links import leaving_links
 from ..variant.security import UnsafeTranslation
 from ..workers import parallel_map
+from .cache import Results, dump, load, msgfmt_results, open_results
 from .rules import ENTRY_RULES, Rule, Settings, judge, make_pair, settings_for
 from .rules import load_glossary as load_glossary  # (draft reads the glossary too)
 from .shard import Shard, counts_elsewhere, in_shard, owns_site
@@ -201,6 +201,7 @@ class Options:
     min_percent: float | None = None  # overrides the configuration's min_percent
     include_fuzzy: bool = False  # as for build: fuzzy translations are used, so checked
     shard: Shard | None = None  # (K, N): only the K-th of N shards of the posts
+    cache: bool = True  # reuse the results of posts that did not change (qa.cache)
 
 
 @dataclass
@@ -272,7 +273,8 @@ class _Run:
 
 
 def check(config: Config, options: Options | None = None) -> Report:
-    """Apply every rule that is not off to the project; nothing is written."""
+    """Apply every rule that is not off to the project; nothing is written but the cache
+    of its results (``qa.cache``)."""
     forget_links()  # (a new command: posts may have changed)
     options = options or Options()
     if config.include_fuzzy:  # as build does: the configuration or the option
@@ -281,18 +283,37 @@ def check(config: Config, options: Options | None = None) -> Report:
     run = _Run(config, options, rule_levels(config, options), settings)
     sources = find_sources(config)
     mine = in_shard(sources, options.shard)
-    # The posts are checked apart, spread over the cores; their findings join in order.
-    work = partial(_check_sources, run)
-    for findings, stats, catalogues in parallel_map(work, mine, prepare=partial(warm_up, config)):
-        run.findings += findings
-        run.stats += stats
-        run.catalogues += catalogues
+    # A post whose files did not change keeps what the last check found (qa.cache).
+    parts = [sorted(run.levels.items()), options.include_fuzzy]
+    results = open_results(config, "check", parts, sources, options.cache)
+    _check_posts(run, mine, results)
     if owns_site(options.shard):  # what belongs to the whole site: checked once
         run.stats += counts_elsewhere(config, sources, mine)
         _check_site(run, sources)
     if run.on("msgfmt"):
-        _check_msgfmt(run)
+        _check_msgfmt(run, results)
+    results.save()
     return Report(sorted(run.findings, key=Finding.sort_key), run.catalogues)
+
+
+def _check_posts(run: _Run, mine: list[Source], results: Results) -> None:
+    """Check the posts of ``mine`` whose results cannot be reused (apart, spread over the
+    cores); everyone's findings join in order."""
+    todo = [source for source in mine if results.result(source.name) is None]
+    prints = results.prints(todo)  # (before they are checked: a later write shows)
+    work = partial(_check_sources, run)
+    done = parallel_map(work, todo, prepare=partial(warm_up, run.config))
+    checked = {source.name: found for source, found in zip(todo, done, strict=True)}
+    root = run.config.root
+    for source in mine:
+        if source.name in checked:
+            findings, stats, catalogues = checked[source.name]
+            results.store(source.name, prints[source.name], dump(root, checked[source.name]))
+        else:
+            findings, stats, catalogues = load(root, results.result(source.name), _CACHED)
+        run.findings += findings
+        run.stats += stats
+        run.catalogues += catalogues
 
 
 def _check_site(run: _Run, sources: list[Source]) -> None:
@@ -607,11 +628,13 @@ def _first_line_change(old: str, new: str) -> int:
     return max(len(old_lines), 1)
 
 
-def _check_msgfmt(run: _Run) -> None:
-    # One msgfmt process per catalogue; they are independent, so run them side by side.
-    with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
-        results = list(pool.map(_msgfmt_or_problem, run.catalogues))
-    for path, result in zip(run.catalogues, results, strict=True):
+def _check_msgfmt(run: _Run, cached: Results) -> None:
+    # msgfmt's findings on a catalogue are kept by its digest; the others are judged by
+    # msgfmt many catalogues at a time (qa.cache.msgfmt_many).
+    paths = list(dict.fromkeys(run.catalogues))  # (a shared catalogue: once)
+    use, whole = run.options.cache, run.options.shard is None
+    results = msgfmt_results(run.config, paths, cached, _msgfmt_or_problem, use, whole)
+    for path, result in zip(paths, results, strict=True):
         if isinstance(result, PostlingoError):
             run.problem(result)
             continue
@@ -619,6 +642,8 @@ def _check_msgfmt(run: _Run) -> None:
             level = "warning" if warning else None
             run.add("msgfmt", message + _MSGFMT_HINTS.get(message, ""), path, line, level)
 
+
+_CACHED = {"Finding": Finding, "CatalogueStatus": CatalogueStatus}  # (what a result holds)
 
 # What to do about msgfmt's findings on fields postlingo writes from the configuration.
 _MSGFMT_HINTS = {

@@ -141,21 +141,39 @@ def variant_state(
 
 
 def status(
-    config: Config, include_fuzzy: bool = False
+    config: Config, include_fuzzy: bool = False, cache: bool = True
 ) -> tuple[list[CatalogueStatus], list[PostlingoError]]:
     """The status of every post's catalogue and variant in every language (the posts
-    spread over the cores, as sync does)."""
+    spread over the cores, as sync does). A post whose files did not change keeps the rows
+    of the last status (``qa.cache``; not a post that met a problem: it is told again)."""
+    from .cache import dump, load, open_results
+
     forget_links()  # (a new command: posts may have changed)
     rows: list[CatalogueStatus] = []
     errors: list[PostlingoError] = []
-    work = partial(_posts_status, config, include_fuzzy)
     sources = find_sources(config)
-    for post_rows, post_errors in parallel_map(work, sources, prepare=partial(warm_up, config)):
+    work = partial(_posts_status, config, include_fuzzy)
+    results = open_results(config, "status", [include_fuzzy], sources, cache)
+    todo = [source for source in sources if results.result(source.name) is None]
+    prints = results.prints(todo)  # (before they are looked at: a later write shows)
+    done = parallel_map(work, todo, prepare=partial(warm_up, config))
+    found = {source.name: result for source, result in zip(todo, done, strict=True)}
+    for source in sources:
+        if source.name not in found:
+            rows += load(config.root, results.result(source.name), _CACHED)
+            continue
+        post_rows, post_errors = found[source.name]
+        kept = None if post_errors else dump(config.root, post_rows)
+        results.store(source.name, prints[source.name], kept)
         rows += post_rows
         errors += post_errors
+    results.save()
     if config.taxonomy:
         rows += _shared_rows(config, TAXONOMY, errors)
     return rows, errors
+
+
+_CACHED = {"CatalogueStatus": CatalogueStatus}  # (what a post's cached result holds)
 
 
 def _posts_status(
