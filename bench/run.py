@@ -8,8 +8,10 @@ Each figure is the median wall time of --runs runs (with the fastest and the slo
 peak resident memory of the process (its workers included) — measured from outside, as a user
 sees the commands:
 cold ``sync``; ``sync`` with nothing changed (and whether it wrote any file); ``sync`` after
-one post changed; ``status``; ``check``. With --compare-translate-toolkit, translate-toolkit's
-md2po → pot2po → po2md cycle runs --runs times on the same posts, each run right after one of
+one post changed; ``status`` and ``check``, each cold (no cache of their results), with
+nothing changed since their last run, and after one post changed (the "of cold" column: the
+share of the cold sync's time). With --compare-translate-toolkit, translate-toolkit's md2po
+→ pot2po → po2md cycle runs --runs times on the same posts, each run right after one of
 postlingo's cold syncs (both timed in turn, under the same conditions), and the ratio of the
 medians is printed.
 """
@@ -179,8 +181,37 @@ def bench_postlingo(
             handle.write(f"\nEin neuer Absatz, Nummer {next(counter)}.\n")
 
     results["sync, one post changed"] = median_of(runs, touch_one, [*cli, "sync"], site)
-    results["status"] = median_of(runs, lambda: None, [*cli, "status", "--format", "json"], site)
-    results["check"] = median_of(runs, lambda: None, [*cli, "check"], site)
+    results.update(bench_gate(cli, runs, site, touch_one))
+    return results
+
+
+def bench_gate(
+    cli: list[str], runs: int, site: Path, touch_one: Callable[[], None]
+) -> dict[str, dict[str, float]]:
+    """``status`` and ``check`` on the synced site: cold (no cache of their results: the
+    cache files removed before each run), with nothing changed since their last run, and
+    after one post changed (its source edited, not synced: check finds it out of date)."""
+    cache = site / "locales" / ".cache"
+
+    def forget(*names: str) -> Callable[[], None]:
+        def prepare() -> None:
+            for name in names:
+                (cache / name).unlink(missing_ok=True)
+
+        return prepare
+
+    status = [*cli, "status", "--format", "json"]
+    check = [*cli, "check"]
+    results = {
+        "cold status": median_of(runs, forget("status-results.json"), status, site),
+        "status, nothing changed": median_of(runs, lambda: None, status, site),
+        "cold check": median_of(
+            runs, forget("check-results.json", "msgfmt-results.json"), check, site
+        ),
+        "check, nothing changed": median_of(runs, lambda: None, check, site),
+        "check, one post changed": median_of(runs, touch_one, check, site),
+        "status, one post changed": median_of(runs, touch_one, status, site),
+    }
     return results
 
 
