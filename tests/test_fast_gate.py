@@ -123,6 +123,19 @@ def test_a_broken_cache_file_is_a_cold_run(tmp_path: Path, judged: list[str]) ->
 # --- what invalidates a post's result ---------------------------------------------------------
 
 
+def test_a_post_edited_since_the_sync_has_its_template_judged(tmp_path: Path) -> None:
+    """A post whose files are what sync left has the template sync wrote (check takes it
+    for current without reading it); any other post's template is compared."""
+    root = sitegen_site(tmp_path, 3)
+    assert check(root, "--no-cache")[0] == 0
+    post = sorted((root / "content/_posts").glob("*.md"))[1]
+    text = post.read_text(encoding="utf-8")
+    post.write_text(text.replace("title: ", "title: Neu ", 1), encoding="utf-8")
+    code, output = check(root, "--no-cache")
+    assert code == 1 and "'postlingo extract' would change this template" in output
+    assert f"templates/{post.stem}.pot" in output
+
+
 def test_a_hand_edit_restoring_size_and_mtime_is_seen(example: Path) -> None:
     # (files written in the last second are racy, their digests read on every run: these
     # must have settled, so that only their ctime tells the edit)

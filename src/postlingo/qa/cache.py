@@ -44,9 +44,10 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..config import Config
 from ..errors import PostlingoError
@@ -60,6 +61,7 @@ SETTLE_NS = 1_000_000_000  # a file younger than this is racy (see state.fingerp
 _LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "polib", "PyYAML", "babel", "linkify-it-py")
 
 Files = dict[str, Print | None]  # the prints of a post's files, by path from the root
+R = TypeVar("R")
 
 
 # --- the results of one command ----------------------------------------------------------------
@@ -83,10 +85,22 @@ class Results:
     def result(self, name: str) -> Any:
         return self.reusable.get(name)
 
-    def prints(self, sources: Sequence[Source]) -> dict[str, Files | None]:
-        """The prints of the files of ``sources`` as they are now (None for a post whose
-        files cannot be named), taken before the posts are judged."""
-        return {source.name: _prints(self.config, source, self.settled) for source in sources}
+    def judged(
+        self,
+        work: Callable[[list[Source]], list[R]],
+        todo: list[Source],
+        prepare: Callable[[], object] | None = None,
+    ) -> list[tuple[Files | None, R]]:
+        """``work(todo)`` spread over the cores (``parallel_map``), each post's result with
+        the prints of its files, taken before it is judged (so that a file written
+        meanwhile shows as changed next time)."""
+        from ..workers import parallel_map
+
+        if not todo:
+            return []
+        _SYNCED_FILES.clear()  # (the workers inherit it)
+        _SYNCED_FILES.update(_sync_records(self.config))
+        return parallel_map(partial(_printed, self.config, self.settled, work), todo, None, prepare)
 
     def store(self, name: str, files: Files | None, result: Any) -> None:
         """Keep ``result`` of the post ``name`` (None: judge it again next time; its files
@@ -115,7 +129,15 @@ class Results:
         folder, and quietly not at all on a read-only checkout)."""
         if not self.changed or not self.config.locales_dir.is_dir():
             return
-        data = {"key": self.key, "links": self.links, "posts": dict(sorted(self.posts.items()))}
+        # A file written since this run began may have been written after the link targets
+        # were read: they are read again next time.
+        racy = any(
+            known is not None and known[1] == RACY
+            for files, _ in self.posts.values()
+            for known in files.values()
+        )
+        links = ["", ""] if racy else self.links
+        data = {"key": self.key, "links": links, "posts": dict(sorted(self.posts.items()))}
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         try:
             ignore = self.path.parent / ".gitignore"
@@ -164,6 +186,62 @@ def _load(path: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+# The files of each post as the last sync recorded them (``state``), and the posts of the
+# chunk in hand whose files are, byte for byte, what it left: set in the parent before the
+# workers fork, read in them.
+_SYNCED_FILES: dict[str, Files] = {}
+_SYNCED: set[str] = set()
+
+
+def synced(name: str) -> bool:
+    """Whether the post ``name`` is, byte for byte, as the last sync left it (under this
+    configuration and code): its template then is what extract would write."""
+    return name in _SYNCED
+
+
+def _printed(
+    config: Config, settled: int, work: Callable[[list[Source]], list[R]], sources: list[Source]
+) -> list[tuple[Files | None, R]]:
+    prints = [_prints(config, source, settled) for source in sources]
+    _SYNCED.clear()
+    _SYNCED.update(
+        source.name
+        for source, files in zip(sources, prints, strict=True)
+        if files is not None and _same_content(files, _SYNCED_FILES.get(source.name))
+    )
+    try:
+        return list(zip(prints, work(sources), strict=True))
+    finally:
+        _SYNCED.clear()
+
+
+def _same_content(files: Files, recorded: Files | None) -> bool:
+    if recorded is None or files.keys() != recorded.keys():
+        return False
+    for name, known in files.items():
+        other = recorded[name]
+        if (known is None) != (other is None) or (known and other and known[2] != other[2]):
+            return False
+    return True
+
+
+def _sync_records(config: Config) -> dict[str, Files]:
+    """The files of each post as the last sync recorded them, if it ran under this
+    configuration and code (with or without include_fuzzy: templates do not depend on it)."""
+    from ..incremental import _settings
+    from ..state import State
+
+    for include_fuzzy in (False, True):
+        try:
+            settings = _settings(config, include_fuzzy)
+        except (PostlingoError, OSError, ValueError):
+            return {}
+        state = State.load(config.locales_dir, settings)
+        if state.posts:
+            return {name: record.files for name, record in state.posts.items()}
+    return {}
 
 
 def _prints(config: Config, source: Source, settled: int) -> Files | None:

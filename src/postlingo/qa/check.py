@@ -38,7 +38,7 @@ from typing import Any
 import polib
 
 from ..catalogue.locales import TAXONOMY, catalogue_path, gettext_language, template_path
-from ..catalogue.po import load_catalogue, usable
+from ..catalogue.po import load_catalogue, make_template, usable
 from ..catalogue.taxonomy import Term, post_terms, taxonomy_template
 from ..config import LEVELS as LEVELS  # (the levels a rule may have)
 from ..config import RULE_NAMES, Config
@@ -62,8 +62,7 @@ from ..variant.build import Refused
 from ..variant.links import forget as forget_links
 from ..variant.links import leaving_links
 from ..variant.security import UnsafeTranslation
-from ..workers import parallel_map
-from .cache import Results, dump, load, msgfmt_results, open_results
+from .cache import Results, dump, load, msgfmt_results, open_results, synced
 from .rules import ENTRY_RULES, Rule, Settings, judge, make_pair, settings_for
 from .rules import load_glossary as load_glossary  # (draft reads the glossary too)
 from .shard import Shard, counts_elsewhere, in_shard, owns_site
@@ -300,15 +299,13 @@ def _check_posts(run: _Run, mine: list[Source], results: Results) -> None:
     """Check the posts of ``mine`` whose results cannot be reused (apart, spread over the
     cores); everyone's findings join in order."""
     todo = [source for source in mine if results.result(source.name) is None]
-    prints = results.prints(todo)  # (before they are checked: a later write shows)
-    work = partial(_check_sources, run)
-    done = parallel_map(work, todo, prepare=partial(warm_up, run.config))
+    done = results.judged(partial(_check_sources, run), todo, partial(warm_up, run.config))
     checked = {source.name: found for source, found in zip(todo, done, strict=True)}
     root = run.config.root
     for source in mine:
         if source.name in checked:
-            findings, stats, catalogues = checked[source.name]
-            results.store(source.name, prints[source.name], dump(root, checked[source.name]))
+            files, (findings, stats, catalogues) = checked[source.name]
+            results.store(source.name, files, dump(root, (findings, stats, catalogues)))
         else:
             findings, stats, catalogues = load(root, results.result(source.name), _CACHED)
         run.findings += findings
@@ -435,6 +432,11 @@ def _check_taxonomy(run: _Run) -> None:
 
 
 def _check_template(run: _Run, source: Source, segments: list[Segment]) -> polib.POFile:
+    if synced(source.name):  # its files are what sync left: so is its template (qa.cache)
+        config = run.config
+        return make_template(
+            segments, source.relative.as_posix(), config.project_name, config.wrap_width
+        )
     path = template_path(run.config.locales_dir, source.name)
     template, current = planned_template(run.config, source, segments)
     if not current:

@@ -31,7 +31,6 @@ from ..site.sources import Source, find_sources
 from ..source.post import Post
 from ..source.segment import Segment
 from ..variant.links import forget as forget_links
-from ..workers import parallel_map
 
 # Variant states: what ``build`` would do with the variant file.
 CURRENT, MISSING, OUTDATED, BROKEN = "current", "missing", "outdated", "fails"
@@ -155,16 +154,16 @@ def status(
     work = partial(_posts_status, config, include_fuzzy)
     results = open_results(config, "status", [include_fuzzy], sources, cache)
     todo = [source for source in sources if results.result(source.name) is None]
-    prints = results.prints(todo)  # (before they are looked at: a later write shows)
-    done = parallel_map(work, todo, prepare=partial(warm_up, config))
+    # (each post's files printed before it is looked at: a later write shows next time)
+    done = results.judged(work, todo, partial(warm_up, config))
     found = {source.name: result for source, result in zip(todo, done, strict=True)}
     for source in sources:
         if source.name not in found:
             rows += load(config.root, results.result(source.name), _CACHED)
             continue
-        post_rows, post_errors = found[source.name]
+        files, (post_rows, post_errors) = found[source.name]
         kept = None if post_errors else dump(config.root, post_rows)
-        results.store(source.name, prints[source.name], kept)
+        results.store(source.name, files, kept)
         rows += post_rows
         errors += post_errors
     results.save()
