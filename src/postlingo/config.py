@@ -34,6 +34,7 @@ _CHOICES = {
     "slug": ("keep", "translate"),
     "below_threshold": ("keep", "unpublish"),
     "fallback": ("source", "previous"),
+    "catalogues": ("post", "directory", "site"),
 }
 
 
@@ -93,6 +94,9 @@ class Config:
     languages: list[str] = field(default_factory=lambda: ["en"])
     posts: list[str] = field(default_factory=lambda: ["content/_posts/**/*.md"])
     locales: str = "locales"
+    # Which posts share a template and catalogues (see postlingo.catalogue.store): "post"
+    # (one each), "directory" (one per folder of posts) or "site" (one per language).
+    catalogues: str = "post"
     layout: str = "jekyll-polyglot"
     # hugo: "suffix" (post.en.md, index.en.md beside the source) or "directory"
     # (content/<source>/… → content/<lang>/…)

@@ -385,3 +385,13 @@ def write_if_changed(path: Path, text: str) -> bool:
         pass
     write_atomic(path, data)
     return True
+
+
+def fixed_prefix(pattern: str) -> PurePosixPath:
+    """The folders of a posts glob before its first wildcard (``content/_posts``)."""
+    parts = []
+    for part in PurePosixPath(pattern).parts[:-1]:
+        if GLOB_CHARS & set(part):
+            break
+        parts.append(part)
+    return PurePosixPath(*parts)

@@ -49,7 +49,10 @@ def _sync(config: Config, include_fuzzy: bool, jobs: int | None, force: bool) ->
 
         renames = plan_renames(config, sources, todo, force)
         work = partial(sync_posts, config, include_fuzzy, renames)
-        results = parallel_map(work, todo, jobs, prepare=partial(warm_up, config))
+        if config.catalogues == "post":
+            results = parallel_map(work, todo, jobs, prepare=partial(warm_up, config))
+        else:  # posts that share files are merged into them together, in one process
+            results = work(todo)
         for source, (result, kept) in zip(todo, results, strict=True):
             outcome.extend(result)
             if kept is None:

@@ -50,6 +50,7 @@ from .catalogue.po import (
     save_catalogue,
     translations,
 )
+from .catalogue.store import Store
 from .catalogue.taxonomy import (
     Term,
     post_terms,
@@ -123,8 +124,31 @@ class Writer:
     command's outcome (written or unchanged, and created when the file is new); with
     ``write`` off nothing is written, and the outcome lists what would change."""
 
-    def __init__(self, config: Config, outcome: Outcome, write: bool = True) -> None:
+    def __init__(
+        self, config: Config, outcome: Outcome, write: bool = True, store: Store | None = None
+    ) -> None:
         self.config, self.outcome, self.write = config, outcome, write
+        self.store = store or Store(config)
+
+    def post_file(self, source: Source, language: str | None, po: polib.POFile) -> None:
+        """A post's template (``language`` None) or catalogue: written, or staged for its
+        shared file when posts share catalogues (``flush`` writes those)."""
+        if self.store.grouped:
+            self.store.stage(source, language, po)
+        else:
+            self.catalogue(po, self.store.file(source, language))
+
+    def flush(self) -> None:
+        """Write the shared files the staged posts go into, and remove another grouping's
+        files once everything in them was carried over (see ``catalogue.store``)."""
+        for path, po in self.store.assemble():
+            if po is None:
+                if path.exists():
+                    self.remove(path)
+            else:
+                self.catalogue(po, path)
+        for path in self.store.spent():
+            self.remove(path)
 
     def catalogue(self, po: polib.POFile, path: Path) -> bool:
         new = not path.exists()
@@ -161,10 +185,13 @@ class Run:
     outcome: Outcome
     options: Options = field(default_factory=Options)
     sources: dict[str, Source] = field(default_factory=dict)  # by name: all found, once
+    store: Store | None = None  # shared by runs whose posts go into the same files
     writer: Writer = field(init=False)
 
     def __post_init__(self) -> None:
-        self.writer = Writer(self.config, self.outcome, self.options.write)
+        if self.store is None:
+            self.store = Store(self.config, list(self.sources.values()))
+        self.writer = Writer(self.config, self.outcome, self.options.write, self.store)
 
 
 @dataclass
@@ -209,12 +236,12 @@ def _step_read(run: Run, work: PostWork) -> None:
 
 
 def _step_template(run: Run, work: PostWork) -> None:
-    template, current = planned_template(run.config, work.source, work.segments)
-    path = template_path(run.config.locales_dir, work.name)
-    if current:
-        run.outcome.record(path, False)
-    else:
-        run.writer.catalogue(template, path)
+    store = run.writer.store
+    template, current = planned_template(run.config, work.source, work.segments, store)
+    if current and not store.grouped:
+        run.outcome.record(store.template_file(work.source), False)
+    else:  # (a shared file is written once, by flush, from every post's view)
+        run.writer.post_file(work.source, None, template)
     work.template = template
 
 
@@ -308,6 +335,8 @@ def extract(config: Config) -> Outcome:
     with writing(config):
         run = Run(config, outcome, sources=_found(config))
         terms = {work.name: work.terms for work in _posts(run, EXTRACT) if work.post is not None}
+        with contained(outcome):
+            run.writer.flush()
         if config.taxonomy:
             # A post that cannot be read keeps the terms it had (see held_terms).
             sources = list(run.sources.values())
@@ -348,15 +377,23 @@ def _current_template(path: Path, template: polib.POFile) -> tuple[polib.POFile,
 
 
 def planned_template(
-    config: Config, source: Source, segments: list[Segment]
+    config: Config, source: Source, segments: list[Segment], store: Store | None = None
 ) -> tuple[polib.POFile, bool]:
     """The template ``extract`` would leave for ``source``, and whether the file on disk
-    already is it. Nothing is written."""
-    path = template_path(config.locales_dir, source.name)
+    (the post's view of a shared one) already is it. Nothing is written."""
+    store = store or Store(config)
     template = make_template(
         segments, source.relative.as_posix(), config.project_name, config.wrap_width
     )
-    return _current_template(path, template)
+    if not store.grouped:
+        return _current_template(store.template_file(source), template)
+    try:
+        old = store.template(source)
+    except InputError:
+        return template, False  # a generated file: a broken one is written anew
+    if old is not None and same_template(old, template):
+        return old, True
+    return template, False
 
 
 # --- update -------------------------------------------------------------------------------
@@ -382,21 +419,35 @@ def update(
         run = Run(config, outcome, options, {source.name: source for source in sources})
         names = [source.name for source in sources] + ([TAXONOMY] if config.taxonomy else [])
         for name in names:
-            path = template_path(config.locales_dir, name)
             outcome.checked += 1
-            if not path.exists():
-                outcome.errors.append(
-                    InputError("no template: run 'postlingo extract' first", path)
-                )
-                continue
             source = run.sources.get(name) or Source(PurePosixPath(name), PurePosixPath(), name)
             work = PostWork(source, name)
             with contained(outcome):
-                work.template = load_catalogue(path)
-                _run_shared(run, work, UPDATE)
+                work.template = _template(run, work)
+                if work.template is not None:
+                    _run_shared(run, work, UPDATE)
         if prune:
             _prune(run, set(names))
+        with contained(outcome):
+            run.writer.flush()
     return outcome
+
+
+def _template(run: Run, work: PostWork) -> polib.POFile | None:
+    """The template update merges from: the post's (its view of a shared one), or the
+    taxonomy's; None, the problem in the outcome, where extract has not made it."""
+    store = run.writer.store
+    if work.name == TAXONOMY:
+        path = template_path(run.config.locales_dir, TAXONOMY)
+        template = load_catalogue(path) if path.exists() else None
+    else:
+        path = store.template_file(work.source)
+        template = store.template(work.source)
+        if template is not None and store.carried(work.source):
+            run.writer.post_file(work.source, None, template)  # (migrated: written anew)
+    if template is None:
+        run.outcome.errors.append(InputError("no template: run 'postlingo extract' first", path))
+    return template
 
 
 def _run_shared(run: Run, work: PostWork, steps: Sequence[str]) -> None:
@@ -407,17 +458,22 @@ def _run_shared(run: Run, work: PostWork, steps: Sequence[str]) -> None:
 
 
 def _update_one(run: Run, name: str, template: polib.POFile, language: str) -> polib.POFile:
-    config = run.config
-    path = catalogue_path(config.locales_dir, name, language)
-    existing = None
-    if path.exists():
-        existing = load_catalogue(path, language=language)
-    elif name in run.sources and not run.options.force:
-        problem = foreign_variant(config, run.sources[name], language)
+    config, store = run.config, run.writer.store
+    if name == TAXONOMY:
+        path = catalogue_path(config.locales_dir, name, language)
+        existing = load_catalogue(path, language=language) if path.exists() else None
+        merged = planned_catalogue(config, template, language, existing)
+        run.writer.catalogue(merged, path)
+        return merged
+    source = run.sources.get(name) or Source(PurePosixPath(name), PurePosixPath(), name)
+    keys = [(entry.msgctxt, entry.msgid) for entry in template]
+    existing = store.view(source, language, keys, candidates=True)
+    if existing is None and name in run.sources and not run.options.force:
+        problem = foreign_variant(config, run.sources[name], language, store)
         if problem is not None:
             raise problem  # its catalogue would make the file look like postlingo's
     merged = planned_catalogue(config, template, language, existing, run.options.keep_obsolete)
-    run.writer.catalogue(merged, path)
+    run.writer.post_file(source, language, merged)
     return merged
 
 
@@ -467,6 +523,9 @@ def _prune(run: Run, names: set[str]) -> None:
     the run's languages."""
     locales = run.config.locales_dir
     taken = set(run.options.moves.values())
+    if run.writer.store.grouped:
+        run.writer.store.prune = True  # (flush leaves out the posts that are gone)
+        return
     for name in template_names(locales):
         if name not in names and name not in taken:
             run.writer.remove(template_path(locales, name))
@@ -513,13 +572,12 @@ def _build_one(run: Run, work: PostWork, language: str) -> None:
     assert work.post is not None
     catalogue = work.catalogues.get(language)
     if catalogue is None:
-        po_path = catalogue_path(config.locales_dir, source.name, language)
-        if not po_path.exists():
-            problem = foreign_variant(config, source, language)
-            if problem is not None:
-                run.outcome.errors.append(problem)
-            return
-        catalogue = load_catalogue(po_path, language=language)
+        catalogue = run.writer.store.catalogue(source, language)
+    if catalogue is None:
+        problem = foreign_variant(config, source, language, run.writer.store)
+        if problem is not None:
+            run.outcome.errors.append(problem)
+        return
     path, text = planned_variant(
         config,
         source,
@@ -551,7 +609,7 @@ def planned_variant(
     of ``check``), or one that would break the post, is left out (the variant keeps the
     source's text there) and becomes a ``Refused`` warning; raises ``TranslationError``
     where translations break the post only together. Nothing is written."""
-    po_path = catalogue_path(config.locales_dir, source.name, language)
+    po_path = Store(config).catalogue_file(source, language)
     path = variant_path(config, source, language)
     found = with_fallback(
         config,
@@ -663,6 +721,7 @@ class Renames:
 
     moves: dict[str, str] = field(default_factory=dict)  # new post name -> gone post name
     force: bool = False  # replace variants postlingo did not write
+    posts: list[Source] = field(default_factory=list)  # every source (shared catalogues)
 
 
 def plan_renames(
@@ -678,7 +737,7 @@ def plan_renames(
             return set()
         return {(entry.msgctxt, entry.msgid) for entry in template if not entry.obsolete}
 
-    return Renames(find_renames(config, sources, keys, todo), force)
+    return Renames(find_renames(config, sources, keys, todo), force, sources)
 
 
 def warm_up(config: Config) -> None:
@@ -697,16 +756,40 @@ def sync_posts(
     which posts take over a gone post's catalogues, and whether to replace variants
     postlingo did not write (``force``)."""
     done: list[tuple[Outcome, list[Path] | None, list[list[Any]]]] = []
+    store = Store(config, renames.posts or sources)
     try:
         with batched():
-            done = [_sync_post(config, include_fuzzy, renames, source) for source in sources]
+            done = [_sync_post(config, include_fuzzy, renames, source, store) for source in sources]
+            if store.grouped:  # the shared files, once, from every post's view
+                flushed = Outcome()
+                with contained(flushed):
+                    Writer(config, flushed, store=store).flush()
+                done = _with_flush(done, flushed)
     except Exception as exc:  # the files could not be put in place: none of them is
         problem = unexpected(exc)
         return [(_failed(outcome, problem), None) for outcome, _, _ in done]
+    prints: dict[Path, Any] = {}  # (a catalogue the posts share is read once)
     return [
-        (outcome, None if files is None else record(config.root, files, terms, outcome.warnings))
+        (
+            outcome,
+            None if files is None else record(config.root, files, terms, outcome.warnings, prints),
+        )
         for outcome, files, terms in done
     ]
+
+
+def _with_flush(
+    done: list[tuple[Outcome, list[Path] | None, list[list[Any]]]], flushed: Outcome
+) -> list[tuple[Outcome, list[Path] | None, list[list[Any]]]]:
+    """The posts' results with the shared files' writing told once (with the first post);
+    if it failed, no post is recorded as done."""
+    if not done:
+        return done
+    first = done[0][0]
+    first.extend(flushed)
+    if flushed.errors:
+        return [(outcome, None, terms) for outcome, _, terms in done]
+    return done
 
 
 def _failed(outcome: Outcome, problem: PostlingoError) -> Outcome:
@@ -717,7 +800,7 @@ def _failed(outcome: Outcome, problem: PostlingoError) -> Outcome:
 
 
 def _sync_post(
-    config: Config, include_fuzzy: bool, renames: Renames, source: Source
+    config: Config, include_fuzzy: bool, renames: Renames, source: Source, store: Store
 ) -> tuple[Outcome, list[Path] | None, list[list[Any]]]:
     """Sync one post (every step); the files its record for the state covers (None if
     anything failed), and its taxonomy terms."""
@@ -725,23 +808,22 @@ def _sync_post(
     options = Options(
         include_fuzzy=include_fuzzy, force=renames.force, moves=renames.moves, move_variants=True
     )
-    run = Run(config, outcome, options, {source.name: source})
+    run = Run(config, outcome, options, {source.name: source}, store)
     work = PostWork(source)
     if not run_steps(run, work, SYNC) or outcome.errors:
         return outcome, None, []
     terms = [list(vars(term).values()) for term in work.terms]
-    return outcome, post_files(config, source), terms
+    return outcome, post_files(config, source, store), terms
 
 
-def post_files(config: Config, source: Source) -> list[Path]:
+def post_files(config: Config, source: Source, store: Store | None = None) -> list[Path]:
     """The files a post's sync reads and writes: its source, template, and the catalogue
-    and variant of each language. What the state's record of the post covers."""
-    files = [config.root / source.relative, template_path(config.locales_dir, source.name)]
+    and variant of each language (the shared ones where posts share catalogues). What
+    the state's record of the post covers."""
+    store = store or Store(config)
+    files = [config.root / source.relative, store.template_file(source)]
     for language in config.languages:
-        files += [
-            catalogue_path(config.locales_dir, source.name, language),
-            variant_path(config, source, language),
-        ]
+        files += [store.catalogue_file(source, language), variant_path(config, source, language)]
     return files
 
 

@@ -86,11 +86,20 @@ class Record:
 
 
 def record(
-    root: Path, files: list[Path], terms: list[list[Any]], warnings: list[PostlingoError]
+    root: Path,
+    files: list[Path],
+    terms: list[list[Any]],
+    warnings: list[PostlingoError],
+    prints: dict[Path, Print | None] | None = None,
 ) -> Record:
-    """The record of a post just processed: its files as they are now."""
+    """The record of a post just processed: its files as they are now (``prints``: those
+    already taken, of files several posts share)."""
+    prints = {} if prints is None else prints
+    for path in files:
+        if path not in prints:
+            prints[path] = fingerprint(path)
     return Record(
-        {path.relative_to(root).as_posix(): fingerprint(path) for path in files},
+        {path.relative_to(root).as_posix(): prints[path] for path in files},
         terms,
         [
             [w.message, str(w.path) if w.path else None, w.line, isinstance(w, TranslationError)]

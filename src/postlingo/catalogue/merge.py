@@ -185,7 +185,7 @@ def _fresh(proto: polib.POEntry) -> GnuPOEntry:
     )
 
 
-def _copy(entry: polib.POEntry) -> polib.POEntry:
+def copy_entry(entry: polib.POEntry) -> polib.POEntry:
     """A copy of ``entry`` that shares nothing changeable with it: an entry holds text,
     flags, references (tuples) and plural forms (text), so its lists and dicts copied one
     level deep are a deep copy (deepcopy itself took 13% of a check)."""
@@ -200,7 +200,7 @@ def _carry(old: polib.POEntry, proto: polib.POEntry) -> GnuPOEntry:
     """The old entry with the template's references and notes; what translators and their
     tools wrote (msgstr, comments, flags) untouched. A previous msgid only stays while the
     entry is fuzzy: it tells what changed since the translation was checked."""
-    entry = GnuPOEntry.of(_copy(old))
+    entry = GnuPOEntry.of(copy_entry(old))
     entry.occurrences = list(proto.occurrences)
     # A note the translator's tool wrapped (polib wraps "#." lines at 78 columns) is the
     # template's note: kept as the tool wrote it, or every run would rewrite the file.
@@ -243,7 +243,7 @@ def _obsolete(old: polib.POEntry) -> GnuPOEntry:
     """An entry whose text left the template, kept with its translation (``#~``); gettext
     writes no references, notes or flags but ``fuzzy`` on obsolete entries. Entries that
     were obsolete already stay as they are."""
-    entry = GnuPOEntry.of(_copy(old))
+    entry = GnuPOEntry.of(copy_entry(old))
     if old.obsolete:
         return entry
     entry.obsolete = True

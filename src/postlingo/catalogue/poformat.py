@@ -100,6 +100,9 @@ class GnuPOFile(polib.POFile):
     """
 
     kept: dict[tuple[object, ...], str] = {}  # noqa: RUF012 - replaced, never mutated
+    # A post's view of a catalogue several posts share (``catalogue.store``): the texts
+    # whose entry another post's references come first in, judged with that post.
+    borrowed: frozenset[tuple[str | None, str]] = frozenset()
 
     def __unicode__(self) -> str:
         header = self.metadata_as_entry()

@@ -36,6 +36,7 @@ import polib
 from ..catalogue.locales import TAXONOMY, catalogue_path
 from ..catalogue.merge import FUZZY
 from ..catalogue.po import load_catalogue, save_catalogue
+from ..catalogue.store import Store
 from ..config import CONFIG_FILE, Config, key_line
 from ..errors import ConfigError, InputError, PostlingoError
 from ..fileio import TEMP_SUFFIX
@@ -161,6 +162,8 @@ class Job:
     entries: list[polib.POEntry]
     env: dict[str, Any]  # the post's references and footnotes, for reading its Markdown
     changed: list[polib.POEntry] = field(default_factory=list)  # to revise (fuzzy, changed)
+    # The post's live entries, in order (posts that share a catalogue: only its own).
+    live: list[polib.POEntry] = field(default_factory=list)
 
 
 def pending(
@@ -169,6 +172,7 @@ def pending(
     """Every catalogue with entries to draft (the taxonomy's too), at most ``options.limit``
     entries in all; with ``revise``, changed entries with an old translation as well."""
     jobs: list[Job] = []
+    shared: dict[Path, polib.POFile] = {}  # a catalogue several posts share: loaded once
     left = options.limit if options.limit is not None else -1
     sources: list[Source | None] = [*find_sources(config), None]
     for source in sources:
@@ -178,7 +182,7 @@ def pending(
             if left == 0:
                 return jobs
             try:
-                job = _job(config, source, language, revise)
+                job = _job(config, source, language, revise, shared)
             except PostlingoError as exc:
                 report.errors.append(exc)
                 continue
@@ -201,21 +205,42 @@ def _matches(source: Source | None, pattern: str) -> bool:
     return any(fnmatch(name, pattern) for name in names)
 
 
-def _job(config: Config, source: Source | None, language: str, revise: bool) -> Job | None:
-    name = source.name if source is not None else TAXONOMY
-    path = catalogue_path(config.locales_dir, name, language)
+def _job(
+    config: Config,
+    source: Source | None,
+    language: str,
+    revise: bool,
+    shared: dict[Path, polib.POFile],
+) -> Job | None:
+    store = Store(config)
+    if source is None:
+        path = catalogue_path(config.locales_dir, TAXONOMY, language)
+    else:
+        path = store.catalogue_file(source, language)
     if not path.exists():
         if source is None:
             return None  # no taxonomy: nothing to draft there
         raise InputError("no catalogue: run 'postlingo update' first", path)
-    po = load_catalogue(path)
-    entries = [entry for entry in po if untranslated(entry)]
-    changed = [entry for entry in po if revise and changed_entry(entry)]
+    first = path not in shared
+    po = shared[path] = shared.get(path) or load_catalogue(path)
+    live = [entry for entry in po if not entry.obsolete]
+    if source is not None and store.grouped:  # its own entries; a shared one drafted once
+        rel = source.relative.as_posix()
+        live = [entry for entry in live if any(where == rel for where, _ in entry.occurrences)]
+        mine = [e for e in live if _first_reference(e) == rel]
+    else:
+        mine = live if first else []
+    entries = [entry for entry in mine if untranslated(entry)]
+    changed = [entry for entry in mine if revise and changed_entry(entry)]
     env: dict[str, Any] = {}
     if source is not None:
         post = read_post(config.root / source.relative, source.name, config.root / source.relative)
         env = parse_env(post.body)
-    return Job(source, language, path, po, entries, env, changed)
+    return Job(source, language, path, po, entries, env, changed, live)
+
+
+def _first_reference(entry: polib.POEntry) -> str | None:
+    return entry.occurrences[0][0] if entry.occurrences else None
 
 
 def changed_entry(entry: polib.POEntry) -> bool:
@@ -794,7 +819,7 @@ def _masked_like(masked: Masked, text: str) -> str:
 def _context(run: _Run, job: Job, batch: list[_Item]) -> BatchContext:
     """The batch's surroundings: the post's title, the texts before and after it, and the
     glossary entries it holds."""
-    live = [entry for entry in job.po if not entry.obsolete]
+    live = job.live
     first = live.index(batch[0].entry) if batch[0].entry in live else -1
     last = live.index(batch[-1].entry) if batch[-1].entry in live else -1
     title = next((entry.msgid for entry in live if entry.msgctxt == "title"), "")

@@ -39,6 +39,7 @@ import polib
 
 from ..catalogue.locales import TAXONOMY, catalogue_path, gettext_language, template_path
 from ..catalogue.po import load_catalogue, make_template, usable
+from ..catalogue.store import Store
 from ..catalogue.taxonomy import Term, post_terms, taxonomy_template
 from ..config import LEVELS as LEVELS  # (the levels a rule may have)
 from ..config import RULE_NAMES, Config
@@ -238,6 +239,13 @@ class _Run:
     findings: list[Finding] = field(default_factory=list)
     stats: list[CatalogueStatus] = field(default_factory=list)
     catalogues: list[Path] = field(default_factory=list)
+    store: Store | None = None  # the posts' views of shared catalogues
+
+    @property
+    def files(self) -> Store:
+        if self.store is None:
+            self.store = Store(self.config)
+        return self.store
 
     def on(self, rule: str) -> bool:
         return self.levels[rule] != "off"
@@ -260,6 +268,18 @@ class _Run:
         rule = "build" if isinstance(exc, TranslationError) else "unreadable"
         self.add(rule, exc.message, exc.path, exc.line)
 
+    def load_view(self, source: Source, language: str) -> tuple[polib.POFile | None, bool]:
+        """The post's catalogue in ``language`` (its view of a shared one), its file one
+        of the checked, or None; and whether it could be read (if not: a problem)."""
+        try:
+            po = self.files.catalogue(source, language)
+        except PostlingoError as exc:
+            self.problem(exc)
+            return None, False
+        if po is not None:
+            self.catalogues.append(self.files.catalogue_file(source, language))
+        return po, True
+
     def load(self, path: Path, language: str | None = None) -> polib.POFile | None:
         """The catalogue at ``path``, now one of the checked; None if it cannot be read."""
         try:
@@ -281,6 +301,7 @@ def check(config: Config, options: Options | None = None) -> Report:
     settings = {language: settings_for(config, language) for language in config.languages}
     run = _Run(config, options, rule_levels(config, options), settings)
     sources = find_sources(config)
+    run.store = Store(config, sources)
     mine = in_shard(sources, options.shard)
     # A post whose files did not change keeps what the last check found (qa.cache).
     parts = [sorted(run.levels.items()), options.include_fuzzy]
@@ -292,7 +313,7 @@ def check(config: Config, options: Options | None = None) -> Report:
     if run.on("msgfmt"):
         _check_msgfmt(run, results)
     results.save()
-    return Report(sorted(run.findings, key=Finding.sort_key), run.catalogues)
+    return Report(sorted(run.findings, key=Finding.sort_key), list(dict.fromkeys(run.catalogues)))
 
 
 def _check_posts(run: _Run, mine: list[Source], results: Results) -> None:
@@ -349,19 +370,21 @@ def outdated_templates(config: Config) -> list[PostlingoError]:
     post are behind its text even when they match its template."""
     problems: list[PostlingoError] = []
     terms: list[Term] | None = []
-    for source in find_sources(config):
+    sources = find_sources(config)
+    store = Store(config, sources)
+    for source in sources:
         shown = config.root / source.relative
         try:
             post, segments = read_segments(config, source)
-            _, current = planned_template(config, source, segments)
+            _, current = planned_template(config, source, segments, store)
             if terms is not None:
                 terms += post_terms(post, source.relative.as_posix(), config.taxonomy)
         except Exception as exc:  # one post's problem never hides the others'
             problems.append(unexpected(exc, shown, "read"))
             terms = None  # the taxonomy cannot be judged without every post's terms
             continue
-        path = template_path(config.locales_dir, source.name)
-        if not current and path.exists():  # (update reports a missing template itself)
+        path = store.template_file(source)
+        if not current and store.has(source, None):  # (update reports a missing one)
             problems.append(
                 InputError(
                     f"changed since its template {path} was extracted: "
@@ -401,15 +424,14 @@ def _check_source(run: _Run, source: Source) -> None:
         except Exception as exc:  # one post's problem never stops the check of the others
             run.problem(unexpected(exc, config.root / source.relative))
     for language in config.languages:
-        path = catalogue_path(config.locales_dir, source.name, language)
-        if not path.exists():
-            _missing_catalogue(run, source.name, language, path, template)
-            foreign = foreign_variant(config, source, language)
+        path = run.files.catalogue_file(source, language)
+        po, readable = run.load_view(source, language)
+        if po is None:
+            if readable:  # (an unreadable one is a problem, said already)
+                _missing_catalogue(run, source.name, language, path, template)
+            foreign = foreign_variant(config, source, language, run.files)
             if foreign is not None:
                 run.add("foreign", foreign.message, foreign.path)
-            continue
-        po = run.load(path, language)
-        if po is None:
             continue
         _check_catalogue(run, source.name, po, path, language, env)
         if template is not None and run.on("catalogue-outdated"):
@@ -437,11 +459,12 @@ def _check_template(run: _Run, source: Source, segments: list[Segment]) -> polib
         return make_template(
             segments, source.relative.as_posix(), config.project_name, config.wrap_width
         )
-    path = template_path(run.config.locales_dir, source.name)
-    template, current = planned_template(run.config, source, segments)
+    path = run.files.template_file(source)
+    template, current = planned_template(run.config, source, segments, run.files)
     if not current:
-        if path.exists():
-            line = _first_change(load_catalogue(path), template)
+        old = run.files.template(source) if path.exists() else None
+        if old is not None:
+            line = _first_change(old, template)
             run.add(
                 "catalogue-outdated",
                 f"'postlingo extract' would change this template (the source is {source.relative})",
@@ -469,8 +492,9 @@ def _check_catalogue(
     status = count(po, name, language, path)
     run.stats.append(status)
     _check_post_percent(run, status)
+    borrowed: frozenset[object] = getattr(po, "borrowed", frozenset())  # (judged with its 1st post)
     for entry in po:
-        if entry.obsolete or entry.msgid_plural:
+        if entry.obsolete or entry.msgid_plural or (entry.msgctxt, entry.msgid) in borrowed:
             continue
         if not entry.msgstr:
             run.add(

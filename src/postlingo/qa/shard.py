@@ -12,8 +12,7 @@ import dataclasses
 import hashlib
 import re
 
-from ..catalogue.locales import catalogue_path
-from ..catalogue.po import load_catalogue
+from ..catalogue.store import Store
 from ..config import Config
 from ..errors import ConfigError
 from ..pipeline import planned_template, read_segments
@@ -59,22 +58,22 @@ def counts_elsewhere(
     their own shard reports them)."""
     checked = {source.name for source in mine}
     stats: list[CatalogueStatus] = []
+    store = Store(config, sources)
     for source in sources:
         if source.name not in checked:
-            stats += _counts(config, source)
+            stats += _counts(config, source, store)
     return stats
 
 
-def _counts(config: Config, source: Source) -> list[CatalogueStatus]:
+def _counts(config: Config, source: Source, store: Store) -> list[CatalogueStatus]:
     stats = []
     template = None
     for language in config.languages:
-        path = catalogue_path(config.locales_dir, source.name, language)
+        path = store.catalogue_file(source, language)
         try:
-            if path.exists():
-                stats.append(
-                    count(load_catalogue(path, language=language), source.name, language, path)
-                )
+            po = store.catalogue(source, language)
+            if po is not None:
+                stats.append(count(po, source.name, language, path))
                 continue
             if template is None:  # a missing catalogue counts its template as untranslated
                 template = planned_template(config, source, read_segments(config, source)[1])[0]

@@ -22,6 +22,7 @@ from ..catalogue.locales import (
     template_path,
 )
 from ..catalogue.po import load_catalogue
+from ..catalogue.store import Store
 from ..config import Config
 from ..errors import PostlingoError, TranslationError
 from ..outcome import Outcome
@@ -151,7 +152,7 @@ def status(
     rows: list[CatalogueStatus] = []
     errors: list[PostlingoError] = []
     sources = find_sources(config)
-    work = partial(_posts_status, config, include_fuzzy)
+    work = partial(_posts_status, config, include_fuzzy, Store(config, sources))
     results = open_results(config, "status", [include_fuzzy], sources, cache)
     todo = [source for source in sources if results.result(source.name) is None]
     # (each post's files printed before it is looked at: a later write shows next time)
@@ -176,13 +177,13 @@ _CACHED = {"CatalogueStatus": CatalogueStatus}  # (what a post's cached result h
 
 
 def _posts_status(
-    config: Config, include_fuzzy: bool, sources: list[Source]
+    config: Config, include_fuzzy: bool, store: Store, sources: list[Source]
 ) -> list[tuple[list[CatalogueStatus], list[PostlingoError]]]:
-    return [_post_status(config, include_fuzzy, source) for source in sources]
+    return [_post_status(config, include_fuzzy, source, store) for source in sources]
 
 
 def _post_status(
-    config: Config, include_fuzzy: bool, source: Source
+    config: Config, include_fuzzy: bool, source: Source, store: Store | None = None
 ) -> tuple[list[CatalogueStatus], list[PostlingoError]]:
     """The rows of one post, one per language, and the problems met."""
     rows: list[CatalogueStatus] = []
@@ -191,16 +192,18 @@ def _post_status(
     work = read_post(config, source, read)  # (the pipeline's read step and error policy)
     errors += read.errors
     post, segments = work.post, work.segments
+    store = store or Store(config)
     for language in config.languages:
-        path = catalogue_path(config.locales_dir, source.name, language)
-        if not path.exists():
-            rows.append(CatalogueStatus(source.name, language, path, False))
-            continue
+        path = store.catalogue_file(source, language)
         try:
-            po = load_catalogue(path)
+            found = store.catalogue(source, language)
         except PostlingoError as exc:
             errors.append(exc)
             continue
+        if found is None:
+            rows.append(CatalogueStatus(source.name, language, path, False))
+            continue
+        po = found
         row = count(po, source.name, language, path)
         if post is not None:
             try:
@@ -233,7 +236,9 @@ def _shared_rows(config: Config, name: str, errors: list[PostlingoError]) -> lis
 def orphan_catalogues(config: Config, sources: list[Source] | None = None) -> list[Path]:
     """Templates, and catalogues of the configured languages, that no source post names
     (nor the shared taxonomy catalogue)."""
-    names = {source.name for source in (find_sources(config) if sources is None else sources)}
+    posts = find_sources(config) if sources is None else sources
+    store = Store(config)
+    names = {store.group(source) for source in posts}  # (the post's name, or its group's)
     if config.taxonomy:
         names.add(TAXONOMY)
     locales = config.locales_dir

@@ -24,8 +24,7 @@ import yaml
 
 from ..config import CONFIG_FILE, Config, config_file, key_line
 from ..errors import InputError, PostlingoError, toml_problem
-from ..fileio import read_text
-from .sources import fixed_prefix
+from ..fileio import fixed_prefix, read_text
 
 if sys.version_info >= (3, 11):
     import tomllib

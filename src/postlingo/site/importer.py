@@ -28,8 +28,8 @@ from pathlib import Path, PurePosixPath
 
 import polib
 
-from ..catalogue.locales import catalogue_path, template_path
-from ..catalogue.po import IMPORTED, load_catalogue
+from ..catalogue.po import IMPORTED
+from ..catalogue.store import Store
 from ..config import Config
 from ..errors import InputError, PostlingoError, TranslationError
 from ..outcome import Outcome, contained, writing
@@ -126,16 +126,18 @@ def _import_one(config: Config, source: Source, language: str, outcome: ImportOu
     found.source_left = [s.line for s in segments if id(s) not in paired]
     found.variant_left = [t.line for t in translated if id(t) not in paired]
     outcome.posts.append(found)
-    template, current = planned_template(config, source, segments)
-    po_path = catalogue_path(config.locales_dir, source.name, language)
-    existing = load_catalogue(po_path, language=language) if po_path.exists() else None
+    store = Store(config, find_sources(config))
+    template, current = planned_template(config, source, segments, store)
+    keys = [(entry.msgctxt, entry.msgid) for entry in template]
+    existing = store.view(source, language, keys, candidates=True)
     catalogue = planned_catalogue(config, template, language, existing)
     if not _fill(catalogue, pairs, relative.as_posix(), found, fresh=existing is None):
         return  # (an empty catalogue would hand the variant over to build: none is made)
-    if not current:
-        template_file = template_path(config.locales_dir, source.name)
-        Writer(config, outcome).catalogue(template, template_file)
-    Writer(config, outcome).catalogue(catalogue, po_path)
+    writer = Writer(config, outcome, store=store)
+    if not current or store.grouped:
+        writer.post_file(source, None, template)
+    writer.post_file(source, language, catalogue)
+    writer.flush()
     if (found.source_left or found.variant_left) and config.threshold < 100:
         outcome.warnings.append(PostlingoError(_replaced(found), path))
 

@@ -27,6 +27,7 @@ from ..catalogue.locales import (
     template_names,
     template_path,
 )
+from ..catalogue.store import Store
 from ..config import Config
 from ..errors import InputError
 from .sources import Source, variant_path
@@ -39,13 +40,16 @@ class ForeignVariant(InputError):
     """A variant file that postlingo did not write, in the way of one it would write."""
 
 
-def foreign_variant(config: Config, source: Source, language: str) -> ForeignVariant | None:
+def foreign_variant(
+    config: Config, source: Source, language: str, store: Store | None = None
+) -> ForeignVariant | None:
     """The problem of ``source``'s variant in ``language`` if the file exists while there
-    is no catalogue for it; None otherwise."""
-    if catalogue_path(config.locales_dir, source.name, language).exists():
-        return None
+    is no catalogue for it (no entry of the post, where posts share catalogues); None
+    otherwise."""
     path = variant_path(config, source, language)
     if not os.path.lexists(path):
+        return None
+    if (store or Store(config)).has(source, language):
         return None
     hint = ""
     if not catalogue_languages(config.locales_dir):
@@ -62,7 +66,10 @@ def foreign_variant(config: Config, source: Source, language: str) -> ForeignVar
 
 
 def gone_posts(config: Config, sources: Iterable[Source]) -> list[str]:
-    """Names with a template or a catalogue (in any language) but no source post."""
+    """Names with a template or a catalogue (in any language) but no source post. (Where
+    posts share catalogues, none: a renamed post's texts are the same entries.)"""
+    if config.catalogues != "post":
+        return []
     locales = config.locales_dir
     names = set(template_names(locales))
     for language in catalogue_languages(locales):

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from ..catalogue.locales import TAXONOMY, catalogue_languages, catalogue_names, template_names
 from ..config import Config, config_file, key_line
 from ..errors import ConfigError, InputError, PostlingoError
-from ..fileio import GLOB_CHARS, glob, remove, resolves_inside
+from ..fileio import fixed_prefix, glob, remove, resolves_inside
 from ..outcome import Outcome
 from ..variant.layouts import layout_for
 
@@ -104,16 +104,6 @@ class _Inside:
         return self.folders[folder]
 
 
-def fixed_prefix(pattern: str) -> PurePosixPath:
-    """The folders of a posts glob before its first wildcard (``content/_posts``)."""
-    parts = []
-    for part in PurePosixPath(pattern).parts[:-1]:
-        if GLOB_CHARS & set(part):
-            break
-        parts.append(part)
-    return PurePosixPath(*parts)
-
-
 def variant_path(config: Config, source: Source, language: str) -> Path:
     """Where the variant goes; never outside the project root."""
     relative = layout_for(config).variant_path(source.relative, source.posts_dir, language)
@@ -130,10 +120,16 @@ def orphan_variants(config: Config, sources: list[Source] | None = None) -> list
     """Variants of posts that are gone: files where the variant of a post with a template
     or catalogue would be, while that post is not there. A hand-written post in a language
     folder has no catalogue, so it is never taken for an orphan."""
-    names = set(template_names(config.locales_dir))
-    for language in config.languages:
-        names.update(catalogue_names(config.locales_dir, language))
-    names -= {s.name for s in (find_sources(config) if sources is None else sources)}
+    posts = find_sources(config) if sources is None else sources
+    if config.catalogues == "post":  # (a sync with nothing to do loads no catalogue code)
+        names = set(template_names(config.locales_dir))
+        for language in config.languages:
+            names.update(catalogue_names(config.locales_dir, language))
+    else:  # posts that share catalogues: the posts their references name
+        from ..catalogue.store import Store
+
+        names = Store(config, posts).names()
+    names -= {s.name for s in posts}
     names.discard(TAXONOMY)
     found = []
     for pattern in config.posts:

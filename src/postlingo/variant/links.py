@@ -42,7 +42,6 @@ from typing import TYPE_CHECKING
 
 import polib
 
-from ..catalogue.locales import catalogue_path
 from ..config import Config
 from ..errors import PostlingoError
 from ..source.front_matter import existing_value
@@ -204,7 +203,7 @@ def _find_targets(config: Config, language: str) -> dict[str, Target]:
     )
     for source in _with_catalogues(config, language):
         path = variant_path(config, source, language)
-        variant = _published(config, source.name, path, language)
+        variant = _published(config, source, path, language)
         if variant is False:
             continue
         for target in make(config, source, path, variant, language):
@@ -217,8 +216,15 @@ def _with_catalogues(config: Config, language: str) -> Iterator[Source]:
     variant (found from the catalogues: the posts' folders are walked once per command,
     by the command)."""
     from ..catalogue.locales import catalogue_names
-    from ..site.sources import Source, fixed_prefix
+    from ..fileio import fixed_prefix
+    from ..site.sources import Source
 
+    if config.catalogues != "post":  # posts that share catalogues: by their references
+        from ..catalogue.store import Store
+
+        for relative, folder, name in Store(config).with_catalogue(language):
+            yield Source(relative, folder, name)
+        return
     folders = [fixed_prefix(pattern) for pattern in config.posts]
     for name in catalogue_names(config.locales_dir, language):
         for folder in folders:
@@ -235,7 +241,9 @@ def _with_catalogues(config: Config, language: str) -> Iterator[Source]:
                 break
 
 
-def _published(config: Config, name: str, path: Path, language: str) -> Post | str | bool | None:
+def _published(
+    config: Config, source: Source, path: Path, language: str
+) -> Post | str | bool | None:
     """The variant; None or its translated title (slug = "translate"): not built yet, but
     will be; False: not published."""
     try:
@@ -244,12 +252,8 @@ def _published(config: Config, name: str, path: Path, language: str) -> Post | s
         post = None
     if post is not None:
         return False if existing_value(post, "published") == "false" or _unpublished(post) else post
-    po_path = catalogue_path(config.locales_dir, name, language)
-    if not po_path.is_file():
-        return False
-    try:
-        po = polib.pofile(str(po_path))
-    except (OSError, ValueError):
+    po = _catalogue(config, source, language)
+    if po is None:
         return False
     entries = [e for e in po if not e.obsolete]
     done = sum(1 for e in entries if e.msgstr and not e.fuzzy)
@@ -415,7 +419,7 @@ def _hugo_targets(
         url = _hugo_url(variant or post, section, leaf, pattern)
         if variant is None and pattern and _titled(pattern, post):
             # (not built yet: its URL holds the title it will get from its catalogue)
-            title = _catalogue_title(config, source.name, language)
+            title = _catalogue_title(config, source, language)
             url = _hugo_url(post, section, leaf, pattern, title=title) if title else None
         variant_url = own or (f"/{language}{url}" if url else None)
     variant_file = (
@@ -428,11 +432,20 @@ def _hugo_targets(
     return found
 
 
-def _catalogue_title(config: Config, name: str, language: str) -> str | None:
-    """The reviewed translation of the post's title in its catalogue, if any."""
+def _catalogue(config: Config, source: Source, language: str) -> polib.POFile | None:
+    """The post's catalogue (its view of a shared one); None if none can be read."""
+    from ..catalogue.store import Store
+
     try:
-        po = polib.pofile(str(catalogue_path(config.locales_dir, name, language)))
-    except (OSError, ValueError):
+        return Store(config).catalogue(source, language)
+    except (OSError, PostlingoError):
+        return None
+
+
+def _catalogue_title(config: Config, source: Source, language: str) -> str | None:
+    """The reviewed translation of the post's title in its catalogue, if any."""
+    po = _catalogue(config, source, language)
+    if po is None:
         return None
     return next((e.msgstr for e in po if e.msgctxt == "title" and e.msgstr and not e.fuzzy), None)
 
