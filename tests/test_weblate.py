@@ -33,6 +33,14 @@ def _settings(root: Path) -> dict[str, Any]:
     return data
 
 
+def _set_grouping(root: Path, grouping: str) -> None:
+    """``catalogues`` in postlingo.toml (first: a top-level key)."""
+    config = root / "postlingo.toml"
+    config.write_text(
+        f'catalogues = "{grouping}"\n' + config.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+
+
 def _set_wrap(root: Path, width: int) -> None:
     with (root / "postlingo.toml").open("a", encoding="utf-8") as handle:
         handle.write(f"\nwrap_width = {width}\n")
@@ -89,9 +97,19 @@ def test_settings_name_the_site_files(site: Path) -> None:
     assert set(data["addons_why"]) == set(addons)
 
 
-def test_discovery_finds_every_catalogue_and_nothing_else(site: Path) -> None:
+@pytest.mark.parametrize(
+    ("grouping", "components"),
+    [
+        ("post", {POST_NAME, "2024/tief"}),
+        ("directory", {"content/_posts", "content/_posts/2024"}),
+    ],
+)
+def test_discovery_finds_every_catalogue_and_nothing_else(
+    site: Path, grouping: str, components: set[str]
+) -> None:
     """Weblate's ComponentDiscovery matches each file below the repository with ``match``
     and the language group with ``language_regex`` (weblate/trans/discovery.py)."""
+    _set_grouping(site, grouping)
     (site / "postlingo.toml").write_text(
         (site / "postlingo.toml")
         .read_text(encoding="utf-8")
@@ -120,9 +138,44 @@ def test_discovery_finds_every_catalogue_and_nothing_else(site: Path) -> None:
             found.add((hit["component"], hit["language"]))
             template = discovery["new_base_template"].replace("{{ component }}", hit["component"])
             assert (site / template).is_file()
-    assert found == {
-        (name, language) for name in (POST_NAME, "2024/tief") for language in ("en", "pt_BR")
+    assert found == {(name, language) for name in components for language in ("en", "pt_BR")}
+    # The main component is the first catalogue discovery finds.
+    component = _settings(site)["component"]
+    assert component["filemask"].replace("*", "en") in {
+        f"locales/en/LC_MESSAGES/{name}.po" for name in components
     }
+    assert (site / component["new_base"]).is_file()
+
+
+def test_one_component_for_a_site_grouped_site(site: Path) -> None:
+    _set_grouping(site, "site")
+    (site / "postlingo.toml").write_text(
+        'taxonomy = ["tags"]\n' + (site / "postlingo.toml").read_text(encoding="utf-8"),
+        encoding="utf-8",
+    )
+    _ok("sync", "--root", site)
+    result = invoke("weblate", "--root", site)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    component = data["component"]
+    assert component["filemask"] == "locales/*/LC_MESSAGES/site.po"
+    assert component["new_base"] == "locales/templates/site.pot"
+    assert (site / component["new_base"]).is_file()
+    assert (site / component["filemask"].replace("*", "en")).is_file()
+    # No discovery: the site's catalogue and the taxonomy's are all there is.
+    assert [addon["name"] for addon in data["addons"]] == ["weblate.git.squash"]
+    assert set(data["addons_why"]) == {"weblate.git.squash"}
+    [taxonomy] = data["other_components"]
+    assert taxonomy["filemask"] == "locales/*/LC_MESSAGES/taxonomy.po"
+    assert (site / taxonomy["new_base"]).is_file()
+    assert taxonomy["check_flags"] == component["check_flags"] == "md-text"
+    assert "no component discovery" in result.stderr
+    files = {
+        path.relative_to(site).as_posix()
+        for path in (site / "locales").rglob("*.po")
+        if ".cache" not in path.parts
+    }
+    assert files == {"locales/en/LC_MESSAGES/site.po", "locales/en/LC_MESSAGES/taxonomy.po"}
 
 
 @pytest.mark.parametrize(("width", "line_wrap"), [(79, 77), (0, 65535)])
@@ -171,7 +224,11 @@ def test_lines_weblate_wraps_its_own_way_stay_through_update(bare_site: Path, wi
     assert [(e.msgid, e.msgstr, e.flags) for e in polib.pofile(str(path))] == before
 
 
-def test_a_catalogue_weblate_saved_is_read_without_finding_and_kept(site: Path) -> None:
+@pytest.mark.parametrize("grouping", ["post", "site"])
+def test_a_catalogue_weblate_saved_is_read_without_finding_and_kept(
+    site: Path, grouping: str
+) -> None:
+    _set_grouping(site, grouping)
     # The post changes: a paragraph is edited (fuzzy, with its previous msgid), one is new.
     text = (site / SOURCE).read_text(encoding="utf-8")
     text = text.replace("Wie haben Sie bisher", "Wie genau haben Sie bisher")
@@ -179,9 +236,12 @@ def test_a_catalogue_weblate_saved_is_read_without_finding_and_kept(site: Path) 
         text + "\n\nEin ganz neuer Absatz mit einem [Link](/x).\n", encoding="utf-8"
     )
     _ok("extract", "--root", site)
-    _ok("update", "--root", site)
-    path = site / CATALOGUE
+    _ok("update", "--root", site)  # site: the post's catalogue moves into site.po
     settings = _settings(site)
+    path = site / settings["component"]["filemask"].replace("*", "en")
+    assert path == (
+        site / CATALOGUE if grouping == "post" else site / "locales/en/LC_MESSAGES/site.po"
+    )
     store = _weblate_store(path, settings)
     units = {unit.source: unit for unit in store.units if not unit.isheader()}
     fuzzy = next(unit for unit in units.values() if unit.isfuzzy())

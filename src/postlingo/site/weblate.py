@@ -10,7 +10,10 @@ templates and merges. The settings make Weblate write what postlingo writes:
   ``msgcat -w 79`` is Weblate's 77; ``wrap_width = 0``, GNU's ``--no-wrap``, which still
   breaks after ``\\n``, is Weblate's "only wrap lines at newlines", 65535);
 - no msgmerge add-on: ``postlingo update`` merges (and keeps what msgmerge drops);
-- ``md-text`` as a component flag, not in the files (GNU tools drop flags they do not know).
+- ``md-text`` as a component flag, not in the files (GNU tools drop flags they do not know);
+- components follow ``catalogues``: one per post or per folder of posts (component
+  discovery adds the others), or one for the whole site (no discovery; a second component
+  for the shared ``taxonomy`` catalogue if the site has one).
 
 Names follow Weblate 5.14 (``weblate/trans/file_format_params.py``, ``weblate/addons``).
 """
@@ -22,7 +25,8 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
-from ..catalogue.locales import MESSAGES, TEMPLATES, gettext_language
+from ..catalogue.locales import MESSAGES, TAXONOMY, TEMPLATES, gettext_language
+from ..catalogue.store import group_name
 from ..config import Config
 from ..errors import ConfigError
 from .sources import find_sources
@@ -59,18 +63,23 @@ def line_wrap(config: Config) -> int:
 
 
 def discovery_regex(locales: PurePosixPath) -> str:
-    """The component discovery expression for one catalogue per post: the language is the
-    folder below ``locales``, the component the catalogue's name (posts in subfolders keep
-    their folders in it)."""
+    """The component discovery expression for one catalogue per post or per folder: the
+    language is the folder below ``locales``, the component the catalogue's name (posts
+    and folders below others keep their folders in it)."""
     return (
         f"^{re.escape(str(locales))}/(?P<language>[^/.][^/]*)/{MESSAGES}/"
         r"(?P<component>[^/.][^/]*(?:/[^/.][^/]*)*)\.po$"
     )
 
 
+# What one component is, per grouping (for the text and the reasons).
+_UNIT = {"post": "post", "directory": "folder of posts", "site": "site"}
+
+
 def settings(config: Config) -> dict[str, Any]:
-    """The main component (the first post: discovery adds the others), the add-ons to
-    install on it, and the ones not to install, each with the reason."""
+    """The main component (the first post's or folder's catalogue, or the site's), the
+    add-ons to install on it and the ones not to install, each with the reason; with
+    ``catalogues = "site"`` and a taxonomy, the taxonomy's component too."""
     locales = _locales(config)
     sources = find_sources(config)
     if not sources:
@@ -78,66 +87,95 @@ def settings(config: Config) -> dict[str, Any]:
             "no source post: Weblate needs one catalogue to start from",
             config.root / "postlingo.toml",
         )
-    first = sources[0].name
+    grouping = config.catalogues
+    first = group_name(grouping, sources[0])
     languages = "|".join(re.escape(gettext_language(code)) for code in config.languages)
+    component = _component(config, locales, first, f"^(?:{languages})$")
+    unit = _UNIT[grouping]
+    addons: list[dict[str, Any]] = []
+    why: dict[str, str] = {}
+    data: dict[str, Any] = {"catalogues": grouping, "component": component}
+    if grouping == "site":
+        if config.taxonomy:
+            data["other_components"] = [
+                _component(config, locales, TAXONOMY, component["language_regex"])
+            ]
+    else:
+        addons.append(
+            {
+                "name": "weblate.discovery.discovery",
+                "configuration": _discovery(locales, component["language_regex"]),
+            }
+        )
+        why["weblate.discovery.discovery"] = (
+            f"one component per {unit} catalogue: those postlingo extract adds become "
+            "components, removed ones go ('remove')"
+        )
+    addons.append({"name": "weblate.git.squash", "configuration": {"squash": "file"}})
+    why["weblate.git.squash"] = (
+        "one commit per catalogue in a pull request: reviewers and 'check --shard' see "
+        f"each {unit}'s change apart"
+        if grouping != "site"
+        else "one commit per "
+        "language's catalogue in a pull request: reviewers see each language apart"
+    )
+    data["addons"] = addons
+    data["addons_why"] = why
+    data["addons_not_to_install"] = {
+        "weblate.gettext.msgmerge": "postlingo update merges templates into the "
+        "catalogues; msgmerge would drop their own flags and write '#~|' lines that "
+        "Babel cannot read",
+        "weblate.gettext.mo": "the site is built from the catalogues by postlingo "
+        "build, not from MO files",
+        "weblate.cleanup.generic": "for monolingual formats; the POT is postlingo's",
+        "weblate.gettext.authors": "rewrites the header comment of every catalogue "
+        "saved (noise in each pull request)",
+    }
+    return data
+
+
+def _component(
+    config: Config, locales: PurePosixPath, name: str, language_regex: str
+) -> dict[str, Any]:
+    """The body of Weblate's component creation for the catalogues called ``name``."""
     params = {
         "po_line_wrap": line_wrap(config),
         "po_keep_previous": True,
         "po_no_location": False,
         "po_fuzzy_matching": True,
     }
-    component = {
-        "name": first,
-        "slug": _slug(first),
+    return {
+        "name": name,
+        "slug": _slug(name),
         "source_language": {"code": config.source_language},
         "file_format": "po",
         "file_format_params": params,
-        "filemask": f"{locales}/*/{MESSAGES}/{first}.po",
+        "filemask": f"{locales}/*/{MESSAGES}/{name}.po",
         "template": "",  # bilingual: the msgid is the source text
         "edit_template": False,
         "intermediate": "",
-        "new_base": f"{locales}/{TEMPLATES}/{first}.pot",
+        "new_base": f"{locales}/{TEMPLATES}/{name}.pot",
         "new_lang": "add",
         "language_code_style": "posix",  # pt_BR, as the folders are named
-        "language_regex": f"^(?:{languages})$",
+        "language_regex": language_regex,
         "check_flags": MARKDOWN_FLAG,
         "manage_units": False,  # entries come from the posts, through postlingo extract
         # Report-Msgid-Bugs-To is the template's: update would undo Weblate's value.
         "report_source_bugs": "",
     }
-    discovery = {
+
+
+def _discovery(locales: PurePosixPath, language_regex: str) -> dict[str, Any]:
+    return {
         "match": discovery_regex(locales),
         "file_format": "po",
         "name_template": "{{ component }}",
         "base_file_template": "",
         "new_base_template": f"{locales}/{TEMPLATES}/{{{{ component }}}}.pot",
         "intermediate_template": "",
-        "language_regex": component["language_regex"],
+        "language_regex": language_regex,
         "copy_addons": True,
         "remove": True,
-    }
-    return {
-        "component": component,
-        "addons": [
-            {"name": "weblate.discovery.discovery", "configuration": discovery},
-            {"name": "weblate.git.squash", "configuration": {"squash": "file"}},
-        ],
-        "addons_why": {
-            "weblate.discovery.discovery": "one component per post catalogue: posts that "
-            "postlingo extract adds become components, removed ones go ('remove')",
-            "weblate.git.squash": "one commit per catalogue in a pull request: reviewers "
-            "and 'check --shard' see each post's change apart",
-        },
-        "addons_not_to_install": {
-            "weblate.gettext.msgmerge": "postlingo update merges templates into the "
-            "catalogues; msgmerge would drop their own flags and write '#~|' lines that "
-            "Babel cannot read",
-            "weblate.gettext.mo": "the site is built from the catalogues by postlingo "
-            "build, not from MO files",
-            "weblate.cleanup.generic": "for monolingual formats; the POT is postlingo's",
-            "weblate.gettext.authors": "rewrites the header comment of every catalogue "
-            "saved (noise in each pull request)",
-        },
     }
 
 
@@ -157,10 +195,17 @@ def settings_text(config: Config) -> str:
     return (
         "\n".join(
             [
-                f"Weblate: one component per post, {component['filemask']} (discovery adds the "
-                "others). Create the project, then:",
+                _components_line(data),
                 "  POST /api/projects/<project>/components/  with 'component' (add repo, vcs, "
                 "branch, push_branch);",
+                *(
+                    [
+                        "  POST /api/projects/<project>/components/  with each of "
+                        "'other_components' (as 'component')."
+                    ]
+                    if "other_components" in data
+                    else []
+                ),
                 "  POST /api/components/<project>/<component>/addons/  with each of 'addons'.",
                 f"Line wrap {wrap} writes the lines postlingo writes; component flag "
                 f"'{MARKDOWN_FLAG}' runs the Markdown checks (files carry no flag).",
@@ -169,4 +214,18 @@ def settings_text(config: Config) -> str:
             ]
         )
         + "\n"
+    )
+
+
+def _components_line(data: dict[str, Any]) -> str:
+    grouping, mask = data["catalogues"], data["component"]["filemask"]
+    if grouping == "site":
+        more = " (and one for the taxonomy)" if "other_components" in data else ""
+        return (
+            f"Weblate: one component for the whole site, {mask}{more}; no component "
+            "discovery needed. Create the project, then:"
+        )
+    return (
+        f"Weblate: one component per {_UNIT[grouping]}, {mask} (discovery adds the "
+        "others). Create the project, then:"
     )
