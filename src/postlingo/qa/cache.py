@@ -174,7 +174,9 @@ def open_results(
     links = _links(config, sources, data.get("links") if every else None)
     key = settings_key(kind, list(parts), shared_inputs(config), links[1])
     results = Results(config, path, key, links, posts, settled=settled)
-    results.changed = changed or len(posts) != len(stored) or data.get("key") != key
+    results.changed = (
+        changed or len(posts) != len(stored) or data.get("key") != key or data.get("links") != links
+    )
     if data.get("key") == key:
         results.reusable = {name: entry[1] for name, entry in posts.items() if entry[1] is not None}
     return results
