@@ -8,12 +8,14 @@ cost almost nothing: it looks at the posts' files (``state``) and loads the pipe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import Any, cast
 
 from .config import Config
 from .outcome import Outcome, contained, writing
-from .site.sources import find_sources, report_orphan_variants
-from .state import State, settings_key
+from .site.sources import Source, find_sources, report_orphan_variants
+from .state import Record, State, settings_key
 
 
 def sync(
@@ -35,11 +37,10 @@ def _sync(config: Config, include_fuzzy: bool, jobs: int | None, force: bool) ->
 
         link_sources(config, outcome, sources)
     state = State.load(config.locales_dir, _settings(config, include_fuzzy))
-    todo = [
-        s
-        for s in sources
-        if s.name not in state.posts or not state.posts[s.name].fresh(config.root)
-    ]
+    before = {name: dict(kept.files) for name, kept in state.posts.items()}
+    fresh = _freshness(config, sources)
+    todo = [s for s in sources if s.name not in state.posts or not fresh(state.posts[s.name], s)]
+    refreshed = any(kept.files != before.get(name) for name, kept in state.posts.items())
     if todo:
         from .pipeline import plan_renames, sync_posts, warm_up
         from .variant.links import forget as forget_links
@@ -66,7 +67,7 @@ def _sync(config: Config, include_fuzzy: bool, jobs: int | None, force: bool) ->
     names = {source.name for source in sources}
     known = len(state.posts)
     state.posts = {name: kept for name, kept in state.posts.items() if name in names}
-    changed = bool(todo) or len(state.posts) != known
+    changed = bool(todo) or len(state.posts) != known or refreshed
     done = {source.name for source in todo}
     for source in sources:
         if source.name not in done:
@@ -96,6 +97,29 @@ def _sync(config: Config, include_fuzzy: bool, jobs: int | None, force: bool) ->
             state.save()
     outcome.checked = len(sources)
     return outcome
+
+
+def _freshness(config: Config, sources: list[Source]) -> Callable[[Record, Source], bool]:
+    """Whether a post's files are as the last sync left them. Where posts share
+    catalogues, a shared file that another post's translation changed still is, for this
+    post, when its part of it is the same (``state.Record.fresh``): the file is then read
+    once, for all posts."""
+    if config.catalogues == "post":
+        return lambda kept, source: kept.fresh(config.root)
+    stores: list[Any] = []  # (the store reading shared files: made when one changed)
+    prints: dict[str, Any] = {}
+
+    def fresh(kept: Record, source: Source) -> bool:
+        def part(name: str) -> str | None:
+            if not stores:
+                from .catalogue.store import Store
+
+                stores.append(Store(config, sources))
+            return cast(str | None, stores[0].part_digest(name, source))
+
+        return kept.fresh(config.root, part, prints)
+
+    return fresh
 
 
 def _settings(config: Config, include_fuzzy: bool) -> str:

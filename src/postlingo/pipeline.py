@@ -147,6 +147,8 @@ class Writer:
                     self.remove(path)
             else:
                 self.catalogue(po, path)
+                if self.write:
+                    self.store.remember(path, po)
         for path in self.store.spent():
             self.remove(path)
 
@@ -746,6 +748,7 @@ def warm_up(config: Config) -> None:
     parser(body=True)
     for language in config.languages:
         language_name(language), plural_forms(language)
+    Store(config).preload()  # (catalogues posts share: parsed once, not in every worker)
 
 
 def sync_posts(
@@ -769,13 +772,36 @@ def sync_posts(
         problem = unexpected(exc)
         return [(_failed(outcome, problem), None) for outcome, _, _ in done]
     prints: dict[Path, Any] = {}  # (a catalogue the posts share is read once)
+    parts = Store(config, store.posts) if store.grouped else None  # (as just written)
     return [
         (
             outcome,
-            None if files is None else record(config.root, files, terms, outcome.warnings, prints),
+            None
+            if files is None
+            else record(
+                config.root, files, terms, outcome.warnings, prints, _parts(parts, source, files)
+            ),
         )
-        for outcome, files, terms in done
+        for source, (outcome, files, terms) in zip(sources, done, strict=True)
     ]
+
+
+def _parts(store: Store | None, source: Source, files: list[Path]) -> dict[str, str]:
+    """The digests of the post's parts of the files it shares with other posts (see
+    ``state.Record.fresh``): a translator's edit elsewhere in them leaves it alone."""
+    if store is None:
+        return {}
+    shared = {store.template_file(source)} | {
+        store.catalogue_file(source, language) for language in store.config.languages
+    }
+    found = {}
+    for path in files:
+        if path in shared:
+            name = path.relative_to(store.config.root).as_posix()
+            digest = store.part_digest(name, source)
+            if digest is not None:
+                found[name] = digest
+    return found
 
 
 def _with_flush(

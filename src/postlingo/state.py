@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,10 +74,29 @@ class Record:
     terms: list[list[Any]] = field(default_factory=list)  # taxonomy terms, as Term fields
     # [message, path, line, left out?]: a translation build left out fails the run again
     warnings: list[list[Any]] = field(default_factory=list)
+    # Files the post shares with others (catalogue grouping): the digest of its part.
+    views: dict[str, str] = field(default_factory=dict)
 
-    def fresh(self, root: Path) -> bool:
+    def fresh(
+        self,
+        root: Path,
+        view_of: Callable[[str], str | None] | None = None,
+        prints: dict[str, Print | None] | None = None,
+    ) -> bool:
+        """Whether every file is as recorded. A shared file that changed still is, for
+        this post, if its part (``view_of``, by the file's name) is as recorded; its print
+        is then brought up to date (from ``prints``, taken once for all posts)."""
         top = f"{root}{os.sep}"  # plain strings: thousands of files are looked at
-        return all(unchanged(top + name, known) for name, known in self.files.items())
+        for name, known in self.files.items():
+            if unchanged(top + name, known):
+                continue
+            if view_of is None or name not in self.views or view_of(name) != self.views[name]:
+                return False
+            prints = {} if prints is None else prints
+            if name not in prints:
+                prints[name] = fingerprint(Path(top + name))
+            self.files[name] = prints[name]
+        return True
 
     def replay(self) -> list[PostlingoError]:
         return [
@@ -91,9 +111,11 @@ def record(
     terms: list[list[Any]],
     warnings: list[PostlingoError],
     prints: dict[Path, Print | None] | None = None,
+    views: dict[str, str] | None = None,
 ) -> Record:
     """The record of a post just processed: its files as they are now (``prints``: those
-    already taken, of files several posts share)."""
+    already taken, of files several posts share; ``views``: the digest of its part of
+    those)."""
     prints = {} if prints is None else prints
     for path in files:
         if path not in prints:
@@ -105,6 +127,7 @@ def record(
             [w.message, str(w.path) if w.path else None, w.line, isinstance(w, TranslationError)]
             for w in warnings
         ],
+        views or {},
     )
 
 

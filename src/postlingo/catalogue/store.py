@@ -47,10 +47,16 @@ from .locales import (
 )
 from .merge import copy_entry
 from .po import Key, language_name, load_catalogue, new_file, same_template
-from .poformat import GnuPOEntry, GnuPOFile
+from .poformat import GnuPOEntry, GnuPOFile, entry_content
 
 SITE = "site"  # the one group of ``catalogues = "site"`` (and of posts at the root)
-CONFLICT = "postlingo: also translated as:"  # a migration's other translations, kept
+CONFLICT = "postlingo: also translated as:"
+# Header fields that change how a catalogue's entries are read (not its dates, translator).
+_READ_FIELDS = (
+    "Language",
+    "Plural-Forms",
+    "Content-Type",
+)  # a migration's other translations, kept
 
 
 class Post(Protocol):
@@ -118,6 +124,23 @@ class Store:
     _legacy: dict[str, list[Path]] = field(default_factory=dict)  # kind -> other files
     _spent: dict[Path, set[str]] = field(default_factory=dict)  # legacy file -> posts taken
     _posts_seen: frozenset[str] | None = None
+
+    def __getstate__(self) -> dict[str, object]:
+        # Sent to worker processes with every chunk of posts: without the files read
+        # (the workers have them from the parent, ``preload``, or read them once).
+        return {**vars(self), "_files": {}, "_legacy": {}, "_spent": {}, "_posts_seen": None}
+
+    def preload(self) -> None:
+        """Read the shared files now, in this process: worker processes forked after
+        this have them, rather than each parsing a site's catalogue again."""
+        if not self.grouped:
+            return
+        for path in self._group_files():
+            language = None if path.suffix == ".pot" else _language_of(path, self.config)
+            try:
+                self._read(path, language)
+            except InputError:
+                continue  # (reported where a post's view is read)
 
     @property
     def grouped(self) -> bool:
@@ -210,6 +233,34 @@ class Store:
         rel = post.relative.as_posix()
         return any(rel in taken for taken in self._spent.values())
 
+    def remember(self, path: Path, po: GnuPOFile) -> None:
+        """``po`` was just written at ``path``: later stores read it from here (its
+        entries know their lines) rather than parse the file again."""
+        try:
+            data = read_bytes(path)
+        except FileNotFoundError:
+            return
+        language = None if path.suffix == ".pot" else _language_of(path, self.config)
+        _PARSED[(path, language)] = (_digest(data), _File(po, _by_post(po)))
+        self._files.pop(path, None)
+
+    def part_digest(self, name: str, post: Post) -> str | None:
+        """The digest of the post's part of the shared file ``name`` (from the root):
+        what its entries say, and the header fields that change how they are read. None
+        if the file cannot be read."""
+        path = self.config.root / name
+        language = None if path.suffix == ".pot" else _language_of(path, self.config)
+        try:
+            found = self._read(path, language)
+        except InputError:
+            return None
+        if found is None:
+            return None
+        rel = post.relative.as_posix()
+        header = [(k, v) for k, v in found.po.metadata.items() if k in _READ_FIELDS]
+        own = [entry_content(_only(e, rel)) for e in found.by_post.get(rel, [])]
+        return _digest(repr((header, own)).encode())
+
     def names(self) -> set[str]:
         """The names of the posts that have a template or a catalogue (gone ones too)."""
         locales = self.config.locales_dir
@@ -261,12 +312,15 @@ class Store:
         return None
 
     def _group_files(self) -> list[Path]:
+        """Every template and catalogue (of the configured languages) but the taxonomy's."""
         locales = self.config.locales_dir
-        groups = {self.group(post) for post in self.posts}
         files = [template_path(locales, name) for name in template_names(locales)]
         for language in self.config.languages:
-            files += [catalogue_path(locales, name, language) for name in groups]
-        return [path for path in files if path.stem != TAXONOMY and path.exists()]
+            files += [
+                catalogue_path(locales, name, language)
+                for name in catalogue_names(locales, language)
+            ]
+        return [path for path in files if path.stem != TAXONOMY]
 
     def _read(self, path: Path, language: str | None) -> _File | None:
         if path not in self._files:
@@ -435,12 +489,16 @@ class Store:
 _PARSED: dict[tuple[Path, str | None], tuple[str, _File]] = {}
 
 
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 def _parsed(path: Path, language: str | None) -> _File | None:
     try:
         data = read_bytes(path)
     except FileNotFoundError:
         return None
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    digest = _digest(data)
     known = _PARSED.get((path, language))
     if known is not None and known[0] == digest:
         return known[1]

@@ -41,7 +41,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -57,6 +57,7 @@ from ..state import _IGNORE_ALL, RACY, Print, digest, fingerprint, settings_key,
 
 CACHE = Path(".cache")
 SETTLE_NS = 1_000_000_000  # a file younger than this is racy (see state.fingerprint)
+CLOCK_LAG_NS = 100_000_000  # how far a file's times may lag the system clock (a tick)
 # The libraries whose version can change a result (parsing posts, catalogues, YAML).
 _LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "polib", "PyYAML", "babel", "linkify-it-py")
 
@@ -75,12 +76,15 @@ class Results:
     config: Config
     path: Path
     key: str
-    links: list[str]  # [the inputs of the link targets, the digest of their table]
-    posts: dict[str, list[Any]] = field(default_factory=dict)  # name -> [files, result]
+    links: str  # the digest of what the link targets' table is built from ("": unknown)
+    # name -> [files, result, lookups]: lookups, what the post asked the link targets
+    posts: dict[str, list[Any]] = field(default_factory=dict)
     reusable: dict[str, Any] = field(default_factory=dict)  # name -> result
     settled: int = 0  # files written at or after this time (ns) are racy
     changed: bool = False
+    started: int = 0  # when this run began (ns)
     _digests: dict[str, str] | None = None
+    _lookups: dict[str, Lookups] = field(default_factory=dict)  # of the posts judged
 
     def result(self, name: str) -> Any:
         return self.reusable.get(name)
@@ -94,13 +98,25 @@ class Results:
         """``work(todo)`` spread over the cores (``parallel_map``), each post's result with
         the prints of its files, taken before it is judged (so that a file written
         meanwhile shows as changed next time)."""
+        from ..variant import links
         from ..workers import parallel_map
 
         if not todo:
             return []
         _SYNCED_FILES.clear()  # (the workers inherit it)
+        _SHARED_PRINTS.clear()
         _SYNCED_FILES.update(_sync_records(self.config))
-        return parallel_map(partial(_printed, self.config, self.settled, work), todo, None, prepare)
+        asked = links._targets
+        links._targets = _recording(asked)  # (restored below; the workers fork with it)
+        try:
+            done = parallel_map(
+                partial(_printed, self.config, self.settled, work), todo, None, prepare
+            )
+        finally:
+            links._targets = asked
+        for source, (_, _, lookups) in zip(todo, done, strict=True):
+            self._lookups[source.name] = lookups
+        return [(files, result) for files, result, _ in done]
 
     def store(self, name: str, files: Files | None, result: Any) -> None:
         """Keep ``result`` of the post ``name`` (None: judge it again next time; its files
@@ -108,7 +124,7 @@ class Results:
         if files is None:
             self.posts.pop(name, None)
         else:
-            self.posts[name] = [files, result]
+            self.posts[name] = [files, result, self._lookups.get(name, [])]
         self.changed = True
         self._digests = None
 
@@ -117,7 +133,7 @@ class Results:
         if self._digests is None:
             self._digests = {
                 name: str(known[2])
-                for files, _ in self.posts.values()
+                for files, *_ in self.posts.values()
                 for name, known in files.items()
                 if known is not None
             }
@@ -130,13 +146,14 @@ class Results:
         if not self.changed or not self.config.locales_dir.is_dir():
             return
         # A file written since this run began may have been written after the link targets
-        # were read: they are read again next time.
-        racy = any(
-            known is not None and known[1] == RACY
-            for files, _ in self.posts.values()
+        # were read: they are read again next time. (ctime: the file system's clock may lag
+        # the system's by a tick.)
+        late = any(
+            known is not None and known[3] >= self.started - CLOCK_LAG_NS
+            for files, *_ in self.posts.values()
             for known in files.values()
         )
-        links = ["", ""] if racy else self.links
+        links = "" if late else self.links
         data = {"key": self.key, "links": links, "posts": dict(sorted(self.posts.items()))}
         text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
         try:
@@ -157,7 +174,8 @@ def open_results(
     all posts) is looked at: a post whose files are as recorded keeps its result if the key
     is the same. With ``use`` off every result is judged again (and the cache rewritten)."""
     path = config.locales_dir / CACHE / f"{kind}-results.json"
-    settled = time.time_ns() - SETTLE_NS
+    started = time.time_ns()
+    settled = started - SETTLE_NS
     data = _load(path) if use else {}
     stored: dict[str, list[Any]] = data.get("posts", {}) if isinstance(data, dict) else {}
     posts: dict[str, list[Any]] = {}
@@ -170,15 +188,27 @@ def open_results(
             every = False
             continue
         changed |= files != entry[0]  # (racy prints settled)
-        posts[source.name] = [files, entry[1]]
-    links = _links(config, sources, data.get("links") if every else None)
-    key = settings_key(kind, list(parts), shared_inputs(config), links[1])
-    results = Results(config, path, key, links, posts, settled=settled)
+        posts[source.name] = [files, *entry[1:3]]
+    key = settings_key(kind, list(parts), shared_inputs(config))
+    links = _links_inputs(config, sources)
+    results = Results(config, path, key, links, posts, settled=settled, started=started)
     results.changed = (
         changed or len(posts) != len(stored) or data.get("key") != key or data.get("links") != links
     )
-    if data.get("key") == key:
-        results.reusable = {name: entry[1] for name, entry in posts.items() if entry[1] is not None}
+    if data.get("key") != key:
+        return results
+    candidates = {name: e for name, e in posts.items() if e[1] is not None and len(e) == 3}
+    # A post that asked the link targets keeps its result if they answer as they did: the
+    # same when nothing they are built from changed, else the table is built here (before
+    # the workers fork: they inherit it) and asked again.
+    if not (every and links and data.get("links") == links):
+        asking = {name: e for name, e in candidates.items() if e[2]}
+        if asking:
+            table = _table(config)
+            for name, entry in asking.items():
+                if not _answers_hold(entry[2], table):
+                    del candidates[name]
+    results.reusable = {name: entry[1] for name, entry in candidates.items()}
     return results
 
 
@@ -205,7 +235,9 @@ def synced(name: str) -> bool:
 
 def _printed(
     config: Config, settled: int, work: Callable[[list[Source]], list[R]], sources: list[Source]
-) -> list[tuple[Files | None, R]]:
+) -> list[tuple[Files | None, R, Lookups]]:
+    """Each post: the prints of its files, then its result (``work`` on it alone), and
+    what it asked the link targets."""
     prints = [_prints(config, source, settled) for source in sources]
     _SYNCED.clear()
     _SYNCED.update(
@@ -213,10 +245,16 @@ def _printed(
         for source, files in zip(sources, prints, strict=True)
         if files is not None and _same_content(files, _SYNCED_FILES.get(source.name))
     )
+    done: list[tuple[Files | None, R, Lookups]] = []
     try:
-        return list(zip(prints, work(sources), strict=True))
+        for source, files in zip(sources, prints, strict=True):
+            _ASKED.clear()
+            (result,) = work([source])
+            done.append((files, result, [[*key, answer] for key, answer in _ASKED.items()]))
     finally:
         _SYNCED.clear()
+        _ASKED.clear()
+    return done
 
 
 def _same_content(files: Files, recorded: Files | None) -> bool:
@@ -255,12 +293,22 @@ def _prints(config: Config, source: Source, settled: int) -> Files | None:
         return None  # (a variant path outside the project: judged again every time)
     root = config.root
     found: Files = {}
+    shared = config.catalogues != "post"  # (a catalogue posts share: printed once)
     for path in files:
         name = _relative(root, path)
         if name is None:
             return None
-        found[name] = fingerprint(path, settled)
+        if shared and path.suffix in (".po", ".pot"):
+            if (name, settled) not in _SHARED_PRINTS:
+                _SHARED_PRINTS[(name, settled)] = fingerprint(path, settled)
+            found[name] = _SHARED_PRINTS[(name, settled)]
+        else:
+            found[name] = fingerprint(path, settled)
     return found
+
+
+# The prints of catalogues several posts share, taken once per command (and per worker).
+_SHARED_PRINTS: dict[tuple[str, int], Print | None] = {}
 
 
 def _fresh(root: Path, files: Files, settled: int) -> Files | None:
@@ -371,27 +419,92 @@ def _versions() -> list[str]:
     return found
 
 
-def _links(config: Config, sources: Sequence[Source], stored: object) -> list[str]:
-    """[inputs, digest] of the link targets' table of every language: taken from the last
-    run (``stored``) when every post's files are as they were and so is everything else
-    the table is built from; else the table is built (here, before the workers fork: they
-    inherit it) and its digest taken."""
+def _links_inputs(config: Config, sources: Sequence[Source]) -> str:
+    """The digest of what the link targets' table is built from besides the posts' files
+    (the configuration, the posts, the catalogues listed, the site's configuration); ""
+    for a layout whose links are not followed."""
     from ..catalogue.locales import catalogue_names
     from ..variant import links
 
     if config.layout not in links._LAYOUTS:
-        return ["", ""]  # (no links are followed for this layout)
-    inputs = settings_key(
+        return ""
+    return settings_key(
         "links",
         sorted((k, repr(v)) for k, v in vars(config).items() if k != "root"),
         [(s.name, str(s.relative), str(s.posts_dir)) for s in sources],
         [catalogue_names(config.locales_dir, language) for language in config.languages],
         site_inputs(config),
     )
-    if isinstance(stored, list) and len(stored) == 2 and stored[0] == inputs:
-        return [inputs, str(stored[1])]
-    table = [sorted(links._targets(config, language).items()) for language in config.languages]
-    return [inputs, digest(repr(table).encode("utf-8"))]
+
+
+# --- what a post asks the link targets ---------------------------------------------------------
+
+Lookups = list[list[Any]]  # [language, key, answer]: key None asks whether there are any
+_EVERY = "*"  # (the key of a look at the whole table)
+_ASKED: dict[tuple[str, str | None], Any] = {}  # the post in hand's questions and answers
+
+
+def _recording(
+    targets: Callable[[Config, str], Mapping[str, Any]],
+) -> Callable[[Config, str], Mapping[str, Any]]:
+    """``links._targets`` made to note each question a post asks the table, and its answer."""
+
+    def asked(config: Config, language: str) -> Mapping[str, Any]:
+        return _Asked(targets(config, language), language)
+
+    return asked
+
+
+class _Asked(Mapping[str, Any]):
+    """A language's link targets, noting what is asked of them (``_ASKED``)."""
+
+    def __init__(self, table: Mapping[str, Any], language: str) -> None:
+        self._table, self._language = table, language
+
+    def get(self, key: str, default: Any = None) -> Any:
+        _ASKED[(self._language, key)] = _answer(self._table, key)
+        return self._table.get(key, default)
+
+    def __getitem__(self, key: str) -> Any:
+        _ASKED[(self._language, key)] = _answer(self._table, key)
+        return self._table[key]
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            _ASKED[(self._language, key)] = _answer(self._table, key)
+        return key in self._table
+
+    def __len__(self) -> int:
+        _ASKED[(self._language, None)] = _answer(self._table, None)
+        return len(self._table)
+
+    def __iter__(self) -> Iterator[str]:
+        _ASKED[(self._language, _EVERY)] = _answer(self._table, _EVERY)
+        return iter(self._table)
+
+
+def _answer(table: Mapping[str, Any], key: str | None) -> Any:
+    """What ``table`` answers to ``key`` (as JSON): its target, whether it has any, or
+    (for a look at all of it) its digest."""
+    if key is None:
+        return bool(table)
+    if key == _EVERY:
+        return digest(repr(sorted((k, repr(v)) for k, v in table.items())).encode("utf-8"))
+    found = table.get(key)
+    return None if found is None else repr(found)
+
+
+def _table(config: Config) -> dict[str, Mapping[str, Any]]:
+    from ..variant import links
+
+    return {language: links._targets(config, language) for language in config.languages}
+
+
+def _answers_hold(lookups: Lookups, table: dict[str, Mapping[str, Any]]) -> bool:
+    return all(
+        language in table and _answer(table[language], key) == answer
+        for language, key, answer in lookups
+    )
 
 
 # --- msgfmt, many catalogues at a time, and its findings kept --------------------------------
