@@ -18,12 +18,15 @@ different key throws every result away:
   that parse posts and catalogues;
 - the glossary of each language (its terms, as the rules read them), the shared taxonomy
   catalogues' translations, the site generator's configuration (its values: permalinks);
-- the other posts, where a variant's links lead to them (``localize_links``, and check's
-  ``language-links`` rule): the table of link targets of each language (which posts are
-  published in it, at which URL, with which translated slug). Building that table reads
-  every post's variant and catalogue, so it is built only when one of them changed (or the
-  set of posts, the catalogues listed, the site's configuration did); otherwise its digest
-  from the last run is used.
+
+A post's result may also depend on other posts: where its variant's links lead to them
+(``localize_links``, and check's ``language-links`` rule), it asks the table of link
+targets of a language (which posts are published in it, at which URL, with which
+translated slug). Each question it asks and the answer it got are kept with its result
+(none for a post without such links). The post keeps its result only if the table answers
+the same now: nothing the table is built from changed (every post's files, the set of
+posts, the catalogues listed, the site's configuration), or else the table is built again
+and asked. (A file written while a run judged the posts makes the next run build it.)
 
 msgfmt's findings are kept per catalogue digest (``msgfmt-results.json``), and catalogues are
 checked many to one msgfmt process (``msgfmt_many``).
@@ -107,7 +110,7 @@ class Results:
         _SHARED_PRINTS.clear()
         _SYNCED_FILES.update(_sync_records(self.config))
         asked = links._targets
-        links._targets = _recording(asked)  # (restored below; the workers fork with it)
+        links._targets = _recording(asked)  # type: ignore[assignment]  # (restored below)
         try:
             done = parallel_map(
                 partial(_printed, self.config, self.settled, work), todo, None, prepare
