@@ -18,6 +18,7 @@ import pytest
 
 import postlingo.qa.check as checking
 import postlingo.qa.status as statuses
+import postlingo.variant.links as links
 from conftest import CATALOGUE, SOURCE, fill_catalogue, invoke
 from postlingo.qa.cache import SETTLE_NS, msgfmt_many
 from postlingo.qa.check import run_msgfmt
@@ -79,7 +80,7 @@ def sitegen_site(tmp_path: Path, posts: int = 6) -> Path:
 
 
 def test_nothing_changed_nothing_judged_one_post_changed_one_judged(
-    tmp_path: Path, judged: list[str]
+    tmp_path: Path, judged: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = sitegen_site(tmp_path)
     cold = check(root)
@@ -90,8 +91,11 @@ def test_nothing_changed_nothing_judged_one_post_changed_one_judged(
     assert judged == []  # both served every post from their caches
     post = sorted((root / "content/_posts").glob("*.md"))[2]
     post.write_text(post.read_text(encoding="utf-8") + "\nEin neuer Absatz.\n", encoding="utf-8")
+    built = []  # (these posts link to no other post: the link targets are not read for them)
+    find_targets = links._find_targets
+    monkeypatch.setattr(links, "_find_targets", lambda *a: built.append(a) or find_targets(*a))
     code, output = check(root)
-    assert judged == [post.stem]
+    assert judged == [post.stem] and built == []
     assert code == 1 and "catalogue-outdated" in output and post.stem in output
     assert (code, output) == check(root, "--no-cache")
 
@@ -380,3 +384,18 @@ def test_check_reports_msgfmt_findings_as_before_and_keeps_them(example: Path) -
     assert check(example) == first  # (from the kept msgfmt findings)
     source = example / SOURCE
     assert source.exists()
+
+
+def test_polyglot_links_out_of_the_language_are_still_reported(tmp_path: Path) -> None:
+    """check looks up the link targets of a polyglot variant only where it has post_url or
+    link tags; with localize_links off, those that lead out of the language are reported."""
+    files = {
+        **JEKYLL_POSTS,
+        "postlingo.toml": 'layout = "jekyll-polyglot"\nposts = ["_posts/**/*.md"]\n'
+        "localize_links = false\nthreshold = 0\n",
+    }
+    root = write(tmp_path / "site", files)
+    assert invoke("sync", "--root", root).exit_code == 0
+    output = same_as_cold(root)[1]
+    assert output.count('"rule": "language-links"') == 3, output
+    assert "_posts/en/2024-01-03-zweiter.md" in output

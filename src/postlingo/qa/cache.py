@@ -478,7 +478,11 @@ class _Asked(Mapping[str, Any]):
         return key in self._table
 
     def __len__(self) -> int:
-        _ASKED[(self._language, None)] = _answer(self._table, None)
+        # links asks whether there are any targets only to skip looking each link up: with
+        # some, the lookups that follow are the question (a post without links asks none,
+        # and depends on no other post); with none, any later target may be one of its.
+        if not self._table:
+            _ASKED[(self._language, None)] = False
         return len(self._table)
 
     def __iter__(self) -> Iterator[str]:

@@ -59,6 +59,7 @@ from ..site.sources import Source, find_sources, orphan_variants
 from ..source.markdown import parse_env
 from ..source.post import Post
 from ..source.segment import Segment
+from ..variant import links as links_module
 from ..variant.build import Refused
 from ..variant.links import forget as forget_links
 from ..variant.links import leaving_links
@@ -631,7 +632,7 @@ def _check_variant(
             run.add("build", problem.reason, problem.path, problem.line)
     if text is None:
         return  # below the threshold: build writes no variant
-    if run.on("language-links"):
+    if run.on("language-links") and _may_link_posts(run.config, text):
         for line, message in leaving_links(run.config, source.relative, post, language, text):
             run.add("language-links", message, path, line)
     if not path.exists():
@@ -644,6 +645,16 @@ def _check_variant(
             path,
             _first_line_change(old, text),
         )
+
+
+def _may_link_posts(config: Config, text: str) -> bool:
+    """Whether the variant ``text`` may link to another post as ``leaving_links`` reads
+    links: with jekyll-polyglot only Liquid's post_url and link tags do (as ``localized``
+    tells). Without any, the link targets (every post's variant read) are not needed, and
+    the post's result depends on no other post (qa.cache)."""
+    return config.layout != "jekyll-polyglot" or bool(
+        links_module._POST_URL.search(text) or links_module._LINK.search(text)
+    )
 
 
 def _first_line_change(old: str, new: str) -> int:
