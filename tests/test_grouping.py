@@ -453,13 +453,17 @@ def _translate(root: Path, state: Callable[[Key], State]) -> None:
 )
 @given(
     state=states(),
-    path=st.lists(st.sampled_from(GROUPINGS), min_size=1, max_size=3),
+    path=st.lists(
+        st.tuples(st.sampled_from(GROUPINGS), st.sampled_from(["update", "sync"])),
+        min_size=1,
+        max_size=3,
+    ),
     count=st.integers(min_value=3, max_value=5),
 )
 def test_switching_groupings_keeps_every_translation(
     tmp_path_factory: pytest.TempPathFactory,
     state: Callable[[Key], State],
-    path: list[str],
+    path: list[tuple[str, str]],
     count: int,
 ) -> None:
     root = tmp_path_factory.mktemp("migrate") / "site"
@@ -471,9 +475,9 @@ def test_switching_groupings_keeps_every_translation(
     ok("build", "--root", root)
     start = {p.relative_to(root): translations(p) for p in po_files(root)}
     built = content(root)
-    for grouping in [*path, "post"]:
+    for grouping, command in [*path, ("post", "update")]:
         set_grouping(root, grouping)
-        ok("update", "--root", root)
+        ok(command, "--root", root)
         assert set(gettext_files(root)) == expected_files(
             root, grouping, posts, "content/_posts", taxonomy=True
         )
