@@ -206,6 +206,8 @@ class Store:
             return None
         rel = post.relative.as_posix()
         view = _empty_like(source.po, f"Translatable text of {rel}.", language)
+        if language is not None and not self.grouped:  # a post's own file again
+            view.header = f"{language_name(language)} translation of {rel}."
         view.extend(sorted((_only(entry, rel) for entry in own), key=_first_line))
         view.borrowed = frozenset(
             _key(entry) for entry in own if entry.occurrences and entry.occurrences[0][0] != rel

@@ -24,6 +24,8 @@ import math
 import os
 import re
 import stat
+import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -164,6 +166,7 @@ class Job:
     changed: list[polib.POEntry] = field(default_factory=list)  # to revise (fuzzy, changed)
     # The post's live entries, in order (posts that share a catalogue: only its own).
     live: list[polib.POEntry] = field(default_factory=list)
+    last: bool = True  # no later job has this catalogue (posts that share one: saved then)
 
 
 def pending(
@@ -180,7 +183,7 @@ def pending(
             continue
         for language in config.languages:
             if left == 0:
-                return jobs
+                return _mark_last(jobs)
             try:
                 job = _job(config, source, language, revise, shared)
             except PostlingoError as exc:
@@ -195,6 +198,16 @@ def pending(
                 left -= len(job.changed)
             if job.entries or job.changed:
                 jobs.append(job)
+    return _mark_last(jobs)
+
+
+def _mark_last(jobs: list[Job]) -> list[Job]:
+    """A catalogue several posts share is written once, after its last job (a site's
+    catalogue saved after every post would be written thousands of times)."""
+    seen: set[Path] = set()
+    for job in reversed(jobs):
+        job.last = job.path not in seen
+        seen.add(job.path)
     return jobs
 
 
@@ -548,6 +561,7 @@ class _Run:
     batch: int = 10
     terms: dict[str, list[Term]] = field(default_factory=dict)  # language -> glossary
     memories: dict[str, Memory] = field(default_factory=dict)
+    saved: dict[Path, float] = field(default_factory=dict)  # catalogue -> when last written
 
     def glossary(self, language: str) -> list[Term]:
         if language not in self.terms:
@@ -646,8 +660,9 @@ def _draft_job(run: _Run, job: Job) -> None:
             _draft_singly(run, job, rest)
     except EngineError as exc:
         run.report.stopped = exc
-    finally:  # also on Ctrl-C: what is finished is kept
-        _save(run, job)
+    finally:  # also on Ctrl-C or a stop: what is finished is kept
+        if job.last or run.report.stopped is not None or sys.exc_info()[0] is not None:
+            _save(run, job)
     _locate_failures(run, job)
 
 
@@ -692,7 +707,7 @@ def _draft_singly(run: _Run, job: Job, entries: list[polib.POEntry]) -> None:
         )
         run.progress.advance(1, run.report.characters - before)
         if done % run.batch == 0:
-            _save(run, job)
+            _save(run, job, periodic=True)
 
 
 def _attempt(run: _Run, job: Job, entry: polib.POEntry, action: Any) -> bool:
@@ -763,7 +778,7 @@ def _draft_batched(run: _Run, job: Job, entries: list[polib.POEntry]) -> None:
                 if item.answer is None:
                     item.problem = f"{engine.name} gave no translation (asked twice)"
         _finish(run, job, [item for batch in group for item in batch])
-        _save(run, job)
+        _save(run, job, periodic=True)
     asked = {id(item) for item in todo}
     _finish(run, job, [item for item in items if id(item) not in asked])
 
@@ -912,7 +927,17 @@ def _locate_failures(run: _Run, job: Job) -> None:
         run.report.failed[index] = dataclasses.replace(failure, line=line)
 
 
-def _save(run: _Run, job: Job) -> None:
+SAVE_INTERVAL = 5.0  # seconds between a catalogue's writes while drafting
+
+
+def _save(run: _Run, job: Job, periodic: bool = False) -> None:
+    """Write the job's catalogue. While drafting (``periodic``), at most every few seconds:
+    often enough that little is lost when a run is stopped, and not thousands of times
+    for a catalogue many posts share."""
+    now = time.monotonic()
+    if periodic and now - run.saved.get(job.path, 0.0) < SAVE_INTERVAL:
+        return
+    run.saved[job.path] = now
     if save_catalogue(job.po, job.path, run.config.wrap_width) and (
         job.path not in run.report.written
     ):
