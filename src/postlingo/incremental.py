@@ -50,7 +50,7 @@ def _sync(config: Config, include_fuzzy: bool, jobs: int | None, force: bool) ->
 
         renames = plan_renames(config, sources, todo, force)
         work = partial(sync_posts, config, include_fuzzy, renames)
-        if config.catalogues == "post":
+        if config.catalogues == "post" and not _migrating(config, sources):
             results = parallel_map(work, todo, jobs, prepare=partial(warm_up, config))
         else:  # posts that share files are merged into them together, in one process
             results = work(todo)
@@ -97,6 +97,12 @@ def _sync(config: Config, include_fuzzy: bool, jobs: int | None, force: bool) ->
             state.save()
     outcome.checked = len(sources)
     return outcome
+
+
+def _migrating(config: Config, sources: list[Source]) -> bool:
+    from .catalogue.store import Store
+
+    return Store(config, sources).migrating()
 
 
 def _freshness(config: Config, sources: list[Source]) -> Callable[[Record, Source], bool]:

@@ -133,6 +133,8 @@ class Writer:
     def post_file(self, source: Source, language: str | None, po: polib.POFile) -> None:
         """A post's template (``language`` None) or catalogue: written, or staged for its
         shared file when posts share catalogues (``flush`` writes those)."""
+        if language is None:
+            self.store.written(source)
         if self.store.grouped:
             self.store.stage(source, language, po)
         else:
@@ -763,7 +765,7 @@ def sync_posts(
     try:
         with batched():
             done = [_sync_post(config, include_fuzzy, renames, source, store) for source in sources]
-            if store.grouped:  # the shared files, once, from every post's view
+            if store.grouped or store.carrying or store.migrating():  # (shared files: once)
                 flushed = Outcome()
                 with contained(flushed):
                     Writer(config, flushed, store=store).flush()

@@ -124,11 +124,15 @@ class Store:
     _legacy: dict[str, list[Path]] = field(default_factory=dict)  # kind -> other files
     _spent: dict[Path, set[str]] = field(default_factory=dict)  # legacy file -> posts taken
     _posts_seen: frozenset[str] | None = None
+    _written: set[str] = field(default_factory=set)  # posts whose template was made anew
 
     def __getstate__(self) -> dict[str, object]:
         # Sent to worker processes with every chunk of posts: without the files read
         # (the workers have them from the parent, ``preload``, or read them once).
-        return {**vars(self), "_files": {}, "_legacy": {}, "_spent": {}, "_posts_seen": None}
+        return {
+            **vars(self),
+            **{"_files": {}, "_legacy": {}, "_spent": {}, "_posts_seen": None, "_written": set()},
+        }
 
     def preload(self) -> None:
         """Read the shared files now, in this process: worker processes forked after
@@ -273,7 +277,7 @@ class Store:
             return names - {TAXONOMY}
         found: set[str] = set()
         for path in self._group_files():
-            found.update(_references(path))
+            found.update(references_in(path))
         return {name for rel in found if (name := self._name_of(rel)) is not None}
 
     def with_catalogue(self, language: str) -> list[tuple[PurePosixPath, PurePosixPath, str]]:
@@ -373,6 +377,20 @@ class Store:
             return template_path(locales, post.name)
         return catalogue_path(locales, post.name, language)
 
+    def migrating(self) -> bool:
+        """Whether another grouping's files hold entries of the posts here (the site
+        changed ``catalogues``): its commands then go through ``flush``."""
+        current = self._current()
+        kinds: list[str | None] = [None, *self.config.languages]
+        return any(
+            references_in(path) & current for kind in kinds for path in self._legacy_files(kind)
+        )
+
+    @property
+    def carrying(self) -> bool:
+        """Whether entries were taken from another grouping's files in this run."""
+        return bool(self._spent)
+
     def _legacy_files(self, language: str | None) -> list[Path]:
         """Files in the folder that are no current group's (nor the taxonomy's)."""
         kind = language or ""
@@ -412,19 +430,29 @@ class Store:
 
     def spent(self) -> list[Path]:
         """Other groupings' files whose entries were all carried into the current
-        grouping's files (every current post they hold was taken; gone posts only with
-        ``prune``): nothing in them is lost when they go."""
+        grouping's files (every current post they hold was taken, or, for a template, has
+        its template written anew from its source; gone posts only with ``prune``):
+        nothing in them is lost when they go."""
         done = []
         current = self._current()
-        for path, taken in self._spent.items():
+        templates = (
+            [p for p in self._legacy_files(None) if p not in self._spent] if self._written else []
+        )
+        for path in [*self._spent, *templates]:
             found = self._files.get(path)
-            if found is None:
-                continue
-            posts = set(found.by_post)
+            posts = set(found.by_post) if found is not None else references_in(path)
+            taken = self._spent.get(path, set())
+            if path.suffix == ".pot":
+                taken = taken | self._written
             owner = {rel for rel in current if self._is_post_file(rel, path)}
-            if (posts | owner) & current <= taken and (self.prune or posts <= current):
+            mine = (posts | owner) & current
+            if mine and mine <= taken and (self.prune or posts <= current):
                 done.append(path)
         return done
+
+    def written(self, post: Post) -> None:
+        """The post's template was written (or staged) from its source."""
+        self._written.add(post.relative.as_posix())
 
     def _is_post_file(self, rel: str, path: Path) -> bool:
         name = next((post.name for post in self.posts if post.relative.as_posix() == rel), None)
@@ -511,7 +539,7 @@ def _parsed(path: Path, language: str | None) -> _File | None:
     return found[1]
 
 
-def _references(path: Path) -> set[str]:
+def references_in(path: Path) -> set[str]:
     """The paths the ``#:`` lines of a file name (without parsing it: a site's catalogue
     has tens of thousands of entries, and only the posts are wanted here)."""
     try:

@@ -27,7 +27,7 @@ from ..catalogue.locales import (
     template_names,
     template_path,
 )
-from ..catalogue.store import Store
+from ..catalogue.store import Store, references_in
 from ..config import Config
 from ..errors import InputError
 from .sources import Source, variant_path
@@ -74,9 +74,20 @@ def gone_posts(config: Config, sources: Iterable[Source]) -> list[str]:
     names = set(template_names(locales))
     for language in catalogue_languages(locales):
         names.update(catalogue_names(locales, language))
+    current = {source.relative.as_posix() for source in sources}
     names -= {source.name for source in sources}
     names.discard(TAXONOMY)
-    return sorted(names)
+    # A file of another grouping (site.po) names posts that are here: not a gone post, but
+    # what update migrates (catalogue.store).
+    return sorted(name for name in names if not references(config, name) & current)
+
+
+def references(config: Config, name: str) -> set[str]:
+    """The posts the files named ``name`` reference (their ``#:`` lines)."""
+    locales = config.locales_dir
+    paths = [template_path(locales, name)]
+    paths += [catalogue_path(locales, name, language) for language in catalogue_languages(locales)]
+    return {ref for path in paths for ref in references_in(path)}
 
 
 def find_renames(
