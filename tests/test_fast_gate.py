@@ -45,9 +45,19 @@ def status(root: Path, cached: bool = True) -> tuple[int, str]:
 
 
 def same_as_cold(root: Path) -> tuple[int, str]:
-    """check with its cache, then without: they must agree (the first is returned)."""
+    """check with its cache, then without, then without sync's state either (what check
+    takes from it: templates and catalogues as sync left them): they must agree (the first
+    is returned); status with and without its cache too."""
     cached = check(root)
     assert cached == check(root, "--no-cache")
+    state = root / CACHE / "sync-state.json"
+    if state.exists():
+        hidden = state.with_name("hidden")
+        state.rename(hidden)
+        try:
+            assert cached == check(root, "--no-cache")
+        finally:
+            hidden.rename(state)
     assert status(root) == status(root, cached=False)
     return cached
 
@@ -127,17 +137,24 @@ def test_a_broken_cache_file_is_a_cold_run(tmp_path: Path, judged: list[str]) ->
 # --- what invalidates a post's result ---------------------------------------------------------
 
 
-def test_a_post_edited_since_the_sync_has_its_template_judged(tmp_path: Path) -> None:
-    """A post whose files are what sync left has the template sync wrote (check takes it
-    for current without reading it); any other post's template is compared."""
+def test_posts_edited_since_the_sync_have_their_template_and_catalogues_judged(
+    tmp_path: Path,
+) -> None:
+    """A post whose files are what sync left has the template and catalogues sync wrote
+    (check takes them for current without comparing); any other post's are compared."""
     root = sitegen_site(tmp_path, 3)
     assert check(root, "--no-cache")[0] == 0
     post = sorted((root / "content/_posts").glob("*.md"))[1]
     text = post.read_text(encoding="utf-8")
     post.write_text(text.replace("title: ", "title: Neu ", 1), encoding="utf-8")
+    other = sorted((root / "locales/en/LC_MESSAGES").glob("*.po"))[2]
+    with other.open("a", encoding="utf-8") as handle:  # an entry no template has
+        handle.write('\nmsgid "Nirgends"\nmsgstr "Nowhere"\n')
     code, output = check(root, "--no-cache")
     assert code == 1 and "'postlingo extract' would change this template" in output
     assert f"templates/{post.stem}.pot" in output
+    assert "'postlingo update' would change this catalogue" in output
+    assert f"LC_MESSAGES/{other.name}" in output
 
 
 def test_a_hand_edit_restoring_size_and_mtime_is_seen(example: Path) -> None:

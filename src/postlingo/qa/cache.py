@@ -231,9 +231,18 @@ _SYNCED: set[str] = set()
 
 
 def synced(name: str) -> bool:
-    """Whether the post ``name`` is, byte for byte, as the last sync left it (under this
-    configuration and code): its template then is what extract would write."""
+    """Whether the post ``name`` (the one in hand) is, byte for byte, as the last sync left
+    it (under this configuration and code, each post with catalogues of its own): its
+    template then is what extract would write, its catalogues what update would write."""
     return name in _SYNCED
+
+
+def synced_file(config: Config, path: Path) -> bool:
+    """Whether ``path`` is a file of the post in hand and that post is as sync left it."""
+    return bool(_SYNCED) and _relative(config.root, path) in _SYNCED_PATHS
+
+
+_SYNCED_PATHS: set[str] = set()
 
 
 def _printed(
@@ -242,20 +251,22 @@ def _printed(
     """Each post: the prints of its files, then its result (``work`` on it alone), and
     what it asked the link targets."""
     prints = [_prints(config, source, settled) for source in sources]
-    _SYNCED.clear()
-    _SYNCED.update(
-        source.name
-        for source, files in zip(sources, prints, strict=True)
-        if files is not None and _same_content(files, _SYNCED_FILES.get(source.name))
-    )
+    alone = config.catalogues == "post"  # (a shared file: other posts' sync writes it too)
     done: list[tuple[Files | None, R, Lookups]] = []
     try:
         for source, files in zip(sources, prints, strict=True):
             _ASKED.clear()
+            _SYNCED.clear()
+            _SYNCED_PATHS.clear()
+            recorded = _SYNCED_FILES.get(source.name)
+            if alone and files is not None and _same_content(files, recorded):
+                _SYNCED.add(source.name)
+                _SYNCED_PATHS.update(files)
             (result,) = work([source])
             done.append((files, result, [[*key, answer] for key, answer in _ASKED.items()]))
     finally:
         _SYNCED.clear()
+        _SYNCED_PATHS.clear()
         _ASKED.clear()
     return done
 

@@ -39,7 +39,7 @@ import polib
 
 from ..catalogue.locales import TAXONOMY, catalogue_path, gettext_language, template_path
 from ..catalogue.po import load_catalogue, make_template, usable
-from ..catalogue.store import Store
+from ..catalogue.store import Store, references_in
 from ..catalogue.taxonomy import Term, post_terms, taxonomy_template
 from ..config import LEVELS as LEVELS  # (the levels a rule may have)
 from ..config import RULE_NAMES, Config
@@ -64,7 +64,7 @@ from ..variant.build import Refused
 from ..variant.links import forget as forget_links
 from ..variant.links import leaving_links
 from ..variant.security import UnsafeTranslation
-from .cache import Results, dump, load, msgfmt_results, open_results, synced
+from .cache import Results, dump, load, msgfmt_results, open_results, synced, synced_file
 from .rules import ENTRY_RULES, Rule, Settings, judge, make_pair, settings_for
 from .rules import load_glossary as load_glossary  # (draft reads the glossary too)
 from .shard import Shard, counts_elsewhere, in_shard, owns_site
@@ -340,8 +340,17 @@ def _check_site(run: _Run, sources: list[Source]) -> None:
     config = run.config
     if config.taxonomy:
         _check_taxonomy(run)
+    here = {source.relative.as_posix() for source in sources}
     for path in orphan_catalogues(config, sources):
-        run.add("orphan", "no source post has this name", path)
+        if references_in(path) & here:  # a file of another grouping ('catalogues' changed)
+            run.add(
+                "orphan",
+                "not a file of 'catalogues' grouping: 'postlingo update' moves "
+                "its translations into the grouping's files",
+                path,
+            )
+        else:
+            run.add("orphan", "no source post has this name", path)
     for path in orphan_variants(config):
         run.add("orphan", "a variant without a source post ('build --prune' removes it)", path)
     _check_totals(run)
@@ -498,9 +507,13 @@ def _check_catalogue(
         if entry.obsolete or entry.msgid_plural or (entry.msgctxt, entry.msgid) in borrowed:
             continue
         if not entry.msgstr:
-            run.add(
-                "untranslated", f"not translated yet: {_excerpt(entry.msgid)}", path, entry.linenum
-            )
+            if run.on("untranslated"):  # (most entries of a new site: no message made for none)
+                run.add(
+                    "untranslated",
+                    f"not translated yet: {_excerpt(entry.msgid)}",
+                    path,
+                    entry.linenum,
+                )
             continue
         if entry.fuzzy:
             run.add(
@@ -563,6 +576,8 @@ def _shown_percent(value: float) -> str:
 def _check_merge(
     run: _Run, po: polib.POFile, path: Path, language: str, template: polib.POFile
 ) -> None:
+    if synced_file(run.config, path):  # sync merged it with this very template: update
+        return  # would not change it (merging is idempotent; qa.cache)
     planned = planned_catalogue(run.config, template, language, po)
     line = _first_change(po, planned)
     if line is not None:
