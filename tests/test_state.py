@@ -4,6 +4,7 @@ never a post whose files changed, and parallel runs write what a single process 
 from __future__ import annotations
 
 import os
+import time
 import shutil
 import subprocess
 import sys
@@ -177,6 +178,9 @@ def test_parallel_map_prepares_only_before_forking() -> None:
 
 def _pid_and_square(chunk: list[int]) -> list[tuple[int, int]]:
     assert 0 < len(chunk) <= 50
+    # (A chunk takes a while, as posts do: on a busy machine one worker would otherwise
+    # finish every chunk before the other has started.)
+    time.sleep(0.05)
     return [(os.getpid(), n * n) for n in chunk]
 
 

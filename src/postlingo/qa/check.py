@@ -342,7 +342,8 @@ def _check_site(run: _Run, sources: list[Source]) -> None:
         _check_taxonomy(run)
     here = {source.relative.as_posix() for source in sources}
     for path in orphan_catalogues(config, sources):
-        if references_in(path) & here:  # a file of another grouping ('catalogues' changed)
+        # A file of another grouping ('catalogues' changed): one that posts here share.
+        if len(references_in(path) & here) > (1 if config.catalogues == "post" else 0):
             run.add(
                 "orphan",
                 "not a file of 'catalogues' grouping: 'postlingo update' moves "
