@@ -4,10 +4,10 @@ never a post whose files changed, and parallel runs write what a single process 
 from __future__ import annotations
 
 import os
-import time
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import polib
