@@ -9,14 +9,23 @@ have it: they fail until the code is fixed, on purpose (no xfail).
 
 from __future__ import annotations
 
+import random
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import polib
 
-from conftest import invoke, msgfmt_check, snapshot
+from conftest import REPO, invoke, msgfmt_check, snapshot
+from postlingo.fileio import TEMP_SUFFIX
+
+sys.path.insert(0, str(REPO / "bench"))
+from sitegen import generate
 
 POSTS = "content/_posts"
 EINS = f"{POSTS}/2024-01-01-eins.md"
@@ -59,7 +68,7 @@ def failed(*args: str | Path) -> list[str]:
 
 def entry_line(path: Path, msgid: str) -> int:
     """The line where the entry of ``msgid`` starts (as messages name it)."""
-    return next(int(e.linenum) for e in polib.pofile(str(path)) if e.msgid == msgid)
+    return next(e.linenum or 0 for e in polib.pofile(str(path)) if e.msgid == msgid)
 
 
 def without_cache(files: dict[Path, tuple[bytes, int]]) -> dict[Path, tuple[bytes, int]]:
@@ -437,6 +446,25 @@ def test_bug_status_html_lists_each_fuzzy_entry_of_a_shared_file_once(tmp_path: 
     assert len(places) == len(fuzzy)
 
 
+def test_bug_a_post_with_a_space_in_its_name_keeps_its_entries(tmp_path: Path) -> None:
+    """``#: content/_posts/mein beitrag.md:4``: polib (and GNU gettext before 0.22) split
+    references at spaces, so in a shared file the post has no entries of its own: its
+    translation is never published and check calls its variant foreign and its catalogue
+    missing. In post grouping the same post works."""
+    for grouping in ("post", "site"):
+        root = two_posts(tmp_path / grouping, grouping)
+        rel = f"{POSTS}/2024-01-03-mein beitrag.md"
+        post(root, rel, "Leer", "Absatz mit Leerzeichen.")
+        ok("sync", "--root", root)
+        for path in (root / "locales/en/LC_MESSAGES").glob("*.po"):
+            if "Absatz mit Leerzeichen." in path.read_text(encoding="utf-8"):
+                edit(path, translate("Absatz mit Leerzeichen.", "Paragraph with spaces."))
+        ok("sync", "--root", root)
+        assert "Paragraph with spaces." in variant(root, rel), grouping
+        code, text = output("check", "--root", root)
+        assert code == 0, (grouping, text)
+
+
 def test_bug_check_says_catalogue_outdated_once_per_shared_file(tmp_path: Path) -> None:
     """A translator removed one entry's references: check printed the finding once per
     post of the file (two lines for one file, two errors); post mode prints one per file."""
@@ -448,3 +476,65 @@ def test_bug_check_says_catalogue_outdated_once_per_shared_file(tmp_path: Path) 
         if "catalogue-outdated" in line
     ]
     assert len(outdated) == 1, outdated
+
+
+# --- a migration killed at random moments (real SIGKILL) ----------------------------------------
+
+
+def _translated_pairs(root: Path) -> set[tuple[str | None, str]]:
+    """Every live entry translated as ``EN <msgid>`` in any catalogue of the site."""
+    found: set[tuple[str | None, str]] = set()
+    for path in (root / "locales/en/LC_MESSAGES").rglob("*.po"):
+        for entry in polib.pofile(str(path)):
+            if not entry.obsolete and entry.msgstr == f"EN {entry.msgid}":
+                found.add((entry.msgctxt, entry.msgid))
+    return found
+
+
+def _killed_state(root: Path) -> tuple[bool, int]:
+    """After a kill: no temporary file, every PO file whole; whether site.po exists, and how
+    many per-post catalogues are left."""
+    files = [p for p in (root / "locales").rglob("*") if p.is_file()]
+    assert not [p for p in files if p.name.endswith(TEMP_SUFFIX)]
+    for path in files:
+        if path.suffix in {".po", ".pot"}:
+            assert msgfmt_check(path).returncode == 0, path
+    old = [p for p in files if p.suffix == ".po" and p.stem != "site"]
+    return (root / "locales/en/LC_MESSAGES/site.po").is_file(), len(old)
+
+
+def test_a_migration_killed_at_random_moments_loses_nothing(tmp_path: Path) -> None:
+    base = tmp_path / "base"
+    generate(base, 120, ["en"])
+    ok("sync", "--root", base)
+    for path in (base / "locales/en/LC_MESSAGES").glob("*.po"):
+        fill(path, lambda entry: f"EN {entry.msgid}")
+    ok("sync", "--root", base)
+    wanted = _translated_pairs(base)
+    assert len(wanted) > 500
+    config = base / "postlingo.toml"
+    config.write_text('catalogues = "site"\n' + config.read_text(encoding="utf-8"))
+    command = [sys.executable, "-m", "postlingo", "update", "--root"]
+    timed = tmp_path / "timed"
+    shutil.copytree(base, timed)
+    began = time.monotonic()
+    subprocess.run([*command, str(timed)], capture_output=True, check=True, timeout=600)
+    took = time.monotonic() - began
+    rng = random.Random(20)
+    seen = set()
+    for round_ in range(5):  # bounded: five kills, each followed by a run to the end
+        root = tmp_path / f"round{round_}"
+        shutil.copytree(base, root)
+        run = subprocess.Popen([*command, str(root)], stdout=subprocess.DEVNULL)
+        time.sleep(took * rng.uniform(0.2, 0.95))
+        run.send_signal(signal.SIGKILL)
+        run.wait(timeout=60)
+        state = _killed_state(root)
+        seen.add(state)
+        assert wanted <= _translated_pairs(root), state
+        ok("update", "--root", root)
+        assert wanted <= _translated_pairs(root)
+        assert (root / "locales/en/LC_MESSAGES/site.po").read_bytes() == (
+            timed / "locales/en/LC_MESSAGES/site.po"
+        ).read_bytes()
+    print("killed states (site.po written, per-post catalogues left):", sorted(seen))
