@@ -465,6 +465,48 @@ def test_bug_a_post_with_a_space_in_its_name_keeps_its_entries(tmp_path: Path) -
         assert code == 0, (grouping, text)
 
 
+HUMAN = "---\ntitle: Three\nlang: en\n---\nHand-written third paragraph.\n"
+
+
+def test_bug_a_stray_reference_does_not_hand_a_human_variant_to_postlingo(
+    tmp_path: Path,
+) -> None:
+    """A human-written variant is refused without --force (right); but one ``#:``
+    reference to its post, pasted into any entry of site.po (by hand, or a platform's
+    merge), made postlingo take the file for its own and overwrite it on the next sync.
+    In post grouping it takes a whole catalogue file named after the post."""
+    root = two_posts(tmp_path / "site", "site")
+    post(root, f"{POSTS}/2024-01-03-drei.md", "Drei", "Dritter Absatz.")
+    human = root / POSTS / "en/2024-01-03-drei.md"
+    human.write_text(HUMAN, encoding="utf-8")
+    errors = failed("sync", "--root", root)
+    assert len(errors) == 1 and errors[0].startswith(f"error: {POSTS}/en/2024-01-03-drei.md:")
+    edit(
+        site_po(root),
+        lambda text: text.replace(f"#: {ZWEI}:6\n", f"#: {ZWEI}:6 {POSTS}/2024-01-03-drei.md:1\n"),
+    )
+    invoke("sync", "--root", root)
+    invoke("build", "--root", root)
+    assert human.read_text(encoding="utf-8") == HUMAN
+
+
+def test_bug_check_reports_a_shared_entry_that_breaks_the_build_once(tmp_path: Path) -> None:
+    """A translation of the shared text that would end the paragraph: build keeps the
+    source in both posts and warns once, but check reported the ``build`` finding once
+    per post that uses the entry (same file, same line, two errors)."""
+    root = two_posts(tmp_path / "site", "site")
+    catalogue = site_po(root)
+    edit(catalogue, translate(SHARED, "```\\n\\n# Broken"))
+    line = entry_line(catalogue, SHARED)
+    code, text = output("check", "--root", root)
+    assert code == 1, text
+    found = [row for row in text.splitlines() if ": build:" in row]
+    assert found == [
+        f"{catalogue.relative_to(root)}:{line}: build: an empty line in the translation "
+        "would end the paragraph"
+    ], text
+
+
 def test_bug_check_says_catalogue_outdated_once_per_shared_file(tmp_path: Path) -> None:
     """A translator removed one entry's references: check printed the finding once per
     post of the file (two lines for one file, two errors); post mode prints one per file."""
