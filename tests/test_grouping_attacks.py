@@ -507,6 +507,31 @@ def test_bug_check_reports_a_shared_entry_that_breaks_the_build_once(tmp_path: P
     ], text
 
 
+def test_bug_draft_of_one_post_drafts_the_texts_it_shares(tmp_path: Path) -> None:
+    """``draft --post`` on the second post of a shared text left that text untranslated
+    (draft.py ``_job`` gives a shared entry only to its first referencing post, selected
+    or not); in post grouping the same command drafts all three of its entries."""
+    drafted = {}
+    for grouping in ("post", "site"):
+        root = two_posts(tmp_path / grouping, grouping)
+        out = ok("draft", "--engine", "pseudo", "--post", "*zwei*", "--root", root)
+        drafted[grouping] = out
+        for path in (root / "locales/en/LC_MESSAGES").glob("*.po"):
+            for entry in polib.pofile(str(path)):
+                if any(file == ZWEI for file, _ in entry.occurrences):
+                    assert entry.msgstr, (grouping, entry.msgid)
+    assert "3 drafted" in drafted["post"] and "3 drafted" in drafted["site"], drafted
+
+
+def test_bug_draft_reports_a_broken_shared_catalogue_once(tmp_path: Path) -> None:
+    """Every other command prints a broken site.po once; draft printed it once per post."""
+    root = two_posts(tmp_path / "site", "site")
+    with site_po(root).open("a", encoding="utf-8") as file:
+        file.write('msgid "unterminated\n')
+    errors = failed("draft", "--engine", "pseudo", "--root", root)
+    assert len(errors) == 1, errors
+
+
 def test_bug_check_says_catalogue_outdated_once_per_shared_file(tmp_path: Path) -> None:
     """A translator removed one entry's references: check printed the finding once per
     post of the file (two lines for one file, two errors); post mode prints one per file."""
