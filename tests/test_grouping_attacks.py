@@ -532,6 +532,33 @@ def test_bug_draft_reports_a_broken_shared_catalogue_once(tmp_path: Path) -> Non
     assert len(errors) == 1, errors
 
 
+def test_bug_import_keeps_a_human_translation_of_a_shared_text(tmp_path: Path) -> None:
+    """Site grouping: post eins has its shared text translated; post zwei arrives with a
+    human-written variant that words it differently. import said "1 kept: already
+    translated", dropped the human's wording, and the next sync rewrote the human file
+    with eins's translation: the human text was nowhere any more. (Post grouping keeps it
+    in zwei's own catalogue.) It must survive, e.g. as the migration's
+    ``# postlingo: also translated as:`` comment, and be reported."""
+    root = tmp_path / "site"
+    configure(root, "site")
+    post(root, EINS, "Eins", SHARED, "Nur in eins.")
+    ok("sync", "--root", root)
+    edit(site_po(root), translate(SHARED, "Shared A"))
+    ok("sync", "--root", root)
+    post(root, ZWEI, "Zwei", SHARED, "Nur in zwei.")
+    human = root / POSTS / "en/2024-01-02-zwei.md"
+    human.write_text(
+        "---\ntitle: Two\nlang: en\n---\nShared by a human.\n\nOnly in two.\n",
+        encoding="utf-8",
+    )
+    failed("sync", "--root", root)  # a human variant: import it first
+    ok("import", "--root", root)
+    ok("sync", "--root", root)
+    kept = human.read_text(encoding="utf-8") + site_po(root).read_text(encoding="utf-8")
+    assert "Shared by a human." in kept
+    assert "Shared A" in variant(root, EINS)
+
+
 def test_bug_check_says_catalogue_outdated_once_per_shared_file(tmp_path: Path) -> None:
     """A translator removed one entry's references: check printed the finding once per
     post of the file (two lines for one file, two errors); post mode prints one per file."""
