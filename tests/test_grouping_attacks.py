@@ -559,6 +559,21 @@ def test_bug_import_keeps_a_human_translation_of_a_shared_text(tmp_path: Path) -
     assert "Shared A" in variant(root, EINS)
 
 
+def test_bug_a_migrating_sync_builds_variants_from_the_kept_translation(
+    tmp_path: Path,
+) -> None:
+    """post -> site with ``sync``: the shared text was "en Shared A" in eins and "en B ..."
+    in zwei; site.po keeps "en Shared A", but sync built zwei's variant from zwei's old
+    catalogue ("en B ..."), recorded it as current, and the next sync did nothing while
+    check kept failing with variant-outdated (only ``build`` repaired it)."""
+    root = _translated_post_site(tmp_path / "site")
+    configure(root, "site")
+    ok("sync", "--root", root)
+    assert "en Shared A" in variant(root, ZWEI)
+    _, text = output("check", "--root", root)
+    assert "variant-outdated" not in text, text
+
+
 def test_bug_check_says_catalogue_outdated_once_per_shared_file(tmp_path: Path) -> None:
     """A translator removed one entry's references: check printed the finding once per
     post of the file (two lines for one file, two errors); post mode prints one per file."""
