@@ -383,15 +383,24 @@ def dump(root: Path, value: Any) -> Any:
 
 
 def load(root: Path, data: Any, classes: Mapping[str, Callable[..., Any]]) -> Any:
-    """What ``dump`` made of a value, made again (``classes``: the dataclasses by name)."""
+    """What ``dump`` made of a value, made again (``classes``: the dataclasses by name).
+    (Plain values are taken as they are, without a call each: a warm check of 10,000 posts
+    loads 190,000 of them.)"""
+    if isinstance(data, list):
+        return [
+            item if not isinstance(item, dict | list) else load(root, item, classes)
+            for item in data
+        ]
     if isinstance(data, dict):
         if "path" in data:
             return root / data["path"]
         if "absolute" in data:
             return Path(data["absolute"])
-        return classes[data["class"]](*(load(root, item, classes) for item in data["fields"]))
-    if isinstance(data, list):
-        return [load(root, item, classes) for item in data]
+        fields = [
+            item if not isinstance(item, dict | list) else load(root, item, classes)
+            for item in data["fields"]
+        ]
+        return classes[data["class"]](*fields)
     return data
 
 
