@@ -151,6 +151,16 @@ class Writer:
                 self.catalogue(po, path)
                 if self.write:
                     self.store.remember(path, po)
+                for line in self.store.conflicts(path, po):
+                    self.outcome.warnings.append(
+                        PostlingoError(
+                            "posts had translated this text differently: the translation "
+                            "most of them used is kept, the others are in a translator "
+                            "comment (# postlingo: also translated as: …)",
+                            path,
+                            line,
+                        )
+                    )
         for path in self.store.spent():
             self.remove(path)
 
@@ -472,7 +482,7 @@ def _update_one(run: Run, name: str, template: polib.POFile, language: str) -> p
     source = run.sources.get(name) or Source(PurePosixPath(name), PurePosixPath(), name)
     keys = [(entry.msgctxt, entry.msgid) for entry in template]
     existing = store.view(source, language, keys, candidates=True)
-    if existing is None and name in run.sources and not run.options.force:
+    if name in run.sources and not run.options.force:
         problem = foreign_variant(config, run.sources[name], language, store)
         if problem is not None:
             raise problem  # its catalogue would make the file look like postlingo's
@@ -500,6 +510,8 @@ def _move(run: Run, name: str, template: polib.POFile) -> dict[str, polib.POFile
     has one, merged with its new ``template``; its template and (``move_variants``) its
     variants go. The merged catalogues by language of the run."""
     config, old = run.config, run.options.moves[name]
+    if run.writer.store.grouped:
+        return _move_shared(run, name, template)
     wanted = {gettext_language(language): language for language in config.languages}
     merged: dict[str, polib.POFile] = {}
     for language, old_path, new_path in moved_catalogues(config, old, name):
@@ -518,6 +530,27 @@ def _move(run: Run, name: str, template: polib.POFile) -> dict[str, polib.POFile
         run.writer.remove(old_template)
     if run.options.move_variants and name in run.sources:
         for path in old_variants(config, old, run.sources[name]):
+            run.writer.remove(path)
+    return merged
+
+
+def _move_shared(run: Run, name: str, template: polib.POFile) -> dict[str, polib.POFile]:
+    """``_move`` where posts share catalogues: the gone post's part of each language's
+    file, merged with the new ``template``, becomes the renamed post's; its part of its
+    own files goes (and with ``move_variants``, its variants)."""
+    store, source = run.writer.store, run.sources[name]
+    gone = store.gone()[run.options.moves[name]]
+    merged: dict[str, polib.POFile] = {}
+    for language in run.config.languages:
+        old = store.view(gone, language)
+        if old is None:
+            continue
+        po = planned_catalogue(run.config, template, language, old, run.options.keep_obsolete)
+        run.writer.post_file(source, language, po)
+        merged[language] = po
+    store.drop(gone)
+    if run.options.move_variants:
+        for path in old_variants(run.config, gone.name, source):
             run.writer.remove(path)
     return merged
 

@@ -81,6 +81,14 @@ def group_name(grouping: str, post: Post) -> str:
     return SITE if folder == PurePosixPath(".") else folder.as_posix()
 
 
+@dataclass(frozen=True)
+class _Gone:
+    """A post the catalogues name that is not here any more."""
+
+    relative: PurePosixPath
+    name: str
+
+
 @dataclass
 class _File:
     """A shared file as read: its catalogue and its entries by the post they reference."""
@@ -125,6 +133,9 @@ class Store:
     _spent: dict[Path, set[str]] = field(default_factory=dict)  # legacy file -> posts taken
     _posts_seen: frozenset[str] | None = None
     _written: set[str] = field(default_factory=set)  # posts whose template was made anew
+    _dropped: set[str] = field(default_factory=set)  # renamed posts' old paths
+    _gone_posts: dict[str, Post] | None = None
+    _conflicts: dict[Path, list[Key]] = field(default_factory=dict)  # joined differently
 
     def __getstate__(self) -> dict[str, object]:
         # Sent to worker processes with every chunk of posts: without the files read
@@ -153,7 +164,14 @@ class Store:
     # --- where ---------------------------------------------------------------------------
 
     def group(self, post: Post) -> str:
-        return group_name(self.config.catalogues, post)
+        name = group_name(self.config.catalogues, post)
+        if name == TAXONOMY and self.config.taxonomy:
+            raise InputError(
+                f"its catalogue would be the shared taxonomy catalogue ({TAXONOMY}.po): "
+                f"rename the post or its folder, or choose another 'catalogues' grouping",
+                self.config.root / post.relative,
+            )
+        return name
 
     def template_file(self, post: Post) -> Path:
         return template_path(self.config.locales_dir, self.group(post))
@@ -206,8 +224,8 @@ class Store:
             legacy = self._from_legacy(post, language)
             if legacy is not None:
                 source, own, first = legacy
-        if source is None:
-            return None
+        if source is None or (not own and not keys and not candidates):
+            return None  # (a post with nothing in a shared file has no catalogue)
         rel = post.relative.as_posix()
         view = _empty_like(source.po, f"Translatable text of {rel}.", language)
         if language is not None and not self.grouped:  # a post's own file again
@@ -266,6 +284,30 @@ class Store:
         header = [(k, v) for k, v in found.po.metadata.items() if k in _READ_FIELDS]
         own = [entry_content(_only(e, rel)) for e in found.by_post.get(rel, [])]
         return _digest(repr((header, own)).encode())
+
+    def gone(self) -> dict[str, Post]:
+        """The posts the shared templates name that are not here any more (a renamed or
+        deleted post), by name."""
+        if self._gone_posts is not None:
+            return self._gone_posts
+        current = self._current()
+        found: dict[str, Post] = {}
+        self._gone_posts = found
+        for path in self._group_files():
+            if path.suffix != ".pot":
+                continue
+            for rel in references_in(path) - current:
+                name = self._name_of(rel)
+                if name is not None:
+                    found.setdefault(name, _Gone(PurePosixPath(rel), name))
+        return found
+
+    def drop(self, post: Post) -> None:
+        """Leave the post's entries out of its files (a renamed post's old name: its
+        translations went to its new one)."""
+        self._dropped.add(post.relative.as_posix())
+        for language in [None, *self.config.languages]:
+            self._staged.setdefault(self.file(post, language), {})
 
     def names(self) -> set[str]:
         """The names of the posts that have a template or a catalogue (gone ones too)."""
@@ -396,7 +438,7 @@ class Store:
         kind = language or ""
         if kind not in self._legacy:
             locales = self.config.locales_dir
-            groups = {self.group(post) for post in self.posts} | {TAXONOMY}
+            groups = {group_name(self.config.catalogues, post) for post in self.posts} | {TAXONOMY}
             if language is None:
                 names = template_names(locales)
                 self._legacy[kind] = [template_path(locales, n) for n in names if n not in groups]
@@ -427,6 +469,12 @@ class Store:
             if po is not None and language is None:
                 templates[path] = po
             yield path, po
+
+    def conflicts(self, path: Path, po: polib.POFile) -> list[int]:
+        """The lines (once ``po`` is written) of the entries of ``path`` that posts had
+        translated differently, joined in this run."""
+        keys = set(self._conflicts.get(path, ()))
+        return [int(entry.linenum or 0) for entry in po if _key(entry) in keys]
 
     def spent(self) -> list[Path]:
         """Other groupings' files whose entries were all carried into the current
@@ -464,7 +512,19 @@ class Store:
         )
 
     def _members(self, path: Path, language: str | None) -> list[Post]:
-        return [post for post in self.posts if self.file(post, language) == path]
+        # (by name, not ``file``: a post whose group is refused is reported as its own
+        # problem, and must not stop the others' file)
+        locales, grouping = self.config.locales_dir, self.config.catalogues
+        return [
+            post
+            for post in self.posts
+            if (
+                template_path(locales, group_name(grouping, post))
+                if language is None
+                else catalogue_path(locales, group_name(grouping, post), language)
+            )
+            == path
+        ]
 
     def _assemble_one(
         self, path: Path, language: str | None, templates: dict[Path, GnuPOFile]
@@ -472,7 +532,7 @@ class Store:
         found = self._read(path, language)
         staged = self._staged.get(path, {})
         members = [post.relative.as_posix() for post in self._members(path, language)]
-        members += [rel for rel in staged if rel not in members]
+        members += [rel for rel in staged if rel not in members and rel not in self._dropped]
         views: list[tuple[str, list[polib.POEntry]]] = []
         for rel in members:
             if rel in staged:
@@ -480,9 +540,14 @@ class Store:
             elif found is not None and rel in found.by_post:
                 views.append((rel, found.by_post[rel]))
         if found is not None and not self.prune:  # posts that are gone stay until pruned
-            views += [(rel, es) for rel, es in found.by_post.items() if rel not in members]
-        if not views:
-            return None if self.prune or found is None else found.po
+            views += [
+                (rel, es)
+                for rel, es in found.by_post.items()
+                if rel not in members and rel not in self._dropped
+            ]
+        if not views:  # (every post gone, or renamed: their entries went with them)
+            gone = found is not None and any(rel in self._dropped for rel in found.by_post)
+            return None if self.prune or found is None or gone else found.po
         group = _group_of(path, self.config.locales_dir, language)
         what = "the site's posts" if group == SITE else f"the posts in {group}/"
         if language is None:
@@ -493,7 +558,10 @@ class Store:
             header = f"{language_name(language)} translation of {what}."
         head = found.po if found is not None else next(iter(staged.values()))
         po = _empty_like(head, header, None)
-        po.extend(_join(views))
+        entries, conflicted = _join(views)
+        po.extend(entries)
+        if conflicted and language is not None:
+            self._conflicts[path] = conflicted
         active = {_key(entry) for entry in po}
         obsolete = [e for view in staged.values() for e in view if e.obsolete]
         obsolete += [e for e in (found.po if found else []) if e.obsolete]
@@ -608,7 +676,7 @@ def _empty_like(po: polib.POFile, header: str, language: str | None) -> GnuPOFil
     return view
 
 
-def _join(views: list[tuple[str, list[polib.POEntry]]]) -> list[GnuPOEntry]:
+def _join(views: list[tuple[str, list[polib.POEntry]]]) -> tuple[list[GnuPOEntry], list[Key]]:
     """One entry per text, the posts' views in order: a text several posts share gets
     all their references, and the translation ``_settle`` picks."""
     joined: dict[Key, GnuPOEntry] = {}
@@ -623,10 +691,10 @@ def _join(views: list[tuple[str, list[polib.POEntry]]]) -> list[GnuPOEntry]:
                 continue
             known = joined[key]
             known.occurrences += [occ for occ in occurrences if occ not in known.occurrences]
-    for key, entry in joined.items():
-        if len(votes[key]) > 1:
-            _settle(entry, votes[key])
-    return list(joined.values())
+    conflicted = [
+        key for key, entry in joined.items() if len(votes[key]) > 1 and _settle(entry, votes[key])
+    ]
+    return list(joined.values()), conflicted
 
 
 def _rank(entry: polib.POEntry) -> int:
@@ -640,24 +708,26 @@ def _text(entry: polib.POEntry) -> str:
     return entry.msgstr or "\n".join(v for _, v in sorted(entry.msgstr_plural.items()))
 
 
-def _settle(entry: GnuPOEntry, votes: list[polib.POEntry]) -> None:
+def _settle(entry: GnuPOEntry, votes: list[polib.POEntry]) -> bool:
     """The translation of a text several posts share: the best kind (translated, then
     fuzzy), then the one most posts use, then the first post's. Other translations (posts
     of ``post`` grouping whose catalogues now join) go into a translator comment, so that
     nothing is lost (``conflicts`` finds them)."""
     ranked = [vote for vote in votes if _rank(vote)]
     if not ranked:
-        return
+        return False
     count: dict[str, int] = {}
     for vote in ranked:
         count[_text(vote)] = count.get(_text(vote), 0) + 1
     best = max(ranked, key=lambda vote: (_rank(vote), count[_text(vote)]))
     _take_translation(entry, best)
     others = list(dict.fromkeys(_text(v) for v in ranked if _text(v) != _text(best)))
-    if others:
-        kept = [line for line in (entry.tcomment or "").split("\n") if line]
-        kept += [f"{CONFLICT} {text}" for text in others if f"{CONFLICT} {text}" not in kept]
-        entry.tcomment = "\n".join(kept)
+    if not others:
+        return False
+    kept = [line for line in (entry.tcomment or "").split("\n") if line]
+    new = [f"{CONFLICT} {text}" for text in others if f"{CONFLICT} {text}" not in kept]
+    entry.tcomment = "\n".join([*kept, *new])
+    return bool(new)
 
 
 def _take_translation(entry: GnuPOEntry, other: polib.POEntry) -> None:

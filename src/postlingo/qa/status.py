@@ -22,7 +22,7 @@ from ..catalogue.locales import (
     template_path,
 )
 from ..catalogue.po import load_catalogue
-from ..catalogue.store import Store
+from ..catalogue.store import Store, group_name
 from ..config import Config
 from ..errors import PostlingoError, TranslationError
 from ..outcome import Outcome
@@ -237,8 +237,7 @@ def orphan_catalogues(config: Config, sources: list[Source] | None = None) -> li
     """Templates, and catalogues of the configured languages, that no source post names
     (nor the shared taxonomy catalogue)."""
     posts = find_sources(config) if sources is None else sources
-    store = Store(config)
-    names = {store.group(source) for source in posts}  # (the post's name, or its group's)
+    names = {group_name(config.catalogues, source) for source in posts}  # (post's or group's)
     if config.taxonomy:
         names.add(TAXONOMY)
     locales = config.locales_dir

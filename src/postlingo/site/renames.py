@@ -69,7 +69,7 @@ def gone_posts(config: Config, sources: Iterable[Source]) -> list[str]:
     """Names with a template or a catalogue (in any language) but no source post. (Where
     posts share catalogues, none: a renamed post's texts are the same entries.)"""
     if config.catalogues != "post":
-        return []
+        return sorted(Store(config, list(sources)).gone())
     locales = config.locales_dir
     names = set(template_names(locales))
     for language in catalogue_languages(locales):
@@ -103,17 +103,15 @@ def find_renames(
     if not gone:
         return {}
     languages = catalogue_languages(config.locales_dir)
+    store = Store(config, sources)
     fresh = [
         source
         for source in (sources if candidates is None else candidates)
-        if not any(
-            catalogue_path(config.locales_dir, source.name, language).exists()
-            for language in languages
-        )
+        if not any(store.has(source, language) for language in languages)
     ]
     if not fresh:
         return {}
-    held = {name: _texts(config, name, languages) for name in gone}
+    held = {name: _texts(config, name, languages, store) for name in gone}
     scored = []
     for source in fresh:
         wanted = keys_of(source)
@@ -127,9 +125,20 @@ def find_renames(
     return moves
 
 
-def _texts(config: Config, name: str, languages: list[str]) -> set[Key]:
+def _texts(config: Config, name: str, languages: list[str], store: Store) -> set[Key]:
     """The msgids a gone post had: its template's, else its catalogues' (current ones)."""
     from ..catalogue.po import load_catalogue  # (polib only when there is a gone post)
+
+    if store.grouped:  # its part of the shared files
+        gone = store.gone()[name]
+        for language in [None, *languages]:
+            try:
+                po = store.view(gone, language)
+            except InputError:
+                continue  # a broken file is reported where it is used
+            if po is not None:
+                return {(entry.msgctxt, entry.msgid) for entry in po if not entry.obsolete}
+        return set()
 
     paths = [template_path(config.locales_dir, name)]
     paths += [catalogue_path(config.locales_dir, name, language) for language in languages]
