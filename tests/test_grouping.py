@@ -736,3 +736,29 @@ def test_import_works_as_in_post_mode(tmp_path: Path, grouping: str) -> None:
     assert got == want
     key = ("content/posts/hallo.md", None, "Dies ist der erste Absatz des Beitrags.")
     assert got[1][key] == ("This is the post's first paragraph, translated by a person.", True)
+
+
+def test_a_folder_named_like_the_taxonomy_catalogue_is_refused_for_its_posts(
+    tmp_path: Path,
+) -> None:
+    """posts = ["**/*.md"] with posts in a folder 'taxonomy': their group file would be the
+    shared taxonomy catalogue. Those posts get one error each; the others are synced."""
+    root = tmp_path / "site"
+    for folder, name in (("taxonomy", "a"), ("notes", "b")):
+        path = root / folder / f"2024-01-01-{name}.md"
+        path.parent.mkdir(parents=True)
+        path.write_text(f"---\ntitle: Titel {name}\ntags: [Kultur]\n---\nText {name}.\n")
+    (root / "postlingo.toml").write_text(
+        'catalogues = "directory"\nposts = ["**/*.md"]\nlayout = "hugo"\n'
+        'taxonomy = ["tags"]\nthreshold = 0\n',
+        encoding="utf-8",
+    )
+    result = invoke("sync", "--root", root)
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "taxonomy/2024-01-01-a.md" in errors[0], result.output
+    assert "shared taxonomy catalogue" in errors[0]
+    taxonomy = polib.pofile(str(root / "locales/en/LC_MESSAGES/taxonomy.po"))
+    assert [entry.msgid for entry in taxonomy] == ["Kultur"]  # the terms' catalogue intact
+    notes = polib.pofile(str(root / "locales/en/LC_MESSAGES/notes.po"))
+    assert {entry.msgid for entry in notes} == {"Titel b", "Text b."}
