@@ -142,7 +142,7 @@ def merge(
             _inherit(entry, found)
             used.add(_key(found))
     if keep_obsolete:
-        result.extend(_obsolete(e) for e in po if _key(e) not in used and e.msgstr)
+        result.extend(obsolete_entry(e) for e in po if _key(e) not in used and e.msgstr)
     return result
 
 
@@ -239,7 +239,7 @@ def _flags(fuzzy: bool, own: Iterable[str], template: Iterable[str]) -> list[str
     return flags
 
 
-def _obsolete(old: polib.POEntry) -> GnuPOEntry:
+def obsolete_entry(old: polib.POEntry) -> GnuPOEntry:
     """An entry whose text left the template, kept with its translation (``#~``); gettext
     writes no references, notes or flags but ``fuzzy`` on obsolete entries. Entries that
     were obsolete already stay as they are."""

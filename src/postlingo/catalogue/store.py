@@ -45,7 +45,7 @@ from .locales import (
     template_names,
     template_path,
 )
-from .merge import copy_entry
+from .merge import copy_entry, obsolete_entry
 from .po import Key, language_name, load_catalogue, new_file, same_template
 from .poformat import GnuPOEntry, GnuPOFile, entry_content
 
@@ -165,6 +165,12 @@ class Store:
 
     def group(self, post: Post) -> str:
         name = group_name(self.config.catalogues, post)
+        if self.grouped and any(char.isspace() for char in post.relative.as_posix()):
+            raise InputError(
+                "a post whose path has a space cannot share a catalogue: gettext splits its "
+                "'#:' reference at the space; rename it, or use catalogues = \"post\"",
+                self.config.root / post.relative,
+            )
         if name == TAXONOMY and self.config.taxonomy:
             raise InputError(
                 f"its catalogue would be the shared taxonomy catalogue ({TAXONOMY}.po): "
@@ -351,6 +357,8 @@ class Store:
         return list(found.values())
 
     def _name_of(self, rel: str) -> str | None:
+        if not plain_reference(rel):
+            return None
         path = PurePosixPath(rel)
         for pattern in self.config.posts:
             folder = fixed_prefix(pattern)
@@ -358,6 +366,10 @@ class Store:
                 below = path.relative_to(folder) if folder != PurePosixPath(".") else path
                 return below.with_suffix("").as_posix()
         return None
+
+    def shared_files(self) -> list[Path]:
+        """The files posts share (none with ``post`` grouping)."""
+        return self._group_files() if self.grouped else []
 
     def _group_files(self) -> list[Path]:
         """Every template and catalogue (of the configured languages) but the taxonomy's."""
@@ -565,6 +577,15 @@ class Store:
         active = {_key(entry) for entry in po}
         obsolete = [e for view in staged.values() for e in view if e.obsolete]
         obsolete += [e for e in (found.po if found else []) if e.obsolete]
+        if language is not None and found is not None:
+            # A translated entry no post's reference names (a tool that strips '#:' lines,
+            # a hand edit) keeps its translation, obsolete, as msgmerge keeps one.
+            named = {_key(entry) for entries in found.by_post.values() for entry in entries}
+            obsolete += [
+                obsolete_entry(e)
+                for e in found.po
+                if not e.obsolete and e.msgstr and _key(e) not in named
+            ]
         for entry in obsolete:
             if _key(entry) not in active:
                 po.append(entry)
@@ -618,7 +639,31 @@ def references_in(path: Path) -> set[str]:
     for line in text.splitlines():
         if line.startswith("#: "):
             found.update(ref.rsplit(":", 1)[0] for ref in line[3:].split())
-    return found
+    return {rel for rel in found if plain_reference(rel)}
+
+
+def bad_references(path: Path) -> list[tuple[int, str]]:
+    """The ``#:`` references of a file that cannot name a post (``plain_reference``), with
+    their lines."""
+    try:
+        text = read_bytes(path).decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        return []
+    return [
+        (number, ref)
+        for number, line in enumerate(text.splitlines(), 1)
+        if line.startswith("#: ")
+        for ref in (item.rsplit(":", 1)[0] for item in line[3:].split())
+        if not plain_reference(ref)
+    ]
+
+
+def plain_reference(rel: str) -> bool:
+    """Whether a ``#:`` reference can name a post: a path below the project root, without
+    ``..`` or ``.`` parts. A reference is a translator's text: ``../../README.md`` must
+    never name a "gone post" whose "variant" a prune would remove."""
+    path = PurePosixPath(rel)
+    return bool(rel) and not path.is_absolute() and not {"..", "."} & set(rel.split("/"))
 
 
 def _group_of(path: Path, locales: Path, language: str | None) -> str:
@@ -650,7 +695,7 @@ def _by_post(po: polib.POFile) -> dict[str, list[polib.POEntry]]:
             continue
         seen = set()
         for where, _ in entry.occurrences:
-            if where not in seen:
+            if where not in seen and plain_reference(where):
                 seen.add(where)
                 found.setdefault(where, []).append(entry)
     return found

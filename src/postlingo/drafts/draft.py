@@ -175,7 +175,8 @@ def pending(
     """Every catalogue with entries to draft (the taxonomy's too), at most ``options.limit``
     entries in all; with ``revise``, changed entries with an old translation as well."""
     jobs: list[Job] = []
-    shared: dict[Path, polib.POFile] = {}  # a catalogue several posts share: loaded once
+    shared: dict[Path, polib.POFile | None] = {}  # a catalogue posts share: loaded once
+    claimed: dict[Path, set[tuple[str | None, str]]] = {}  # its entries given to a job
     left = options.limit if options.limit is not None else -1
     sources: list[Source | None] = [*find_sources(config), None]
     for source in sources:
@@ -185,7 +186,7 @@ def pending(
             if left == 0:
                 return _mark_last(jobs)
             try:
-                job = _job(config, source, language, revise, shared)
+                job = _job(config, source, language, revise, shared, claimed)
             except PostlingoError as exc:
                 report.errors.append(exc)
                 continue
@@ -223,7 +224,8 @@ def _job(
     source: Source | None,
     language: str,
     revise: bool,
-    shared: dict[Path, polib.POFile],
+    shared: dict[Path, polib.POFile | None],
+    claimed: dict[Path, set[tuple[str | None, str]]],
 ) -> Job | None:
     store = Store(config)
     if source is None:
@@ -234,13 +236,21 @@ def _job(
         if source is None:
             return None  # no taxonomy: nothing to draft there
         raise InputError("no catalogue: run 'postlingo update' first", path)
+    if path in shared and shared[path] is None:
+        return None  # (a broken shared catalogue: said once, for its first post)
     first = path not in shared
-    po = shared[path] = shared.get(path) or load_catalogue(path)
+    if first:
+        shared[path] = None  # (until it is read: a broken file is said once)
+        shared[path] = load_catalogue(path)
+    po = shared[path]
+    assert po is not None
     live = [entry for entry in po if not entry.obsolete]
     if source is not None and store.grouped:  # its own entries; a shared one drafted once
         rel = source.relative.as_posix()
         live = [entry for entry in live if any(where == rel for where, _ in entry.occurrences)]
-        mine = [e for e in live if _first_reference(e) == rel]
+        taken = claimed.setdefault(path, set())
+        mine = [e for e in live if (e.msgctxt, e.msgid) not in taken]
+        taken.update((e.msgctxt, e.msgid) for e in mine)
     else:
         mine = live if first else []
     entries = [entry for entry in mine if untranslated(entry)]
@@ -250,10 +260,6 @@ def _job(
         post = read_post(config.root / source.relative, source.name, config.root / source.relative)
         env = parse_env(post.body)
     return Job(source, language, path, po, entries, env, changed, live)
-
-
-def _first_reference(entry: polib.POEntry) -> str | None:
-    return entry.occurrences[0][0] if entry.occurrences else None
 
 
 def changed_entry(entry: polib.POEntry) -> bool:

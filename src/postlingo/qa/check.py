@@ -39,7 +39,7 @@ import polib
 
 from ..catalogue.locales import TAXONOMY, catalogue_path, gettext_language, template_path
 from ..catalogue.po import load_catalogue, make_template, usable
-from ..catalogue.store import Store, references_in
+from ..catalogue.store import Store, bad_references, references_in
 from ..catalogue.taxonomy import Term, post_terms, taxonomy_template
 from ..config import LEVELS as LEVELS  # (the levels a rule may have)
 from ..config import RULE_NAMES, Config
@@ -314,7 +314,23 @@ def check(config: Config, options: Options | None = None) -> Report:
     if run.on("msgfmt"):
         _check_msgfmt(run, results)
     results.save()
-    return Report(sorted(run.findings, key=Finding.sort_key), list(dict.fromkeys(run.catalogues)))
+    findings = _once_per_file(run.findings, set(run.files.shared_files()))
+    return Report(sorted(findings, key=Finding.sort_key), list(dict.fromkeys(run.catalogues)))
+
+
+def _once_per_file(findings: list[Finding], shared: set[Path]) -> list[Finding]:
+    """Each post's view of a shared file may say 'update would change' it: said once, at
+    the first line."""
+    first: dict[Path, Finding] = {}
+    kept = []
+    for finding in findings:
+        if finding.rule == "catalogue-outdated" and finding.path in shared:
+            known = first.get(finding.path)
+            if known is None or (finding.line or 0) < (known.line or 0):
+                first[finding.path] = finding
+            continue
+        kept.append(finding)
+    return kept + list(first.values())
 
 
 def _check_posts(run: _Run, mine: list[Source], results: Results) -> None:
@@ -340,6 +356,9 @@ def _check_site(run: _Run, sources: list[Source]) -> None:
     config = run.config
     if config.taxonomy:
         _check_taxonomy(run)
+    for path in run.files.shared_files():  # a reference is a translator's text too
+        for line, ref in bad_references(path):
+            run.add("unreadable", f"the reference {ref!r} names no post of the project", path, line)
     here = {source.relative.as_posix() for source in sources}
     for path in orphan_catalogues(config, sources):
         # A file of another grouping ('catalogues' changed): one that posts here share.
@@ -574,6 +593,12 @@ def _shown_percent(value: float) -> str:
     return f"{int(value * 10) / 10:.1f}"
 
 
+def _borrowed_lines(po: polib.POFile) -> set[int]:
+    """The lines of the entries of a post's view that another post's check reports."""
+    borrowed: frozenset[object] = getattr(po, "borrowed", frozenset())
+    return {int(e.linenum or 0) for e in po if (e.msgctxt, e.msgid) in borrowed}
+
+
 def _check_merge(
     run: _Run, po: polib.POFile, path: Path, language: str, template: polib.POFile
 ) -> None:
@@ -642,9 +667,14 @@ def _check_variant(
     except PostlingoError as exc:
         run.problem(exc)
         return
+    borrowed = _borrowed_lines(po)  # (an entry posts share: told with its first post)
     for problem in warnings:
         # What the entry rules call an error, they report themselves (at this very line).
-        if isinstance(problem, Refused) and problem.rule == "build":
+        if (
+            isinstance(problem, Refused)
+            and problem.rule == "build"
+            and problem.line not in borrowed
+        ):
             run.add("build", problem.reason, problem.path, problem.line)
     if text is None:
         return  # below the threshold: build writes no variant
