@@ -104,6 +104,11 @@ __all__ = [
 ]
 
 
+# The shared taxonomy catalogue as a work item of update's and sync's (not a post: a post
+# may be named "taxonomy" too, so it is told apart by identity, never by name).
+TAXONOMY_WORK = Source(PurePosixPath(TAXONOMY), PurePosixPath(), TAXONOMY)
+
+
 # --- the run: its options, the one writer, the post in hand -------------------------------
 
 
@@ -270,7 +275,7 @@ def _step_catalogues(run: Run, work: PostWork) -> None:
         if language in work.catalogues:
             continue
         with contained(run.outcome):
-            work.catalogues[language] = _update_one(run, work.name, work.template, language)
+            work.catalogues[language] = _update_one(run, work.source, work.template, language)
 
 
 def _step_variant(run: Run, work: PostWork) -> None:
@@ -432,10 +437,10 @@ def update(
         options = Options(write=not check, keep_obsolete=keep_obsolete, force=force, moves=moves)
         run = Run(config, outcome, options, {source.name: source for source in sources})
         names = [source.name for source in sources] + ([TAXONOMY] if config.taxonomy else [])
-        for name in names:
+        shared = [TAXONOMY_WORK] if config.taxonomy else []
+        for source in [*sources, *shared]:
             outcome.checked += 1
-            source = run.sources.get(name) or Source(PurePosixPath(name), PurePosixPath(), name)
-            work = PostWork(source, name)
+            work = PostWork(source)
             with contained(outcome):
                 work.template = _template(run, work)
                 if work.template is not None:
@@ -451,7 +456,7 @@ def _template(run: Run, work: PostWork) -> polib.POFile | None:
     """The template update merges from: the post's (its view of a shared one), or the
     taxonomy's; None, the problem in the outcome, where extract has not made it."""
     store = run.writer.store
-    if work.name == TAXONOMY:
+    if work.source is TAXONOMY_WORK:
         path = template_path(run.config.locales_dir, TAXONOMY)
         template = load_catalogue(path) if path.exists() else None
     else:
@@ -471,19 +476,18 @@ def _run_shared(run: Run, work: PostWork, steps: Sequence[str]) -> None:
         STEPS[name](run, work)
 
 
-def _update_one(run: Run, name: str, template: polib.POFile, language: str) -> polib.POFile:
-    config, store = run.config, run.writer.store
-    if name == TAXONOMY:
-        path = catalogue_path(config.locales_dir, name, language)
+def _update_one(run: Run, source: Source, template: polib.POFile, language: str) -> polib.POFile:
+    config, store, name = run.config, run.writer.store, source.name
+    if source is TAXONOMY_WORK:
+        path = catalogue_path(config.locales_dir, TAXONOMY, language)
         existing = load_catalogue(path, language=language) if path.exists() else None
         merged = planned_catalogue(config, template, language, existing)
         run.writer.catalogue(merged, path)
         return merged
-    source = run.sources.get(name) or Source(PurePosixPath(name), PurePosixPath(), name)
     keys = [(entry.msgctxt, entry.msgid) for entry in template]
     existing = store.view(source, language, keys, candidates=True)
     if name in run.sources and not run.options.force:
-        problem = foreign_variant(config, run.sources[name], language, store)
+        problem = foreign_variant(config, source, language, store)
         if problem is not None:
             raise problem  # its catalogue would make the file look like postlingo's
     merged = planned_catalogue(config, template, language, existing, run.options.keep_obsolete)
@@ -915,5 +919,5 @@ def sync_taxonomy(config: Config, terms: list[Term], outcome: Outcome) -> None:
     every language's taxonomy catalogue."""
     run = Run(config, outcome)
     template = _write_taxonomy(run, terms)
-    work = PostWork(Source(PurePosixPath(TAXONOMY), PurePosixPath(), TAXONOMY), template=template)
+    work = PostWork(TAXONOMY_WORK, template=template)
     _run_shared(run, work, UPDATE)
