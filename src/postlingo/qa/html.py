@@ -14,10 +14,12 @@ import hashlib
 import html
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
+
+import polib
 
 from ..catalogue.po import load_catalogue
 from ..config import Config
@@ -103,17 +105,19 @@ def collect(
     problems = list(problems)
     counted: list[tuple[CatalogueStatus, Words]] = []
     found: list[Review] = []
+    read = _reader(config)
     for row in rows:
         machine = 0
         if row.exists and row.fuzzy:
+            po: polib.POFile | None = None
             try:
-                machine, entries = reviews(
-                    load_catalogue(row.path, language=row.language), row.path
-                )
+                po = read(row)
+                machine, entries = reviews(po, row.path)
             except PostlingoError as exc:
                 problems.append(exc)
                 entries = []
-            found += entries
+            borrowed: frozenset[object] = getattr(po, "borrowed", frozenset())
+            found += [e for e in entries if (e.msgctxt, e.msgid) not in borrowed]
         counted.append((row, words(row, machine)))
     languages = [
         (language, sum((w for row, w in counted if row.language == language), Words()))
@@ -129,6 +133,26 @@ def collect(
         orphans,
         problems,
     )
+
+
+def _reader(config: Config) -> Callable[[CatalogueStatus], polib.POFile]:
+    """How a row's catalogue is read: its file; where posts share catalogues, the post's
+    view of it (its entries; a shared fuzzy entry is listed with the first post it names,
+    its machine words counted in each)."""
+    if config.catalogues == "post":
+        return lambda row: load_catalogue(row.path, language=row.language)
+    from ..catalogue.store import Store
+    from ..site.sources import find_sources
+
+    sources = find_sources(config)
+    store, by_name = Store(config, sources), {source.name: source for source in sources}
+
+    def read(row: CatalogueStatus) -> polib.POFile:
+        source = by_name.get(row.name)
+        view = store.catalogue(source, row.language) if source is not None else None
+        return view if view is not None else load_catalogue(row.path, language=row.language)
+
+    return read
 
 
 # --- the page ---------------------------------------------------------------------------------
