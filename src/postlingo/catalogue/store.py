@@ -490,25 +490,36 @@ class Store:
 
     def spent(self) -> list[Path]:
         """Other groupings' files whose entries were all carried into the current
-        grouping's files (every current post they hold was taken, or, for a template, has
-        its template written anew from its source; gone posts only with ``prune``):
-        nothing in them is lost when they go."""
+        grouping's files: every current post they hold was taken from them, or already
+        has its entries in the current files (a migration an earlier run began), or, for a
+        template, had its template written anew from its source; gone posts only with
+        ``prune``. Nothing in them is lost when they go. Only files named as some grouping
+        names them (``site``, a folder's, a post's): a copy kept under another name stays."""
         done = []
         current = self._current()
-        templates = (
-            [p for p in self._legacy_files(None) if p not in self._spent] if self._written else []
-        )
-        for path in [*self._spent, *templates]:
+        by_rel = {post.relative.as_posix(): post for post in self.posts}
+        kinds: list[str | None] = [None, *self.config.languages]
+        legacy = [(path, kind) for kind in kinds for path in self._legacy_files(kind)]
+        for path, kind in legacy:
+            if not self._grouping_file(path, kind):
+                continue
             found = self._files.get(path)
             posts = set(found.by_post) if found is not None else references_in(path)
-            taken = self._spent.get(path, set())
-            if path.suffix == ".pot":
-                taken = taken | self._written
+            taken = self._spent.get(path, set()) | (self._written if kind is None else set())
             owner = {rel for rel in current if self._is_post_file(rel, path)}
             mine = (posts | owner) & current
-            if mine and mine <= taken and (self.prune or posts <= current):
+            if not mine or not (self.prune or posts <= current):
+                continue
+            if all(rel in taken or self._own(by_rel[rel], kind) for rel in mine):
                 done.append(path)
         return done
+
+    def _grouping_file(self, path: Path, kind: str | None) -> bool:
+        """Whether ``path`` is named as a grouping names its files."""
+        name = _group_of(path, self.config.locales_dir, kind)
+        if name == SITE:
+            return True
+        return any(name in (post.name, group_name("directory", post)) for post in self.posts)
 
     def written(self, post: Post) -> None:
         """The post's template was written (or staged) from its source."""
