@@ -139,11 +139,20 @@ def bench_postlingo(
     """postlingo's commands; ``other`` (translate-toolkit's cycle) runs after each cold sync,
     so that both are timed in turn, under the same conditions of the machine."""
     cli = [sys.executable, "-m", "postlingo"]
-    # Bytecode, as pip leaves it when it installs (an editable install under
+    # A copy of postlingo's code as it is now, which every command runs from: the checkout may
+    # change meanwhile, and check's and status's caches depend on the code (a change is a
+    # cold run). Bytecode, as pip leaves it when it installs (an editable install under
     # PYTHONDONTWRITEBYTECODE would otherwise compile postlingo on every run).
     import postlingo
 
-    compileall.compile_dir(Path(postlingo.__file__).parent, quiet=1)
+    code = work / "code"
+    shutil.copytree(
+        Path(postlingo.__file__).parent, code / "postlingo", ignore=shutil.ignore_patterns("*.pyc")
+    )
+    compileall.compile_dir(code, quiet=1)
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(code), *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
     pristine = work / "pristine"
     generate(pristine, posts, languages)
     results: dict[str, object] = {}
