@@ -807,6 +807,8 @@ def sync_posts(
                 with contained(flushed):
                     Writer(config, flushed, store=store).flush()
                 done = _with_flush(done, flushed)
+        with batched():  # (after the block above: the shared files are on disk now)
+            _rebuild_settled(config, include_fuzzy, store, sources, done)
     except Exception as exc:  # the files could not be put in place: none of them is
         problem = unexpected(exc)
         return [(_failed(outcome, problem), None) for outcome, _, _ in done]
@@ -823,6 +825,28 @@ def sync_posts(
         )
         for source, (outcome, files, terms) in zip(sources, done, strict=True)
     ]
+
+
+def _rebuild_settled(
+    config: Config,
+    include_fuzzy: bool,
+    store: Store,
+    sources: list[Source],
+    done: list[tuple[Outcome, list[Path] | None, list[list[Any]]]],
+) -> None:
+    """Build again, from the files as written, the variants of the posts whose shared
+    texts a migration settled on another post's translation (``catalogue.store._settle``):
+    they were built from their own before the shared file was joined."""
+    settled = store.settled_posts()
+    for source, (outcome, files, _) in zip(sources, done, strict=True):
+        if files is None or source.relative.as_posix() not in settled:
+            continue
+        again = Outcome()
+        run = Run(config, again, Options(include_fuzzy=include_fuzzy), {source.name: source})
+        run_steps(run, PostWork(source), BUILD)
+        outcome.errors += again.errors
+        outcome.warnings += [w for w in again.warnings if w not in outcome.warnings]
+        outcome.written += [p for p in again.written if p not in outcome.written]
 
 
 def _parts(store: Store | None, source: Source, files: list[Path]) -> dict[str, str]:

@@ -135,7 +135,7 @@ class Store:
     _written: set[str] = field(default_factory=set)  # posts whose template was made anew
     _dropped: set[str] = field(default_factory=set)  # renamed posts' old paths
     _gone_posts: dict[str, Post] | None = None
-    _conflicts: dict[Path, list[Key]] = field(default_factory=dict)  # joined differently
+    _conflicts: dict[Path, list[GnuPOEntry]] = field(default_factory=dict)  # joined apart
 
     def __getstate__(self) -> dict[str, object]:
         # Sent to worker processes with every chunk of posts: without the files read
@@ -482,10 +482,18 @@ class Store:
                 templates[path] = po
             yield path, po
 
+    def settled_posts(self) -> set[str]:
+        """The posts (paths) that use a text whose translation a join settled."""
+        found: set[str] = set()
+        for keys in self._conflicts.values():
+            for entry in keys:
+                found.update(where for where, _ in entry.occurrences)
+        return found
+
     def conflicts(self, path: Path, po: polib.POFile) -> list[int]:
         """The lines (once ``po`` is written) of the entries of ``path`` that posts had
         translated differently, joined in this run."""
-        keys = set(self._conflicts.get(path, ()))
+        keys = {_key(entry) for entry in self._conflicts.get(path, ())}
         return [int(entry.linenum or 0) for entry in po if _key(entry) in keys]
 
     def spent(self) -> list[Path]:
@@ -584,7 +592,7 @@ class Store:
         entries, conflicted = _join(views)
         po.extend(entries)
         if conflicted and language is not None:
-            self._conflicts[path] = conflicted
+            self._conflicts[path] = [e for e in entries if _key(e) in set(conflicted)]
         active = {_key(entry) for entry in po}
         obsolete = [e for view in staged.values() for e in view if e.obsolete]
         obsolete += [e for e in (found.po if found else []) if e.obsolete]
