@@ -405,12 +405,14 @@ def test_bug_a_reference_with_dotdot_cannot_make_prune_remove_files_outside(
     with catalogue.open("a", encoding="utf-8") as file:
         file.write('\n#: content/_posts/../../../README.md:1\nmsgid "x"\nmsgstr "y"\n')
     line = line_of(catalogue, "README.md")
+    code, text = output("check", "--root", root)
+    assert code == 1, text
+    assert f"{catalogue.relative_to(root)}:{line}: unreadable: the reference" in text, text
     invoke("build", "--prune", "--root", root)
     invoke("update", "--prune", "--root", root)
     assert readme.read_text(encoding="utf-8") == "# my project\n"
-    code, text = output("check", "--root", root)
-    assert code == 1, text
-    assert f"{catalogue.relative_to(root)}:{line}:" in text, text
+    # The entry no post names keeps its translation, obsolete (as msgmerge keeps one).
+    assert '#~ msgid "x"\n#~ msgstr "y"\n' in catalogue.read_text(encoding="utf-8")
 
 
 def test_bug_a_post_named_taxonomy_goes_into_the_site_catalogue(tmp_path: Path) -> None:
@@ -447,23 +449,33 @@ def test_bug_status_html_lists_each_fuzzy_entry_of_a_shared_file_once(tmp_path: 
     assert len(places) == len(fuzzy)
 
 
-def test_bug_a_post_with_a_space_in_its_name_keeps_its_entries(tmp_path: Path) -> None:
+def test_a_post_with_a_space_in_its_name_is_refused_in_a_shared_catalogue(
+    tmp_path: Path,
+) -> None:
     """``#: content/_posts/mein beitrag.md:4``: polib (and GNU gettext before 0.22) split
-    references at spaces, so in a shared file the post has no entries of its own: its
-    translation is never published and check calls its variant foreign and its catalogue
-    missing. In post grouping the same post works."""
-    for grouping in ("post", "site"):
-        root = two_posts(tmp_path / grouping, grouping)
-        rel = f"{POSTS}/2024-01-03-mein beitrag.md"
-        post(root, rel, "Leer", "Absatz mit Leerzeichen.")
-        ok("sync", "--root", root)
-        for path in (root / "locales/en/LC_MESSAGES").glob("*.po"):
-            if "Absatz mit Leerzeichen." in path.read_text(encoding="utf-8"):
-                edit(path, translate("Absatz mit Leerzeichen.", "Paragraph with spaces."))
-        ok("sync", "--root", root)
-        assert "Paragraph with spaces." in variant(root, rel), grouping
-        code, text = output("check", "--root", root)
-        assert code == 0, (grouping, text)
+    references at spaces, so in a shared file the post would have no entries of its own
+    (its translation never published, its variant taken for foreign). In post grouping
+    the post works; in a shared one it gets one clear error, and the others go on."""
+    rel = f"{POSTS}/2024-01-03-mein beitrag.md"
+    root = two_posts(tmp_path / "post", "post")
+    post(root, rel, "Leer", "Absatz mit Leerzeichen.")
+    ok("sync", "--root", root)
+    for path in (root / "locales/en/LC_MESSAGES").glob("*.po"):
+        if "Absatz mit Leerzeichen." in path.read_text(encoding="utf-8"):
+            edit(path, translate("Absatz mit Leerzeichen.", "Paragraph with spaces."))
+    ok("sync", "--root", root)
+    assert "Paragraph with spaces." in variant(root, rel)
+    assert output("check", "--root", root)[0] == 0
+
+    root = two_posts(tmp_path / "site", "site")
+    post(root, rel, "Leer", "Absatz mit Leerzeichen.")
+    errors = failed("sync", "--root", root)
+    assert errors == [
+        f"error: {rel}: a post whose path has a space cannot share a catalogue: gettext "
+        "splits its '#:' reference at the space; rename it, or use catalogues = \"post\""
+    ]
+    assert "Absatz mit Leerzeichen." not in site_po(root).read_text(encoding="utf-8")
+    assert "Geteilter Absatz hier." in site_po(root).read_text(encoding="utf-8")
 
 
 HUMAN = "---\ntitle: Three\nlang: en\n---\nHand-written third paragraph.\n"

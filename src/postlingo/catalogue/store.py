@@ -388,8 +388,18 @@ class Store:
         return self._files[path]
 
     def _own(self, post: Post, language: str | None) -> list[polib.POEntry]:
+        """The post's entries in its shared file: those that reference it. In a catalogue,
+        only if one of them is a text of the post's template as postlingo last wrote it:
+        a reference is a translator's text, and one pasted onto another post's entry must
+        not make postlingo take a variant it did not write for its own."""
         found = self._read(self.file(post, language), language)
-        return found.by_post.get(post.relative.as_posix(), []) if found else []
+        own = found.by_post.get(post.relative.as_posix(), []) if found else []
+        if not own or language is None:
+            return own
+        template = self._own(post, None)
+        if template and not {_key(e) for e in template} & {_key(e) for e in own}:
+            return []
+        return own
 
     def _current(self) -> frozenset[str]:
         if self._posts_seen is None:
@@ -755,10 +765,24 @@ def _join(views: list[tuple[str, list[polib.POEntry]]]) -> tuple[list[GnuPOEntry
                 continue
             known = joined[key]
             known.occurrences += [occ for occ in occurrences if occ not in known.occurrences]
+            _keep_conflict_notes(known, entry)
     conflicted = [
         key for key, entry in joined.items() if len(votes[key]) > 1 and _settle(entry, votes[key])
     ]
     return list(joined.values()), conflicted
+
+
+def _keep_conflict_notes(entry: GnuPOEntry, other: polib.POEntry) -> None:
+    """The other view's ``CONFLICT`` lines (a wording kept by a migration or an import)
+    are not lost when the two views' entry is joined."""
+    lines = (entry.tcomment or "").split("\n") if entry.tcomment else []
+    new = [
+        line
+        for line in (other.tcomment or "").split("\n")
+        if line.startswith(CONFLICT) and line not in lines
+    ]
+    if new:
+        entry.tcomment = "\n".join([*lines, *new])
 
 
 def _rank(entry: polib.POEntry) -> int:
@@ -785,6 +809,8 @@ def _settle(entry: GnuPOEntry, votes: list[polib.POEntry]) -> bool:
         count[_text(vote)] = count.get(_text(vote), 0) + 1
     best = max(ranked, key=lambda vote: (_rank(vote), count[_text(vote)]))
     _take_translation(entry, best)
+    for vote in votes:  # (wordings kept before, by a migration or an import, stay)
+        _keep_conflict_notes(entry, vote)
     others = list(dict.fromkeys(_text(v) for v in ranked if _text(v) != _text(best)))
     if not others:
         return False

@@ -29,7 +29,7 @@ from pathlib import Path, PurePosixPath
 import polib
 
 from ..catalogue.po import IMPORTED
-from ..catalogue.store import Store
+from ..catalogue.store import CONFLICT, Store
 from ..config import Config
 from ..errors import InputError, PostlingoError, TranslationError
 from ..outcome import Outcome, contained, writing
@@ -59,6 +59,7 @@ class PostImport:
     aligned: int = 0
     kept: int = 0  # aligned, but the entry already had a translation: left as it was
     same: int = 0  # aligned, the text the source's, the catalogue postlingo's: not imported
+    other: int = 0  # kept, the human's other wording in a translator comment (shared text)
     source_left: list[int] = field(default_factory=list)  # lines of unaligned segments
     variant_left: list[int] = field(default_factory=list)
 
@@ -76,6 +77,11 @@ class PostImport:
             text += f" ({', '.join(left)})"
         if self.kept:
             text += f"; {self.kept} kept: already translated"
+        if self.other:
+            text += (
+                f" ({self.other} shared with another post and translated otherwise there: "
+                f"this variant's wording is in a '{CONFLICT}' comment)"
+            )
         if self.same:
             text += f"; {self.same} same as the source"
         return text
@@ -131,7 +137,7 @@ def _import_one(config: Config, source: Source, language: str, outcome: ImportOu
     keys = [(entry.msgctxt, entry.msgid) for entry in template]
     existing = store.view(source, language, keys, candidates=True)
     catalogue = planned_catalogue(config, template, language, existing)
-    if not _fill(catalogue, pairs, relative.as_posix(), found, fresh=existing is None):
+    if not _fill(catalogue, pairs, relative.as_posix(), found, existing is None, store.grouped):
         return  # (an empty catalogue would hand the variant over to build: none is made)
     writer = Writer(config, outcome, store=store)
     if not current or store.grouped:
@@ -164,6 +170,7 @@ def _fill(
     shown: str,
     found: PostImport,
     fresh: bool,
+    shared: bool = False,
 ) -> int:
     """Put each pair's translation into its untranslated entry; the number written.
     A text equal to its source is imported only into a ``fresh`` catalogue: in a human
@@ -182,6 +189,13 @@ def _fill(
         done.add(source.key)
         if entry.msgstr:
             found.kept += 1
+            if shared and entry.msgstr != target.msgid and target.msgid != source.msgid:
+                # A text this post shares with another one, translated there already: the
+                # human's wording is kept beside it, as a migration keeps one (store).
+                note = f"{CONFLICT} {target.msgid}"
+                if note not in (entry.tcomment or "").split("\n"):
+                    entry.tcomment = f"{entry.tcomment}\n{note}" if entry.tcomment else note
+                    found.other += 1
             continue
         if target.msgid == source.msgid and not fresh:
             found.same += 1
