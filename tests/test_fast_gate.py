@@ -8,6 +8,7 @@ import os
 import random
 import re
 import shutil
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -393,14 +394,26 @@ def test_msgfmt_many_says_what_msgfmt_says_of_each_file(tmp_path: Path, kind: st
 QUIET = {"header-fuzzy", "latin-1"}  # (msgfmt -c says nothing of these)
 
 
-def test_check_reports_msgfmt_findings_as_before_and_keeps_them(example: Path) -> None:
+def test_check_reports_msgfmt_findings_as_before_and_keeps_them(
+    example: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = example / CATALOGUE
     path.write_text(HEADER_FIELD.sub("", path.read_text(encoding="utf-8")), encoding="utf-8")
     first = same_as_cold(example)
     assert "header field 'Language-Team' missing in header" in first[1]
+    started = []  # msgfmt processes
+
+    def no_msgfmt(*args: object, **kwargs: object) -> None:
+        started.append(args)
+        raise AssertionError("msgfmt started")
+
+    monkeypatch.setattr(subprocess, "run", no_msgfmt)
     assert check(example) == first  # (from the kept msgfmt findings)
-    source = example / SOURCE
-    assert source.exists()
+    assert started == []
+    source = example / SOURCE  # a post changed: its catalogue is the same, msgfmt not run
+    source.write_text(source.read_text(encoding="utf-8") + "\nNoch etwas.\n", encoding="utf-8")
+    assert "header field 'Language-Team' missing in header" in check(example)[1]
+    assert started == []
 
 
 def test_polyglot_links_out_of_the_language_are_still_reported(tmp_path: Path) -> None:
