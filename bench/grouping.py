@@ -43,12 +43,14 @@ def by_year(root: Path) -> None:
 
 
 def translate_one(site: Path, counter: list[int]) -> None:
-    """A translator changes one translation of a post in the middle of the site."""
+    """A translator changes the translation of a text of one post, in the middle of the
+    site (with polib, as a translator's tool saves the file)."""
     files = sorted((site / "locales").glob("*/LC_MESSAGES/**/*.po"))
     files = [path for path in files if path.stem != "taxonomy"]
     path = files[len(files) // 2]
     po = polib.pofile(str(path))
-    entries = [entry for entry in po if not entry.obsolete]
+    # (a text of one post: a shared one rebuilds every post that uses it, rightly)
+    entries = [e for e in po if not e.obsolete and len({f for f, _ in e.occurrences}) == 1]
     counter[0] += 1
     entries[len(entries) // 2].msgstr = f"Eine Übersetzung, Nummer {counter[0]}."
     po.save()

@@ -9,6 +9,7 @@ cost almost nothing: it looks at the posts' files (``state``) and loads the pipe
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import Any, cast
 
@@ -49,11 +50,14 @@ def _sync(config: Config, include_fuzzy: bool, jobs: int | None, force: bool) ->
         forget_links()  # (a new command: posts may have changed)
 
         renames = plan_renames(config, sources, todo, force)
-        work = partial(sync_posts, config, include_fuzzy, renames)
         if config.catalogues == "post" and not _migrating(config, sources):
+            # Each post on its own: the workers need not know the other posts (a list of
+            # them sent with every chunk, and looked through for every new post, made a
+            # cold sync of 10,000 posts grow with the square of their number).
+            work = partial(sync_posts, config, include_fuzzy, replace(renames, posts=[]))
             results = parallel_map(work, todo, jobs, prepare=partial(warm_up, config))
         else:  # posts that share files are merged into them together, in one process
-            results = work(todo)
+            results = sync_posts(config, include_fuzzy, renames, todo)
         for source, (result, kept) in zip(todo, results, strict=True):
             outcome.extend(result)
             if kept is None:

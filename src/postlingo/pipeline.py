@@ -798,7 +798,7 @@ def sync_posts(
     which posts take over a gone post's catalogues, and whether to replace variants
     postlingo did not write (``force``)."""
     done: list[tuple[Outcome, list[Path] | None, list[list[Any]]]] = []
-    store = Store(config, renames.posts or sources)
+    store = Store(config, renames.posts)  # (no posts: none shares a file, none migrates)
     try:
         with batched():
             done = [_sync_post(config, include_fuzzy, renames, source, store) for source in sources]

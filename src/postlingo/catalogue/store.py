@@ -445,6 +445,8 @@ class Store:
         """Whether another grouping's files hold entries of the posts here (the site
         changed ``catalogues``): its commands then go through ``flush``."""
         current = self._current()
+        if not current:
+            return False  # (a store that knows no posts: none of them migrates)
         kinds: list[str | None] = [None, *self.config.languages]
         return any(
             references_in(path) & current for kind in kinds for path in self._legacy_files(kind)
