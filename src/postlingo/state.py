@@ -88,11 +88,19 @@ class Record:
         is then brought up to date (from ``prints``, taken once for all posts)."""
         top = f"{root}{os.sep}"  # plain strings: thousands of files are looked at
         for name, known in self.files.items():
-            if unchanged(top + name, known):
-                continue
+            if prints is None or name not in self.views:
+                if unchanged(top + name, known):
+                    continue
+            else:  # a shared file: looked at once for all posts (its digest read once)
+                if name not in prints:
+                    prints[name] = fingerprint(Path(top + name))
+                now = prints[name]
+                if now == known or (now and known and now[0] == known[0] and now[2] == known[2]):
+                    continue
             if view_of is None or name not in self.views or view_of(name) != self.views[name]:
                 return False
-            prints = {} if prints is None else prints
+            if prints is None:
+                prints = {}
             if name not in prints:
                 prints[name] = fingerprint(Path(top + name))
             self.files[name] = prints[name]
