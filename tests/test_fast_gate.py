@@ -429,3 +429,21 @@ def test_polyglot_links_out_of_the_language_are_still_reported(tmp_path: Path) -
     output = same_as_cold(root)[1]
     assert output.count('"rule": "language-links"') == 3, output
     assert "_posts/en/2024-01-03-zweiter.md" in output
+
+
+def test_status_no_cache_looks_at_every_post_again(example: Path) -> None:
+    """``status --no-cache``: a result kept in the cache (here made wrong on purpose, as a
+    stale one would be) is not used; plain ``status`` uses it."""
+    assert invoke("sync", "--root", example).exit_code in (0, 1)
+    fresh = invoke("status", "--root", example, "--format", "json").stdout
+    kept = example / "locales/.cache/status-results.json"
+    assert kept.is_file()
+    data = kept.read_text(encoding="utf-8")
+    # (a kept row's fields: post, language, catalogue, exists, translated, fuzzy, ...)
+    translated = re.search(r'"CatalogueStatus","fields":\[[^\]]*?\},true,(\d+),', data)
+    assert translated is not None, data
+    start, end = translated.span(1)
+    kept.write_text(data[:start] + "9999" + data[end:], encoding="utf-8")
+    assert "9999" in invoke("status", "--root", example, "--format", "json").stdout
+    again = invoke("status", "--root", example, "--format", "json", "--no-cache").stdout
+    assert again == fresh

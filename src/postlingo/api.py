@@ -122,13 +122,14 @@ def check(config: Config, options: CheckOptions | None = None) -> Report:
 
 
 def status(
-    config: Config, include_fuzzy: bool = False
+    config: Config, include_fuzzy: bool = False, cache: bool = True
 ) -> tuple[list[CatalogueStatus], list[PostlingoError], list[Path]]:
     """Each post's catalogue per language (counts, variant state), the problems met, and
-    the templates and catalogues no post names."""
+    the templates and catalogues no post names. With ``cache``, a post whose files did not
+    change since the last status keeps its rows (``qa.cache``)."""
     from .qa import status as statuses
 
-    rows, errors = statuses.status(config, include_fuzzy or config.include_fuzzy)
+    rows, errors = statuses.status(config, include_fuzzy or config.include_fuzzy, cache)
     return rows, errors, statuses.orphan_catalogues(config)
 
 

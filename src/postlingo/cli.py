@@ -390,6 +390,14 @@ def status_command(
         Optional[Path],  # noqa: UP045 - typer needs Optional on Python 3.10
         typer.Option("--output", "-o", help="Write the json, csv or html output to this file."),
     ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Look at every post again, not only those whose files changed since the "
+            "last status (locales/.cache).",
+        ),
+    ] = False,
 ) -> None:
     """How far each post is translated; whether its variant is current.
 
@@ -399,7 +407,7 @@ def status_command(
     from .qa.report import print_wide, status_csv, status_json, status_table
 
     config = _config(root, lang, catalogues=True)
-    rows, errors, orphans = catalogue_status(config, include_fuzzy)
+    rows, errors, orphans = catalogue_status(config, include_fuzzy, cache=not no_cache)
     if output is StatusFormat.html or to_file is not None:
         from .qa.html import write_status
 
