@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 import sitebuild
 from conftest import fill_catalogue, invoke, make_site, msgfmt_check
+from test_adoption import HUMAN_HALLO
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
 from sitegen import generate
@@ -252,10 +253,7 @@ def cycle(
         for post in posts:
             assert group_name("post", post, posts_dir).rsplit("/", 1)[-1] in page
 
-    # After polib saved them, GNU's msgfmt still accepts the catalogues.
-    for path in sample(po_files(root)):
-        checked = msgfmt_check(path)
-        assert checked.returncode == 0, (path, checked.stderr)
+    msgfmt_accepts(sample(po_files(root)))  # (after polib saved them)
     return Cycle(
         pseudo,
         identity,
@@ -263,12 +261,23 @@ def cycle(
         check_identity,
         status_pseudo,
         status_identity,
-        {  # the entries, byte for byte (the header has the time of writing)
-            path.relative_to(root).as_posix(): path.read_bytes().split(b"\n\n", 1)[1]
-            for path in files
-            if path.stem == "taxonomy"
-        },
+        taxonomy_entries(root, files),
     )
+
+
+def msgfmt_accepts(paths: list[Path]) -> None:
+    for path in paths:
+        checked = msgfmt_check(path)
+        assert checked.returncode == 0, (path, checked.stderr)
+
+
+def taxonomy_entries(root: Path, files: list[Path]) -> dict[str, bytes]:
+    """The taxonomy files' entries, byte for byte (the header has the time of writing)."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes().split(b"\n\n", 1)[1]
+        for path in files
+        if path.stem == "taxonomy"
+    }
 
 
 def _mixed_cycle(
@@ -283,28 +292,14 @@ def _mixed_cycle(
     fill_all(root, half)
     ok("draft", "--engine", "pseudo", "--root", root)
     po = po_files(root)
-    for path in sample(po):  # (polib wrote some lines: msgcat's wrapping is not asked)
-        checked = msgfmt_check(path)
-        assert checked.returncode == 0, (path, checked.stderr)
+    msgfmt_accepts(sample(po))  # (polib wrote some lines: msgcat's wrapping is not asked)
     translated = [entry for path in po for entry in polib.pofile(path) if entry.msgstr]
     assert any(e.fuzzy for e in translated) and any(not e.fuzzy for e in translated)
     ok("build", "--include-fuzzy", "--root", root)
     built = content(root)
     check = check_summary(root, "--strict", "--include-fuzzy")
     status = status_summary(root, "--include-fuzzy")
-    return Cycle(
-        built,
-        built,
-        check,
-        check,
-        status,
-        status,
-        {  # the entries, byte for byte (the header has the time of writing)
-            path.relative_to(root).as_posix(): path.read_bytes().split(b"\n\n", 1)[1]
-            for path in files
-            if path.stem == "taxonomy"
-        },
-    )
+    return Cycle(built, built, check, check, status, status, taxonomy_entries(root, files))
 
 
 def same_site(got: Cycle, want: Cycle, *, exact_counts: bool) -> None:
@@ -605,19 +600,6 @@ def test_a_paragraph_translated_once_is_published_in_both_posts(tmp_path: Path) 
 
 
 # --- variants postlingo did not write ----------------------------------------------------------
-
-HUMAN_HALLO = """\
----
-title: "Hello World"
-date: 2021-03-01T10:00:00+01:00
-description: A post in a single file
----
-This is the post's first paragraph, translated by a person.
-
-## A heading
-
-A second paragraph with *emphasis*.
-"""
 
 
 @pytest.mark.parametrize("grouping", GROUPINGS)
