@@ -39,6 +39,7 @@ import polib
 
 from ..catalogue.locales import TAXONOMY, catalogue_path, gettext_language, template_path
 from ..catalogue.po import load_catalogue, make_template, usable
+from ..catalogue.poformat import entry_content
 from ..catalogue.store import Store, bad_references, references_in
 from ..catalogue.taxonomy import Term, post_terms, taxonomy_template
 from ..config import LEVELS as LEVELS  # (the levels a rule may have)
@@ -614,24 +615,6 @@ def _check_merge(
 _DATES = ("POT-Creation-Date", "PO-Revision-Date")
 
 
-def _entry_key(entry: polib.POEntry) -> tuple[object, ...]:
-    return (
-        entry.obsolete,
-        entry.msgctxt,
-        entry.msgid,
-        entry.msgid_plural,
-        entry.msgstr,
-        sorted(entry.msgstr_plural.items()),
-        entry.flags,
-        entry.occurrences,
-        entry.comment,
-        entry.tcomment,
-        entry.previous_msgctxt,
-        entry.previous_msgid,
-        entry.previous_msgid_plural,
-    )
-
-
 def _first_change(old: polib.POFile, new: polib.POFile) -> int | None:
     """The line of ``old`` where ``new`` starts to differ in content, None if nowhere."""
 
@@ -648,7 +631,7 @@ def _first_change(old: polib.POFile, new: polib.POFile) -> int | None:
     for before, after in zip_longest(old, new):
         if before is None:
             return last
-        if after is None or _entry_key(before) != _entry_key(after):
+        if after is None or entry_content(before) != entry_content(after):
             return int(before.linenum or 0)
         last = int(before.linenum or 0)
     return None

@@ -22,7 +22,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .check import RULES, Finding, Report
-from .status import CatalogueStatus, totals
+from .status import COUNTS, CatalogueStatus, totals
 
 # --- check ------------------------------------------------------------------------------------
 
@@ -156,22 +156,7 @@ def summary(report: Report) -> str:
 
 # --- status -----------------------------------------------------------------------------------
 
-STATUS_FIELDS = (
-    "post",
-    "language",
-    "catalogue",
-    "entries",
-    "translated",
-    "fuzzy",
-    "untranslated",
-    "obsolete",
-    "words",
-    "words_translated",
-    "words_fuzzy",
-    "words_untranslated",
-    "percent",
-    "variant",
-)
+STATUS_FIELDS = ("post", "language", "catalogue", "entries", *COUNTS, "percent", "variant")
 
 
 def status_record(row: CatalogueStatus) -> dict[str, Any]:
@@ -181,18 +166,8 @@ def status_record(row: CatalogueStatus) -> dict[str, Any]:
         "language": row.language,
         "catalogue": str(row.path) if row.exists else None,
     }
-    numbers = (
-        "translated",
-        "fuzzy",
-        "untranslated",
-        "obsolete",
-        "words",
-        "words_translated",
-        "words_fuzzy",
-        "words_untranslated",
-    )
     record["entries"] = row.total if row.exists else None
-    record.update({name: getattr(row, name) if row.exists else None for name in numbers})
+    record.update({name: getattr(row, name) if row.exists else None for name in COUNTS})
     record["percent"] = round(row.percent, 1) if row.exists else None
     record["variant"] = row.variant or None
     return {name: record[name] for name in STATUS_FIELDS}

@@ -94,7 +94,8 @@ def count(po: polib.POFile, name: str, language: str, path: Path) -> CatalogueSt
     )
 
 
-_SUMMED = (
+# The counts a row has, summed in totals (and listed in reports).
+COUNTS = (
     "translated",
     "fuzzy",
     "untranslated",
@@ -109,7 +110,7 @@ _SUMMED = (
 def totals(rows: Iterable[CatalogueStatus], language: str | None, locales: Path) -> CatalogueStatus:
     """The sums of ``rows`` (of one language, or of all when ``language`` is None)."""
     chosen = [row for row in rows if language is None or row.language == language]
-    sums = {name: sum(getattr(row, name) for row in chosen) for name in _SUMMED}
+    sums = {name: sum(getattr(row, name) for row in chosen) for name in COUNTS}
     where = locales / gettext_language(language) if language else locales
     return CatalogueStatus(TOTAL, language or ALL, where, True, **sums)
 
