@@ -151,7 +151,7 @@ class Store:
         if not self.grouped:
             return
         for path in self._group_files():
-            language = None if path.suffix == ".pot" else _language_of(path, self.config)
+            language = _language_of(path, self.config)
             try:
                 self._read(path, language)
             except InputError:
@@ -270,7 +270,7 @@ class Store:
             data = read_bytes(path)
         except FileNotFoundError:
             return
-        language = None if path.suffix == ".pot" else _language_of(path, self.config)
+        language = _language_of(path, self.config)
         _PARSED[(path, language)] = (_digest(data), _File(po, _by_post(po)))
         self._files.pop(path, None)
 
@@ -279,7 +279,7 @@ class Store:
         what its entries say, and the header fields that change how they are read. None
         if the file cannot be read."""
         path = self.config.root / name
-        language = None if path.suffix == ".pot" else _language_of(path, self.config)
+        language = _language_of(path, self.config)
         try:
             found = self._read(path, language)
         except InputError:
@@ -488,7 +488,7 @@ class Store:
         templates: dict[Path, GnuPOFile] = {}
         # Templates first: a catalogue's header takes its group template's creation date.
         for path in sorted(paths, key=lambda p: (p.suffix != ".pot", str(p))):
-            language = None if path.suffix == ".pot" else _language_of(path, self.config)
+            language = _language_of(path, self.config)
             po = self._assemble_one(path, language, templates)
             if po is not None and language is None:
                 templates[path] = po
@@ -706,8 +706,10 @@ def _group_of(path: Path, locales: Path, language: str | None) -> str:
     return path.relative_to(folder).with_suffix("").as_posix()
 
 
-def _language_of(path: Path, config: Config) -> str:
-    """The configured language whose catalogue folder holds ``path``."""
+def _language_of(path: Path, config: Config) -> str | None:
+    """The configured language whose catalogue folder holds ``path`` (None: a template)."""
+    if path.suffix == ".pot":
+        return None
     folder = path.relative_to(config.locales_dir).parts[0]
     for language in config.languages:
         if gettext_language(language) == folder:
